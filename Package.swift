@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Hone: hyperparameter optimization for neural networks. Layout and layering: ../shared/design.md.
+import PackageDescription
+
+// Hot loops are written against unsafe buffers and checked by the tests; in release
+// builds the remaining bounds and exclusivity checks cost more than they catch.
+let fast: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Hone",
+    products: [
+        // libhone.so: the stable C API of include/hone.h.
+        .library(name: "hone", type: .dynamic, targets: ["Hone"]),
+        .executable(name: "hone-cli", targets: ["hone"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian -dev packages).
+        .systemLibrary(name: "CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "HoneLuaShim", dependencies: ["CLua"]),
+
+        // The core, each target depending only on those above it.
+        .target(name: "HoneTensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "HoneData", dependencies: ["HoneTensor", "CZlib"], swiftSettings: fast),
+        .target(name: "HoneNN", dependencies: ["HoneTensor", "HoneData"], swiftSettings: fast),
+        .target(name: "HoneSearch", dependencies: ["HoneTensor"], swiftSettings: fast),
+        .target(name: "HoneStorage", dependencies: ["HoneSearch", "CSQLite", "CPostgres"]),
+        .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
+        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript"]),
+        .executableTarget(name: "hone", dependencies: [
+            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "HoneTensorTests", dependencies: ["HoneTensor"]),
+        .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
+        .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
+        .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch"]),
+        .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch"]),
+        .testTarget(name: "HoneTests", dependencies: ["Hone"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

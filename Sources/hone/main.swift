@@ -1,0 +1,6 @@
+import ArgumentParser
+
+struct HoneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "hone", abstract: "Hyperparameter optimization for neural networks.")
+}
+HoneCommand.main()
