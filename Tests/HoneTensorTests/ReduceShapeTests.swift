@@ -74,3 +74,17 @@ final class ReduceShapeTests: XCTestCase {
         }
     }
 }
+
+final class ConcatTests: XCTestCase {
+    func testConcatValuesAndGradients() {
+        let a = Tensor([1, 2, 3, 4], shape: [2, 2]), b = Tensor([5, 6], shape: [2, 1])
+        assertClose(Tensor.concat([a, b], axis: 1), [1, 2, 5, 3, 4, 6])
+        XCTAssertEqual(Tensor.concat([a, b], axis: -1).shape, [2, 3])
+        assertClose(Tensor.concat([a, a], axis: 0), [1, 2, 3, 4, 1, 2, 3, 4])
+
+        let x = randomTensor([2, 1, 3], seed: 1), y = randomTensor([2, 2, 3], seed: 2), z = randomTensor([2, 3, 3], seed: 3)
+        XCTAssertEqual(Tensor.concat([x, y, z], axis: 1).shape, [2, 6, 3])
+        assertGradients([x, y, z]) { Tensor.concat($0, axis: 1) }
+        assertGradients([x]) { Tensor.concat([$0[0], $0[0]], axis: 2) }
+    }
+}

@@ -85,3 +85,45 @@ extension Tensor {
         }
     }
 }
+
+extension Tensor {
+    /// Joins tensors along `axis` (negative counts from the end); every other dimension must
+    /// agree. Viewed as [outer, size_i · inner], each input is a block of columns copied in turn.
+    public static func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
+        precondition(!tensors.isEmpty, "concat: no tensors")
+        let first = tensors[0]
+        let ax = axis < 0 ? axis + first.rank : axis
+        precondition(ax >= 0 && ax < first.rank, "concat: axis \(axis) out of range for shape \(first.shape)")
+        for (i, t) in tensors.enumerated() {
+            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
+                         "concat: tensor \(i) has shape \(t.shape), incompatible with \(first.shape) along axis \(ax)")
+        }
+        var outShape = first.shape
+        outShape[ax] = tensors.reduce(0) { $0 + $1.shape[ax] }
+        let outer = first.shape[..<ax].reduce(1, *), inner = first.shape[(ax + 1)...].reduce(1, *)
+        let rowOut = outShape[ax] * inner
+        let y = Tensor(uninitializedShape: outShape)
+        var column = 0
+        for t in tensors {
+            let w = t.shape[ax] * inner
+            if w > 0 {
+                for o in 0..<outer { (y.data + o * rowOut + column).update(from: t.data + o * w, count: w) }
+            }
+            column += w
+        }
+        return y.record("concat", tensors) { out in
+            let dy = out.grad!.pointer
+            var column = 0
+            for t in tensors {
+                let w = t.shape[ax] * inner
+                if t.requiresGrad && w > 0 {
+                    let g = t.gradPointer()
+                    for o in 0..<outer {
+                        ElementwiseKernels.accumulate(dy + o * rowOut + column, w, scale: 1, into: g + o * w, 1)
+                    }
+                }
+                column += w
+            }
+        }
+    }
+}
