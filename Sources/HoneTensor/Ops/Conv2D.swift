@@ -16,10 +16,10 @@ struct ConvGeometry {
     let outH: Int, outW: Int
 
     init(channels: Int, height: Int, width: Int, kernelH: Int, kernelW: Int, stride: Int, padding: Int, op: String) {
-        precondition(stride >= 1, "\(op): stride must be at least 1, got \(stride)")
-        precondition(padding >= 0, "\(op): padding must be non-negative, got \(padding)")
-        precondition(kernelH >= 1 && kernelW >= 1, "\(op): kernel must be at least 1×1, got \(kernelH)×\(kernelW)")
-        precondition(height + 2 * padding >= kernelH && width + 2 * padding >= kernelW,
+        require(stride >= 1, "\(op): stride must be at least 1, got \(stride)")
+        require(padding >= 0, "\(op): padding must be non-negative, got \(padding)")
+        require(kernelH >= 1 && kernelW >= 1, "\(op): kernel must be at least 1×1, got \(kernelH)×\(kernelW)")
+        require(height + 2 * padding >= kernelH && width + 2 * padding >= kernelW,
                      "\(op): kernel \(kernelH)×\(kernelW) larger than the padded \(height)×\(width) input (padding \(padding))")
         self.channels = channels; self.height = height; self.width = width
         self.kernelH = kernelH; self.kernelW = kernelW; self.stride = stride; self.padding = padding
@@ -91,11 +91,11 @@ extension Tensor {
     /// Convolution of NCHW input [N, inC, H, W] with `weight` [outC, inC, kH, kW] and
     /// optional `bias` [outC] → [N, outC, outH, outW], outH = (H + 2·padding − kH) / stride + 1.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
-        precondition(rank == 4, "conv2d: input must be NCHW [N, C, H, W], got \(shape)")
-        precondition(weight.rank == 4 && weight.shape[1] == shape[1],
+        require(rank == 4, "conv2d: input must be NCHW [N, C, H, W], got \(shape)")
+        require(weight.rank == 4 && weight.shape[1] == shape[1],
                      "conv2d: weight \(weight.shape) must be [outC, \(shape[1]), kH, kW] for input \(shape)")
         let batch = shape[0], outC = weight.shape[0]
-        if let bias { precondition(bias.shape == [outC], "conv2d: bias shape \(bias.shape), expected [\(outC)]") }
+        if let bias { require(bias.shape == [outC], "conv2d: bias shape \(bias.shape), expected [\(outC)]") }
         let geo = ConvGeometry(channels: shape[1], height: shape[2], width: shape[3], kernelH: weight.shape[2],
                                kernelW: weight.shape[3], stride: stride, padding: padding, op: "conv2d")
         let k = geo.colRows, p = geo.colCols

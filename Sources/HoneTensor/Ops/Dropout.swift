@@ -10,7 +10,7 @@ extension Tensor {
     /// 1/(1 − p) when `training`; returns `self` unchanged otherwise or when p is 0
     /// (drawing nothing from `rng`).
     public func dropout(p: Float, rng: inout RandomGenerator, training: Bool) -> Tensor {
-        precondition(p >= 0 && p < 1, "dropout: p must be in [0, 1), got \(p)")
+        require(p >= 0 && p < 1, "dropout: p must be in [0, 1), got \(p)")
         guard training, p > 0 else { return self }
         // The mask holds 0 or 1/(1 − p): backward is then one multiply.
         let mask = TensorBuffer(count: count)

@@ -36,7 +36,7 @@ public struct BroadcastPlan: Sendable {
         var dims: [Int] = [], hasA: [Bool] = [], hasB: [Bool] = []
         for d in 0..<rank {
             let x = pa[d], y = pb[d]
-            precondition(x == y || x == 1 || y == 1,
+            require(x == y || x == 1 || y == 1,
                          "\(op): shapes \(a) and \(b) do not broadcast (axis \(d - rank): \(x) vs \(y))")
             let s = x == 1 ? y : x
             out.append(s)

@@ -7,8 +7,8 @@ import Foundation
 
 extension Tensor {
     private func checkSameShape(_ other: Tensor, _ op: String, _ what: String) {
-        precondition(shape == other.shape, "\(op): \(what) shape \(other.shape) does not match prediction shape \(shape)")
-        precondition(count > 0, "\(op): empty prediction of shape \(shape)")
+        require(shape == other.shape, "\(op): \(what) shape \(other.shape) does not match prediction shape \(shape)")
+        require(count > 0, "\(op): empty prediction of shape \(shape)")
     }
 
     /// Mean binary cross-entropy of logits x against targets t in [0, 1], in the stable form

@@ -12,10 +12,10 @@ extension Tensor {
     /// Normalizes over the last dimension D, then applies the optional per-feature
     /// scale `gamma` [D] and shift `beta` [D].
     public func layerNorm(gamma: Tensor? = nil, beta: Tensor? = nil, eps: Float = 1e-5) -> Tensor {
-        precondition(rank >= 1 && shape[rank - 1] > 0, "layerNorm: needs a non-empty last dimension, got shape \(shape)")
+        require(rank >= 1 && shape[rank - 1] > 0, "layerNorm: needs a non-empty last dimension, got shape \(shape)")
         let d = shape[rank - 1], rows = count / d
-        if let gamma { precondition(gamma.shape == [d], "layerNorm: gamma shape \(gamma.shape), expected [\(d)] for input \(shape)") }
-        if let beta { precondition(beta.shape == [d], "layerNorm: beta shape \(beta.shape), expected [\(d)] for input \(shape)") }
+        if let gamma { require(gamma.shape == [d], "layerNorm: gamma shape \(gamma.shape), expected [\(d)] for input \(shape)") }
+        if let beta { require(beta.shape == [d], "layerNorm: beta shape \(beta.shape), expected [\(d)] for input \(shape)") }
 
         let stats = TensorBuffer(count: 2 * rows) // mean, rstd per row
         let y = Tensor(uninitializedShape: shape)
@@ -79,13 +79,13 @@ extension Tensor {
     /// and never receive gradients.
     public func batchNorm(gamma: Tensor? = nil, beta: Tensor? = nil, runningMean: Tensor, runningVar: Tensor,
                           momentum: Float = 0.1, eps: Float = 1e-5, training: Bool) -> Tensor {
-        precondition(rank >= 2, "batchNorm: input must be [N, C] or [N, C, H, W], got \(shape)")
+        require(rank >= 2, "batchNorm: input must be [N, C] or [N, C, H, W], got \(shape)")
         let n = shape[0], c = shape[1], s = shape[2...].reduce(1, *)
         let m = n * s // elements per channel
         for (name, t) in [("gamma", gamma), ("beta", beta), ("runningMean", runningMean), ("runningVar", runningVar)] {
-            if let t { precondition(t.count == c && t.rank == 1, "batchNorm: \(name) shape \(t.shape), expected [\(c)] for input \(shape)") }
+            if let t { require(t.count == c && t.rank == 1, "batchNorm: \(name) shape \(t.shape), expected [\(c)] for input \(shape)") }
         }
-        if training { precondition(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)") }
+        if training { require(m > 1, "batchNorm: training needs more than one value per channel, got input \(shape)") }
 
         let stats = TensorBuffer(count: 2 * c) // mean, rstd per channel
         let st = stats.pointer, x = data

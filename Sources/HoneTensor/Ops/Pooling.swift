@@ -7,7 +7,7 @@ import Foundation
 
 extension Tensor {
     private func poolGeometry(kernel: Int, stride: Int?, op: String) -> ConvGeometry {
-        precondition(rank == 4, "\(op): input must be NCHW [N, C, H, W], got \(shape)")
+        require(rank == 4, "\(op): input must be NCHW [N, C, H, W], got \(shape)")
         return ConvGeometry(channels: shape[1], height: shape[2], width: shape[3], kernelH: kernel, kernelW: kernel,
                             stride: stride ?? kernel, padding: 0, op: op)
     }
@@ -16,7 +16,7 @@ extension Tensor {
     /// Ties go to the first maximum in row-major window order; the gradient flows only there.
     public func maxPool2d(kernel: Int, stride: Int? = nil) -> Tensor {
         let geo = poolGeometry(kernel: kernel, stride: stride, op: "maxPool2d")
-        precondition(count <= Int(Int32.max), "maxPool2d: input of \(count) elements is too large for Int32 indices")
+        require(count <= Int(Int32.max), "maxPool2d: input of \(count) elements is too large for Int32 indices")
         let planes = shape[0] * shape[1], inPlane = geo.height * geo.width, outPlane = geo.outH * geo.outW
         let y = Tensor(uninitializedShape: [shape[0], shape[1], geo.outH, geo.outW])
         // Int32 argmax per output element, in a pooled buffer of the same element size.
@@ -84,7 +84,7 @@ extension Tensor {
 
     /// Mean over each whole H×W plane: [N, C, H, W] → [N, C].
     public func globalAvgPool() -> Tensor {
-        precondition(rank == 4, "globalAvgPool: input must be NCHW [N, C, H, W], got \(shape)")
+        require(rank == 4, "globalAvgPool: input must be NCHW [N, C, H, W], got \(shape)")
         return mean(axes: [2, 3])
     }
 }

@@ -11,8 +11,8 @@ extension Tensor {
         var seen = [Bool](repeating: false, count: rank)
         for a in axes {
             let ax = a < 0 ? a + rank : a
-            precondition(ax >= 0 && ax < rank, "\(op): axis \(a) out of range for shape \(shape)")
-            precondition(!seen[ax], "\(op): axis \(a) repeated in \(axes)")
+            require(ax >= 0 && ax < rank, "\(op): axis \(a) out of range for shape \(shape)")
+            require(!seen[ax], "\(op): axis \(a) repeated in \(axes)")
             seen[ax] = true
         }
         return (0..<rank).filter { seen[$0] }
@@ -35,7 +35,7 @@ extension Tensor {
 
     /// Mean of every element, as a scalar (shape []).
     public func mean() -> Tensor {
-        precondition(count > 0, "mean: empty tensor of shape \(shape)")
+        require(count > 0, "mean: empty tensor of shape \(shape)")
         return reduce(axes: Array(0..<rank), keepDims: false, mean: true)
     }
 
@@ -43,7 +43,7 @@ extension Tensor {
         var kept = shape
         for a in axes { kept[a] = 1 }
         let reducedCount = axes.reduce(1) { $0 * shape[$1] }
-        if mean { precondition(reducedCount > 0, "mean: reducing over an empty axis of shape \(shape)") }
+        if mean { require(reducedCount > 0, "mean: reducing over an empty axis of shape \(shape)") }
         let scale: Float = mean ? 1 / Float(reducedCount) : 1
         let outShape = keepDims ? kept : (0..<rank).filter { !axes.contains($0) }.map { shape[$0] }
         let plan = BroadcastPlan(shape, kept, op: mean ? "mean" : "sum")

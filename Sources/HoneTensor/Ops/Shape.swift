@@ -9,16 +9,16 @@ extension Tensor {
     /// shares this tensor's buffer: writing through either changes both.
     public func reshaped(_ newShape: [Int]) -> Tensor {
         let inferred = newShape.indices.filter { newShape[$0] == -1 }
-        precondition(inferred.count <= 1, "reshaped: more than one -1 in \(newShape)")
-        precondition(newShape.allSatisfy { $0 >= -1 }, "reshaped: negative dimension in \(newShape)")
+        require(inferred.count <= 1, "reshaped: more than one -1 in \(newShape)")
+        require(newShape.allSatisfy { $0 >= -1 }, "reshaped: negative dimension in \(newShape)")
         var target = newShape
         if let i = inferred.first {
             let known = newShape.enumerated().reduce(1) { $1.offset == i ? $0 : $0 * $1.element }
-            precondition(known > 0 && count % known == 0,
+            require(known > 0 && count % known == 0,
                          "reshaped: cannot infer the -1 in \(newShape) for \(count) elements (shape \(shape))")
             target[i] = count / known
         }
-        precondition(target.reduce(1, *) == count, "reshaped: cannot view shape \(shape) (\(count) elements) as \(newShape)")
+        require(target.reduce(1, *) == count, "reshaped: cannot view shape \(shape) (\(count) elements) as \(newShape)")
         if target == shape { return self }
         let y = Tensor(shape: target, buffer: buffer)
         return y.record("reshape", [self]) { out in
@@ -29,14 +29,14 @@ extension Tensor {
     /// Keeps axes before `startAxis` and merges the rest into one: [N, C, H, W] → [N, C·H·W].
     public func flattened(startAxis: Int = 1) -> Tensor {
         let start = startAxis < 0 ? startAxis + rank : startAxis
-        precondition(start >= 0 && start < max(rank, 1), "flattened: start axis \(startAxis) out of range for shape \(shape)")
+        require(start >= 0 && start < max(rank, 1), "flattened: start axis \(startAxis) out of range for shape \(shape)")
         if rank == 0 { return reshaped([1]) }
         return reshaped(Array(shape[..<start]) + [shape[start...].reduce(1, *)])
     }
 
     /// Axes permuted: output axis i is input axis `permutation[i]`.
     public func transposed(_ permutation: [Int]) -> Tensor {
-        precondition(permutation.count == rank && Set(permutation) == Set(0..<rank),
+        require(permutation.count == rank && Set(permutation) == Set(0..<rank),
                      "transposed: \(permutation) is not a permutation of the \(rank) axes of \(shape)")
         if permutation == Array(0..<rank) { return self }
         let outShape = permutation.map { shape[$0] }
@@ -60,7 +60,7 @@ extension Tensor {
 
     /// 2-D transpose [m, n] → [n, m].
     public func transposed() -> Tensor {
-        precondition(rank == 2, "transposed(): needs a 2-D tensor, got \(shape); pass a permutation for rank \(rank)")
+        require(rank == 2, "transposed(): needs a 2-D tensor, got \(shape); pass a permutation for rank \(rank)")
         return transposed([1, 0])
     }
 
@@ -90,12 +90,12 @@ extension Tensor {
     /// Joins tensors along `axis` (negative counts from the end); every other dimension must
     /// agree. Viewed as [outer, size_i · inner], each input is a block of columns copied in turn.
     public static func concat(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "concat: no tensors")
+        require(!tensors.isEmpty, "concat: no tensors")
         let first = tensors[0]
         let ax = axis < 0 ? axis + first.rank : axis
-        precondition(ax >= 0 && ax < first.rank, "concat: axis \(axis) out of range for shape \(first.shape)")
+        require(ax >= 0 && ax < first.rank, "concat: axis \(axis) out of range for shape \(first.shape)")
         for (i, t) in tensors.enumerated() {
-            precondition(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
+            require(t.rank == first.rank && (0..<t.rank).allSatisfy { $0 == ax || t.shape[$0] == first.shape[$0] },
                          "concat: tensor \(i) has shape \(t.shape), incompatible with \(first.shape) along axis \(ax)")
         }
         var outShape = first.shape

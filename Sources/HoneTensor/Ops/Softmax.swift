@@ -15,7 +15,7 @@ extension Tensor {
     /// (outer, n, inner) for a view with `axis` in the middle.
     func splitAround(axis: Int, op: String) -> (outer: Int, n: Int, inner: Int) {
         let ax = axis < 0 ? axis + rank : axis
-        precondition(ax >= 0 && ax < rank, "\(op): axis \(axis) out of range for shape \(shape)")
+        require(ax >= 0 && ax < rank, "\(op): axis \(axis) out of range for shape \(shape)")
         return (shape[..<ax].reduce(1, *), shape[ax], shape[(ax + 1)...].reduce(1, *))
     }
 
