@@ -63,7 +63,7 @@ public final class TensorBuffer: @unchecked Sendable {
 
     /// Contents are undefined unless `zeroed`.
     public init(count: Int, zeroed: Bool = false) {
-        precondition(count >= 0, "TensorBuffer: negative size \(count)")
+        require(count >= 0, "TensorBuffer: negative size \(count)")
         self.count = count
         pointer = BufferPool.shared.take(count)
         if zeroed { pointer.update(repeating: 0, count: count) }

@@ -34,9 +34,9 @@ public final class Tensor: @unchecked Sendable {
     public private(set) var op: String = "leaf"
 
     public init(shape: [Int], buffer: TensorBuffer, requiresGrad: Bool = false) {
-        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
+        require(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in \(shape)")
         let n = shape.reduce(1, *)
-        precondition(n == buffer.count, "Tensor: shape \(shape) needs \(n) elements, buffer has \(buffer.count)")
+        require(n == buffer.count, "Tensor: shape \(shape) needs \(n) elements, buffer has \(buffer.count)")
         self.shape = shape
         self.count = n
         self.buffer = buffer
@@ -59,7 +59,7 @@ public final class Tensor: @unchecked Sendable {
     }
 
     public convenience init(_ values: [Float], shape: [Int], requiresGrad: Bool = false) {
-        precondition(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
+        require(values.count == shape.reduce(1, *), "Tensor: \(values.count) values for shape \(shape)")
         let b = TensorBuffer(count: values.count)
         values.withUnsafeBufferPointer { b.pointer.update(from: $0.baseAddress!, count: values.count) }
         self.init(shape: shape, buffer: b, requiresGrad: requiresGrad)
@@ -87,7 +87,7 @@ public final class Tensor: @unchecked Sendable {
     public var rank: Int { shape.count }
     public var scalars: [Float] { Array(UnsafeBufferPointer(start: data, count: count)) }
     public var item: Float {
-        precondition(count == 1, "item: tensor of shape \(shape) is not a scalar")
+        require(count == 1, "item: tensor of shape \(shape) is not a scalar")
         return data[0]
     }
     public var gradScalars: [Float]? { grad.map { Array($0.buffer) } }
@@ -137,13 +137,13 @@ public final class Tensor: @unchecked Sendable {
     /// Back-propagates from this tensor (a scalar, or with an explicit seed gradient)
     /// into every tensor that requires a gradient, then frees the graph.
     public func backward(seed: [Float]? = nil) {
-        precondition(requiresGrad, "backward: tensor does not require a gradient (op \(op))")
+        require(requiresGrad, "backward: tensor does not require a gradient (op \(op))")
         let g = gradPointer()
         if let seed {
-            precondition(seed.count == count, "backward: seed has \(seed.count) values for shape \(shape)")
+            require(seed.count == count, "backward: seed has \(seed.count) values for shape \(shape)")
             for i in 0..<count { g[i] += seed[i] }
         } else {
-            precondition(count == 1, "backward: needs a seed gradient for non-scalar shape \(shape)")
+            require(count == 1, "backward: needs a seed gradient for non-scalar shape \(shape)")
             g[0] += 1
         }
         for node in topologicalOrder().reversed() {

@@ -6,7 +6,7 @@ import Foundation
 extension Tensor {
     /// 2-D matrix product [m, k] · [k, n] → [m, n].
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
+        require(rank == 2 && other.rank == 2 && shape[1] == other.shape[0],
                      "matmul: cannot multiply \(shape) by \(other.shape)")
         let m = shape[0], k = shape[1], n = other.shape[1]
         let y = Tensor(uninitializedShape: [m, n])
@@ -29,10 +29,10 @@ extension Tensor {
     /// Fused dense layer: activation(x · weight + bias) with x [batch, in], weight [in, out], bias [out].
     /// Input gradients are computed only if x requires them (never for the first layer).
     public static func dense(_ x: Tensor, weight: Tensor, bias: Tensor?, activation: Activation = .identity) -> Tensor {
-        precondition(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[0],
+        require(x.rank == 2 && weight.rank == 2 && x.shape[1] == weight.shape[0],
                      "dense: input \(x.shape) does not match weight \(weight.shape)")
         let batch = x.shape[0], nIn = x.shape[1], nOut = weight.shape[1]
-        if let bias { precondition(bias.count == nOut, "dense: bias has \(bias.count) values, layer has \(nOut) outputs") }
+        if let bias { require(bias.count == nOut, "dense: bias has \(bias.count) values, layer has \(nOut) outputs") }
         let y = Tensor(uninitializedShape: [batch, nOut])
         let yp = y.data
         if let bias {

@@ -7,9 +7,9 @@ import Foundation
 extension Tensor {
     /// Mean cross-entropy of logits [batch, classes] against integer class labels.
     public func softmaxCrossEntropy(labels: [Int32]) -> Tensor {
-        precondition(rank == 2, "softmaxCrossEntropy: logits must be [batch, classes], got \(shape)")
+        require(rank == 2, "softmaxCrossEntropy: logits must be [batch, classes], got \(shape)")
         let batch = shape[0], classes = shape[1]
-        precondition(labels.count == batch, "softmaxCrossEntropy: \(labels.count) labels for batch of \(batch)")
+        require(labels.count == batch, "softmaxCrossEntropy: \(labels.count) labels for batch of \(batch)")
         let probs = TensorBuffer(count: count)
         var total: Double = 0
         labels.withUnsafeBufferPointer { lab in
@@ -22,7 +22,7 @@ extension Tensor {
                 let inv = 1 / sum
                 for j in 0..<classes { p[j] *= inv }
                 let label = Int(lab[r])
-                precondition(label >= 0 && label < classes, "softmaxCrossEntropy: label \(label) outside 0..<\(classes)")
+                require(label >= 0 && label < classes, "softmaxCrossEntropy: label \(label) outside 0..<\(classes)")
                 // log p[label] computed from the logits, not from p, to keep precision for tiny p.
                 total += Double(mx + logf(sum) - z[label])
             }
