@@ -13,6 +13,10 @@ final class FashionMNISTTests: XCTestCase {
         XCTAssertEqual(train.classNames, FashionMNIST.classNames)
         XCTAssertEqual(train.classCounts, [Int](repeating: 6000, count: 10), "the training set is balanced")
         XCTAssertEqual(test.classCounts, [Int](repeating: 1000, count: 10))
+        // A second load comes from the process-wide cache: the same buffers, no decoding.
+        let again = try Datasets.load(name: "Fashion-MNIST")
+        XCTAssertEqual(again.train.features.withUnsafeBufferPointer { $0.baseAddress },
+                       train.features.withUnsafeBufferPointer { $0.baseAddress })
         for d in [train, test] {
             XCTAssertTrue(d.labels!.allSatisfy { (0...9).contains($0) })
             let (low, high) = d.features.withUnsafeBufferPointer { p -> (Float, Float) in
