@@ -1,5 +1,5 @@
 import XCTest
-@testable import HoneData
+import HoneData
 
 final class CSVTests: XCTestCase {
     var directory = ""

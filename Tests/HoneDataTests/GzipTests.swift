@@ -1,5 +1,5 @@
 import XCTest
-@testable import HoneData
+import HoneData
 
 final class GzipTests: XCTestCase {
     /// Compressible but not trivial: a repeating ramp with a pseudo-random component.

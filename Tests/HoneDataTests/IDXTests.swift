@@ -1,5 +1,5 @@
 import XCTest
-@testable import HoneData
+import HoneData
 
 final class IDXTests: XCTestCase {
     var directory = ""

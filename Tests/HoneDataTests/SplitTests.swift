@@ -1,5 +1,5 @@
 import XCTest
-@testable import HoneData
+import HoneData
 
 final class SplitTests: XCTestCase {
     /// 1000 samples in three unbalanced classes (600 / 300 / 100); feature = index, so a
@@ -26,8 +26,13 @@ final class SplitTests: XCTestCase {
         let split = try d.trainValidationIndices(validationFraction: 0.3, seed: 1)
         XCTAssertEqual(split.validation.count, 6)
         XCTAssertEqual(d.subset(indices: split.validation).classCounts, [2, 2, 2])
-        XCTAssertEqual(Dataset.apportion(total: 7, weights: [5, 3, 2]), [4, 2, 1])  // 3.5, 2.1, 1.4
-        XCTAssertEqual(Dataset.apportion(total: 3, weights: [1, 1, 1, 1]), [1, 1, 1, 0])
+        // Classes of 5 / 3 / 2 samples, 70% → 7 held out; shares 3.5, 2.1, 1.4 → 4, 2, 1.
+        let uneven = try Dataset(features: [Float](repeating: 0, count: 10), featureShape: [1],
+                                 targets: .classes(labels: [0, 0, 0, 0, 0, 1, 1, 1, 2, 2], classCount: 3, classNames: nil))
+        XCTAssertEqual(try uneven.trainValidationSplit(validationFraction: 0.7, seed: 1).validation.classCounts, [4, 2, 1])
+        // Four singleton classes, 3 held out: ties go to the lower class index.
+        let singles = try Dataset(features: [0, 0, 0, 0], featureShape: [1], targets: .classes(labels: [0, 1, 2, 3], classCount: 4, classNames: nil))
+        XCTAssertEqual(try singles.trainValidationSplit(validationFraction: 0.75, seed: 1).validation.classCounts, [1, 1, 1, 0])
     }
 
     func testUnstratifiedSplitSizes() throws {

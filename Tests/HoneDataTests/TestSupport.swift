@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import HoneData
+import HoneData
 
 /// A fresh directory under the system temporary directory, removed by the test's
 /// teardown block.
