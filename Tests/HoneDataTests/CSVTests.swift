@@ -63,10 +63,14 @@ final class CSVTests: XCTestCase {
         let ints = try load("a,label\n1,10\n2,9\n3,03\n4,3\n")
         XCTAssertEqual(ints.classNames, ["3", "9", "10"])
         XCTAssertEqual(ints.labels, [2, 1, 0, 0])
+        let floats = try load("a,label\n1,10.0\n2,2.0\n3,0.5\n4,2\n", task: .classification)
+        XCTAssertEqual(floats.classNames, ["0.5", "2", "10"])
+        XCTAssertEqual(floats.labels, [2, 1, 0, 1])
         // A fixed class list gives a test file the training file's indices.
         let fixed = try load("a,label\n1,emu\n", classNames: ["cat", "dog", "emu"])
         XCTAssertEqual(fixed.classCount, 3)
         XCTAssertEqual(fixed.labels, [2])
+        XCTAssertEqual(try load("a,label\n1,3.0\n2,03\n", classNames: ["1", "3"]).labels, [1, 1])
         assertDataError(try load("a,label\n1,emu\n2,yak\n", classNames: ["cat", "emu"]),
                         contains: ["data.csv:3:", "target column 'label'", "'yak' is not one of the known classes 'cat', 'emu'"])
     }
