@@ -69,13 +69,17 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .identity:
             for i in 0..<n { put(i, dy[i]) }
+        // dy[i] is loaded before the comparison on purpose: read inside only one arm of
+        // the ternary, the load is conditional, LLVM keeps a branch (mispredicted half the
+        // time on activations) instead of a vector select, and relu backward runs ~20×
+        // slower (4.9 ms vs 0.2 ms on 800k elements).
         case .relu:
-            for i in 0..<n { put(i, y[i] > 0 ? dy[i] : 0) }
+            for i in 0..<n { let g = dy[i]; put(i, y[i] > 0 ? g : 0) }
         case .leakyRelu(let a):
             // y > 0 exactly when x > 0 for a positive slope.
-            for i in 0..<n { put(i, y[i] > 0 ? dy[i] : a * dy[i]) }
+            for i in 0..<n { let g = dy[i]; put(i, y[i] > 0 ? g : a * g) }
         case .elu(let a):
-            for i in 0..<n { put(i, y[i] > 0 ? dy[i] : dy[i] * (y[i] + a)) }
+            for i in 0..<n { let g = dy[i], v = y[i]; put(i, v > 0 ? g : g * (v + a)) }
         case .gelu:
             let x = x!
             for i in 0..<n { put(i, dy[i] * Activation.geluDerivative(x[i])) }
