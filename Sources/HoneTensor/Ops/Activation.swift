@@ -106,10 +106,12 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     }
 
     @inlinable static func sigmoid(_ x: Float) -> Float {
-        // Split by sign so exp never overflows.
-        if x >= 0 { return 1 / (1 + expf(-x)) }
-        let e = expf(x)
-        return e / (1 + e)
+        // exp of −|x| never overflows; σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below.
+        // Both arms are computed and selected, not branched on: the sign of an activation
+        // is a coin flip, and a mispredicted branch costs more than the extra multiply.
+        let e = expf(-abs(x))
+        let r = 1 / (1 + e)
+        return x >= 0 ? r : e * r
     }
 }
 
