@@ -134,12 +134,7 @@ extension Tensor {
                               beta: 1, c: dW, ldc: k)
                 }
                 if let db {
-                    for o in 0..<outC {
-                        let r = dyb + o * p
-                        var s: Float = 0
-                        for i in 0..<p { s += r[i] }
-                        db[o] += s
-                    }
+                    for o in 0..<outC { db[o] += Reductions.sum(dyb + o * p, p) }
                 }
                 if let dx { // dcol[K, P] = Wᵀ · dY, then scattered back onto the image
                     let dxb = dx + b * inPlane

@@ -23,11 +23,8 @@ extension Tensor {
         let g = gamma?.data, b = beta?.data
         for r in 0..<rows {
             let xr = x + r * d, yr = yp + r * d
-            var m: Float = 0
-            for i in 0..<d { m += xr[i] }
-            m /= Float(d)
-            var v: Float = 0
-            for i in 0..<d { let c = xr[i] - m; v += c * c }
+            let m = Reductions.sum(xr, d) / Float(d)
+            let v = Reductions.sumSquaredDeviations(xr, d, from: m)
             let rstd = 1 / (v / Float(d) + eps).squareRoot()
             st[2 * r] = m; st[2 * r + 1] = rstd
             for i in 0..<d {
@@ -94,10 +91,10 @@ extension Tensor {
             let mean: Float, variance: Float
             if training {
                 var sum: Float = 0
-                for b in 0..<n { let p = x + (b * c + ch) * s; for i in 0..<s { sum += p[i] } }
+                for b in 0..<n { sum += Reductions.sum(x + (b * c + ch) * s, s) }
                 mean = sum / Float(m)
                 var sq: Float = 0
-                for b in 0..<n { let p = x + (b * c + ch) * s; for i in 0..<s { let d = p[i] - mean; sq += d * d } }
+                for b in 0..<n { sq += Reductions.sumSquaredDeviations(x + (b * c + ch) * s, s, from: mean) }
                 variance = sq / Float(m)
                 rm[ch] = (1 - momentum) * rm[ch] + momentum * mean
                 rv[ch] = (1 - momentum) * rv[ch] + momentum * sq / Float(m - 1)
@@ -130,12 +127,13 @@ extension Tensor {
             for ch in 0..<c {
                 let mean = st[2 * ch], rstd = st[2 * ch + 1], gc = gamma?.data[ch] ?? 1
                 // Σ dy and Σ dy ⊙ x̂ over the channel give dβ, dγ and the batch-statistics terms.
-                var sumDy: Float = 0, sumDyXh: Float = 0
+                var sumDy: Float = 0, sumDyXc: Float = 0
                 for b in 0..<n {
                     let off = (b * c + ch) * s
-                    let gp = dy + off, xp = x + off
-                    for i in 0..<s { sumDy += gp[i]; sumDyXh += gp[i] * (xp[i] - mean) * rstd }
+                    sumDy += Reductions.sum(dy + off, s)
+                    sumDyXc += Reductions.dotCentered(dy + off, x + off, s, mean)
                 }
+                let sumDyXh = sumDyXc * rstd
                 dg?[ch] += sumDyXh
                 db?[ch] += sumDy
                 guard let dx else { continue }
