@@ -138,7 +138,7 @@ public final class Trainer {
             for i in 0..<sampleCount { order[i] = trainIndices[i] }
             if config.shuffle {
                 var shuffleRNG = RandomStream.shuffle.generator(config.seed, epochIndex)
-                shuffleRNG.shuffle(&order)
+                shuffleIndices(&order, &shuffleRNG)
             }
             var context = ForwardContext(
                 training: true, rng: RandomStream.dropout.generator(config.seed, epochIndex))
