@@ -243,13 +243,11 @@ public final class Trainer {
         let chosen = indices ?? Array(0..<data.count)
         let n = chosen.count
         guard n > 0 else { return Evaluation(sampleCount: 0, loss: .nan) }
-        let outputs = model.outputCount
         let batchSize = min(config.evaluationBatchSize, n)
-        let full = BatchStorage(size: batchSize, inputShape: model.inputShape, outputCount: outputs, task: task)
+        let full = BatchStorage(size: batchSize, inputShape: model.inputShape, outputCount: model.outputCount, task: task)
         let rest = n % batchSize == 0 ? full
-            : BatchStorage(size: n % batchSize, inputShape: model.inputShape, outputCount: outputs, task: task)
-        var lossSum = 0.0, absoluteSum = 0.0, correct = 0
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: outputs), count: task == .classification ? outputs : 0)
+            : BatchStorage(size: n % batchSize, inputShape: model.inputShape, outputCount: model.outputCount, task: task)
+        var totals = EvaluationTotals(task: task, outputCount: model.outputCount)
         GradMode.withoutGrad {
             var context = ForwardContext.evaluation
             chosen.withUnsafeBufferPointer { all in
@@ -257,39 +255,12 @@ public final class Trainer {
                 while start < n {
                     let batch = n - start >= batchSize ? full : rest
                     batch.gather(from: data, indices: UnsafeBufferPointer(rebasing: all[start..<(start + batch.size)]))
-                    let output = model.forward(batch.input, context: &context)
-                    let y = output.data
-                    if task == .classification {
-                        for r in 0..<batch.size {
-                            let row = y + r * outputs
-                            // Cross-entropy by log-sum-exp; the prediction is the first largest logit.
-                            var best = 0
-                            for j in 1..<max(outputs, 1) where row[j] > row[best] { best = j }
-                            var sum: Double = 0
-                            for j in 0..<outputs { sum += Foundation.exp(Double(row[j] - row[best])) }
-                            let label = Int(batch.labels[r])
-                            lossSum += Double(row[best]) + Foundation.log(sum) - Double(row[label])
-                            if best == label { correct += 1 }
-                            confusion[label][best] += 1
-                        }
-                    } else {
-                        let t = batch.targets!.data
-                        for i in 0..<(batch.size * outputs) {
-                            let d = Double(y[i] - t[i])
-                            lossSum += d * d
-                            absoluteSum += abs(d)
-                        }
-                    }
+                    totals.add(model.forward(batch.input, context: &context), batch)
                     start += batch.size
                 }
             }
         }
-        if task == .classification {
-            return Evaluation(sampleCount: n, loss: lossSum / Double(n), accuracy: Double(correct) / Double(n),
-                              confusionMatrix: confusion)
-        }
-        let mse = lossSum / Double(n * outputs)
-        return Evaluation(sampleCount: n, loss: mse, meanSquaredError: mse, meanAbsoluteError: absoluteSum / Double(n * outputs))
+        return totals.evaluation
     }
 
     // MARK: Checkpoints
@@ -342,5 +313,59 @@ public final class Trainer {
                 throw HoneNNError("\(role) has \(data.outputCount) regression targets per sample, the model has \(model.outputCount) outputs")
             }
         }
+    }
+}
+
+/// Running sums of an evaluation over batches.
+private struct EvaluationTotals {
+    let task: TrainingTask
+    let outputCount: Int
+    var samples = 0
+    var lossSum = 0.0, absoluteErrorSum = 0.0
+    var correct = 0
+    var confusion: [[Int]]
+
+    init(task: TrainingTask, outputCount: Int) {
+        self.task = task
+        self.outputCount = outputCount
+        confusion = task == .classification ? [[Int]](repeating: [Int](repeating: 0, count: outputCount), count: outputCount) : []
+    }
+
+    /// Adds one batch's outputs [batch.size, outputCount]. (`output` is a parameter, so it
+    /// stays alive while its buffer is read through a raw pointer.)
+    mutating func add(_ output: Tensor, _ batch: BatchStorage) {
+        let y = output.data, k = outputCount
+        samples += batch.size
+        if task == .classification {
+            for r in 0..<batch.size {
+                let row = y + r * k
+                // Cross-entropy by log-sum-exp; the prediction is the first largest logit.
+                var best = 0
+                for j in 1..<max(k, 1) where row[j] > row[best] { best = j }
+                var sum = 0.0
+                for j in 0..<k { sum += Foundation.exp(Double(row[j] - row[best])) }
+                let label = Int(batch.labels[r])
+                lossSum += Double(row[best]) + Foundation.log(sum) - Double(row[label])
+                if best == label { correct += 1 }
+                confusion[label][best] += 1
+            }
+        } else {
+            let t = batch.targets!.data
+            for i in 0..<(batch.size * k) {
+                let d = Double(y[i] - t[i])
+                lossSum += d * d
+                absoluteErrorSum += abs(d)
+            }
+        }
+    }
+
+    var evaluation: Evaluation {
+        let n = Double(samples)
+        if task == .classification {
+            return Evaluation(sampleCount: samples, loss: lossSum / n, accuracy: Double(correct) / n, confusionMatrix: confusion)
+        }
+        let values = n * Double(outputCount)
+        return Evaluation(sampleCount: samples, loss: lossSum / values, meanSquaredError: lossSum / values,
+                          meanAbsoluteError: absoluteErrorSum / values)
     }
 }
