@@ -104,6 +104,7 @@ extension Tensor {
 
         let y = Tensor(uninitializedShape: [batch, outC, geo.outH, geo.outW])
         let colBuffer = direct ? nil : TensorBuffer(count: k * p)
+        defer { withExtendedLifetime(colBuffer) {} } // GEMMs read it through a raw pointer
         for b in 0..<batch {
             let xb = data + b * inPlane, yb = y.data + b * outPlane
             var col = UnsafePointer(xb)
@@ -122,6 +123,7 @@ extension Tensor {
             let needCol = weight.requiresGrad && !direct
             let colBuffer = needCol ? TensorBuffer(count: k * p) : nil
             let dcolBuffer = x.requiresGrad && !direct ? TensorBuffer(count: k * p) : nil
+            defer { withExtendedLifetime((colBuffer, dcolBuffer)) {} }
             let dW = weight.requiresGrad ? weight.gradPointer() : nil
             let db = bias.flatMap { $0.requiresGrad ? $0.gradPointer() : nil }
             let dx = x.requiresGrad ? x.gradPointer() : nil
