@@ -116,8 +116,15 @@ public final class Trainer {
         }
         if let epochs, epochs < 0 { throw HoneNNError("epochs must be non-negative, got \(epochs)") }
 
-        let sampleCount = trainIndices.count
-        let batchSize = min(config.batchSize, sampleCount)
+        let batchSize = min(config.batchSize, trainIndices.count)
+        // Batch norm over [N, C] cannot normalize a batch of one sample (its variance is
+        // undefined; PyTorch raises). When the last batch would be a single sample, that
+        // epoch's last shuffled sample sits the epoch out instead.
+        if model.hasVectorBatchNorm && batchSize < 2 {
+            throw HoneNNError("batch norm needs at least 2 samples per batch to compute a variance; got batches of \(batchSize)")
+        }
+        let lonelyLastSample = model.hasVectorBatchNorm && trainIndices.count % batchSize == 1
+        let sampleCount = trainIndices.count - (lonelyLastSample ? 1 : 0)
         let stepsPerEpoch = (sampleCount + batchSize - 1) / batchSize
         let lastEpoch = epochs.map { epochsCompleted + $0 } ?? config.epochs
         let schedule = config.schedule
@@ -135,7 +142,7 @@ public final class Trainer {
             let epochIndex = epochsCompleted
             let epochStart = monotonicSeconds()
             // Same starting order every epoch, so the shuffle depends only on (seed, epoch).
-            for i in 0..<sampleCount { order[i] = trainIndices[i] }
+            for i in 0..<trainIndices.count { order[i] = trainIndices[i] }
             if config.shuffle {
                 var shuffleRNG = RandomStream.shuffle.generator(config.seed, epochIndex)
                 shuffleIndices(&order, &shuffleRNG)
