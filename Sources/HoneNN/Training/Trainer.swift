@@ -183,7 +183,7 @@ public final class Trainer {
 
             if let onEpoch, onEpoch(metrics) == .stop { stopReason = .callback; break epochLoop }
             if diverged { stopReason = .diverged; break epochLoop }
-            if let rule = config.earlyStopping, try updateEarlyStopping(rule, metrics) {
+            if let rule = config.earlyStopping, updateEarlyStopping(rule, metrics) {
                 stopReason = .earlyStopping
                 break epochLoop
             }
@@ -214,7 +214,7 @@ public final class Trainer {
     }
 
     /// Records the epoch's monitored value; true when patience has run out.
-    private func updateEarlyStopping(_ rule: EarlyStopping, _ metrics: EpochMetrics) throws -> Bool {
+    private func updateEarlyStopping(_ rule: EarlyStopping, _ metrics: EpochMetrics) -> Bool {
         guard let value = metrics.value(of: rule.monitor) else { return false }
         let snapshot = { rule.restoreBestWeights ? Checkpoint(model: self.model) : nil }
         guard var progress = earlyStoppingProgress else {
