@@ -24,15 +24,24 @@ public struct Checkpoint: Sendable {
         self.stepsCompleted = stepsCompleted
     }
 
-    /// Writes the snapshot into `model` (same architecture: names and shapes are checked)
-    /// and, when both exist, into `optimizer`.
+    /// Writes the snapshot into `model` and, when both exist, into `optimizer`. The model
+    /// must have the same tensors (names and shapes are checked, nothing changes on a
+    /// mismatch); descriptions may differ where shapes do not, e.g. in the dropout rate,
+    /// which population based training may perturb.
     public func restore(into model: Sequential, optimizer: Optimizer? = nil) throws {
-        if let ours = modelDescription, let theirs = model.modelDescription, ours != theirs {
-            throw HoneNNError("checkpoint of model \(ours.jsonString()) cannot be restored into model \(theirs.jsonString())")
+        guard let optimizer, let optimizerState else {
+            try model.loadState(modelState, source: "checkpoint")
+            return
         }
-        try model.loadState(modelState, source: "checkpoint")
-        if let optimizer, let optimizerState {
-            try optimizer.importState(optimizerState)
+        // Both parts check everything before writing; the optimizer goes first and is put
+        // back if the model then refuses, so a failed restore changes nothing.
+        let previous = optimizer.exportState()
+        try optimizer.importState(optimizerState)
+        do {
+            try model.loadState(modelState, source: "checkpoint")
+        } catch {
+            try? optimizer.importState(previous)
+            throw error
         }
     }
 
