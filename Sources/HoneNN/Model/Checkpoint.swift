@@ -33,16 +33,10 @@ public struct Checkpoint: Sendable {
             try model.loadState(modelState, source: "checkpoint")
             return
         }
-        // Both parts check everything before writing; the optimizer goes first and is put
-        // back if the model then refuses, so a failed restore changes nothing.
-        let previous = optimizer.exportState()
+        // Checked before anything is written, so a failed restore changes nothing.
+        try model.checkState(modelState, source: "checkpoint")
         try optimizer.importState(optimizerState)
-        do {
-            try model.loadState(modelState, source: "checkpoint")
-        } catch {
-            try? optimizer.importState(previous)
-            throw error
-        }
+        try model.loadState(modelState, source: "checkpoint")
     }
 
     /// A new model built from the checkpoint's description, holding its weights.
