@@ -17,7 +17,7 @@ public final class Trial: @unchecked Sendable {
     public let number: Int
     public let startedAt: Date
     public let workerId: String?
-    public unowned let study: Study
+    public let study: Study
     /// Whether this trial's worker heartbeats it (it then can go stale).
     let heartbeats: Bool
 
