@@ -148,7 +148,10 @@ public final class PostgresConnection: SQLDatabase {
         while true {
             var committing = false
             do {
-                try execute(mode == .write ? "BEGIN" : "BEGIN READ ONLY")
+                // Reads run at REPEATABLE READ so the several statements of one read (trials, then
+                // their params and intermediate values) see one snapshot; read-only
+                // transactions at that level never fail to serialize.
+                try execute(mode == .write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 transactionDepth = 1
                 defer { transactionDepth = 0 }
                 let result = try body()
