@@ -13,13 +13,13 @@
 // - trials are looked up on the hot path only by primary key or through the index
 //   (study_id, state, number): claiming the oldest WAITING trial, listing RUNNING ones for
 //   heartbeat checks, or counting. Nothing on the ask/tell path scans the whole history.
-// - trials.changed_seq is bumped from studies.change_counter whenever a trial changes, so
-//   a reader can fetch only trials changed since its last read (index (study_id,
-//   changed_seq)) and cache the rest; finished trials never change again.
+// - trials.changed_seq is stamped from studies.change_counter whenever a trial changes
+//   (the Storage protocol's change sequence), so a reader can fetch only trials changed
+//   since its last read (index (study_id, changed_seq)) and cache the rest; finished
+//   trials never change again. Heartbeats are not changes.
 // - Params and intermediate values live in their own tables keyed by trial, so reporting
 //   one step or suggesting one parameter is one small INSERT, not a rewrite of the trial.
-// - Values that may be non-finite or vector-valued are JSON arrays (see StoredJSON);
-//   primary_value mirrors the first objective as a plain float for ORDER BY.
+// - Values that may be non-finite or vector-valued are JSON arrays (see StoredJSON.swift).
 // - Times are seconds since 1970 as floats, identical in both engines.
 
 /// One step of the schema's history.
@@ -56,23 +56,19 @@ enum StorageSchema {
                     number \(t.integer) NOT NULL,
                     state TEXT NOT NULL CHECK (state IN ('WAITING', 'RUNNING', 'COMPLETE', 'PRUNED', 'FAIL')),
                     objective_values TEXT,
-                    primary_value \(t.real),
-                    enqueued_params TEXT,
                     user_attrs TEXT NOT NULL DEFAULT '{}',
                     system_attrs TEXT NOT NULL DEFAULT '{}',
-                    created_at \(t.real) NOT NULL,
                     started_at \(t.real),
-                    completed_at \(t.real),
-                    worker_id TEXT,
+                    finished_at \(t.real),
                     heartbeat_at \(t.real),
-                    failure_reason TEXT,
-                    changed_seq \(t.integer) NOT NULL DEFAULT 0,
+                    worker_id TEXT,
+                    fail_reason TEXT,
+                    changed_seq \(t.integer) NOT NULL,
                     UNIQUE (study_id, number)
                 )
                 """,
                 "CREATE INDEX trials_by_state ON trials (study_id, state, number)",
                 "CREATE INDEX trials_by_change ON trials (study_id, changed_seq)",
-                "CREATE INDEX trials_by_value ON trials (study_id, state, primary_value)",
                 """
                 CREATE TABLE trial_params (
                     trial_id \(t.integer) NOT NULL REFERENCES trials(trial_id) ON DELETE CASCADE,

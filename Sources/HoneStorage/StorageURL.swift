@@ -70,7 +70,10 @@ public struct StorageURLError: Error, CustomStringConvertible, Sendable {
     public let url: String
     public let reason: String
 
-    public var description: String {
-        "invalid storage URL '\(PostgresConnection.redacted(url))': \(reason) (expected \(StorageURL.accepted))"
+    /// What is wrong, naming the URL (password removed) and the accepted forms.
+    public var message: String {
+        "'\(PostgresConnection.redacted(url))': \(reason) (expected \(StorageURL.accepted))"
     }
+
+    public var description: String { "invalid storage URL " + message }
 }
