@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
         .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance"]),
-        .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch"]),
+        .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
     ],
     swiftLanguageModes: [.v5]
