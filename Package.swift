@@ -43,6 +43,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // A worker process the storage tests spawn (crash and multi-process concurrency tests).
+        .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
+
         .testTarget(name: "HoneTensorTests", dependencies: ["HoneTensor"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
