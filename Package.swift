@@ -43,6 +43,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "hone-bench-trainer", dependencies: ["HoneTensor", "HoneData", "HoneNN"],
+                          path: "bench/trainer/Swift", swiftSettings: fast),
         // A worker process the storage tests spawn (crash and multi-process concurrency tests).
         .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
 
