@@ -113,10 +113,11 @@ func paramText(_ value: ParamValue?, full: Bool) -> String {
     }
 }
 
-func timeText(_ date: Date?) -> String {
+/// UTC ISO 8601 time: to the second in tables, to the millisecond in CSV and JSON.
+func timeText(_ date: Date?, full: Bool = false) -> String {
     guard let date else { return "" }
     let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
+    formatter.formatOptions = full ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
     return formatter.string(from: date)
 }
 
@@ -132,7 +133,7 @@ func jsonNumbers(_ values: [Double]?) -> JSONValue {
 }
 
 func jsonTime(_ date: Date?) -> JSONValue {
-    date.map { .string(timeText($0)) } ?? .null
+    date.map { .string(timeText($0, full: true)) } ?? .null
 }
 
 /// A trial as JSON: everything stored about it.
@@ -273,7 +274,7 @@ struct TrialsCommand: ParsableCommand {
             }
             table.rows.append(["\(trial.number)", trial.state.rawValue] + values
                               + paramNames.map { paramText(trial.params[$0], full: full) }
-                              + [timeText(trial.startedAt), trial.duration.map { String(format: "%.3f", $0) } ?? "",
+                              + [timeText(trial.startedAt, full: full), trial.duration.map { String(format: "%.3f", $0) } ?? "",
                                  trial.workerId ?? "", trial.failReason ?? ""])
         }
         if table.rows.isEmpty && format == .table {

@@ -2,7 +2,8 @@
 import Foundation
 import XCTest
 
-/// One running hone-storage-worker, with its output lines collected as they arrive.
+/// One running child process (by default hone-storage-worker), with its output lines
+/// collected as they arrive.
 final class WorkerProcess: @unchecked Sendable {
     let process = Process()
     private let lock = NSLock()
@@ -12,22 +13,23 @@ final class WorkerProcess: @unchecked Sendable {
     private let output = Pipe()
     private let errors = Pipe()
 
-    /// The worker executable, built next to the test bundle by `swift build --build-tests`.
-    static func executable() throws -> URL {
+    /// An executable product of this package (hone-storage-worker, hone-cli), built next
+    /// to the test bundle by `swift build --build-tests`.
+    static func product(_ name: String) throws -> URL {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var directory = bundle.deletingLastPathComponent()
         // On Linux the bundle is an executable in the products directory; on macOS it
         // is a directory (…/HonePackageTests.xctest/Contents/MacOS/…).
         while directory.path != "/" {
-            let candidate = directory.appendingPathComponent("hone-storage-worker")
+            let candidate = directory.appendingPathComponent(name)
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
             directory = directory.deletingLastPathComponent()
         }
-        throw XCTSkip("hone-storage-worker is not built next to \(bundle.path); run `swift build --build-tests` first")
+        throw XCTSkip("\(name) is not built next to \(bundle.path); run `swift build --build-tests` first")
     }
 
-    init(_ arguments: [String]) throws {
-        process.executableURL = try WorkerProcess.executable()
+    init(_ arguments: [String], executable: String = "hone-storage-worker") throws {
+        process.executableURL = try WorkerProcess.product(executable)
         process.arguments = arguments
         process.standardOutput = output
         process.standardError = errors
