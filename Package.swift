@@ -45,6 +45,7 @@ let package = Package(
 
         .executableTarget(name: "hone-bench-trainer", dependencies: ["HoneTensor", "HoneData", "HoneNN"],
                           path: "bench/trainer/Swift", swiftSettings: fast),
+        .executableTarget(name: "hone-bench-storage", dependencies: ["HoneSearch", "HoneStorage"], path: "bench/storage/Swift"),
         // A worker process the storage tests spawn (crash and multi-process concurrency tests).
         .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
 

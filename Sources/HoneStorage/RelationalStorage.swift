@@ -234,11 +234,28 @@ public class RelationalStorage: Storage, @unchecked Sendable {
                 try loadDetails(db, into: &trial)
                 return trial
             }
-            let (number, seq) = try nextNumber(db, studyId: studyId)
-            let rows = try db.execute(
-                "INSERT INTO trials (study_id, number, state, started_at, worker_id, heartbeat_at, changed_seq) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?) RETURNING \(Self.trialColumns)",
-                [.integer(studyId), .integer(number), Self.seconds(start.now), .optional(start.workerId), heartbeat, .integer(seq)])
-            return try trialRecord(rows[0])
+            switch db.dialect {
+            case .sqlite:
+                let (number, seq) = try nextNumber(db, studyId: studyId)
+                let rows = try db.execute(
+                    "INSERT INTO trials (study_id, number, state, started_at, worker_id, heartbeat_at, changed_seq) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?) RETURNING \(Self.trialColumns)",
+                    [.integer(studyId), .integer(number), Self.seconds(start.now), .optional(start.workerId), heartbeat, .integer(seq)])
+                return try trialRecord(rows[0])
+            case .postgres:
+                // Number allocation and insert in one statement: one round trip fewer.
+                let rows = try db.execute(
+                    """
+                    WITH counter AS (
+                        UPDATE studies SET next_trial_number = next_trial_number + 1, change_counter = change_counter + 1
+                        WHERE study_id = ? RETURNING study_id, next_trial_number - 1 AS number, change_counter)
+                    INSERT INTO trials (study_id, number, state, started_at, worker_id, heartbeat_at, changed_seq)
+                    SELECT study_id, number, 'RUNNING', ?::double precision, ?::text, ?::double precision, change_counter FROM counter
+                    RETURNING \(Self.trialColumns)
+                    """,
+                    [.integer(studyId), Self.seconds(start.now), .optional(start.workerId), heartbeat])
+                guard let row = rows.first else { throw StorageError.studyNotFound("with id \(studyId)") }
+                return try trialRecord(row)
+            }
         }
     }
 
@@ -257,10 +274,7 @@ public class RelationalStorage: Storage, @unchecked Sendable {
             guard state == .running else { throw StorageError.trialNotRunning(trialNumber: number, state: state) }
             try update.finish?.validate(objectives: try objectiveCount(db, studyId: studyId))
 
-            // Every check happens before the first write, so a refused update changes
-            // nothing (and the transaction rolls back regardless).
-            let newParams = try paramsToInsert(db, update.params, trialId: id, number: number)
-            try insert(db, params: newParams, trialId: id)
+            try addParams(db, update.params, trialId: id, number: number)
             try upsert(db, reports: update.intermediateValues, trialId: id)
 
             var assignments: [String] = []
@@ -279,37 +293,51 @@ public class RelationalStorage: Storage, @unchecked Sendable {
                 values += [.text(finish.state.rawValue), .optional(finish.values.map(StoredJSON.encode(values:))),
                            .optional(finish.failReason), Self.seconds(finish.at)]
             }
-            assignments.append("changed_seq = ?")
-            values.append(.integer(try nextChange(db, studyId: studyId)))
-            values.append(.integer(id))
             // The column list depends only on which parts the update has: at most a few
             // dozen distinct statements, all cached.
-            try db.execute("UPDATE trials SET \(assignments.joined(separator: ", ")) WHERE trial_id = ?", values)
+            switch db.dialect {
+            case .sqlite:
+                assignments.append("changed_seq = ?")
+                values.append(.integer(try nextChange(db, studyId: studyId)))
+                values.append(.integer(id))
+                try db.execute("UPDATE trials SET \(assignments.joined(separator: ", ")) WHERE trial_id = ?", values)
+            case .postgres:
+                // One round trip instead of two: the change sequence is advanced in the
+                // same statement (the trial row is already locked, so the lock order
+                // trial → study holds).
+                assignments.append("changed_seq = (SELECT change_counter FROM seq)")
+                try db.execute(
+                    "WITH seq AS (UPDATE studies SET change_counter = change_counter + 1 WHERE study_id = ? RETURNING change_counter) UPDATE trials SET \(assignments.joined(separator: ", ")) WHERE trial_id = ?",
+                    [.integer(studyId)] + values + [.integer(id)])
+            }
         }
     }
 
-    /// The params of an update that the trial does not have yet, after checking each:
-    /// a name already set must come with the same distribution and value (then it is a
-    /// no-op), and a new value must lie in its distribution.
-    private func paramsToInsert(_ db: SQLDatabase, _ params: [TrialParam], trialId: Int64, number: Int) throws -> [TrialParam] {
-        var fresh: [TrialParam] = []
+    /// Adds the params of an update the trial does not have yet. A name already set must
+    /// come with the same distribution and value (then it is a no-op); a new value must
+    /// lie in its distribution. The insert is tried first and the stored param read only
+    /// when the name exists, so the common case costs one statement per param. Any
+    /// conflict throws, and the transaction's rollback undoes the inserts before it.
+    private func addParams(_ db: SQLDatabase, _ params: [TrialParam], trialId: Int64, number: Int) throws {
+        for param in params where !param.distribution.contains(param.value) {
+            throw StorageError.paramConflict(trialNumber: number, name: param.name,
+                                             detail: "\(param.value) is not in \(param.distribution)")
+        }
         for param in params {
-            if let existing = try db.execute("SELECT value, distribution FROM trial_params WHERE trial_id = ? AND name = ?",
-                                             [.integer(trialId), .text(param.name)]).first {
-                let value = try StoredJSON.decodeParam(existing.string(0)!)
-                let distribution = try distributions.decode(existing.string(1)!)
-                if value != param.value || distribution != param.distribution {
-                    throw StorageError.paramConflict(trialNumber: number, name: param.name,
-                        detail: "already set to \(value) from \(distribution), cannot set \(param.value) from \(param.distribution)")
-                }
-            } else if !param.distribution.contains(param.value) {
+            let inserted = try db.execute(
+                "INSERT INTO trial_params (trial_id, name, value, distribution) VALUES (?, ?, ?, ?) ON CONFLICT (trial_id, name) DO NOTHING RETURNING trial_id",
+                [.integer(trialId), .text(param.name), .text(StoredJSON.encode(param: param.value)),
+                 .text(distributions.encode(param.distribution))])
+            if !inserted.isEmpty { continue }
+            let existing = try db.execute("SELECT value, distribution FROM trial_params WHERE trial_id = ? AND name = ?",
+                                          [.integer(trialId), .text(param.name)])[0]
+            let value = try StoredJSON.decodeParam(existing.string(0)!)
+            let distribution = try distributions.decode(existing.string(1)!)
+            if value != param.value || distribution != param.distribution {
                 throw StorageError.paramConflict(trialNumber: number, name: param.name,
-                                                 detail: "\(param.value) is not in \(param.distribution)")
-            } else if !fresh.contains(where: { $0.name == param.name }) {
-                fresh.append(param)
+                    detail: "already set to \(value) from \(distribution), cannot set \(param.value) from \(param.distribution)")
             }
         }
-        return fresh
     }
 
     public func recordHeartbeat(trialIds: [Int64], now: Date) throws {
