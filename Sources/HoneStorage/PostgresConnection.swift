@@ -23,6 +23,8 @@ public final class PostgresConnection: SQLDatabase {
 
     private var connection: OpaquePointer?
     private var translated: [String: String] = [:]
+    /// Names of the statements prepared on this connection, by SQL text.
+    private var prepared: [String: String] = [:]
     private var transactionDepth = 0
 
     /// Connects to a `postgresql://` or `postgres://` URL (any libpq connection URI).
@@ -73,8 +75,16 @@ public final class PostgresConnection: SQLDatabase {
             case .text(let s): types.append(25); texts.append(s)  // text
             }
         }
-        let result = withCStrings(texts) { pointers in
-            PQexecParams(connection, statement, Int32(parameters.count), types, pointers, nil, nil, 0)
+        let result: OpaquePointer?
+        if parameters.isEmpty && (sql == "BEGIN" || sql == "COMMIT" || sql == "ROLLBACK" || sql.hasPrefix("BEGIN ")) {
+            // Transaction control: nothing to plan, and it must work even when a failed
+            // statement left the transaction aborted.
+            result = PQexec(connection, statement)
+        } else {
+            let name = try preparedName(for: sql, statement: statement, types: types, sql: sql)
+            result = withCStrings(texts) { pointers in
+                PQexecPrepared(connection, name, Int32(parameters.count), pointers, nil, nil, 0)
+            }
         }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
@@ -85,6 +95,21 @@ public final class PostgresConnection: SQLDatabase {
         default:
             throw error(from: result, sql: sql)
         }
+    }
+
+    /// The server-side prepared statement for `sql`, prepared on first use. The server
+    /// then parses and plans each statement once per connection instead of on every
+    /// call, which is most of its work for the storage's small statements. Parameter
+    /// types are fixed by the first call; later calls bind the same kinds (or NULL, which
+    /// fits any type).
+    private func preparedName(for key: String, statement: String, types: [Oid], sql: String) throws -> String {
+        if let name = prepared[key] { return name }
+        let name = "hone_\(prepared.count + 1)"
+        let result = PQprepare(connection, name, statement, Int32(types.count), types)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw error(from: result, sql: sql) }
+        prepared[key] = name
+        return name
     }
 
     /// Rewrites `?` placeholders to PostgreSQL's `$1, $2, …`, skipping quoted text. Cached
@@ -188,6 +213,7 @@ public final class PostgresConnection: SQLDatabase {
     private func reconnect() -> Bool {
         guard let connection else { return false }
         PQreset(connection)
+        prepared.removeAll()  // prepared statements died with the old session
         guard PQstatus(connection) == CONNECTION_OK else { return false }
         PQsetNoticeProcessor(connection, { _, _ in }, nil)
         return true
