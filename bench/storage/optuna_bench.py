@@ -6,6 +6,10 @@ trial, suggests one float, and tells its value, with the random sampler so the n
 measures storage, not sampling. Workers start together on a barrier; throughput is all
 trials over the wall time from the barrier to the last worker finishing.
 
+With --wal the SQLite file is switched to WAL with synchronous=NORMAL, the settings Hone
+uses, so the comparison can also be made at equal durability (Optuna's default is a
+rollback journal with synchronous=FULL: an fsync or more per commit).
+
 Prints one JSON line: {"backend": "optuna-sqlite", "workers": N, "trials": T, "seconds": S, "trials_per_second": R}
 """
 import argparse
@@ -15,11 +19,27 @@ import os
 import time
 
 import optuna
+import sqlalchemy
 
 
-def worker(url, study_name, trials, barrier, seed):
+def open_storage(url, wal):
+    # Optuna's documented way to give SQLite a busy timeout so parallel workers wait
+    # for the lock rather than fail.
+    storage = optuna.storages.RDBStorage(url, engine_kwargs={"connect_args": {"timeout": 60}})
+    if wal:
+        def pragmas(connection, _record):
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+        sqlalchemy.event.listen(storage.engine, "connect", pragmas)
+        storage.engine.dispose()  # reconnect so every pooled connection gets them
+    return storage
+
+
+def worker(url, wal, study_name, trials, barrier, seed):
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.load_study(study_name=study_name, storage=url,
+    study = optuna.load_study(study_name=study_name, storage=open_storage(url, wal),
                               sampler=optuna.samplers.RandomSampler(seed=seed))
     barrier.wait()
     for _ in range(trials):
@@ -33,21 +53,19 @@ def main():
     parser.add_argument("--db", required=True, help="SQLite file to create (removed first)")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--trials", type=int, default=1000, help="total trials, split between workers")
+    parser.add_argument("--wal", action="store_true", help="WAL journal and synchronous=NORMAL, like Hone")
     args = parser.parse_args()
 
     for suffix in ("", "-wal", "-shm", "-journal"):
         if os.path.exists(args.db + suffix):
             os.remove(args.db + suffix)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    # Optuna's documented way to give SQLite a busy timeout so parallel workers wait
-    # for the lock rather than fail.
     url = f"sqlite:///{os.path.abspath(args.db)}"
-    storage = optuna.storages.RDBStorage(url, engine_kwargs={"connect_args": {"timeout": 60}})
-    optuna.create_study(study_name="bench", storage=storage, direction="minimize")
+    optuna.create_study(study_name="bench", storage=open_storage(url, args.wal), direction="minimize")
 
     per_worker = args.trials // args.workers
     barrier = mp.Barrier(args.workers + 1)
-    processes = [mp.Process(target=worker, args=(url, "bench", per_worker, barrier, i)) for i in range(args.workers)]
+    processes = [mp.Process(target=worker, args=(url, args.wal, "bench", per_worker, barrier, i)) for i in range(args.workers)]
     for p in processes:
         p.start()
     barrier.wait()
@@ -58,7 +76,7 @@ def main():
             raise SystemExit(f"worker exited with {p.exitcode}")
     seconds = time.perf_counter() - start
     total = per_worker * args.workers
-    print(json.dumps({"backend": "optuna-sqlite", "workers": args.workers, "trials": total,
+    print(json.dumps({"backend": "optuna-sqlite-wal" if args.wal else "optuna-sqlite", "workers": args.workers, "trials": total,
                       "seconds": round(seconds, 3), "trials_per_second": round(total / seconds, 1),
                       "optuna": optuna.__version__}))
 

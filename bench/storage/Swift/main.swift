@@ -155,7 +155,8 @@ func scaling(_ arguments: [String]) throws {
         costs.sort()
         emit([("backend", backendName(url)), ("trials_in_study", target),
               ("mean_us", costs.reduce(0, +) / Double(costs.count)), ("median_us", costs[costs.count / 2]),
-              ("p90_us", costs[costs.count * 9 / 10]), ("window", window),
+              ("p90_us", costs[costs.count * 9 / 10]), ("p99_us", costs[costs.count * 99 / 100]),
+              ("max_us", costs.last!), ("window", window),
               ("elapsed_s", wallClock() - fillStart)])
     }
 }
