@@ -3,17 +3,17 @@
 // tested is what separate processes sharing one database do: file locks, WAL, row locks,
 // and a process killed with SIGKILL in the middle of a trial.
 //
-//   hone-storage-worker --storage URL --study NAME --trials N [--worker ID]
-//                       [--trial-seconds S] [--heartbeat-seconds S] [--grace-seconds S]
+//   hone-storage-worker --storage URL --study NAME --trials N [--trial-seconds S]
+//                        [--heartbeat-seconds S] [--grace-seconds S]
 //
-// Like a Study worker it first fails trials whose heartbeat is older than the grace
-// period (their worker died), then runs N trials: start (claiming an enqueued trial when
-// one waits), suggest x (or keep the enqueued x), "train" for trial-seconds while a
-// background thread heartbeats, and tell x² as the value. It prints one line per event
-// so the test can follow and cross-check it:
+// It is a plain Study worker: it loads (or creates) the study with a heartbeat policy,
+// fails trials whose heartbeat is older than the grace period (their worker died), then
+// runs `Study.optimize` for N trials of an objective that suggests x (an enqueued trial
+// gets its fixed x), "trains" for trial-seconds while the study heartbeats, and returns
+// x². It prints one line per event so the test can follow and cross-check it:
 //   stale <number>       a dead worker's trial this worker failed
-//   started <number>     a trial is RUNNING (heartbeating)
-//   done <number> <x>    the trial is COMPLETE with value x*x
+//   started <number>     a trial is RUNNING (its objective is running)
+//   done <number> <x>    the trial is stored COMPLETE with value x*x (printed after tell)
 import Foundation
 import HoneSearch
 import HoneStorage
@@ -22,7 +22,6 @@ struct Options {
     var storage = ""
     var study = ""
     var trials = 0
-    var worker = "worker-\(getpid())"
     var trialSeconds = 0.0
     var heartbeatSeconds = 0.2
     var graceSeconds = 60.0
@@ -39,7 +38,6 @@ struct Options {
             case "--storage": storage = value()
             case "--study": study = value()
             case "--trials": trials = Int(value()) ?? 0
-            case "--worker": worker = value()
             case "--trial-seconds": trialSeconds = Double(value()) ?? 0
             case "--heartbeat-seconds": heartbeatSeconds = Double(value()) ?? 0.2
             case "--grace-seconds": graceSeconds = Double(value()) ?? 60
@@ -61,61 +59,24 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-/// Heartbeats the current trial from a background thread, as a Study worker does while
-/// the objective trains.
-final class Heartbeat: @unchecked Sendable {
-    private let lock = NSLock()
-    private var trialId: Int64?
-
-    init(storage: Storage, every interval: Double) {
-        let thread = Thread { [self] in
-            while true {
-                Thread.sleep(forTimeInterval: interval)
-                lock.lock()
-                let current = trialId
-                lock.unlock()
-                if let current { try? storage.recordHeartbeat(trialIds: [current], now: Date()) }
-            }
-        }
-        thread.start()
-    }
-
-    func track(_ id: Int64?) {
-        lock.lock()
-        trialId = id
-        lock.unlock()
-    }
-}
-
 let options = Options(CommandLine.arguments)
 do {
-    let storage = try openStorage(url: options.storage)
-    let study: StudyRecord
-    do {
-        study = try storage.createStudy(name: options.study, directions: [.minimize], now: Date())
-    } catch StorageError.studyAlreadyExists {
-        study = try storage.study(named: options.study)!
-    }
-    let now = Date()
-    for trial in try storage.failStaleTrials(studyId: study.id, heartbeatBefore: now.addingTimeInterval(-options.graceSeconds), now: now) {
+    let study = try Study.create(
+        name: options.study, storage: openStorage(url: options.storage), directions: [.minimize],
+        sampler: RandomSampler(), loadIfExists: true,
+        heartbeat: HeartbeatPolicy(interval: options.heartbeatSeconds, gracePeriod: options.graceSeconds))
+    for trial in try study.failStaleTrials() {
         say("stale \(trial.number)")
     }
-    let heartbeat = Heartbeat(storage: storage, every: options.heartbeatSeconds)
-    let distribution = Distribution.float(-10, 10)
-    var generator = SystemRandomNumberGenerator()
-    for _ in 0..<options.trials {
-        let trial = try storage.startTrial(studyId: study.id, TrialStart(workerId: options.worker, heartbeat: true, now: Date()))
-        heartbeat.track(trial.id)
+    let trialSeconds = options.trialSeconds
+    try study.optimize({ trial in
+        let x = try trial.suggestFloat("x", -10, 10)
         say("started \(trial.number)")
-        let enqueued = trial.params["x"]?.doubleValue
-        let x = enqueued ?? Double.random(in: -10...10, using: &generator)
-        if options.trialSeconds > 0 { Thread.sleep(forTimeInterval: options.trialSeconds) }
-        try storage.updateTrial(id: trial.id, TrialUpdate(
-            params: enqueued == nil ? [TrialParam(name: "x", distribution: distribution, value: .float(x))] : [],
-            finish: TrialFinish(state: .complete, values: [x * x], at: Date())))
-        heartbeat.track(nil)
-        say("done \(trial.number) \(x)")
-    }
+        if trialSeconds > 0 { Thread.sleep(forTimeInterval: trialSeconds) }
+        return x * x
+    }, nTrials: options.trials, catchErrors: false, callbacks: [{ _, trial in
+        say("done \(trial.number) \(trial.params["x"]?.doubleValue ?? .nan)")
+    }])
     exit(0)
 } catch {
     fail("\(error)")
