@@ -27,6 +27,7 @@ final class PostgresStorageConformanceTests: XCTestCase {
     }
 
     func testOpenedByURLIsPostgres() throws {
-        XCTAssertTrue(try openStorage(url: makePostgresTestURL(self)) is PostgresStorage)
+        let url = try makePostgresTestURL(self)
+        XCTAssertTrue(try openStorage(url: url) is PostgresStorage)
     }
 }
