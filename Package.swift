@@ -45,12 +45,15 @@ let package = Package(
 
         .executableTarget(name: "hone-bench-trainer", dependencies: ["HoneTensor", "HoneData", "HoneNN"],
                           path: "bench/trainer/Swift", swiftSettings: fast),
+        .executableTarget(name: "hone-bench-storage", dependencies: ["HoneSearch", "HoneStorage"], path: "bench/storage/Swift"),
+        // A worker process the storage tests spawn (crash and multi-process concurrency tests).
+        .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
 
         .testTarget(name: "HoneTensorTests", dependencies: ["HoneTensor"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
         .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance"]),
-        .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch"]),
+        .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
     ],
     swiftLanguageModes: [.v5]

@@ -6,6 +6,7 @@ struct HoneCommand: ParsableCommand {
         abstract: "Hyperparameter optimization for neural networks.",
         subcommands: [
             TrainCommand.self,
+            StudiesCommand.self, TrialsCommand.self, BestCommand.self, DeleteCommand.self,
         ])
 }
 HoneCommand.main()
