@@ -141,6 +141,12 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         return all
     }
 
+    /// The parameter groups seen in a study so far (for tests and diagnostics).
+    func groups(studyId: Int64) -> [Set<String>]? {
+        lock.lock(); defer { lock.unlock() }
+        return histories[studyId]?.snapshot.groups
+    }
+
     private func inStartup(_ snap: TPEHistory.Snapshot) -> Bool { snap.observations.count < options.nStartupTrials }
 
     // MARK: Sampler
