@@ -220,6 +220,8 @@ public enum Distribution: Hashable, Sendable {
         let uc = u.isNaN ? 0.5 : min(max(u, 0), 1)
         var x = b.lo + uc * (b.hi - b.lo)
         if b.log { x = Foundation.exp(x) }
+        // exp(log(low)) can miss low by an ulp: hit the ends exactly.
+        if case .float(let d) = self, d.log { x = uc == 0 ? d.low : (uc == 1 ? d.high : x) }
         switch self {
         case .float(let d) where d.step == nil:
             return min(max(x, d.low), d.high)   // exp(log(low)) may land one ulp outside
