@@ -83,6 +83,10 @@ struct ParzenEstimator {
     private let sigmas: [Double]
     /// log of the kernel's mass inside [0, 1] (the truncation constant).
     private let logMassInside: [Double]
+    /// −log σ − ½ log 2π − log(mass inside): the constant of a continuous kernel's log pdf.
+    private let logPdfConstant: [Double]
+    /// 1/σ, so the hot loop multiplies instead of dividing.
+    private let inverseSigmas: [Double]
     /// Categorical kernels: for dim d, `[k * choices + c]` = log K_{k,d}(c).
     private let categoricalLogProbs: [[Double]]
 
@@ -152,6 +156,10 @@ struct ParzenEstimator {
         self.mus = mus
         self.sigmas = sigmas
         self.logMassInside = logMass
+        var constant = [Double](repeating: 0, count: K * D)
+        for i in 0..<(K * D) { constant[i] = -Foundation.log(sigmas[i]) - halfLogTwoPi - logMass[i] }
+        self.logPdfConstant = constant
+        self.inverseSigmas = sigmas.map { 1 / $0 }
         self.categoricalLogProbs = catLogProbs
     }
 
@@ -239,33 +247,39 @@ struct ParzenEstimator {
         let K = kernelCount
         var result = [Double](repeating: 0, count: points.count)
         var terms = [Double](repeating: 0, count: K)
-        for (p, x) in points.enumerated() {
-            for k in 0..<K { terms[k] = logWeights[k] }
-            for d in 0..<D {
-                switch dims[d] {
-                case .numeric:
-                    if dims[d].isDiscreteNumeric {
+        mus.withUnsafeBufferPointer { mu in
+        inverseSigmas.withUnsafeBufferPointer { inv in
+        logPdfConstant.withUnsafeBufferPointer { constant in
+        terms.withUnsafeMutableBufferPointer { t in
+            for (p, x) in points.enumerated() {
+                for k in 0..<K { t[k] = logWeights[k] }
+                for d in 0..<D {
+                    switch dims[d] {
+                    case .numeric where dims[d].isDiscreteNumeric:
+                        // Mass of each kernel on the value's cell.
                         let cell = dims[d].cell(ofUnit: x[d])
                         for k in 0..<K {
-                            let mu = mus[k * D + d], s = sigmas[k * D + d]
-                            let mass = normalMass((cell.lo - mu) / s, (cell.hi - mu) / s)
-                            terms[k] += Foundation.log(mass) - logMassInside[k * D + d]
+                            let i = k * D + d
+                            let mass = normalMass((cell.lo - mu[i]) * inv[i], (cell.hi - mu[i]) * inv[i])
+                            t[k] += Foundation.log(mass) - logMassInside[i]
                         }
-                    } else {
+                    case .numeric:
+                        let xd = x[d]
                         for k in 0..<K {
-                            let mu = mus[k * D + d], s = sigmas[k * D + d]
-                            let z = (x[d] - mu) / s
-                            terms[k] += -0.5 * z * z - Foundation.log(s) - halfLogTwoPi - logMassInside[k * D + d]
+                            let i = k * D + d
+                            let z = (xd - mu[i]) * inv[i]
+                            t[k] += constant[i] - 0.5 * z * z
+                        }
+                    case .categorical(let C):
+                        let c = Int(x[d])
+                        categoricalLogProbs[d].withUnsafeBufferPointer { table in
+                            for k in 0..<K { t[k] += table[k * C + c] }
                         }
                     }
-                case .categorical(let C):
-                    let c = Int(x[d])
-                    let table = categoricalLogProbs[d]
-                    for k in 0..<K { terms[k] += table[k * C + c] }
                 }
+                result[p] = logSumExp(UnsafeBufferPointer(t))
             }
-            result[p] = logSumExp(terms)
-        }
+        }}}}
         return result
     }
 }
@@ -280,7 +294,7 @@ func normalMass(_ a: Double, _ b: Double) -> Double {
     return max(m, 1e-300)
 }
 
-func logSumExp(_ xs: [Double]) -> Double {
+func logSumExp<C: Collection>(_ xs: C) -> Double where C.Element == Double {
     guard let m = xs.max(), m > -Double.infinity else { return -Double.infinity }
     var s = 0.0
     for x in xs { s += Foundation.exp(x - m) }

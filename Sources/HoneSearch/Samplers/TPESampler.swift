@@ -78,6 +78,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
 
     private let lock = NSLock()
     private var histories: [Int64: TPEHistory] = [:]
+    private var splits: [Int64: TPESplit] = [:]
 
     public init(options: Options = Options()) {
         self.options = options
@@ -168,7 +169,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         let snap = try snapshot(study)
         guard !inStartup(snap), !searchSpace.isEmpty else { return [:] }
         let all = try observations(study, trial: trial, snap)
-        let split = rankSplit(all)
+        let split = rankSplit(all, study: study, trial: trial)
         // Groups in a stable order; each restricted to the relative space.
         let groups: [[String]] = options.group
             ? snap.groups.map { $0.filter { searchSpace[$0] != nil }.sorted() }.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
@@ -187,43 +188,51 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         if inStartup(snap) {
             return try startupSampler.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
         }
-        let split = rankSplit(try observations(study, trial: trial, snap))
+        let split = rankSplit(try observations(study, trial: trial, snap), study: study, trial: trial)
         var rng = trial.random(for: "tpe:" + name)
         return sampleJointly([(name, distribution)], split: split, rng: &rng)[name]!
     }
 
     // MARK: The TPE step
 
-    /// Observations sorted best first and the size of the good side, γ(n).
-    private func rankSplit(_ all: [TPEObservation]) -> (sorted: [TPEObservation], below: Int) {
-        let sorted = all.sorted { $0.rank < $1.rank }
-        let nBelow = min(max(options.gamma(sorted.count), 0), sorted.count)
-        return (sorted, nBelow)
+    /// Marks the better γ(n) observations (ranked by `TPERank`) as the good side. The
+    /// observations keep their trial-number order. Cached per trial, so a trial's
+    /// parameters share one ranking (one sort per ask, not one per parameter).
+    private func rankSplit(_ all: [TPEObservation], study: StudyView, trial: Trial) -> TPESplit {
+        let key = TPESplit.Key(trial: trial.number, numbers: all.count, lastNumber: all.last?.number ?? -1)
+        lock.lock()
+        if let cached = splits[study.studyId], cached.key == key { lock.unlock(); return cached }
+        lock.unlock()
+        let order = all.indices.sorted { all[$0].rank < all[$1].rank }
+        let nBelow = min(max(options.gamma(all.count), 0), all.count)
+        var isBelow = [Bool](repeating: false, count: all.count)
+        for i in 0..<nBelow { isBelow[order[i]] = true }
+        let split = TPESplit(key: key, observations: all, isBelow: isBelow)
+        lock.lock(); splits[study.studyId] = split; lock.unlock()
+        return split
     }
 
     /// One TPE draw for the parameters `space` (one, or a group sampled jointly): l and g
     /// from the trials of each side that used all of them with these distributions.
-    private func sampleJointly(_ space: [(String, Distribution)], split: (sorted: [TPEObservation], below: Int),
+    private func sampleJointly(_ space: [(String, Distribution)], split: TPESplit,
                                rng: inout RandomGenerator) -> [String: ParamValue]
     {
         let dims: [ParzenDimension] = space.map { _, d in
             if case .categorical(let c) = d { return .categorical(choices: c.choices.count) }
             return .numeric(d)
         }
-        func rows(_ slice: ArraySlice<TPEObservation>) -> [[Double]] {
-            // Oldest first, so the weights' ramp down-weights old trials.
-            slice.compactMap { o -> (Int, [Double])? in
-                var row: [Double] = []
-                row.reserveCapacity(space.count)
-                for (name, d) in space {
-                    guard o.distributions[name] == d, let x = o.coordinates[name] else { return nil }
-                    row.append(x)
-                }
-                return (o.number, row)
-            }.sorted { $0.0 < $1.0 }.map(\.1)
+        // Rows of each side, oldest first (observations are in trial-number order), from
+        // the trials that used every parameter of `space` with these distributions.
+        var below: [[Double]] = [], above: [[Double]] = []
+        next: for (i, o) in split.observations.enumerated() {
+            var row: [Double] = []
+            row.reserveCapacity(space.count)
+            for (name, d) in space {
+                guard let x = o.coordinates[name], o.distributions[name] == d else { continue next }
+                row.append(x)
+            }
+            if split.isBelow[i] { below.append(row) } else { above.append(row) }
         }
-        let below = rows(split.sorted[..<split.below])
-        let above = rows(split.sorted[split.below...])
         let settings = ParzenSettings(priorWeight: options.priorWeight, magicClip: options.considerMagicClip,
                                       considerEndpoints: options.considerEndpoints)
         let multivariate = space.count > 1
@@ -274,6 +283,14 @@ struct TPEObservation: Sendable {
     }
 }
 
+/// The ranking of one ask: observations in trial-number order and which are good.
+struct TPESplit {
+    struct Key: Equatable { var trial: Int; var numbers: Int; var lastNumber: Int }
+    let key: Key
+    let observations: [TPEObservation]
+    let isBelow: [Bool]
+}
+
 struct TPERank: Comparable, Sendable {
     var tier: Int
     var primary: Double
@@ -315,7 +332,9 @@ final class TPEHistory {
             return
         }
         let obs = TPEObservation(number: t.number, rank: rank, trial: t)
-        snapshot.observations.append(obs)
+        // Kept in trial-number order (oldest first) so the weights' ramp needs no sort.
+        let at = snapshot.observations.partitionPoint { $0.number > t.number }
+        snapshot.observations.insert(obs, at: at)
         updateGroups(with: Set(obs.coordinates.keys))
         for (name, d) in t.distributions where !d.isSingleValue {
             if let known = snapshot.consistent[name] {
