@@ -19,8 +19,7 @@ import Foundation
 /// GP-BO wins on small continuous budgets but its cost grows as n³; CMA-ES is cheap per
 /// ask and strong on long continuous runs; TPE handles conditional and categorical
 /// spaces natively. When an algorithm is not available (`factory` returns nil), the
-/// fallback is TPE for single-objective studies and random search for multi-objective
-/// ones, and the reason says so.
+/// fallback is TPE (MOTPE's split for several objectives), and the reason says so.
 ///
 /// ## When the choice changes
 ///
@@ -156,7 +155,7 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         if decision == nil || before != (o.space, o.conditional, o.finishedTrials > 0) {
             var d = Self.decide(o, objectives: study.directions.count, budget: budget)
             if delegate(d.algorithm) == nil {
-                let fallback: Algorithm = study.directions.count > 1 ? .random : .tpe
+                let fallback: Algorithm = .tpe   // MOTPE for several objectives
                 d = Decision(algorithm: fallback,
                              reason: d.reason + " — \(d.algorithm.rawValue) is not available in this build, using \(fallback.rawValue)")
             }

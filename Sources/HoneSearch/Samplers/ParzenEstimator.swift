@@ -171,13 +171,15 @@ struct ParzenEstimator {
         let n = xs.count
         guard n > 0 else { return [] }
         // Sort the observations together with the prior's centre (index n).
+        let values = xs + [0.5]
         var order = Array(0...n)
-        let value: (Int) -> Double = { $0 == n ? 0.5 : xs[$0] }
-        order.sort { (value($0), $0) < (value($1), $1) }
+        values.withUnsafeBufferPointer { v in
+            order.sort { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
+        }
         let m = n + 1
         var withEnds = [Double](repeating: 0, count: m + 2)
         withEnds[m + 1] = 1
-        for i in 0..<m { withEnds[i + 1] = value(order[i]) }
+        for i in 0..<m { withEnds[i + 1] = values[order[i]] }
         var sorted = [Double](repeating: 0, count: m)
         for i in 0..<m { sorted[i] = max(withEnds[i + 1] - withEnds[i], withEnds[i + 2] - withEnds[i + 1]) }
         if !considerEndpoints && m >= 2 {
@@ -289,6 +291,9 @@ private let halfLogTwoPi = 0.5 * Foundation.log(2 * Double.pi)
 /// Φ(b) − Φ(a) for a ≤ b, computed on the side of the tail where it does not cancel,
 /// floored so its log is finite.
 func normalMass(_ a: Double, _ b: Double) -> Double {
+    // Beyond ±9 standard deviations the tails are below 1e-19: the mass is 1 to Double
+    // precision, and erfc need not run (most kernels sit well inside the domain).
+    if a < -9 && b > 9 { return 1 }
     let r = 1 / 2.0.squareRoot()
     let m = a > 0 ? 0.5 * (erfc(a * r) - erfc(b * r)) : 0.5 * (erfc(-b * r) - erfc(-a * r))
     return max(m, 1e-300)
@@ -297,6 +302,8 @@ func normalMass(_ a: Double, _ b: Double) -> Double {
 func logSumExp<C: Collection>(_ xs: C) -> Double where C.Element == Double {
     guard let m = xs.max(), m > -Double.infinity else { return -Double.infinity }
     var s = 0.0
-    for x in xs { s += Foundation.exp(x - m) }
+    // Terms below e^-40 relative to the largest cannot change a Double sum: skip their
+    // exp (most kernels are far from any one point, so this skips most of the work).
+    for x in xs where x - m > -40 { s += Foundation.exp(x - m) }
     return m + Foundation.log(s)
 }

@@ -31,7 +31,9 @@ import HoneTensor
 /// Ranking: COMPLETE trials by value (the study's direction), then PRUNED trials by how
 /// far they got (later step first) and their last report, then — with the constant liar
 /// — the other RUNNING trials, which thus count as the worst trials so parallel workers
-/// do not all pile onto the same point. FAIL trials are ignored.
+/// do not all pile onto the same point. FAIL trials are ignored. In multi-objective
+/// studies COMPLETE trials are ranked by non-dominated front and crowding distance
+/// (MOTPE, Ozaki et al. 2020; see `paretoRanks`).
 ///
 /// ## Startup and reproducibility
 ///
@@ -203,13 +205,62 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         lock.lock()
         if let cached = splits[study.studyId], cached.key == key { lock.unlock(); return cached }
         lock.unlock()
-        let order = all.indices.sorted { all[$0].rank < all[$1].rank }
+        var ranks = all.map(\.rank)
+        if study.directions.count > 1 { Self.paretoRanks(all, into: &ranks) }
+        let order = all.indices.sorted { ranks[$0] < ranks[$1] }
         let nBelow = min(max(options.gamma(all.count), 0), all.count)
         var isBelow = [Bool](repeating: false, count: all.count)
         for i in 0..<nBelow { isBelow[order[i]] = true }
         let split = TPESplit(key: key, observations: all, isBelow: isBelow)
         lock.lock(); splits[study.studyId] = split; lock.unlock()
         return split
+    }
+
+    /// MOTPE's split (Ozaki et al. 2020, §3.2): COMPLETE trials ranked by non-dominated
+    /// front (Deb et al. 2002's fast non-dominated sort, O(m n²)), and within a front by
+    /// crowding distance, most isolated first — a cheap stand-in for the paper's
+    /// hypervolume subset selection on the boundary front.
+    static func paretoRanks(_ all: [TPEObservation], into ranks: inout [TPERank]) {
+        let idx = all.indices.filter { all[$0].directedValues != nil }
+        let n = idx.count
+        guard n > 0 else { return }
+        let v = idx.map { all[$0].directedValues! }
+        func dominates(_ a: [Double], _ b: [Double]) -> Bool {
+            var better = false
+            for j in a.indices { if a[j] > b[j] { return false }; if a[j] < b[j] { better = true } }
+            return better
+        }
+        var dominatedBy = [Int](repeating: 0, count: n)
+        var dominatesList = [[Int]](repeating: [], count: n)
+        for i in 0..<n {
+            for j in (i + 1)..<max(n, i + 1) {
+                if dominates(v[i], v[j]) { dominatesList[i].append(j); dominatedBy[j] += 1 }
+                else if dominates(v[j], v[i]) { dominatesList[j].append(i); dominatedBy[i] += 1 }
+            }
+        }
+        var front = (0..<n).filter { dominatedBy[$0] == 0 }
+        var level = 0
+        while !front.isEmpty {
+            // Crowding distance within the front (Deb et al. 2002, §III-B).
+            var crowding = [Double](repeating: 0, count: front.count)
+            for m in 0..<v[front[0]].count {
+                let sorted = front.indices.sorted { v[front[$0]][m] < v[front[$1]][m] }
+                let lo = v[front[sorted.first!]][m], hi = v[front[sorted.last!]][m]
+                crowding[sorted.first!] = .infinity; crowding[sorted.last!] = .infinity
+                guard hi > lo, sorted.count > 2 else { continue }
+                for r in 1..<(sorted.count - 1) {
+                    crowding[sorted[r]] += (v[front[sorted[r + 1]]][m] - v[front[sorted[r - 1]]][m]) / (hi - lo)
+                }
+            }
+            var next: [Int] = []
+            for (p, i) in front.enumerated() {
+                let k = idx[i]
+                ranks[k] = TPERank(tier: 0, primary: Double(level), secondary: -crowding[p], number: all[k].number)
+                for j in dominatesList[i] { dominatedBy[j] -= 1; if dominatedBy[j] == 0 { next.append(j) } }
+            }
+            front = next.sorted()
+            level += 1
+        }
     }
 
     /// One TPE draw for the parameters `space` (one, or a group sampled jointly): l and g
@@ -228,8 +279,8 @@ public final class TPESampler: Sampler, @unchecked Sendable {
             var row: [Double] = []
             row.reserveCapacity(space.count)
             for (name, d) in space {
-                guard let x = o.coordinates[name], o.distributions[name] == d else { continue next }
-                row.append(x)
+                guard let c = o.coordinates[name], c.distribution == d else { continue next }
+                row.append(c.value)
             }
             if split.isBelow[i] { below.append(row) } else { above.append(row) }
         }
@@ -263,19 +314,20 @@ struct TPEObservation: Sendable {
     let number: Int
     /// Lexicographic rank key, smaller is better: (tier, primary, secondary).
     let rank: TPERank
-    /// Parameter coordinates: unit value for numeric parameters, index for categoricals.
-    let coordinates: [String: Double]
-    let distributions: [String: Distribution]
+    /// COMPLETE trials: the objective values, negated where maximised (smaller is better).
+    var directedValues: [Double]? = nil
+    /// Parameter coordinates: unit value for numeric parameters, index for categoricals,
+    /// with the distribution they were drawn from (one hash lookup per parameter).
+    let coordinates: [String: (value: Double, distribution: Distribution)]
 
     init(number: Int, rank: TPERank, trial t: FrozenTrial) {
         self.number = number; self.rank = rank
-        var c: [String: Double] = [:]
+        var c: [String: (value: Double, distribution: Distribution)] = [:]
         for (name, d) in t.distributions where !d.isSingleValue {
             guard let v = t.params[name], let x = d.toInternal(v) else { continue }
-            if case .categorical = d { c[name] = x } else { c[name] = d.toUnit(x) }
+            if case .categorical = d { c[name] = (x, d) } else { c[name] = (d.toUnit(x), d) }
         }
         coordinates = c
-        distributions = t.distributions
     }
 
     init(running t: FrozenTrial) {
@@ -331,7 +383,10 @@ final class TPEHistory {
         default:
             return
         }
-        let obs = TPEObservation(number: t.number, rank: rank, trial: t)
+        var obs = TPEObservation(number: t.number, rank: rank, trial: t)
+        if t.state == .complete, let v = t.values {
+            obs.directedValues = zip(v, directions).map { $1 == .minimize ? $0 : -$0 }
+        }
         // Kept in trial-number order (oldest first) so the weights' ramp needs no sort.
         let at = snapshot.observations.partitionPoint { $0.number > t.number }
         snapshot.observations.insert(obs, at: at)
@@ -345,8 +400,9 @@ final class TPEHistory {
         }
     }
 
-    /// Single objective: the value, negated when maximising. Several objectives (until
-    /// MOTPE lands): the sum of the directed values, a crude scalarisation.
+    /// Single objective: the value, negated when maximising. Several objectives: the sum
+    /// of the directed values (only a placeholder; `TPESampler.rankSplit` ranks COMPLETE
+    /// trials of multi-objective studies by non-dominated sorting).
     private func signed(_ v: [Double]) -> Double {
         var s = 0.0
         for (x, d) in zip(v, directions) { s += d == .minimize ? x : -x }

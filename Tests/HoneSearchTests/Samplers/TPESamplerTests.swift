@@ -133,3 +133,46 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertEqual(cat.logDensities([[0], [1], [2]]).reduce(0) { $0 + exp($1) }, 1, accuracy: 1e-12)
     }
 }
+
+final class MOTPETests: XCTestCase {
+    /// Hypervolume of a 2-objective minimisation front w.r.t. reference point `ref`.
+    static func hypervolume(_ points: [[Double]], ref: [Double]) -> Double {
+        let pts = points.filter { $0[0] < ref[0] && $0[1] < ref[1] }.sorted { $0[0] < $1[0] }
+        var hv = 0.0, bestY = ref[1]
+        for p in pts where p[1] < bestY { hv += (ref[0] - p[0]) * (bestY - p[1]); bestY = p[1] }
+        return hv
+    }
+
+    @Sendable static func zdt1(_ t: Trial) throws -> [Double] {
+        let x = try (0..<5).map { try t.suggestFloat("x\($0)", 0, 1) }
+        let g = 1 + 9 * x[1...].reduce(0, +) / 4
+        return [x[0], g * (1 - (x[0] / g).squareRoot())]
+    }
+
+    func testBeatsRandomSearchOnZDT1Hypervolume() throws {
+        func hv(_ make: () -> Sampler, seed: UInt64) throws -> Double {
+            let study = try Study.create(directions: [.minimize, .minimize], sampler: make(), seed: seed)
+            try study.optimize(Self.zdt1, nTrials: 80)
+            return Self.hypervolume(try study.paretoFront().map { $0.values! }, ref: [1.1, 11])
+        }
+        let seeds: [UInt64] = [0, 1, 2, 3, 4]
+        let tpe = median(try seeds.map { try hv({ TPESampler() }, seed: $0) })
+        let random = median(try seeds.map { try hv({ RandomSampler() }, seed: $0) })
+        print("ZDT1, 80 trials, median hypervolume: MOTPE \(tpe), random \(random)")
+        XCTAssertGreaterThan(tpe, random)
+    }
+
+    func testParetoRanksFrontsAndCrowding() {
+        let pts: [[Double]] = [[0, 1], [1, 0], [0.5, 0.5], [0.6, 0.6], [2, 2]]
+        let obs = pts.enumerated().map { i, p -> TPEObservation in
+            var o = TPEObservation(number: i, rank: TPERank(tier: 0, primary: 0, secondary: 0, number: i),
+                                   trial: FrozenTrial(id: Int64(i), studyId: 0, number: i, state: .complete, values: p))
+            o.directedValues = p
+            return o
+        }
+        var ranks = obs.map(\.rank)
+        TPESampler.paretoRanks(obs, into: &ranks)
+        XCTAssertEqual(ranks.map(\.primary), [0, 0, 0, 1, 2])
+        XCTAssertTrue(ranks[0] < ranks[2] && ranks[1] < ranks[2], "boundary points are the most isolated")
+    }
+}
