@@ -63,6 +63,14 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         public var group = true
         /// Count other workers' RUNNING trials as the worst trials.
         public var constantLiar = true
+        /// Deterministic parallel mode: set to the number of workers n. Trial k then uses
+        /// only trials 0 … k−n, waiting until they have all finished — every run with n
+        /// workers would have finished them by then, since at most n − 1 other trials
+        /// run beside trial k — so a seeded study with `nJobs = n` repeats exactly. The
+        /// constant liar is off in this mode (which trials run at a moment is timing).
+        /// Costs some throughput when trial durations vary; meant for `optimize`, where
+        /// every trial is eventually told (an ask without a tell would block later asks).
+        public var deterministicParallelism: Int? = nil
         public var priorWeight = 1.0
         public var considerMagicClip = true
         public var considerEndpoints = false
@@ -81,6 +89,8 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     private let lock = NSLock()
     private var histories: [Int64: TPEHistory] = [:]
     private var splits: [Int64: TPESplit] = [:]
+    private var visible: [Int64: (trial: Int, snapshot: TPEHistory.Snapshot)] = [:]
+    private var finishedPrefix: [Int64: Int] = [:]
 
     public init(options: Options = Options()) {
         self.options = options
@@ -132,11 +142,40 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         return h.snapshot
     }
 
+    /// The history trial `trial` may use: everything finished so far, or in deterministic
+    /// parallel mode exactly the trials numbered ≤ k − n (after waiting for them).
+    private func visibleSnapshot(_ study: StudyView, trial: Trial) throws -> TPEHistory.Snapshot {
+        guard let lag = options.deterministicParallelism, lag >= 1 else { return try snapshot(study) }
+        let cutoff = trial.number - lag
+        lock.lock()
+        if let cached = visible[study.studyId], cached.trial == trial.number { lock.unlock(); return cached.snapshot }
+        lock.unlock()
+        try waitUntilFinished(through: cutoff, study: study)
+        let all = try snapshot(study)
+        let snap = TPEHistory.Snapshot(building: all.observations.filter { $0.number <= cutoff })
+        lock.lock(); visible[study.studyId] = (trial.number, snap); lock.unlock()
+        return snap
+    }
+
+    /// Blocks until every trial numbered ≤ `cutoff` is finished (COMPLETE, PRUNED or
+    /// FAIL), reading storage directly so trials told by other processes count too.
+    private func waitUntilFinished(through cutoff: Int, study: StudyView) throws {
+        lock.lock(); var next = finishedPrefix[study.studyId, default: 0]; lock.unlock()
+        while next <= cutoff {
+            if let t = try study.storage.trial(studyId: study.studyId, number: next), t.state.isFinished {
+                next += 1
+            } else {
+                usleep(200)
+            }
+        }
+        lock.lock(); finishedPrefix[study.studyId] = max(finishedPrefix[study.studyId, default: 0], next); lock.unlock()
+    }
+
     /// Observations to rank for `trial`: finished ones plus, with the constant liar, the
     /// other running trials (as the worst).
     private func observations(_ study: StudyView, trial: Trial, _ snap: TPEHistory.Snapshot) throws -> [TPEObservation] {
         var all = snap.observations
-        if options.constantLiar {
+        if options.constantLiar && options.deterministicParallelism == nil {
             for t in try study.runningTrials() where t.number != trial.number && !t.params.isEmpty {
                 all.append(TPEObservation(running: t))
             }
@@ -156,7 +195,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
         guard options.multivariate else { return SearchSpace() }
-        let snap = try snapshot(study)
+        let snap = try visibleSnapshot(study, trial: trial)
         guard !inStartup(snap) else { return SearchSpace() }
         var space = SearchSpace()
         if options.group {
@@ -168,7 +207,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     }
 
     public func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
-        let snap = try snapshot(study)
+        let snap = try visibleSnapshot(study, trial: trial)
         guard !inStartup(snap), !searchSpace.isEmpty else { return [:] }
         let all = try observations(study, trial: trial, snap)
         let split = rankSplit(all, study: study, trial: trial)
@@ -186,7 +225,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     }
 
     public func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
-        let snap = try snapshot(study)
+        let snap = try visibleSnapshot(study, trial: trial)
         if inStartup(snap) {
             return try startupSampler.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
         }
@@ -360,6 +399,27 @@ final class TPEHistory {
         var groups: [Set<String>]
         /// Per name: its distribution when every trial used the same one, else nil.
         var consistent: [String: Distribution?]
+
+        init(observations: [TPEObservation], groups: [Set<String>], consistent: [String: Distribution?]) {
+            self.observations = observations; self.groups = groups; self.consistent = consistent
+        }
+
+        /// The snapshot of exactly these observations (in trial-number order).
+        init(building observations: [TPEObservation]) {
+            self.init(observations: observations, groups: [], consistent: [:])
+            for o in observations { add(groupsAndDistributionsOf: o) }
+        }
+
+        mutating func add(groupsAndDistributionsOf o: TPEObservation) {
+            TPEHistory.refine(&groups, with: Set(o.coordinates.keys))
+            for (name, c) in o.coordinates {
+                if let known = consistent[name] {
+                    if known != c.distribution { consistent[name] = .some(nil) }
+                } else {
+                    consistent[name] = .some(c.distribution)
+                }
+            }
+        }
     }
 
     let directions: [StudyDirection]
@@ -390,14 +450,7 @@ final class TPEHistory {
         // Kept in trial-number order (oldest first) so the weights' ramp needs no sort.
         let at = snapshot.observations.partitionPoint { $0.number > t.number }
         snapshot.observations.insert(obs, at: at)
-        updateGroups(with: Set(obs.coordinates.keys))
-        for (name, d) in t.distributions where !d.isSingleValue {
-            if let known = snapshot.consistent[name] {
-                if known != d { snapshot.consistent[name] = .some(nil) }
-            } else {
-                snapshot.consistent[name] = .some(d)
-            }
-        }
+        snapshot.add(groupsAndDistributionsOf: obs)
     }
 
     /// Single objective: the value, negated when maximising. Several objectives: the sum
@@ -411,11 +464,11 @@ final class TPEHistory {
 
     /// Refines the partition so that two names share a group only if every trial seen
     /// used both or neither (Optuna's group decomposed search space).
-    private func updateGroups(with names: Set<String>) {
+    static func refine(_ groups: inout [Set<String>], with names: Set<String>) {
         guard !names.isEmpty else { return }
         var next: [Set<String>] = []
         var covered = Set<String>()
-        for g in snapshot.groups {
+        for g in groups {
             let inside = g.intersection(names), outside = g.subtracting(names)
             if !inside.isEmpty { next.append(inside) }
             if !outside.isEmpty { next.append(outside) }
@@ -423,6 +476,6 @@ final class TPEHistory {
         }
         let fresh = names.subtracting(covered)
         if !fresh.isEmpty { next.append(fresh) }
-        snapshot.groups = next
+        groups = next
     }
 }

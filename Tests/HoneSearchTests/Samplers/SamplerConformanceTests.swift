@@ -34,3 +34,13 @@ final class SamplersAConformanceTests: XCTestCase {
         SamplerConformance.run(only: checks) { try! GridSampler(values) }
     }
 }
+
+final class DeterministicTPEConformanceTests: XCTestCase {
+    func testTPEDeterministicParallel() {
+        SamplerConformance.run {
+            var o = TPESampler.Options()
+            o.deterministicParallelism = 4
+            return TPESampler(options: o)
+        }
+    }
+}
