@@ -293,8 +293,9 @@ private let halfLogTwoPi = 0.5 * Foundation.log(2 * Double.pi)
 func normalMass(_ a: Double, _ b: Double) -> Double {
     // Beyond ±9 standard deviations the tails are below 1e-19: the mass is 1 to Double
     // precision, and erfc need not run (most kernels sit well inside the domain).
-    if a < -9 && b > 9 { return 1 }
     let r = 1 / 2.0.squareRoot()
+    if a < -9 { return b > 9 ? 1 : max(1 - 0.5 * erfc(b * r), 1e-300) }   // Φ(b)
+    if b > 9 { return max(0.5 * erfc(a * r), 1e-300) }                    // 1 − Φ(a)
     let m = a > 0 ? 0.5 * (erfc(a * r) - erfc(b * r)) : 0.5 * (erfc(-b * r) - erfc(-a * r))
     return max(m, 1e-300)
 }

@@ -210,7 +210,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         let snap = try visibleSnapshot(study, trial: trial)
         guard !inStartup(snap), !searchSpace.isEmpty else { return [:] }
         let all = try observations(study, trial: trial, snap)
-        let split = rankSplit(all, study: study, trial: trial)
+        let split = rankSplit(all, columns: snap.columns, study: study, trial: trial)
         // Groups in a stable order; each restricted to the relative space.
         let groups: [[String]] = options.group
             ? snap.groups.map { $0.filter { searchSpace[$0] != nil }.sorted() }.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
@@ -229,7 +229,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         if inStartup(snap) {
             return try startupSampler.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
         }
-        let split = rankSplit(try observations(study, trial: trial, snap), study: study, trial: trial)
+        let split = rankSplit(try observations(study, trial: trial, snap), columns: snap.columns, study: study, trial: trial)
         var rng = trial.random(for: "tpe:" + name)
         return sampleJointly([(name, distribution)], split: split, rng: &rng)[name]!
     }
@@ -239,7 +239,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     /// Marks the better γ(n) observations (ranked by `TPERank`) as the good side. The
     /// observations keep their trial-number order. Cached per trial, so a trial's
     /// parameters share one ranking (one sort per ask, not one per parameter).
-    private func rankSplit(_ all: [TPEObservation], study: StudyView, trial: Trial) -> TPESplit {
+    private func rankSplit(_ all: [TPEObservation], columns: [String: TPEColumn], study: StudyView, trial: Trial) -> TPESplit {
         let key = TPESplit.Key(trial: trial.number, numbers: all.count, lastNumber: all.last?.number ?? -1)
         lock.lock()
         if let cached = splits[study.studyId], cached.key == key { lock.unlock(); return cached }
@@ -250,7 +250,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         let nBelow = min(max(options.gamma(all.count), 0), all.count)
         var isBelow = [Bool](repeating: false, count: all.count)
         for i in 0..<nBelow { isBelow[order[i]] = true }
-        let split = TPESplit(key: key, observations: all, isBelow: isBelow)
+        let split = TPESplit(key: key, observations: all, isBelow: isBelow, columns: columns)
         lock.lock(); splits[study.studyId] = split; lock.unlock()
         return split
     }
@@ -314,12 +314,23 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         // Rows of each side, oldest first (observations are in trial-number order), from
         // the trials that used every parameter of `space` with these distributions.
         var below: [[Double]] = [], above: [[Double]] = []
+        let columns: [[Double]?] = space.map { name, d in
+            split.columns[name].flatMap { $0.distribution == d ? $0.values : nil }
+        }
         next: for (i, o) in split.observations.enumerated() {
             var row: [Double] = []
             row.reserveCapacity(space.count)
-            for (name, d) in space {
-                guard let c = o.coordinates[name], c.distribution == d else { continue next }
-                row.append(c.value)
+            for (j, (name, d)) in space.enumerated() {
+                if let column = columns[j], i < column.count {
+                    let x = column[i]
+                    if x.isNaN { continue next }
+                    row.append(x)
+                } else {
+                    // Liars (appended after the finished trials) or a column of another
+                    // distribution: look the parameter up.
+                    guard let c = o.coordinates[name], c.distribution == d else { continue next }
+                    row.append(c.value)
+                }
             }
             if split.isBelow[i] { below.append(row) } else { above.append(row) }
         }
@@ -374,12 +385,19 @@ struct TPEObservation: Sendable {
     }
 }
 
+struct TPEColumn {
+    let distribution: Distribution
+    var values: [Double]
+}
+
 /// The ranking of one ask: observations in trial-number order and which are good.
 struct TPESplit {
     struct Key: Equatable { var trial: Int; var numbers: Int; var lastNumber: Int }
     let key: Key
     let observations: [TPEObservation]
     let isBelow: [Bool]
+    /// The snapshot's columns (covering the finished observations, not the liars after them).
+    let columns: [String: TPEColumn]
 }
 
 struct TPERank: Comparable, Sendable {
@@ -400,14 +418,33 @@ final class TPEHistory {
         /// Per name: its distribution when every trial used the same one, else nil.
         var consistent: [String: Distribution?]
 
+        /// Per name, the coordinates of every observation (aligned with `observations`;
+        /// NaN where the trial lacks the name or used another distribution than the
+        /// column's), so building l and g reads arrays instead of hashing names.
+        var columns: [String: TPEColumn] = [:]
+
         init(observations: [TPEObservation], groups: [Set<String>], consistent: [String: Distribution?]) {
             self.observations = observations; self.groups = groups; self.consistent = consistent
         }
 
         /// The snapshot of exactly these observations (in trial-number order).
         init(building observations: [TPEObservation]) {
-            self.init(observations: observations, groups: [], consistent: [:])
-            for o in observations { add(groupsAndDistributionsOf: o) }
+            self.init(observations: [], groups: [], consistent: [:])
+            for o in observations { insert(o, at: self.observations.count) }
+        }
+
+        mutating func insert(_ o: TPEObservation, at i: Int) {
+            observations.insert(o, at: i)
+            for name in columns.keys {
+                let c = o.coordinates[name]
+                columns[name]!.values.insert(c != nil && c!.distribution == columns[name]!.distribution ? c!.value : .nan, at: i)
+            }
+            for (name, c) in o.coordinates where columns[name] == nil {
+                var values = [Double](repeating: .nan, count: observations.count)
+                values[i] = c.value
+                columns[name] = TPEColumn(distribution: c.distribution, values: values)
+            }
+            add(groupsAndDistributionsOf: o)
         }
 
         mutating func add(groupsAndDistributionsOf o: TPEObservation) {
@@ -449,8 +486,7 @@ final class TPEHistory {
         }
         // Kept in trial-number order (oldest first) so the weights' ramp needs no sort.
         let at = snapshot.observations.partitionPoint { $0.number > t.number }
-        snapshot.observations.insert(obs, at: at)
-        snapshot.add(groupsAndDistributionsOf: obs)
+        snapshot.insert(obs, at: at)
     }
 
     /// Single objective: the value, negated when maximising. Several objectives: the sum
