@@ -65,7 +65,7 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
 
     public init(budget: Int? = nil, factory: Factory? = nil) {
         self.budget = budget
-        self.factory = factory ?? AutoSampler.builtIn
+        self.factory = factory ?? { AutoSampler.builtIn($0) }
     }
 
     /// The samplers of this module.

@@ -77,14 +77,13 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         /// How many of n trials form the good side.
         public var gamma: @Sendable (Int) -> Int = { n in min(Int((0.1 * Double(n)).rounded(.up)), 25) }
         /// Weights of n observations ordered from oldest to newest.
-        public var weights: @Sendable (Int) -> [Double] = TPESampler.defaultWeights
+        public var weights: @Sendable (Int) -> [Double] = { TPESampler.defaultWeights($0) }
 
         public init() {}
     }
 
     public let options: Options
     private let startupSampler: Sampler
-    private let sobol: SobolSampler?
 
     private let lock = NSLock()
     private var histories: [Int64: TPEHistory] = [:]
@@ -95,11 +94,8 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     public init(options: Options = Options()) {
         self.options = options
         switch options.startup {
-        case .sobol:
-            let s = SobolSampler()
-            sobol = s; startupSampler = s
-        case .random:
-            sobol = nil; startupSampler = RandomSampler()
+        case .sobol: startupSampler = SobolSampler()
+        case .random: startupSampler = RandomSampler()
         }
     }
 
