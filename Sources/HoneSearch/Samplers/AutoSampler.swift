@@ -63,17 +63,27 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
     private var observed: [Int64: ObservedSpace] = [:]
     private var current: [Int64: Decision] = [:]
 
-    public init(budget: Int? = nil, factory: Factory? = nil) {
+    /// - Parameters:
+    ///   - budget: expected number of trials (nil: unknown).
+    ///   - deterministicParallelism: passed to TPE (see
+    ///     `TPESampler.Options.deterministicParallelism`): the number of workers, for
+    ///     seeded parallel runs that repeat exactly. (The choice of algorithm itself then
+    ///     depends on which trials finished first; pin it with `factory` if needed.)
+    ///   - factory: builds the sampler of an algorithm; defaults to `builtIn`.
+    public init(budget: Int? = nil, deterministicParallelism: Int? = nil, factory: Factory? = nil) {
         self.budget = budget
-        self.factory = factory ?? { AutoSampler.builtIn($0) }
+        self.factory = factory ?? { AutoSampler.builtIn($0, deterministicParallelism: deterministicParallelism) }
     }
 
     /// The samplers of this module.
-    public static func builtIn(_ a: Algorithm) -> Sampler? {
+    public static func builtIn(_ a: Algorithm, deterministicParallelism: Int? = nil) -> Sampler? {
         switch a {
         case .sobol: return SobolSampler()
         case .random: return RandomSampler()
-        case .tpe: return TPESampler()
+        case .tpe:
+            var o = TPESampler.Options()
+            o.deterministicParallelism = deterministicParallelism
+            return TPESampler(options: o)
         // HOOK(samplers-b): GPSampler, CMAESSampler and NSGAIISampler live on branch
         // samplers-b. Once merged, return `GPSampler()`, `CMAESSampler()` and
         // `NSGAIISampler()` here; until then Auto falls back as documented above.

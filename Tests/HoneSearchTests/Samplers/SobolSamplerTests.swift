@@ -129,3 +129,17 @@ final class SobolSamplerTests: XCTestCase {
         XCTAssertNotEqual(try params(11), try params(12))
     }
 }
+
+final class SobolParallelTests: XCTestCase {
+    /// A trial's point depends only on its number: four workers, two runs, same values.
+    func testFourWorkersSameValuesPerTrialNumber() throws {
+        func run() throws -> [Int: [String: ParamValue]] {
+            let study = try runStudy(SobolSampler(), seed: 8, nTrials: 32, nJobs: 4) { t in
+                usleep(UInt32.random(in: 0...1000))
+                return try braninObjective(t)
+            }
+            return Dictionary(uniqueKeysWithValues: try study.trials().map { ($0.number, $0.params) })
+        }
+        XCTAssertEqual(try run(), try run())
+    }
+}
