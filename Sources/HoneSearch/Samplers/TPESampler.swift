@@ -1,0 +1,513 @@
+// Tree-structured Parzen Estimator (Bergstra et al. 2011; Watanabe 2023, arXiv:2304.11127).
+
+import Foundation
+import HoneTensor
+
+/// TPE: splits the trials seen so far into the better γ-fraction and the rest, fits a
+/// Parzen estimator l(x) to the first and g(x) to the second, draws candidates from l and
+/// keeps the one with the largest l(x)/g(x) — which maximises expected improvement
+/// (Bergstra et al. 2011, §4.1, eq. 3).
+///
+/// ## Modes
+///
+/// - **Univariate** (`multivariate: false`): one estimator per parameter, trained on the
+///   trials that used that parameter with the same distribution.
+/// - **Multivariate** (default): parameters are sampled jointly, one estimator per
+///   *group* of parameters that always appeared together (the space actually observed:
+///   in a conditional space each branch's parameters form their own group, Watanabe
+///   2023 §3.4 / Optuna's `group=True`). Parameters outside every group (new names, a
+///   changed distribution) fall back to univariate sampling.
+///
+/// ## Split, weights, bandwidths (defaults from Watanabe 2023, Table 3 / Optuna)
+///
+/// - γ(n) = min(⌈0.1 n⌉, 25) trials go to l (`Options.gamma`).
+/// - Observation weights: 1 for the newest 25 trials of each side, a linear ramp from 1/n
+///   up to 1 for older ones (`Options.weights`); plus a prior kernel of weight 1.
+/// - Bandwidths: neighbour gaps (univariate) or Scott's rule (multivariate), clipped
+///   below by the magic clip (see `ParzenEstimator`). Categoricals use
+///   Aitchison–Aitken-style kernels.
+/// - 24 candidates (`nEICandidates`) are drawn from l.
+///
+/// Ranking: COMPLETE trials by value (the study's direction), then PRUNED trials by how
+/// far they got (later step first) and their last report, then — with the constant liar
+/// — the other RUNNING trials, which thus count as the worst trials so parallel workers
+/// do not all pile onto the same point. FAIL trials are ignored. In multi-objective
+/// studies COMPLETE trials are ranked by non-dominated front and crowding distance
+/// (MOTPE, Ozaki et al. 2020; see `paretoRanks`).
+///
+/// ## Startup and reproducibility
+///
+/// Until `nStartupTrials` trials have finished (COMPLETE or PRUNED), parameters come
+/// from a scrambled Sobol sequence (or random search). Every draw comes from the
+/// trial's stream (study seed, trial number, parameter or group), and the history is
+/// read in a stable order, so a seeded study with one worker repeats exactly.
+///
+/// ## Cost
+///
+/// The history is read incrementally (`StudyView.finishedTrials(from:)`); an ask costs a
+/// sort of the n trials plus O(candidates · n · D) kernel evaluations.
+public final class TPESampler: Sampler, @unchecked Sendable {
+    public let name = "tpe"
+
+    public enum StartupSampler: String, Sendable { case sobol, random }
+
+    public struct Options: Sendable {
+        /// Trials (COMPLETE or PRUNED) sampled by the startup sampler before TPE starts.
+        public var nStartupTrials = 10
+        public var startup: StartupSampler = .sobol
+        /// Candidates drawn from l(x) per parameter (or group) and trial.
+        public var nEICandidates = 24
+        public var multivariate = true
+        /// With `multivariate`, model each group of co-occurring parameters separately
+        /// (conditional spaces); without it, only the parameters every trial shares.
+        public var group = true
+        /// Count other workers' RUNNING trials as the worst trials.
+        public var constantLiar = true
+        /// Deterministic parallel mode: set to the number of workers n. Trial k then uses
+        /// only trials 0 … k−n, waiting until they have all finished — every run with n
+        /// workers would have finished them by then, since at most n − 1 other trials
+        /// run beside trial k — so a seeded study with `nJobs = n` repeats exactly. The
+        /// constant liar is off in this mode (which trials run at a moment is timing).
+        /// Costs some throughput when trial durations vary; meant for `optimize`, where
+        /// every trial is eventually told (an ask without a tell would block later asks).
+        public var deterministicParallelism: Int? = nil
+        public var priorWeight = 1.0
+        public var considerMagicClip = true
+        public var considerEndpoints = false
+        /// How many of n trials form the good side.
+        public var gamma: @Sendable (Int) -> Int = { n in min(Int((0.1 * Double(n)).rounded(.up)), 25) }
+        /// Weights of n observations ordered from oldest to newest.
+        public var weights: @Sendable (Int) -> [Double] = { TPESampler.defaultWeights($0) }
+
+        public init() {}
+    }
+
+    public let options: Options
+    private let startupSampler: Sampler
+
+    private let lock = NSLock()
+    private var histories: [Int64: TPEHistory] = [:]
+    private var splits: [Int64: TPESplit] = [:]
+    private var visible: [Int64: (trial: Int, snapshot: TPEHistory.Snapshot)] = [:]
+    private var finishedPrefix: [Int64: Int] = [:]
+
+    public init(options: Options = Options()) {
+        self.options = options
+        switch options.startup {
+        case .sobol: startupSampler = SobolSampler()
+        case .random: startupSampler = RandomSampler()
+        }
+    }
+
+    public convenience init(nStartupTrials: Int = 10, multivariate: Bool = true, group: Bool = true,
+                            constantLiar: Bool = true, startup: StartupSampler = .sobol)
+    {
+        var o = Options()
+        o.nStartupTrials = nStartupTrials; o.multivariate = multivariate; o.group = group
+        o.constantLiar = constantLiar; o.startup = startup
+        self.init(options: o)
+    }
+
+    /// 1 for the newest 25, a linear ramp from 1/n to 1 for the older n − 25 (Optuna's
+    /// default, after Bergstra et al. 2013's down-weighting of old trials).
+    public static func defaultWeights(_ n: Int) -> [Double] {
+        guard n > 25 else { return [Double](repeating: 1, count: n) }
+        let rampCount = n - 25
+        var w = [Double](repeating: 1, count: n)
+        if rampCount == 1 { w[0] = 1 / Double(n) } else {
+            for i in 0..<rampCount {
+                w[i] = 1 / Double(n) + (1 - 1 / Double(n)) * Double(i) / Double(rampCount - 1)
+            }
+        }
+        return w
+    }
+
+    // MARK: History
+
+    /// The sampler's incremental picture of a study's finished trials.
+    private func snapshot(_ study: StudyView) throws -> TPEHistory.Snapshot {
+        lock.lock(); defer { lock.unlock() }
+        let h: TPEHistory
+        if let existing = histories[study.studyId] { h = existing } else {
+            h = TPEHistory(directions: study.directions)
+            histories[study.studyId] = h
+        }
+        let fresh = try study.finishedTrials(from: h.read)
+        h.read += fresh.count
+        for t in fresh { h.ingest(t) }
+        return h.snapshot
+    }
+
+    /// The history trial `trial` may use: everything finished so far, or in deterministic
+    /// parallel mode exactly the trials numbered ≤ k − n (after waiting for them).
+    private func visibleSnapshot(_ study: StudyView, trial: Trial) throws -> TPEHistory.Snapshot {
+        guard let lag = options.deterministicParallelism, lag >= 1 else { return try snapshot(study) }
+        let cutoff = trial.number - lag
+        lock.lock()
+        if let cached = visible[study.studyId], cached.trial == trial.number { lock.unlock(); return cached.snapshot }
+        lock.unlock()
+        try waitUntilFinished(through: cutoff, study: study)
+        let all = try snapshot(study)
+        let snap = TPEHistory.Snapshot(building: all.observations.filter { $0.number <= cutoff })
+        lock.lock(); visible[study.studyId] = (trial.number, snap); lock.unlock()
+        return snap
+    }
+
+    /// Blocks until every trial numbered ≤ `cutoff` is finished (COMPLETE, PRUNED or
+    /// FAIL), reading storage directly so trials told by other processes count too.
+    private func waitUntilFinished(through cutoff: Int, study: StudyView) throws {
+        lock.lock(); var next = finishedPrefix[study.studyId, default: 0]; lock.unlock()
+        while next <= cutoff {
+            if let t = try study.storage.trial(studyId: study.studyId, number: next), t.state.isFinished {
+                next += 1
+            } else {
+                usleep(200)
+            }
+        }
+        lock.lock(); finishedPrefix[study.studyId] = max(finishedPrefix[study.studyId, default: 0], next); lock.unlock()
+    }
+
+    /// Observations to rank for `trial`: finished ones plus, with the constant liar, the
+    /// other running trials (as the worst).
+    private func observations(_ study: StudyView, trial: Trial, _ snap: TPEHistory.Snapshot) throws -> [TPEObservation] {
+        var all = snap.observations
+        if options.constantLiar && options.deterministicParallelism == nil {
+            for t in try study.runningTrials() where t.number != trial.number && !t.params.isEmpty {
+                all.append(TPEObservation(running: t))
+            }
+        }
+        return all
+    }
+
+    /// The parameter groups seen in a study so far (for tests and diagnostics).
+    func groups(studyId: Int64) -> [Set<String>]? {
+        lock.lock(); defer { lock.unlock() }
+        return histories[studyId]?.snapshot.groups
+    }
+
+    private func inStartup(_ snap: TPEHistory.Snapshot) -> Bool { snap.observations.count < options.nStartupTrials }
+
+    // MARK: Sampler
+
+    public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
+        guard options.multivariate else { return SearchSpace() }
+        let snap = try visibleSnapshot(study, trial: trial)
+        guard !inStartup(snap) else { return SearchSpace() }
+        var space = SearchSpace()
+        if options.group {
+            for g in snap.groups { for name in g { if let d = snap.consistent[name] ?? nil { space.set(name, d) } } }
+        } else {
+            for (name, d) in try study.intersectionSearchSpace().searchable { space.set(name, d) }
+        }
+        return space
+    }
+
+    public func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
+        let snap = try visibleSnapshot(study, trial: trial)
+        guard !inStartup(snap), !searchSpace.isEmpty else { return [:] }
+        let all = try observations(study, trial: trial, snap)
+        let split = rankSplit(all, columns: snap.columns, study: study, trial: trial)
+        // Groups in a stable order; each restricted to the relative space.
+        let groups: [[String]] = options.group
+            ? snap.groups.map { $0.filter { searchSpace[$0] != nil }.sorted() }.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
+            : [searchSpace.names]
+        var result: [String: ParamValue] = [:]
+        for g in groups {
+            let space = g.map { ($0, searchSpace[$0]!) }
+            var rng = trial.random(for: "tpe-group:" + g.joined(separator: "\u{1f}"))
+            for (name, v) in sampleJointly(space, split: split, rng: &rng) { result[name] = v }
+        }
+        return result
+    }
+
+    public func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
+        let snap = try visibleSnapshot(study, trial: trial)
+        if inStartup(snap) {
+            return try startupSampler.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
+        }
+        let split = rankSplit(try observations(study, trial: trial, snap), columns: snap.columns, study: study, trial: trial)
+        var rng = trial.random(for: "tpe:" + name)
+        return sampleJointly([(name, distribution)], split: split, rng: &rng)[name]!
+    }
+
+    // MARK: The TPE step
+
+    /// Marks the better γ(n) observations (ranked by `TPERank`) as the good side. The
+    /// observations keep their trial-number order. Cached per trial, so a trial's
+    /// parameters share one ranking (one sort per ask, not one per parameter).
+    private func rankSplit(_ all: [TPEObservation], columns: [String: TPEColumn], study: StudyView, trial: Trial) -> TPESplit {
+        let key = TPESplit.Key(trial: trial.number, numbers: all.count, lastNumber: all.last?.number ?? -1)
+        lock.lock()
+        if let cached = splits[study.studyId], cached.key == key { lock.unlock(); return cached }
+        lock.unlock()
+        var ranks = all.map(\.rank)
+        if study.directions.count > 1 { Self.paretoRanks(all, into: &ranks) }
+        let order = all.indices.sorted { ranks[$0] < ranks[$1] }
+        let nBelow = min(max(options.gamma(all.count), 0), all.count)
+        var isBelow = [Bool](repeating: false, count: all.count)
+        for i in 0..<nBelow { isBelow[order[i]] = true }
+        let split = TPESplit(key: key, observations: all, isBelow: isBelow, columns: columns)
+        lock.lock(); splits[study.studyId] = split; lock.unlock()
+        return split
+    }
+
+    /// MOTPE's split (Ozaki et al. 2020, §3.2): COMPLETE trials ranked by non-dominated
+    /// front (Deb et al. 2002's fast non-dominated sort, O(m n²)), and within a front by
+    /// crowding distance, most isolated first — a cheap stand-in for the paper's
+    /// hypervolume subset selection on the boundary front.
+    static func paretoRanks(_ all: [TPEObservation], into ranks: inout [TPERank]) {
+        let idx = all.indices.filter { all[$0].directedValues != nil }
+        let n = idx.count
+        guard n > 0 else { return }
+        let v = idx.map { all[$0].directedValues! }
+        func dominates(_ a: [Double], _ b: [Double]) -> Bool {
+            var better = false
+            for j in a.indices { if a[j] > b[j] { return false }; if a[j] < b[j] { better = true } }
+            return better
+        }
+        var dominatedBy = [Int](repeating: 0, count: n)
+        var dominatesList = [[Int]](repeating: [], count: n)
+        for i in 0..<n {
+            for j in (i + 1)..<max(n, i + 1) {
+                if dominates(v[i], v[j]) { dominatesList[i].append(j); dominatedBy[j] += 1 }
+                else if dominates(v[j], v[i]) { dominatesList[j].append(i); dominatedBy[i] += 1 }
+            }
+        }
+        var front = (0..<n).filter { dominatedBy[$0] == 0 }
+        var level = 0
+        while !front.isEmpty {
+            // Crowding distance within the front (Deb et al. 2002, §III-B).
+            var crowding = [Double](repeating: 0, count: front.count)
+            for m in 0..<v[front[0]].count {
+                let sorted = front.indices.sorted { v[front[$0]][m] < v[front[$1]][m] }
+                let lo = v[front[sorted.first!]][m], hi = v[front[sorted.last!]][m]
+                crowding[sorted.first!] = .infinity; crowding[sorted.last!] = .infinity
+                guard hi > lo, sorted.count > 2 else { continue }
+                for r in 1..<(sorted.count - 1) {
+                    crowding[sorted[r]] += (v[front[sorted[r + 1]]][m] - v[front[sorted[r - 1]]][m]) / (hi - lo)
+                }
+            }
+            var next: [Int] = []
+            for (p, i) in front.enumerated() {
+                let k = idx[i]
+                ranks[k] = TPERank(tier: 0, primary: Double(level), secondary: -crowding[p], number: all[k].number)
+                for j in dominatesList[i] { dominatedBy[j] -= 1; if dominatedBy[j] == 0 { next.append(j) } }
+            }
+            front = next.sorted()
+            level += 1
+        }
+    }
+
+    /// One TPE draw for the parameters `space` (one, or a group sampled jointly): l and g
+    /// from the trials of each side that used all of them with these distributions.
+    private func sampleJointly(_ space: [(String, Distribution)], split: TPESplit,
+                               rng: inout RandomGenerator) -> [String: ParamValue]
+    {
+        let dims: [ParzenDimension] = space.map { _, d in
+            if case .categorical(let c) = d { return .categorical(choices: c.choices.count) }
+            return .numeric(d)
+        }
+        // Rows of each side, oldest first (observations are in trial-number order), from
+        // the trials that used every parameter of `space` with these distributions.
+        var below: [[Double]] = [], above: [[Double]] = []
+        let columns: [[Double]?] = space.map { name, d in
+            split.columns[name].flatMap { $0.distribution == d ? $0.values : nil }
+        }
+        next: for (i, o) in split.observations.enumerated() {
+            var row: [Double] = []
+            row.reserveCapacity(space.count)
+            for (j, (name, d)) in space.enumerated() {
+                if let column = columns[j], i < column.count {
+                    let x = column[i]
+                    if x.isNaN { continue next }
+                    row.append(x)
+                } else {
+                    // Liars (appended after the finished trials) or a column of another
+                    // distribution: look the parameter up.
+                    guard let c = o.coordinates[name], c.distribution == d else { continue next }
+                    row.append(c.value)
+                }
+            }
+            if split.isBelow[i] { below.append(row) } else { above.append(row) }
+        }
+        let settings = ParzenSettings(priorWeight: options.priorWeight, magicClip: options.considerMagicClip,
+                                      considerEndpoints: options.considerEndpoints)
+        let multivariate = space.count > 1
+        let l = ParzenEstimator(observations: below, weights: options.weights(below.count), dims: dims,
+                                multivariate: multivariate, settings: settings)
+        let g = ParzenEstimator(observations: above, weights: options.weights(above.count), dims: dims,
+                                multivariate: multivariate, settings: settings)
+        let candidates = l.sample(max(options.nEICandidates, 1), rng: &rng)
+        let ll = l.logDensities(candidates), lg = g.logDensities(candidates)
+        var best = 0
+        for i in candidates.indices where ll[i] - lg[i] > ll[best] - lg[best] { best = i }
+        var out: [String: ParamValue] = [:]
+        for (j, (name, d)) in space.enumerated() {
+            let x = candidates[best][j]
+            switch d {
+            case .categorical(let c): out[name] = c.choices[min(max(Int(x), 0), c.choices.count - 1)]
+            default: out[name] = d.toExternal(d.fromUnit(x))
+            }
+        }
+        return out
+    }
+}
+
+// MARK: - History kept by the sampler
+
+/// A finished (or, for the constant liar, running) trial as TPE models it.
+struct TPEObservation: Sendable {
+    let number: Int
+    /// Lexicographic rank key, smaller is better: (tier, primary, secondary).
+    let rank: TPERank
+    /// COMPLETE trials: the objective values, negated where maximised (smaller is better).
+    var directedValues: [Double]? = nil
+    /// Parameter coordinates: unit value for numeric parameters, index for categoricals,
+    /// with the distribution they were drawn from (one hash lookup per parameter).
+    let coordinates: [String: (value: Double, distribution: Distribution)]
+
+    init(number: Int, rank: TPERank, trial t: FrozenTrial) {
+        self.number = number; self.rank = rank
+        var c: [String: (value: Double, distribution: Distribution)] = [:]
+        for (name, d) in t.distributions where !d.isSingleValue {
+            guard let v = t.params[name], let x = d.toInternal(v) else { continue }
+            if case .categorical = d { c[name] = (x, d) } else { c[name] = (d.toUnit(x), d) }
+        }
+        coordinates = c
+    }
+
+    init(running t: FrozenTrial) {
+        self.init(number: t.number, rank: TPERank(tier: 2, primary: 0, secondary: 0, number: t.number), trial: t)
+    }
+}
+
+struct TPEColumn {
+    let distribution: Distribution
+    var values: [Double]
+}
+
+/// The ranking of one ask: observations in trial-number order and which are good.
+struct TPESplit {
+    struct Key: Equatable { var trial: Int; var numbers: Int; var lastNumber: Int }
+    let key: Key
+    let observations: [TPEObservation]
+    let isBelow: [Bool]
+    /// The snapshot's columns (covering the finished observations, not the liars after them).
+    let columns: [String: TPEColumn]
+}
+
+struct TPERank: Comparable, Sendable {
+    var tier: Int
+    var primary: Double
+    var secondary: Double
+    var number: Int
+    static func < (a: TPERank, b: TPERank) -> Bool {
+        (a.tier, a.primary, a.secondary, a.number) < (b.tier, b.primary, b.secondary, b.number)
+    }
+}
+
+final class TPEHistory {
+    struct Snapshot {
+        var observations: [TPEObservation]
+        /// Parameter groups: names that appeared in exactly the same trials.
+        var groups: [Set<String>]
+        /// Per name: its distribution when every trial used the same one, else nil.
+        var consistent: [String: Distribution?]
+
+        /// Per name, the coordinates of every observation (aligned with `observations`;
+        /// NaN where the trial lacks the name or used another distribution than the
+        /// column's), so building l and g reads arrays instead of hashing names.
+        var columns: [String: TPEColumn] = [:]
+
+        init(observations: [TPEObservation], groups: [Set<String>], consistent: [String: Distribution?]) {
+            self.observations = observations; self.groups = groups; self.consistent = consistent
+        }
+
+        /// The snapshot of exactly these observations (in trial-number order).
+        init(building observations: [TPEObservation]) {
+            self.init(observations: [], groups: [], consistent: [:])
+            for o in observations { insert(o, at: self.observations.count) }
+        }
+
+        mutating func insert(_ o: TPEObservation, at i: Int) {
+            observations.insert(o, at: i)
+            for name in columns.keys {
+                let c = o.coordinates[name]
+                columns[name]!.values.insert(c != nil && c!.distribution == columns[name]!.distribution ? c!.value : .nan, at: i)
+            }
+            for (name, c) in o.coordinates where columns[name] == nil {
+                var values = [Double](repeating: .nan, count: observations.count)
+                values[i] = c.value
+                columns[name] = TPEColumn(distribution: c.distribution, values: values)
+            }
+            add(groupsAndDistributionsOf: o)
+        }
+
+        mutating func add(groupsAndDistributionsOf o: TPEObservation) {
+            TPEHistory.refine(&groups, with: Set(o.coordinates.keys))
+            for (name, c) in o.coordinates {
+                if let known = consistent[name] {
+                    if known != c.distribution { consistent[name] = .some(nil) }
+                } else {
+                    consistent[name] = .some(c.distribution)
+                }
+            }
+        }
+    }
+
+    let directions: [StudyDirection]
+    var read = 0
+    private(set) var snapshot = Snapshot(observations: [], groups: [], consistent: [:])
+
+    init(directions: [StudyDirection]) { self.directions = directions }
+
+    func ingest(_ t: FrozenTrial) {
+        let rank: TPERank
+        switch t.state {
+        case .complete:
+            guard let v = t.values, v.count == directions.count else { return }
+            rank = TPERank(tier: 0, primary: signed(v), secondary: 0, number: t.number)
+        case .pruned:
+            // Later steps first, then the last report.
+            let last = t.lastIntermediate
+            let step = Double(last?.key.step ?? -1)
+            let value = last.map { signed($0.values) } ?? .infinity
+            rank = TPERank(tier: 1, primary: -step, secondary: value, number: t.number)
+        default:
+            return
+        }
+        var obs = TPEObservation(number: t.number, rank: rank, trial: t)
+        if t.state == .complete, let v = t.values {
+            obs.directedValues = zip(v, directions).map { $1 == .minimize ? $0 : -$0 }
+        }
+        // Kept in trial-number order (oldest first) so the weights' ramp needs no sort.
+        let at = snapshot.observations.partitionPoint { $0.number > t.number }
+        snapshot.insert(obs, at: at)
+    }
+
+    /// Single objective: the value, negated when maximising. Several objectives: the sum
+    /// of the directed values (only a placeholder; `TPESampler.rankSplit` ranks COMPLETE
+    /// trials of multi-objective studies by non-dominated sorting).
+    private func signed(_ v: [Double]) -> Double {
+        var s = 0.0
+        for (x, d) in zip(v, directions) { s += d == .minimize ? x : -x }
+        return s
+    }
+
+    /// Refines the partition so that two names share a group only if every trial seen
+    /// used both or neither (Optuna's group decomposed search space).
+    static func refine(_ groups: inout [Set<String>], with names: Set<String>) {
+        guard !names.isEmpty else { return }
+        var next: [Set<String>] = []
+        var covered = Set<String>()
+        for g in groups {
+            let inside = g.intersection(names), outside = g.subtracting(names)
+            if !inside.isEmpty { next.append(inside) }
+            if !outside.isEmpty { next.append(outside) }
+            covered.formUnion(g)
+        }
+        let fresh = names.subtracting(covered)
+        if !fresh.isEmpty { next.append(fresh) }
+        groups = next
+    }
+}
