@@ -156,8 +156,10 @@ final class GPSamplerTests: XCTestCase {
         try study.optimize({ t in pow(try t.suggestFloat("x", -2, 2) - 0.3, 2) }, nTrials: 10)
         // Three asks without tells: the later ones see the earlier as pending.
         let asked = try (0..<3).map { _ -> (Trial, Double) in let t = try study.ask(); return (t, try t.suggestFloat("x", -2, 2)) }
-        XCTAssertGreaterThan(abs(asked[0].1 - asked[1].1), 1e-3)
-        XCTAssertGreaterThan(abs(asked[1].1 - asked[2].1), 1e-3)
+        // Near a converged optimum the next-best point can be close, but never the same.
+        XCTAssertGreaterThan(abs(asked[0].1 - asked[1].1), 1e-5)
+        XCTAssertGreaterThan(abs(asked[1].1 - asked[2].1), 1e-5)
+        XCTAssertGreaterThan(abs(asked[0].1 - asked[2].1), 1e-5)
         for (t, x) in asked { try study.tell(t, value: pow(x - 0.3, 2)) }
     }
 
