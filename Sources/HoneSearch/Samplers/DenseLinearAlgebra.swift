@@ -85,34 +85,39 @@ enum DenseLinearAlgebra {
         return x
     }
 
-    /// (L Lᵀ)⁻¹ from the Cholesky factor: L⁻¹ by forward substitution, then L⁻ᵀ L⁻¹.
+    /// (L Lᵀ)⁻¹ from the Cholesky factor: M = L⁻¹ by row-wise forward substitution, then
+    /// Mᵀ M accumulated row by row of M. Both loops run along contiguous rows (n³/2 flops).
     static func inverseFromCholesky(_ l: [Double], n: Int) -> [Double] {
-        var linv = [Double](repeating: 0, count: n * n)
+        var m = [Double](repeating: 0, count: n * n)
         var out = [Double](repeating: 0, count: n * n)
         l.withUnsafeBufferPointer { lp in
-            linv.withUnsafeMutableBufferPointer { ip in
-                // Column j of L⁻¹ solves L x = e_j; it is zero above row j.
-                for j in 0..<n {
-                    ip[j * n + j] = 1 / lp[j * n + j]
-                    for i in (j + 1)..<max(j + 1, n) {
-                        var s = 0.0
-                        let row = i * n
-                        for k in j..<i { s -= lp[row + k] * ip[k * n + j] }
-                        ip[i * n + j] = s / lp[row + i]
+            m.withUnsafeMutableBufferPointer { mp in
+                // Row i of M: M_ij = −(Σ_{k=j}^{i−1} L_ik M_kj) / L_ii for j < i, M_ii = 1/L_ii.
+                for i in 0..<n {
+                    let rowI = i * n
+                    for k in 0..<i {
+                        let a = lp[rowI + k]
+                        if a == 0 { continue }
+                        let rowK = k * n
+                        for j in 0...k { mp[rowI + j] -= a * mp[rowK + j] }
                     }
+                    let inv = 1 / lp[rowI + i]
+                    for j in 0..<i { mp[rowI + j] *= inv }
+                    mp[rowI + i] = inv
                 }
             }
-            linv.withUnsafeBufferPointer { ip in
+            m.withUnsafeBufferPointer { mp in
                 out.withUnsafeMutableBufferPointer { op in
-                    // (L⁻ᵀ L⁻¹)_ij = Σ_{k ≥ max(i,j)} L⁻¹_ki L⁻¹_kj
-                    for i in 0..<n {
-                        for j in 0...i {
-                            var s = 0.0
-                            for k in i..<n { s += ip[k * n + i] * ip[k * n + j] }
-                            op[i * n + j] = s
-                            op[j * n + i] = s
+                    // (MᵀM)_ij = Σ_k M_ki M_kj: add each row's outer product (lower triangle).
+                    for k in 0..<n {
+                        let rowK = k * n
+                        for i in 0...k {
+                            let a = mp[rowK + i]
+                            let rowI = i * n
+                            for j in 0...i { op[rowI + j] += a * mp[rowK + j] }
                         }
                     }
+                    for i in 0..<n { for j in 0..<i { op[j * n + i] = op[i * n + j] } }
                 }
             }
         }

@@ -31,12 +31,16 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         /// The smallest noise variance (of standardised targets). Small for deterministic
         /// objectives; the fitted noise grows above it when the data are noisy.
         public var noiseFloor: Double = 1e-6
-        public var maxFitPoints: Int = 128
-        public var maxPosteriorPoints: Int = 256
+        public var maxFitPoints: Int = 100
+        public var maxPosteriorPoints: Int = 200
         public var hyperparameterIterations: Int = 60
+        /// L-BFGS iterations when warm-started from the previous fit.
+        public var warmHyperparameterIterations: Int = 20
+        /// Also fit from the default start whenever the point count is a multiple of this.
+        public var coldRestartInterval: Int = 8
         public var randomCandidates: Int = 256
-        public var localSearchStarts: Int = 6
-        public var acquisitionIterations: Int = 40
+        public var localSearchStarts: Int = 5
+        public var acquisitionIterations: Int = 30
         public init() {}
     }
 
@@ -86,10 +90,16 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         let d = encoding.dimension
 
         lock.lock(); let warm = lastFit[searchSpace]; lock.unlock()
+        // A warm start from the previous fit converges in a few steps; the default start is
+        // added on cold starts and every `coldRestartInterval` points, so a poor local
+        // optimum of the likelihood is not kept forever.
+        var starts: [GPHyperparameters] = []
+        if let warm { starts.append(warm) }
+        if warm == nil || points.count % max(1, options.coldRestartInterval) == 0 { starts.append(.initial(dimension: d)) }
         let theta = GaussianProcess.fitHyperparameters(
             inputs: fitPoints.flatMap(\.x), targets: fitPoints.map { ($0.y - mean) / std }, dimension: d,
-            noiseFloor: options.noiseFloor, starts: [warm, .initial(dimension: d)].compactMap { $0 },
-            maxIterations: options.hyperparameterIterations)
+            noiseFloor: options.noiseFloor, starts: starts,
+            maxIterations: warm == nil ? options.hyperparameterIterations : options.warmHyperparameterIterations)
         lock.lock(); lastFit[searchSpace] = theta; lock.unlock()
 
         var inputs = posteriorPoints.flatMap(\.x)

@@ -175,6 +175,30 @@ final class GPSamplerTests: XCTestCase {
         XCTAssertLessThan(noise, 0.3)
     }
 
+    /// Time per ask with 100 / 500 / 1000 finished trials on Hartmann6 (the budget:
+    /// ≤ 50 ms at 500). Full run with HONE_BENCH=1, best in release:
+    /// `HONE_BENCH=1 swift test -c release --filter GPSamplerTests/testTimePerAsk`.
+    func testTimePerAsk() throws {
+        let bench = ProcessInfo.processInfo.environment["HONE_BENCH"] == "1"
+        let sizes = bench ? [100, 500, 1000] : [60]
+        let problem = ContinuousBenchmark.hartmann6
+        for n in sizes {
+            let storage = InMemoryStorage()
+            let warm = try Study.create(name: "h", storage: storage, sampler: RandomSampler(), seed: 1)
+            try warm.optimize({ t in problem.f(try (0..<6).map { try t.suggestFloat("x\($0)", 0, 1) }) }, nTrials: n)
+            let study = try Study.load(name: "h", storage: storage, sampler: GPSampler(), seed: 1)
+            var times: [Double] = []
+            for _ in 0..<(bench ? 5 : 2) {
+                let t0 = Date()
+                let t = try study.ask()
+                let x = try (0..<6).map { try t.suggestFloat("x\($0)", 0, 1) }
+                times.append(Date().timeIntervalSince(t0))
+                try study.tell(t, value: problem.f(x))
+            }
+            print(String(format: "GP time per ask at %d finished trials: median %.1f ms", n, medianOf(times) * 1000))
+        }
+    }
+
     // MARK: Helpers
 
     private func regret(_ problem: ContinuousBenchmark, sampler: Sampler, seed: UInt64, trials: Int) throws -> Double {
