@@ -199,6 +199,17 @@ final class GPSamplerTests: XCTestCase {
         }
     }
 
+    /// Median regret at 100 evaluations over 5 seeds (HONE_BENCH=1 only; the full
+    /// comparison with other tools is bench/search/).
+    func testRegretAtHundredEvaluations() throws {
+        guard ProcessInfo.processInfo.environment["HONE_BENCH"] == "1" else { return }
+        for (name, problem) in [("Branin", ContinuousBenchmark.branin), ("Hartmann6", .hartmann6)] {
+            let gp = try (1...5).map { try regret(problem, sampler: GPSampler(), seed: UInt64($0), trials: 100) }
+            let cma = try (1...5).map { try regret(problem, sampler: CMAESSampler(), seed: UInt64($0), trials: 100) }
+            print("\(name) regret at 100: GP median \(medianOf(gp)) \(gp.sorted()); CMA-ES median \(medianOf(cma))")
+        }
+    }
+
     // MARK: Helpers
 
     private func regret(_ problem: ContinuousBenchmark, sampler: Sampler, seed: UInt64, trials: Int) throws -> Double {
