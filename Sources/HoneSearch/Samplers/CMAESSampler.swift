@@ -33,6 +33,10 @@ public final class CMAESSampler: Sampler, @unchecked Sendable {
         public var populationGrowth: Int = 2
         /// Stagnation when every value of the recent generations lies within this range.
         public var functionTolerance: Double = 1e-12
+        /// Deterministic parallel mode: set to the number of workers n. Trial k then draws
+        /// from the distribution that trials 0 … k − n define (waiting until they are all
+        /// finished), so a seeded study with `nJobs = n` repeats exactly. See `OrderedTrialReader`.
+        public var deterministicParallelism: Int? = nil
         public init() {}
     }
 
@@ -40,7 +44,9 @@ public final class CMAESSampler: Sampler, @unchecked Sendable {
     public let options: Options
     private let fallback = RandomSampler()
     private let lock = NSLock()
-    private var runs: [SearchSpace: CMAESRun] = [:]
+    /// One run per (study, search space).
+    private var runs: [String: CMAESRun] = [:]
+    private let window = DeterministicWindow()
 
     static let spaceKey = "cmaes:space"
     static let restartKey = "cmaes:restart"
@@ -56,8 +62,11 @@ public final class CMAESSampler: Sampler, @unchecked Sendable {
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
         guard !study.isMultiObjective else { return SearchSpace() }
+        let seen = try options.deterministicParallelism.map {
+            try window.intersectionSearchSpace(through: DeterministicWindow.cutoff(trial: trial.number, workers: $0), study: study)
+        } ?? study.intersectionSearchSpace()
         var space = SearchSpace()
-        for (name, d) in try study.intersectionSearchSpace() where !d.isSingleValue {
+        for (name, d) in seen where !d.isSingleValue {
             switch d {
             case .float, .int: space.set(name, d)
             default: continue
@@ -73,11 +82,20 @@ public final class CMAESSampler: Sampler, @unchecked Sendable {
     public func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
         let encoding = UnitCubeEncoding(space: searchSpace, oneHot: false)
         guard encoding.dimension > 0 else { return [:] }
+        let run: CMAESRun = {
+            lock.lock(); defer { lock.unlock() }
+            let key = "\(study.studyId)|\(Self.tag(searchSpace))"
+            let run = runs[key] ?? CMAESRun(encoding: encoding, spaceTag: Self.tag(searchSpace),
+                                            options: options, seed: study.seed)
+            runs[key] = run
+            return run
+        }()
+        let cutoff = options.deterministicParallelism.map { DeterministicWindow.cutoff(trial: trial.number, workers: $0) }
+        // Wait outside the lock: the trials waited for may still need it to sample.
+        if let cutoff { try run.reader.waitUntilFinished(through: cutoff, study: study) }
         let distribution: CMAESDistribution = try {
             lock.lock(); defer { lock.unlock() }
-            let run = runs[searchSpace] ?? CMAESRun(encoding: encoding, spaceTag: Self.tag(searchSpace),
-                                                      options: options, seed: study.seed)
-            runs[searchSpace] = run
+            if let cutoff { return try run.distribution(through: cutoff, study: study) }
             try run.catchUp(study: study)
             return run.current
         }()
@@ -253,30 +271,54 @@ final class CMAESRun {
                                     mean: [Double](repeating: 0.5, count: n), sigma: options.initialSigma)
     }
 
+    /// Reads trials in number order for the deterministic parallel mode.
+    let reader = OrderedTrialReader()
+    /// Deterministic mode: each distribution and the number of the trial whose arrival
+    /// produced it (−1 for the initial one).
+    private var timeline: [(trigger: Int, distribution: CMAESDistribution)] = []
+
+    /// Takes in every newly finished trial (in the order they finished).
     func catchUp(study: StudyView) throws {
-        let sign = study.directions[0] == .maximize ? -1.0 : 1.0
         let fresh = try study.finishedTrials(from: finishedRead)
         finishedRead += fresh.count
-        for t in fresh where t.state == .complete {
-            guard t.systemAttrs[CMAESSampler.spaceKey]?.stringValue == spaceTag,
-                  let r = t.systemAttrs[CMAESSampler.restartKey]?.intValue,
-                  let g = t.systemAttrs[CMAESSampler.generationKey]?.intValue,
-                  let v = t.value, let x = encoding.encode(t.params) else { continue }
-            buckets[r, default: [:]][g, default: []].append((t.number, x, sign * v))
+        let sign = study.directions[0] == .maximize ? -1.0 : 1.0
+        for t in fresh { ingest(t, sign: sign) }
+    }
+
+    /// Deterministic mode: the distribution defined by exactly trials 0 … cutoff (all of
+    /// which must be finished), taken in number order.
+    func distribution(through cutoff: Int, study: StudyView) throws -> CMAESDistribution {
+        if timeline.isEmpty { timeline.append((-1, current)) }
+        let sign = study.directions[0] == .maximize ? -1.0 : 1.0
+        for t in try reader.read(through: cutoff, study: study) {
+            let generation = (current.restart, current.generation)
+            ingest(t, sign: sign)
+            if (current.restart, current.generation) != generation { timeline.append((t.number, current)) }
         }
-        while let done = buckets[current.restart]?[current.generation], done.count >= current.lambda {
-            let used = done.sorted { $0.number < $1.number }.prefix(current.lambda)
-            buckets[current.restart]?[current.generation] = nil
-            current.update(points: used.map(\.x), values: used.map(\.value))
-            // Hansen's TolFun: the best values of the last 10 + ⌈30 n / λ⌉ generations and
-            // all values of the latest one.
-            recentBest.append(used.map(\.value).min()!)
-            let history = 10 + Int((30 * Double(current.dimension) / Double(current.lambda)).rounded(.up))
-            if recentBest.count > history { recentBest.removeFirst() }
-            let window = recentBest.count >= history ? recentBest + used.map(\.value) : []
-            if options.restarts, current.shouldStop(recentValues: window, functionTolerance: options.functionTolerance) {
-                restart()
-            }
+        return timeline.last { $0.trigger <= cutoff }!.distribution
+    }
+
+    /// Files a finished trial under its generation; once the current generation has λ
+    /// COMPLETE trials, updates the distribution (and restarts when it has stagnated).
+    private func ingest(_ t: FrozenTrial, sign: Double) {
+        guard t.state == .complete,
+              t.systemAttrs[CMAESSampler.spaceKey]?.stringValue == spaceTag,
+              let r = t.systemAttrs[CMAESSampler.restartKey]?.intValue,
+              let g = t.systemAttrs[CMAESSampler.generationKey]?.intValue,
+              let v = t.value, let x = encoding.encode(t.params) else { return }
+        buckets[r, default: [:]][g, default: []].append((t.number, x, sign * v))
+        guard let done = buckets[current.restart]?[current.generation], done.count >= current.lambda else { return }
+        let used = done.sorted { $0.number < $1.number }.prefix(current.lambda)
+        buckets[current.restart]?[current.generation] = nil
+        current.update(points: used.map(\.x), values: used.map(\.value))
+        // Hansen's TolFun: the best values of the last 10 + ⌈30 n / λ⌉ generations and
+        // all values of the latest one.
+        recentBest.append(used.map(\.value).min()!)
+        let history = 10 + Int((30 * Double(current.dimension) / Double(current.lambda)).rounded(.up))
+        if recentBest.count > history { recentBest.removeFirst() }
+        let window = recentBest.count >= history ? recentBest + used.map(\.value) : []
+        if options.restarts, current.shouldStop(recentValues: window, functionTolerance: options.functionTolerance) {
+            restart()
         }
     }
 

@@ -12,7 +12,8 @@ import HoneTensor
 ///    widened by half a step, categoricals one-hot; see `UnitCubeEncoding`), and their
 ///    values standardised and oriented so that larger is better.
 /// 2. A Matérn-5/2 ARD GP is fitted by MAP (marginal likelihood + priors, L-BFGS with
-///    analytic gradients), warm-started from the previous fit and from the default point.
+///    analytic gradients), warm-started from the previous fit (and from the default point
+///    on cold starts and periodically).
 /// 3. Pending (RUNNING) trials numbered below this one enter as fantasies at their
 ///    posterior mean (the "kriging believer" of Ginsbourger et al. 2010), which keeps
 ///    parallel workers from proposing the same point.
@@ -41,6 +42,11 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         public var randomCandidates: Int = 256
         public var localSearchStarts: Int = 5
         public var acquisitionIterations: Int = 30
+        /// Deterministic parallel mode: set to the number of workers n. Trial k then fits
+        /// exactly trials 0 … k − n (waiting until they are all finished) and ignores
+        /// pending trials, so a seeded study with `nJobs = n` repeats exactly. See
+        /// `OrderedTrialReader`.
+        public var deterministicParallelism: Int? = nil
         public init() {}
     }
 
@@ -50,6 +56,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
     private let lock = NSLock()
     /// The last fitted hyperparameters per search space (warm start).
     private var lastFit: [SearchSpace: GPHyperparameters] = [:]
+    private let window = DeterministicWindow()
 
     public init(options: Options = Options()) { self.options = options }
 
@@ -60,7 +67,9 @@ public final class GPSampler: Sampler, @unchecked Sendable {
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
         guard !study.isMultiObjective else { return SearchSpace() }
-        var space = try study.intersectionSearchSpace().searchable
+        var space = try (options.deterministicParallelism.map {
+            try window.intersectionSearchSpace(through: DeterministicWindow.cutoff(trial: trial.number, workers: $0), study: study)
+        } ?? study.intersectionSearchSpace()).searchable
         for name in space.names { if case .fixed = space[name]! { space.remove(name) } }
         return space
     }
@@ -73,8 +82,16 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         let encoding = UnitCubeEncoding(space: searchSpace, oneHot: true)
         guard encoding.dimension > 0 else { return [:] }
         let sign = study.directions[0] == .maximize ? 1.0 : -1.0
+        // Only trials numbered below this one (or ≤ k − n in deterministic mode) count, so
+        // what trial k sees never depends on which later trials happen to have finished.
+        var visibleBelow = trial.number
+        if let n = options.deterministicParallelism {
+            let cutoff = DeterministicWindow.cutoff(trial: trial.number, workers: n)
+            try window.wait(through: cutoff, study: study)
+            visibleBelow = cutoff + 1
+        }
         var points: [(x: [Double], y: Double, number: Int)] = []
-        for t in try study.completeTrials() where t.number < trial.number {
+        for t in try study.completeTrials() where t.number < visibleBelow {
             guard let v = t.value, v.isFinite, let x = encoding.encode(t.params) else { continue }
             points.append((x, sign * v, t.number))
         }
@@ -89,7 +106,8 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         if !(std > 1e-12) { std = 1 }
         let d = encoding.dimension
 
-        lock.lock(); let warm = lastFit[searchSpace]; lock.unlock()
+        // No warm start in deterministic mode: which fit ran last in this process is timing.
+        lock.lock(); let warm = options.deterministicParallelism == nil ? lastFit[searchSpace] : nil; lock.unlock()
         // A warm start from the previous fit converges in a few steps; the default start is
         // added on cold starts and every `coldRestartInterval` points, so a poor local
         // optimum of the likelihood is not kept forever.
@@ -110,7 +128,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
 
         // Kriging believer: pending trials count as observed at their posterior mean.
         var fantasies = 0
-        for t in try study.runningTrials() where t.number < trial.number {
+        for t in try study.runningTrials() where t.number < trial.number && options.deterministicParallelism == nil {
             guard let x = encoding.encode(t.params) else { continue }
             inputs += x; targets.append(gp.predict(x).mean); fantasies += 1
         }

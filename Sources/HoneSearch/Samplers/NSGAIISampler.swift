@@ -42,6 +42,10 @@ public final class NSGAIISampler: Sampler, @unchecked Sendable {
         public var mutationEta: Double = 20
         /// Constraint values of a finished trial (each ≤ 0 when satisfied).
         public var constraints: (@Sendable (FrozenTrial) -> [Double])?
+        /// Deterministic parallel mode: set to the number of workers n. Trial k's generation
+        /// and parents then follow from exactly trials 0 … k − n (waiting until they are all
+        /// finished), so a seeded study with `nJobs = n` repeats exactly. See `OrderedTrialReader`.
+        public var deterministicParallelism: Int? = nil
         public init() {}
     }
 
@@ -49,7 +53,9 @@ public final class NSGAIISampler: Sampler, @unchecked Sendable {
     public let options: Options
     private let fallback = RandomSampler()
     private let lock = NSLock()
-    private var state: NSGAIIState?
+    /// One state per study.
+    private var states: [Int64: NSGAIIState] = [:]
+    private let window = DeterministicWindow()
 
     public static let generationKey = "nsga2:generation"
 
@@ -64,10 +70,18 @@ public final class NSGAIISampler: Sampler, @unchecked Sendable {
     }
 
     public func beforeTrial(study: StudyView, trial: Trial) throws {
+        let s: NSGAIIState = {
+            lock.lock(); defer { lock.unlock() }
+            let s = states[study.studyId] ?? NSGAIIState(directions: study.directions, options: options)
+            states[study.studyId] = s
+            return s
+        }()
+        let cutoff = options.deterministicParallelism.map { DeterministicWindow.cutoff(trial: trial.number, workers: $0) }
+        // Wait outside the lock: the trials waited for may still need it to sample.
+        if let cutoff { try s.reader.waitUntilFinished(through: cutoff, study: study) }
         let generation: Int = try {
             lock.lock(); defer { lock.unlock() }
-            let s = state ?? NSGAIIState(directions: study.directions, options: options)
-            state = s
+            if let cutoff { return try s.generation(through: cutoff, study: study) }
             try s.catchUp(study: study)
             return s.generation
         }()
@@ -75,7 +89,9 @@ public final class NSGAIISampler: Sampler, @unchecked Sendable {
     }
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
-        var space = try study.intersectionSearchSpace().searchable
+        var space = try (options.deterministicParallelism.map {
+            try window.intersectionSearchSpace(through: DeterministicWindow.cutoff(trial: trial.number, workers: $0), study: study)
+        } ?? study.intersectionSearchSpace()).searchable
         for name in space.names { if case .fixed = space[name]! { space.remove(name) } }
         return space
     }
@@ -88,7 +104,7 @@ public final class NSGAIISampler: Sampler, @unchecked Sendable {
         guard let g = trial.systemAttributes[Self.generationKey]?.intValue, g > 0 else { return [:] }
         let parents: NSGAIIState.RankedPopulation? = {
             lock.lock(); defer { lock.unlock() }
-            return state?.parents(ofGeneration: g)
+            return states[study.studyId]?.parents(ofGeneration: g)
         }()
         guard let parents else { return [:] }
         let pool = parents.members.indices.filter { i in searchSpace.names.allSatisfy { parents.members[i].params[$0] != nil } }
@@ -186,20 +202,39 @@ final class NSGAIIState {
 
     func parents(ofGeneration g: Int) -> RankedPopulation? { g >= 1 && g - 1 < elites.count ? elites[g - 1] : nil }
 
+    /// Reads trials in number order for the deterministic parallel mode.
+    let reader = OrderedTrialReader()
+    /// generationEnds[g]: the number of the trial whose arrival ended generation g.
+    private var generationEnds: [Int] = []
+
+    /// Takes in every newly finished trial (in the order they finished).
     func catchUp(study: StudyView) throws {
         let fresh = try study.finishedTrials(from: finishedRead)
         finishedRead += fresh.count
-        for t in fresh where t.state == .complete && t.values?.count == directions.count {
-            // Untagged trials (enqueued before the sampler ran, copied in) join generation 0.
-            let g = t.systemAttrs[NSGAIISampler.generationKey]?.intValue ?? 0
-            completeByGeneration[g, default: []].append(t)
-        }
+        for t in fresh { ingest(t) }
+    }
+
+    /// Deterministic mode: the current generation as defined by exactly trials 0 … cutoff
+    /// (all finished), taken in number order.
+    func generation(through cutoff: Int, study: StudyView) throws -> Int {
+        for t in try reader.read(through: cutoff, study: study) { ingest(t) }
+        return generationEnds.filter { $0 <= cutoff }.count
+    }
+
+    /// Files a COMPLETE trial under its generation; a generation with `populationSize`
+    /// complete trials ends, and its elite (the next parents) is selected.
+    private func ingest(_ t: FrozenTrial) {
+        guard t.state == .complete, t.values?.count == directions.count else { return }
+        // Untagged trials (enqueued before the sampler ran, copied in) join generation 0.
+        let g = t.systemAttrs[NSGAIISampler.generationKey]?.intValue ?? 0
+        completeByGeneration[g, default: []].append(t)
         let p = options.populationSize
         while let members = completeByGeneration[generation], members.count >= p {
             let offspring = Array(members.sorted { $0.number < $1.number }.prefix(p))
             let pool = (elites.last?.members ?? []) + offspring
             elites.append(select(pool, count: p))
             completeByGeneration[generation] = nil
+            generationEnds.append(t.number)
             generation += 1
         }
     }

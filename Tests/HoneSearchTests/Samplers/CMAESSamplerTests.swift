@@ -144,6 +144,27 @@ final class CMAESSamplerTests: XCTestCase {
         XCTAssertLessThan(try study.bestValue(), 1e-3)
     }
 
+    /// Deterministic parallel mode: two seeded runs with four workers and randomly varying
+    /// trial durations suggest exactly the same parameters for every trial number.
+    func testDeterministicParallelModeRepeatsWithFourWorkers() throws {
+        func run() throws -> [Int: [String: ParamValue]] {
+            var o = CMAESSampler.Options()
+            o.deterministicParallelism = 4
+            let sampler = CMAESSampler(options: o)
+            let study = try Study.create(sampler: sampler, seed: 21)
+            try study.optimize({ t in
+                usleep(UInt32.random(in: 0...3000))   // timing noise only; values stay seeded
+                let x0: Double = try t.suggestFloat("x0", -5, 10)
+                let x1: Double = try t.suggestFloat("x1", 0, 15)
+                return ContinuousBenchmark.branin.f([x0, x1])
+            }, nTrials: 60, nJobs: 4)
+            return Dictionary(uniqueKeysWithValues: try study.trials().map { ($0.number, $0.params) })
+        }
+        let a = try run(), b = try run()
+        XCTAssertEqual(a.count, 60)
+        XCTAssertEqual(a, b)
+    }
+
     private func regret(_ problem: ContinuousBenchmark, _ sampler: Sampler, _ seed: UInt64, _ trials: Int) throws -> Double {
         let study = try Study.create(sampler: sampler, seed: seed)
         try study.optimize({ t in

@@ -210,6 +210,28 @@ final class GPSamplerTests: XCTestCase {
         }
     }
 
+    /// Deterministic parallel mode: two seeded runs with four workers and randomly varying
+    /// trial durations suggest exactly the same parameters for every trial number.
+    func testDeterministicParallelModeRepeatsWithFourWorkers() throws {
+        func run() throws -> [Int: [String: ParamValue]] {
+            var o = GPSampler.Options()
+            o.startupTrials = 6
+            o.deterministicParallelism = 4
+            let sampler = GPSampler(options: o)
+            let study = try Study.create(sampler: sampler, seed: 21)
+            try study.optimize({ t in
+                usleep(UInt32.random(in: 0...3000))   // timing noise only; values stay seeded
+                let x0: Double = try t.suggestFloat("x0", -5, 10)
+                let x1: Double = try t.suggestFloat("x1", 0, 15)
+                return ContinuousBenchmark.branin.f([x0, x1])
+            }, nTrials: 24, nJobs: 4)
+            return Dictionary(uniqueKeysWithValues: try study.trials().map { ($0.number, $0.params) })
+        }
+        let a = try run(), b = try run()
+        XCTAssertEqual(a.count, 24)
+        XCTAssertEqual(a, b)
+    }
+
     // MARK: Helpers
 
     private func regret(_ problem: ContinuousBenchmark, sampler: Sampler, seed: UInt64, trials: Int) throws -> Double {

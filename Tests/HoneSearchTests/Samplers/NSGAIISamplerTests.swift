@@ -132,4 +132,22 @@ final class NSGAIISamplerTests: XCTestCase {
         try second.optimize({ try self.zdt1($0, dims: 4) }, nTrials: 29)
         XCTAssertEqual(try second.trials().map(\.params), try whole.trials().map(\.params))
     }
+    /// Deterministic parallel mode: two seeded runs with four workers and randomly varying
+    /// trial durations suggest exactly the same parameters for every trial number.
+    func testDeterministicParallelModeRepeatsWithFourWorkers() throws {
+        func run() throws -> [Int: [String: ParamValue]] {
+            var o = NSGAIISampler.Options()
+            o.populationSize = 8
+            o.deterministicParallelism = 4
+            let study = try Study.create(directions: [.minimize, .minimize], sampler: NSGAIISampler(options: o), seed: 21)
+            try study.optimize({ t in
+                usleep(UInt32.random(in: 0...3000))   // timing noise only; values stay seeded
+                return try self.zdt1(t, dims: 3)
+            }, nTrials: 48, nJobs: 4)
+            return Dictionary(uniqueKeysWithValues: try study.trials().map { ($0.number, $0.params) })
+        }
+        let a = try run(), b = try run()
+        XCTAssertEqual(a.count, 48)
+        XCTAssertEqual(a, b)
+    }
 }
