@@ -34,10 +34,12 @@ enum DenseLinearAlgebra {
         }
     }
 
-    /// Cholesky of `a + jitter·I`, starting with no jitter and adding 1e-10·mean(diag),
+    /// Cholesky of `a + jitter·I`, starting with no jitter and adding 1e-8·mean(diag),
     /// ×10 each time, until the factorisation succeeds (duplicate or near-duplicate points
-    /// make a noise-free kernel matrix singular). Returns L and the jitter used, or nil
-    /// when even a jitter of the diagonal's size fails (non-finite entries).
+    /// make a noise-free kernel matrix singular). Each failed attempt costs up to a whole
+    /// factorisation, so the first jitter is large enough to succeed almost always.
+    /// Returns L and the jitter used, or nil when even a jitter of the diagonal's size
+    /// fails (non-finite entries).
     static func choleskyWithJitter(_ a: [Double], n: Int) -> (factor: [Double], jitter: Double)? {
         var meanDiag = 0.0
         for i in 0..<n { meanDiag += a[i * n + i] }
@@ -47,7 +49,7 @@ enum DenseLinearAlgebra {
             var l = a
             if jitter > 0 { for i in 0..<n { l[i * n + i] += jitter } }
             if cholesky(&l, n: n) { return (l, jitter) }
-            jitter = jitter == 0 ? 1e-10 * meanDiag : jitter * 10
+            jitter = jitter == 0 ? 1e-8 * meanDiag : jitter * 10
         }
         return nil
     }
