@@ -204,10 +204,7 @@ final class GPSamplerTests: XCTestCase {
     func testRegretAtHundredEvaluations() throws {
         guard ProcessInfo.processInfo.environment["HONE_BENCH"] == "1" else { return }
         for (name, problem) in [("Branin", ContinuousBenchmark.branin), ("Hartmann6", .hartmann6)] {
-            var o = GPSampler.Options()
-            if let v = ProcessInfo.processInfo.environment["GP_NOISE"].flatMap(Double.init) { o.noiseFloor = v }
-            if let v = ProcessInfo.processInfo.environment["GP_CAND"].flatMap(Int.init) { o.randomCandidates = v }
-            let gp = try (1...5).map { try regret(problem, sampler: GPSampler(options: o), seed: UInt64($0), trials: 100) }
+            let gp = try (1...5).map { try regret(problem, sampler: GPSampler(), seed: UInt64($0), trials: 100) }
             let cma = try (1...5).map { try regret(problem, sampler: CMAESSampler(), seed: UInt64($0), trials: 100) }
             print("\(name) regret at 100: GP median \(medianOf(gp)) \(gp.sorted()); CMA-ES median \(medianOf(cma))")
         }
