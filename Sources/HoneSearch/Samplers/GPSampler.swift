@@ -1,0 +1,246 @@
+// Gaussian-process Bayesian optimisation (Snoek et al. 2012) with the log-EI acquisition
+// (Ament et al. 2023).
+
+import Foundation
+import HoneTensor
+
+/// Bayesian optimisation with a Gaussian-process surrogate.
+///
+/// Per ask, after `startupTrials` random trials:
+/// 1. The COMPLETE trials numbered below this one that hold every parameter of the
+///    intersection search space are encoded in the unit cube (log dims in log space, ints
+///    widened by half a step, categoricals one-hot; see `UnitCubeEncoding`), and their
+///    values standardised and oriented so that larger is better.
+/// 2. A Matérn-5/2 ARD GP is fitted by MAP (marginal likelihood + priors, L-BFGS with
+///    analytic gradients), warm-started from the previous fit (and from the default point
+///    on cold starts and periodically).
+/// 3. Pending (RUNNING) trials numbered below this one enter as fantasies at their
+///    posterior mean (the "kriging believer" of Ginsbourger et al. 2010), which keeps
+///    parallel workers from proposing the same point.
+/// 4. log EI is maximised: 256 random points plus perturbations of the best observed
+///    points are scored, the best few are refined by projected L-BFGS over the numeric
+///    coordinates, then each categorical is tried at each of its values (one coordinate
+///    sweep), and the best snapped point wins.
+///
+/// Cost is bounded: at most `maxFitPoints` points in the hyperparameter fit (O(n³) per
+/// evaluation) and `maxPosteriorPoints` in the posterior (the best half and the most
+/// recent). Multi-objective studies fall back to random sampling.
+public final class GPSampler: Sampler, @unchecked Sendable {
+    public struct Options: Sendable {
+        /// Random trials before the model is used.
+        public var startupTrials: Int = 10
+        /// The smallest noise variance (of standardised targets). The fitted noise grows
+        /// above it when the data are noisy. It must be tiny for deterministic objectives:
+        /// standardised over a wide range of values, the differences near the optimum are
+        /// small, and a floor of 1e-6 (Optuna's) blurs them — on Branin the median regret at
+        /// 100 trials went from 3e-5 to 1.4e-7 with 1e-10. Jitter keeps Cholesky stable.
+        public var noiseFloor: Double = 1e-10
+        public var maxFitPoints: Int = 100
+        public var maxPosteriorPoints: Int = 200
+        public var hyperparameterIterations: Int = 60
+        /// L-BFGS iterations when warm-started from the previous fit.
+        public var warmHyperparameterIterations: Int = 20
+        /// Also fit from the default start whenever the point count is a multiple of this.
+        public var coldRestartInterval: Int = 8
+        public var randomCandidates: Int = 256
+        public var localSearchStarts: Int = 5
+        public var acquisitionIterations: Int = 30
+        /// Deterministic parallel mode: set to the number of workers n. Trial k then fits
+        /// exactly trials 0 … k − n (waiting until they are all finished) and ignores
+        /// pending trials, so a seeded study with `nJobs = n` repeats exactly. See
+        /// `OrderedTrialReader`.
+        public var deterministicParallelism: Int? = nil
+        public init() {}
+    }
+
+    public let name = "gp"
+    public let options: Options
+    private let fallback = RandomSampler()
+    private let lock = NSLock()
+    /// The last fitted hyperparameters per search space (warm start).
+    private var lastFit: [SearchSpace: GPHyperparameters] = [:]
+    private let window = DeterministicWindow()
+
+    public init(options: Options = Options()) { self.options = options }
+
+    public convenience init(startupTrials: Int) {
+        var o = Options(); o.startupTrials = startupTrials
+        self.init(options: o)
+    }
+
+    public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
+        guard !study.isMultiObjective else { return SearchSpace() }
+        var space = try (options.deterministicParallelism.map {
+            try window.intersectionSearchSpace(through: DeterministicWindow.cutoff(trial: trial.number, workers: $0), study: study)
+        } ?? study.intersectionSearchSpace()).searchable
+        for name in space.names { if case .fixed = space[name]! { space.remove(name) } }
+        return space
+    }
+
+    public func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
+        try fallback.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
+    }
+
+    public func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
+        let encoding = UnitCubeEncoding(space: searchSpace, oneHot: true)
+        guard encoding.dimension > 0 else { return [:] }
+        let sign = study.directions[0] == .maximize ? 1.0 : -1.0
+        // Only trials numbered below this one (or ≤ k − n in deterministic mode) count, so
+        // what trial k sees never depends on which later trials happen to have finished.
+        var visibleBelow = trial.number
+        if let n = options.deterministicParallelism {
+            let cutoff = DeterministicWindow.cutoff(trial: trial.number, workers: n)
+            try window.wait(through: cutoff, study: study)
+            visibleBelow = cutoff + 1
+        }
+        var points: [(x: [Double], y: Double, number: Int)] = []
+        for t in try study.completeTrials() where t.number < visibleBelow {
+            guard let v = t.value, v.isFinite, let x = encoding.encode(t.params) else { continue }
+            points.append((x, sign * v, t.number))
+        }
+        guard points.count >= max(options.startupTrials, 1) else { return [:] }
+
+        let posteriorPoints = selectPoints(points, cap: options.maxPosteriorPoints)
+        let fitPoints = selectPoints(posteriorPoints, cap: options.maxFitPoints)
+        // Standardise with the posterior set's statistics (used for the fit subset too).
+        let ys = posteriorPoints.map(\.y)
+        let mean = ys.reduce(0, +) / Double(ys.count)
+        var std = (ys.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(ys.count)).squareRoot()
+        if !(std > 1e-12) { std = 1 }
+        let d = encoding.dimension
+
+        // No warm start in deterministic mode: which fit ran last in this process is timing.
+        lock.lock(); let warm = options.deterministicParallelism == nil ? lastFit[searchSpace] : nil; lock.unlock()
+        // A warm start from the previous fit converges in a few steps; the default start is
+        // added on cold starts and every `coldRestartInterval` points, so a poor local
+        // optimum of the likelihood is not kept forever.
+        var starts: [GPHyperparameters] = []
+        if let warm { starts.append(warm) }
+        if warm == nil || points.count % max(1, options.coldRestartInterval) == 0 { starts.append(.initial(dimension: d)) }
+        let theta = GaussianProcess.fitHyperparameters(
+            inputs: fitPoints.flatMap(\.x), targets: fitPoints.map { ($0.y - mean) / std }, dimension: d,
+            noiseFloor: options.noiseFloor, starts: starts,
+            maxIterations: warm == nil ? options.hyperparameterIterations : options.warmHyperparameterIterations)
+        lock.lock(); lastFit[searchSpace] = theta; lock.unlock()
+
+        var inputs = posteriorPoints.flatMap(\.x)
+        var targets = posteriorPoints.map { ($0.y - mean) / std }
+        guard var gp = GaussianProcess(inputs: inputs, targets: targets, dimension: d, hyperparameters: theta,
+                                       noiseFloor: options.noiseFloor) else { return [:] }
+        let best = targets.max()!
+
+        // Kriging believer: pending trials count as observed at their posterior mean.
+        var fantasies = 0
+        for t in try study.runningTrials() where t.number < trial.number && options.deterministicParallelism == nil {
+            guard let x = encoding.encode(t.params) else { continue }
+            inputs += x; targets.append(gp.predict(x).mean); fantasies += 1
+        }
+        if fantasies > 0, let withPending = GaussianProcess(inputs: inputs, targets: targets, dimension: d,
+                                                             hyperparameters: theta, noiseFloor: options.noiseFloor) {
+            gp = withPending
+        }
+
+        var rng = trial.random(for: "gp")
+        let x = maximizeAcquisition(gp: gp, encoding: encoding, best: best,
+                                    observed: posteriorPoints.sorted { $0.y > $1.y }.map(\.x), rng: &rng)
+        return encoding.decode(x)
+    }
+
+    /// At most `cap` points: the best half by value and the most recent of the rest.
+    /// Keeps the region of the optimum resolved while bounding the O(n³) cost.
+    private func selectPoints(_ p: [(x: [Double], y: Double, number: Int)], cap: Int) -> [(x: [Double], y: Double, number: Int)] {
+        guard p.count > cap else { return p }
+        let byValue = p.indices.sorted { p[$0].y != p[$1].y ? p[$0].y > p[$1].y : p[$0].number < p[$1].number }
+        var keep = Set(byValue.prefix(cap / 2))
+        for i in p.indices.sorted(by: { p[$0].number > p[$1].number }) where keep.count < cap { keep.insert(i) }
+        return p.indices.filter(keep.contains).map { p[$0] }
+    }
+
+    /// log EI at x and, when `gradient` is given, its gradient (zero on one-hot coordinates).
+    private func acquisition(_ gp: GaussianProcess, _ x: [Double], best: Double, workspace: GaussianProcess.Workspace,
+                             gradient: UnsafeMutableBufferPointer<Double>?, varianceGradient: UnsafeMutableBufferPointer<Double>?) -> Double
+    {
+        let p = x.withUnsafeBufferPointer { gp.predict($0, workspace: workspace, meanGradient: gradient, varianceGradient: varianceGradient) }
+        let a = LogEI.value(mean: p.mean, variance: p.variance, best: best)
+        if let g = gradient, let gv = varianceGradient {
+            for j in 0..<g.count { g[j] = a.dMean * g[j] + a.dVariance * gv[j] }
+        }
+        return a.logEI
+    }
+
+    private func maximizeAcquisition(gp: GaussianProcess, encoding: UnitCubeEncoding, best: Double,
+                                     observed: [[Double]], rng: inout RandomGenerator) -> [Double]
+    {
+        let d = encoding.dimension
+        let workspace = GaussianProcess.Workspace(count: gp.count)
+        func score(_ x: [Double]) -> Double {
+            acquisition(gp, x, best: best, workspace: workspace, gradient: nil, varianceGradient: nil)
+        }
+        func randomCategories(_ x: inout [Double]) {
+            for case .categorical(_, _, let first, let count) in encoding.columns {
+                let k = rng.int(below: count)
+                for c in 0..<count { x[first + c] = c == k ? 1 : 0 }
+            }
+        }
+
+        // Candidates: uniform points, and Gaussian perturbations of the best observed points
+        // (log EI is often largest right next to the incumbent).
+        var candidates: [[Double]] = []
+        for _ in 0..<options.randomCandidates {
+            var x = (0..<d).map { _ in rng.uniform() }
+            randomCategories(&x)
+            candidates.append(x)
+        }
+        for base in observed.prefix(3) {
+            for scale in [0.01, 0.05, 0.2] {
+                for _ in 0..<4 {
+                    var x = base
+                    for j in 0..<d where !encoding.isOneHot[j] { x[j] = min(max(x[j] + scale * rng.normal(), 0), 1) }
+                    candidates.append(x)
+                }
+            }
+        }
+        let scored = candidates.map { (x: $0, value: score($0)) }
+        let starts = scored.indices.sorted { scored[$0].value > scored[$1].value }.prefix(options.localSearchStarts)
+
+        // Local refinement of the numeric coordinates; one-hot coordinates stay fixed.
+        let numeric = (0..<d).filter { !encoding.isOneHot[$0] }
+        var bestX = scored[starts.first!].x
+        var bestValue = -Double.infinity
+        var meanGradient = [Double](repeating: 0, count: d), varianceGradient = meanGradient
+        for s in starts {
+            var x = scored[s].x
+            if !numeric.isEmpty {
+                let template = x
+                let r = BoundedLBFGS.minimize(numeric.map { template[$0] }, lower: Array(repeating: 0, count: numeric.count),
+                                              upper: Array(repeating: 1, count: numeric.count),
+                                              maxIterations: options.acquisitionIterations, gradientTolerance: 1e-9) { z, g in
+                    var full = template
+                    for (k, j) in numeric.enumerated() { full[j] = z[k] }
+                    let v = meanGradient.withUnsafeMutableBufferPointer { mg in
+                        varianceGradient.withUnsafeMutableBufferPointer { vg in
+                            acquisition(gp, full, best: best, workspace: workspace, gradient: mg, varianceGradient: vg)
+                        }
+                    }
+                    for (k, j) in numeric.enumerated() { g[k] = -meanGradient[j] }
+                    return v.isFinite ? -v : .infinity
+                }
+                for (k, j) in numeric.enumerated() { x[j] = r.x[k] }
+            }
+            encoding.snap(&x)
+            let v = score(x)
+            if v > bestValue { bestValue = v; bestX = x }
+        }
+
+        // One sweep over the categoricals: each at each of its values.
+        for case .categorical(_, _, let first, let count) in encoding.columns {
+            for c in 0..<count where bestX[first + c] != 1 {
+                var x = bestX
+                for k in 0..<count { x[first + k] = k == c ? 1 : 0 }
+                let v = score(x)
+                if v > bestValue { bestValue = v; bestX = x }
+            }
+        }
+        return bestX
+    }
+}
