@@ -61,7 +61,7 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     /// Uniform integer in 0..<n (Lemire's nearly divisionless method, unbiased).
     @inlinable
     public mutating func int(below n: Int) -> Int {
-        precondition(n > 0, "int(below:) needs a positive bound")
+        require(n > 0, "int(below:) needs a positive bound")
         let bound = UInt64(n)
         var m = next().multipliedFullWidth(by: bound)
         if m.low < bound {

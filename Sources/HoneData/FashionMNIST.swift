@@ -1,0 +1,109 @@
+// Fashion-MNIST (Xiao, Rasul & Vollgraf 2017): 70,000 28×28 grey-scale images of ten
+// kinds of clothing, the standard split being 60,000 for training and 10,000 for test.
+// Read from Debian's `dataset-fashion-mnist` package; nothing is downloaded at run time.
+
+import Foundation
+
+public enum FashionMNIST {
+    /// Where Debian's `dataset-fashion-mnist` installs the IDX files.
+    public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
+
+    /// Environment variable naming another directory with the same four files
+    /// (gzipped or not).
+    public static let directoryVariable = "HONE_FASHION_MNIST_DIR"
+
+    /// The label names, in label order, from the data set's README.
+    public static let classNames = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+
+    /// The directory to read from: `HONE_FASHION_MNIST_DIR` when set, else the Debian one.
+    public static var directory: String {
+        if let override = ProcessInfo.processInfo.environment[directoryVariable], !override.isEmpty {
+            return override
+        }
+        return defaultDirectory
+    }
+
+    /// True when all four files are present in `directory` (used by tests to skip).
+    public static func isAvailable(in directory: String = FashionMNIST.directory) -> Bool {
+        ["train", "t10k"].allSatisfy { part in
+            ["images-idx3", "labels-idx1"].allSatisfy { kind in
+                (try? file(part: part, kind: kind, in: directory)) != nil
+            }
+        }
+    }
+
+    /// The standard split: 60,000 training and 10,000 test images, pixels scaled to
+    /// [0, 1], feature shape [1, 28, 28] (channels, height, width), ten named classes.
+    public static func load(directory: String = FashionMNIST.directory) throws -> (train: Dataset, test: Dataset) {
+        func part(_ name: String, expected: Int) throws -> Dataset {
+            let images = try file(part: name, kind: "images-idx3", in: directory)
+            let dataset = try IDX.loadDataset(images: images, labels: try file(part: name, kind: "labels-idx1", in: directory),
+                                              divisor: 255, featureShape: [1, 28, 28], classNames: classNames)
+            guard dataset.count == expected else {
+                throw DataError(file: images, "expected \(expected) Fashion-MNIST images, found \(dataset.count)")
+            }
+            return dataset
+        }
+        return (try part("train", expected: 60_000), try part("t10k", expected: 10_000))
+    }
+
+    /// Path of one of the four files, preferring the `.gz` that Debian ships.
+    static func file(part: String, kind: String, in directory: String) throws -> String {
+        let base = (directory.hasSuffix("/") ? directory : directory + "/") + "\(part)-\(kind)-ubyte"
+        for candidate in [base + ".gz", base] where FileIO.exists(candidate) {
+            return candidate
+        }
+        throw DataError(file: base + ".gz", "Fashion-MNIST file not found; install the data set with `apt-get install dataset-fashion-mnist` (it goes to \(defaultDirectory)), or set \(directoryVariable) to a directory holding the four IDX files")
+    }
+}
+
+/// Named data sets, so the CLI, Lua scripts and the C API can say `"fashion-mnist"`.
+///
+/// Loaded data sets are cached for the life of the process: a study runs many trials in
+/// one process, each asking for the same data, and decoding Fashion-MNIST again would
+/// cost about half a second and another 220 MB per trial. `Dataset` is a value type with
+/// copy-on-write storage, so every caller gets the same buffers and none can change
+/// another's copy.
+public enum Datasets {
+    /// Names `load(name:)` knows.
+    public static var names: [String] { loaders.keys.sorted() }
+
+    /// Each loader returns the data set and the key it was loaded under (the directory,
+    /// so that changing HONE_FASHION_MNIST_DIR is noticed).
+    private static let loaders: [String: @Sendable () -> (key: String, load: () throws -> (train: Dataset, test: Dataset))] = [
+        "fashion-mnist": {
+            let directory = FashionMNIST.directory
+            return ("fashion-mnist@" + directory, { try FashionMNIST.load(directory: directory) })
+        },
+    ]
+
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var entries: [String: (train: Dataset, test: Dataset)] = [:]
+    }
+
+    private static let cache = Cache()
+
+    /// The train and test parts of a named data set (matched case-insensitively).
+    /// Thread-safe; concurrent first calls load once.
+    public static func load(name: String) throws -> (train: Dataset, test: Dataset) {
+        guard let loader = loaders[name.lowercased()] else {
+            throw DataError("unknown data set '\(name)'; known data sets: \(names.joined(separator: ", ")) (or give a .csv file)")
+        }
+        let (key, load) = loader()
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let hit = cache.entries[key] { return hit }
+        let loaded = try load()
+        cache.entries[key] = loaded
+        return loaded
+    }
+
+    /// Drops cached data sets (to give their memory back once a study is done).
+    public static func clearCache() {
+        cache.lock.lock()
+        cache.entries.removeAll()
+        cache.lock.unlock()
+    }
+}
