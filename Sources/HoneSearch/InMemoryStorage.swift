@@ -5,6 +5,19 @@ import Foundation
 /// A `Storage` kept in memory. Fast (hundreds of thousands of ask+tell per second) and
 /// exact to the protocol; gone when the process ends. Every operation holds one lock
 /// for its whole duration, which makes each one trivially atomic.
+extension TrialState {
+    /// Position in `allCases`, for per-state arrays.
+    fileprivate var index: Int {
+        switch self {
+        case .running: return 0
+        case .complete: return 1
+        case .pruned: return 2
+        case .fail: return 3
+        case .waiting: return 4
+        }
+    }
+}
+
 public final class InMemoryStorage: Storage, @unchecked Sendable {
     private let lock = NSLock()
     private var studies: [Int64: StudyData] = [:]
@@ -27,7 +40,8 @@ public final class InMemoryStorage: Storage, @unchecked Sendable {
         var waiting: [Int] = []
         var waitingHead = 0
         var running = Set<Int>()
-        var counts: [TrialState: Int] = [:]
+        /// Trials per state, indexed by `TrialState.index`.
+        var counts = [Int](repeating: 0, count: TrialState.allCases.count)
 
         init(record: StudyRecord) { self.record = record }
 
@@ -39,10 +53,10 @@ public final class InMemoryStorage: Storage, @unchecked Sendable {
 
         func move(_ number: Int, from old: TrialState?, to new: TrialState) {
             if let old {
-                counts[old, default: 0] -= 1
+                counts[old.index] -= 1
                 if old == .running { running.remove(number) }
             }
-            counts[new, default: 0] += 1
+            counts[new.index] += 1
             if new == .running { running.insert(number) }
         }
     }
@@ -161,11 +175,12 @@ public final class InMemoryStorage: Storage, @unchecked Sendable {
                 throw StorageError.trialNotFound("with id \(id)")
             }
             if update.isEmpty { return }
-            var t = d.trials[loc.number]
-            let old = t.state
-            try t.apply(update, objectives: d.record.directions.count)
-            d.trials[loc.number] = t
-            if t.state != old { d.move(loc.number, from: old, to: t.state) }
+            let old = d.trials[loc.number].state
+            // In place, so the trial's dictionaries are not copied; `apply` checks
+            // everything before it changes anything, so a throw leaves the trial intact.
+            try d.trials[loc.number].apply(update, objectives: d.record.directions.count)
+            let new = d.trials[loc.number].state
+            if new != old { d.move(loc.number, from: old, to: new) }
             d.bump(loc.number)
         }
     }
@@ -243,7 +258,7 @@ public final class InMemoryStorage: Storage, @unchecked Sendable {
         try withLock {
             let d = try data(studyId)
             guard let states else { return d.trials.count }
-            return states.reduce(0) { $0 + d.counts[$1, default: 0] }
+            return states.reduce(0) { $0 + d.counts[$1.index] }
         }
     }
 

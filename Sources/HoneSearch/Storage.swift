@@ -49,6 +49,19 @@ import Foundation
 /// trials (index on `(study, state)`). A full listing (`changedAfter: 0`) is O(n) and
 /// meant for loading a study, CLI listings and exports, not for every ask.
 ///
+/// ## Storing records (hints for SQL backends)
+///
+/// States as `TrialState.rawValue` ("RUNNING", …); directions as `StudyDirection.rawValue`;
+/// a distribution as `Distribution.jsonText` (decode with `Distribution(jsonText:)`); a
+/// param value either as its internal Double (`distribution.toInternal` /
+/// `toExternal`, lossless for floats, ints below 2^53 and categorical indices) or as
+/// tagged JSON (`ParamValue` is `Codable`); attributes as `JSONValue.jsonText`; dates
+/// as seconds since 1970 (Double; millisecond precision is enough); intermediate values
+/// one row per (trial, step, fold) with the vector as JSON or one row per component
+/// (±infinity must survive). `FrozenTrial.apply(_:objectives:)`, `TrialDraft.validate`
+/// and `TrialFinish.validate` hold the rules every backend must enforce: call them, so
+/// all backends reject the same records with the same words.
+///
 /// ## Ordering
 ///
 /// Lists of trials are ordered by trial number ascending; lists of studies by id ascending.

@@ -339,6 +339,12 @@ public final class Study: @unchecked Sendable {
 
     public func trial(number: Int) throws -> FrozenTrial? { try view.trial(number: number) }
 
+    /// How many trials the study has, in the given states (all when nil): one cheap
+    /// storage call, no history read.
+    public func trialCount(states: Set<TrialState>? = nil) throws -> Int {
+        try storage.trialCount(studyId: id, states: states)
+    }
+
     /// The best COMPLETE trial of a single-objective study (the earliest on ties).
     public func bestTrial() throws -> FrozenTrial {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "bestTrial") }

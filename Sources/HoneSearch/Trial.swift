@@ -115,7 +115,7 @@ public final class Trial: @unchecked Sendable {
         // running ones, for constant liar), whose locks other threads may hold.
         if let known = try lookup(name, distribution) { return known }
         let value: ParamValue
-        if let fixed = fixedParams[name] {
+        if !fixedParams.isEmpty, let fixed = fixedParams[name] {
             value = try Self.coerce(fixed, to: distribution, name: name)
         } else if distribution.isSingleValue {
             value = distribution.toExternal(distribution.fromUnit(0.5))
@@ -153,6 +153,7 @@ public final class Trial: @unchecked Sendable {
 
     private func relativeValue(_ name: String, _ distribution: Distribution) -> ParamValue? {
         lock.lock(); defer { lock.unlock() }
+        guard !relativeParams.isEmpty else { return nil }
         return relativeSpace[name] == distribution ? relativeParams[name] : nil
     }
 

@@ -15,6 +15,7 @@ public enum PrunerConformance {
     public struct Subject {
         public let make: () -> Pruner
         public let options: Options
+        public init(make: @escaping () -> Pruner, options: Options) { self.make = make; self.options = options }
     }
 
     @discardableResult

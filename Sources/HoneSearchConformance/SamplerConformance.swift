@@ -25,6 +25,7 @@ public enum SamplerConformance {
     public struct Subject {
         public let make: () -> Sampler
         public let options: Options
+        public init(make: @escaping () -> Sampler, options: Options) { self.make = make; self.options = options }
     }
 
     @discardableResult
