@@ -51,6 +51,10 @@ public final class BOHBSampler: Sampler, @unchecked Sendable {
         public var params: [String: ParamValue]
         public var budget: Int
         public var loss: Double
+
+        public init(params: [String: ParamValue], budget: Int, loss: Double) {
+            self.params = params; self.budget = budget; self.loss = loss
+        }
     }
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
