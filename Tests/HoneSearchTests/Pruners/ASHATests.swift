@@ -85,3 +85,46 @@ final class ASHATests: XCTestCase {
         PrunerConformance.run(options: .init(multiObjective: true)) { HyperbandPruner(minResource: 1, maxResource: 9) }
     }
 }
+
+final class ASHASchedulerTests: XCTestCase {
+    /// Algorithm 2 of Li et al. 2020: the first promotion comes as soon as rung 0 holds η
+    /// results — after 3 of the 9 configurations, where synchronous SH would wait for all 9 —
+    /// and configurations left paused are promoted later when worse ones join their rung.
+    func testPromotesWithoutWaitingForTheRungToFill() throws {
+        let study = try Study.create(storage: InMemoryStorage(), seed: 1)
+        let scheduler = ASHAScheduler(minResource: 1, maxResource: 9, reductionFactor: 3)
+        XCTAssertEqual(scheduler.rungResources, [1, 3, 9])
+        let losses: [Double] = [5, 3, 4, 9, 8, 7, 1, 6, 2]      // per trial number, at every budget
+        let jobs = Locked<[String]>([])
+        try study.optimize(scheduler: scheduler, nTrials: 9) { trial, budget in
+            jobs.mutate { $0.append("\(trial.number)@\(Int(budget.resource))") }
+            return losses[trial.number] + 1 / budget.resource
+        }
+        XCTAssertEqual(Array(jobs.value.prefix(4)), ["0@1", "1@1", "2@1", "1@3"], "promotion after the 3rd arrival")
+        // Trial 2 (loss 4) was not in the top 1/3 of {5, 3, 4}; after 6 arrivals the top 2 of
+        // rung 0 are {3, 4}, so it is promoted then, without having been re-run.
+        XCTAssertTrue(jobs.value.contains("2@3"))
+        let s = Set(jobs.value)
+        XCTAssertTrue(s.contains("6@9") || s.contains("1@9"))
+        let completed = try study.trials(states: [.complete])
+        XCTAssertFalse(completed.isEmpty)
+        XCTAssertTrue(completed.allSatisfy { $0.lastIntermediate?.key.step == 9 })
+        XCTAssertTrue(try study.trials().allSatisfy { $0.state.isFinished })
+        // Every trial's jobs ran at increasing budgets, each budget once.
+        for n in 0..<9 {
+            let budgets = jobs.value.filter { $0.hasPrefix("\(n)@") }.map { Int($0.split(separator: "@")[1])! }
+            XCTAssertEqual(budgets, budgets.sorted()); XCTAssertEqual(Set(budgets).count, budgets.count)
+        }
+    }
+
+    func testParallelWorkersFinish() throws {
+        let study = try Study.create(storage: InMemoryStorage(), seed: 2)
+        try study.optimize(scheduler: ASHAScheduler(minResource: 1, maxResource: 27, reductionFactor: 3), nTrials: 40, nJobs: 3) { trial, budget in
+            try trial.suggestFloat("x", 0, 1) + 1 / budget.resource
+        }
+        let trials = try study.trials()
+        XCTAssertEqual(trials.count, 40)
+        XCTAssertTrue(trials.allSatisfy { $0.state == .complete || $0.state == .pruned })
+        XCTAssertGreaterThan(try study.trials(states: [.complete]).count, 0)
+    }
+}
