@@ -111,11 +111,20 @@ private final class OptimizeRun: @unchecked Sendable {
 
     /// Evaluates the objective and tells the outcome; objective errors become FAIL.
     private func runOne(_ trial: Trial) throws -> FrozenTrial {
+        do {
+            return try evaluateAndTell(trial)
+        } catch StudyError.alreadyFinished {
+            // Someone else finished it first — typically `failStaleTrials` in another
+            // worker after this one missed heartbeats. Their verdict stands; go on.
+            return try study.trial(number: trial.number) ?? trial.frozen()
+        }
+    }
+
+    private func evaluateAndTell(_ trial: Trial) throws -> FrozenTrial {
         let values: [Double]
         do {
             values = try objective(trial)
-        } catch let p as TrialPruned {
-            _ = p
+        } catch is TrialPruned {
             return try study.tell(trial, state: .pruned)
         } catch {
             let told = try study.tell(trial, state: .fail, failReason: "objective threw: \(error)")
