@@ -37,6 +37,25 @@ public final class ASHAPruner: Pruner, @unchecked Sendable {
     /// Which trials compete with `trial` (Hyperband restricts a rung to one bracket).
     let competes: @Sendable (_ trialNumber: Int, _ other: Int) -> Bool
 
+    private let lock = NSLock()
+    /// Rung values of finished trials by rung resource, digested incrementally from
+    /// `StudyView.finishedTrials(from:)` so a check does not re-read the whole history.
+    private var finishedRungValues: [Int: [(number: Int, values: [Double])]] = [:]
+    private var digested = 0
+
+    private func digest(_ study: StudyView) throws {
+        let new = try study.finishedTrials(from: digested)
+        digested += new.count
+        for t in new where t.state == .complete || t.state == .pruned {
+            let curve = t.foldAveragedCurve()
+            guard let last = curve.last?.step, let top = highestRung(reachedBy: last) else { continue }
+            for k in 0...top {
+                let r = rungResource(k)
+                if let v = Self.rungValue(curve, resource: r) { finishedRungValues[r, default: []].append((t.number, v)) }
+            }
+        }
+    }
+
     public convenience init(minResource: Int = 1, reductionFactor: Int = 3, minEarlyStoppingRate: Int = 0,
                             maxResource: Int? = nil, bootstrapCount: Int = 0) {
         self.init(name: "asha", minResource: minResource, reductionFactor: reductionFactor,
@@ -92,12 +111,20 @@ public final class ASHAPruner: Pruner, @unchecked Sendable {
         guard let firstAtRung = curve.first(where: { $0.step >= resource }), firstAtRung.step == latest.step else { return false }
         let mine = latest.values
 
-        // Everybody that reached rung k: finished trials of any state and running ones
-        // (pending trials of other workers count: their rung value is already known).
+        // Everybody that reached rung k: finished trials (COMPLETE or PRUNED, digested once)
+        // and running ones (pending trials of other workers count: their rung value is known).
         var values: [[Double]] = [], numbers: [Int] = []
-        for t in try study.trials(states: [.complete, .pruned, .running]) where t.number != trial.number {
-            guard competes(trial.number, t.number) else { continue }
-            if let v = Self.rungValue(t.foldAveragedCurve(), resource: resource), v.count == mine.count, !v.contains(where: \.isNaN) {
+        var seen: Set<Int> = [trial.number]
+        let finished: [(number: Int, values: [Double])]
+        lock.lock()
+        do { try digest(study) } catch { lock.unlock(); throw error }
+        finished = finishedRungValues[resource] ?? []
+        lock.unlock()
+        for (n, v) in finished where competes(trial.number, n) && v.count == mine.count && seen.insert(n).inserted {
+            values.append(v); numbers.append(n)
+        }
+        for t in try study.runningTrials() where competes(trial.number, t.number) && seen.insert(t.number).inserted {
+            if let v = Self.rungValue(t.foldAveragedCurve(), resource: resource), v.count == mine.count {
                 values.append(v); numbers.append(t.number)
             }
         }
