@@ -38,6 +38,7 @@ public final class BudgetTrainer: @unchecked Sendable {
     public func train(_ trial: Trial, to budget: Budget, data: Dataset, validation: Dataset,
                       makeTrainer: (Trial) throws -> Trainer) throws -> Double {
         try trial.checkDirection(of: metric)
+        try releaseFinished(study: trial.study)
         lock.lock(); let cached = trainers[trial.number]; lock.unlock()
         let trainer = try cached ?? makeTrainer(trial)
         let result: TrainingResult
@@ -64,7 +65,15 @@ public final class BudgetTrainer: @unchecked Sendable {
         return value
     }
 
-    /// Drops the trainers of finished trials (call from a study callback or after the run).
+    /// Drops the trainer of a trial (finished trials' trainers are dropped automatically
+    /// at the start of the next job).
     public func release(trialNumber: Int) { lock.lock(); trainers[trialNumber] = nil; lock.unlock() }
+
+    /// Frees the trainers (model, optimizer state) of trials the scheduler has pruned or
+    /// completed: only paused configurations keep theirs.
+    private func releaseFinished(study: Study) throws {
+        lock.lock(); let cached = Array(trainers.keys); lock.unlock()
+        for n in cached where try study.trial(number: n)?.state.isFinished == true { release(trialNumber: n) }
+    }
     public var cachedTrainerCount: Int { lock.lock(); defer { lock.unlock() }; return trainers.count }
 }

@@ -144,20 +144,25 @@ extension Study {
                         trial.setSystemAttribute("pbt.generation", .number(Double(segment.generation)))
                         if let p = segment.parentTrial { trial.setSystemAttribute("pbt.parent", .number(Double(p))) }
                         if let e = segment.exploitedMember { trial.setSystemAttribute("pbt.exploited_member", .number(Double(e))) }
+                        // The objective's errors fail this segment only (it then scores worst);
+                        // storage errors from tell stop the run.
                         var score = worst
+                        var failure: String?
                         do {
                             score = try train(trial, segment)
-                            if !trial.intermediateValues.keys.contains(where: { $0.step == segment.endStep }) {
+                            if !score.isFinite { failure = "score \(score)" }
+                            else if !trial.intermediateValues.keys.contains(where: { $0.step == segment.endStep }) {
                                 try trial.report(score, step: segment.endStep)
                             }
-                            try tell(trial, value: score)
-                        } catch let e as StudyError {
-                            throw e
                         } catch {
-                            _ = try? tell(trial, state: .fail, failReason: "PBT segment \(segment): \(error)")
-                            score = worst
+                            failure = "\(error)"
                         }
-                        if !score.isFinite { score = worst }
+                        if let failure {
+                            try tell(trial, state: .fail, failReason: "PBT segment \(segment): \(failure)")
+                            score = worst
+                        } else {
+                            try tell(trial, value: score)
+                        }
                         let entry = (trial.number, score, trial.parameters, trial.parameterDistributions)
                         results.mutate { $0[segment.member] = entry }
                     } catch {

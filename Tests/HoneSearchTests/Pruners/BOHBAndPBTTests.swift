@@ -114,3 +114,23 @@ final class PBTPlanTests: XCTestCase {
             .optimize(pbt: pbt) { _, _ in 0 })
     }
 }
+
+final class PBTFailureTests: XCTestCase {
+    /// A failing segment fails its trial only; the member scores worst and exploits next.
+    func testFailingSegmentFailsItsTrialOnly() throws {
+        let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 2)
+        let pbt = PopulationBasedTraining(populationSize: 3, generations: 2, stepsPerGeneration: 1, truncation: 0.34)
+        struct Boom: Error {}
+        try study.optimize(pbt: pbt) { trial, segment in
+            let rate = try trial.suggestFloat("rate", 0.01, 1, log: true)
+            if segment.generation == 0 && segment.member == 1 { throw Boom() }
+            return rate
+        }
+        let trials = try study.trials()
+        XCTAssertEqual(trials.count, 6)
+        XCTAssertEqual(trials.filter { $0.state == .fail }.map { $0.systemAttrs["pbt.member"]?.intValue }, [1])
+        let next = trials.first { $0.systemAttrs["pbt.generation"]?.intValue == 1 && $0.systemAttrs["pbt.member"]?.intValue == 1 }!
+        XCTAssertNotNil(next.systemAttrs["pbt.exploited_member"], "the failed member exploits a better one")
+        XCTAssertEqual(next.state, .complete)
+    }
+}
