@@ -20,7 +20,7 @@ public final class HyperbandPruner: Pruner, @unchecked Sendable {
     public let reductionFactor: Int
     public let table: HyperbandBrackets
     /// One ASHA per bracket, indexed by s.
-    private var bracketPruners: [ASHAPruner] = []
+    private let bracketPruners: [ASHAPruner]
     /// Bracket s repeated n_s times: trial number mod count picks the entry.
     private let assignment: [Int]
 
