@@ -3,7 +3,7 @@
 // workers), each for the same wall-clock budget. It lives in the test target (skipped
 // unless HONE_TUNING_BENCH is set) because the package has no executable target for it.
 //
-//     HONE_TUNING_BENCH=1 HONE_BENCH_SECONDS=600 swift test -c release --filter TuningBenchmark
+//     HONE_TUNING_BENCH=1 HONE_BENCH_SECONDS=600 swift test -c release -Xswiftc -enable-testing --filter TuningBenchmark
 //
 // Prints one JSON object per method (prefixed "BENCH ") with the best validation accuracy
 // at full budget over time, total epochs trained, and the test accuracy of the best

@@ -13,7 +13,7 @@ SECONDS_PER_METHOD=${1:-600}
 MAX_EPOCHS=${2:-9}
 OUT=$(mktemp)
 HONE_TUNING_BENCH=1 HONE_BENCH_SECONDS=$SECONDS_PER_METHOD HONE_BENCH_MAX_EPOCHS=$MAX_EPOCHS \
-  swift test -c release --filter 'HoneTuningTests.TuningBenchmark' 2>&1 | grep '^BENCH ' | sed 's/^BENCH //' >>"$OUT"
+  swift test -c release -Xswiftc -enable-testing --filter 'HoneTuningTests.TuningBenchmark' 2>&1 | grep '^BENCH ' | sed 's/^BENCH //' >>"$OUT"
 python3 bench/tuning/optuna_pytorch.py --seconds "$SECONDS_PER_METHOD" --max-epochs "$MAX_EPOCHS" | grep '^BENCH ' | sed 's/^BENCH //' >>"$OUT"
 python3 - "$OUT" <<'PY'
 import json, sys
