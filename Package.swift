@@ -35,6 +35,7 @@ let package = Package(
         // The contracts in tests: suites every Storage, Sampler and Pruner must pass (used by
         // HoneSearchTests and by the test targets of other backends and algorithms).
         .target(name: "HoneSearchConformance", dependencies: ["HoneSearch"]),
+        .target(name: "HoneTuning", dependencies: ["HoneSearch", "HoneNN", "HoneData", "HoneTensor"]),
         .target(name: "HoneStorage", dependencies: ["HoneSearch", "CSQLite", "CPostgres"]),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
         .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript"]),
@@ -53,6 +54,7 @@ let package = Package(
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
         .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance"]),
+        .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
     ],

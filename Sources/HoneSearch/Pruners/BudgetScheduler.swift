@@ -1,0 +1,238 @@
+// Schedulers that decide budgets up front (synchronous successive halving, Hyperband as
+// in Li et al. 2018, BOHB), and the loop that runs them.
+//
+// A `Pruner` can only say "stop" to a trial that reports as it goes. Synchronous
+// successive halving needs more: a configuration that reached a rung must *wait* until
+// the whole rung has been evaluated, and only then learn whether it goes on. Here a
+// configuration is one trial; between rungs it is paused (stays RUNNING, visible to
+// samplers and pruners as a pending trial), and the objective is called again on the
+// same `Trial` with a larger budget. Objectives that can continue training (HoneTuning
+// keeps a checkpoint per trial) pay each epoch once; others may retrain from scratch, as
+// the paper's accounting assumes.
+
+import Foundation
+
+/// How much to train: `resource` units out of `maxResource` (epochs, or units of the
+/// training data — then train on the `fraction` of it).
+public struct Budget: Hashable, Sendable, CustomStringConvertible {
+    public var resource: Double
+    public var maxResource: Double
+
+    public init(resource: Double, maxResource: Double) { self.resource = resource; self.maxResource = maxResource }
+
+    /// resource / maxResource: the share of the training data for data-fraction budgets.
+    public var fraction: Double { resource / maxResource }
+    /// The resource as a whole number of steps (epochs), rounded up: the step of the
+    /// report that closes the job.
+    public var steps: Int { Int((resource - 1e-9).rounded(.up)) }
+    public var description: String { "\(resource)/\(maxResource)" }
+}
+
+/// What a scheduler wants done next.
+public enum SchedulerJob: Hashable, Sendable {
+    /// Sample a new configuration (a new trial; the study's sampler picks its parameters)
+    /// for bracket `bracket` and train it to `budget`.
+    case start(bracket: Int, budget: Budget)
+    /// Continue the paused trial `trialNumber` to `budget`.
+    case resume(trialNumber: Int, budget: Budget)
+    /// Nothing to hand out until a running job finishes (a rung is filling).
+    case wait
+    /// The schedule is over.
+    case finished
+}
+
+/// What becomes of a paused trial once its rung is decided.
+public enum SchedulerVerdict: Hashable, Sendable {
+    /// Not promoted: stored PRUNED with its last report.
+    case prune
+    /// Reached the end of its schedule: stored COMPLETE with its last result.
+    case complete
+}
+
+/// An algorithm that decides budgets up front. Calls come from `Study.optimize(scheduler:…)`
+/// one at a time (the loop serializes them), so implementations need no lock of their own
+/// as long as only that loop drives them.
+public protocol BudgetScheduler: AnyObject, Sendable {
+    var name: String { get }
+    func nextJob(study: StudyView) throws -> SchedulerJob
+    /// A `.start` job of `bracket` became trial `trialNumber`.
+    func trialAssigned(study: StudyView, trialNumber: Int, bracket: Int) throws
+    /// A job ended. `values` is the result at `budget`, nil when the trial failed or was
+    /// pruned by the objective itself (it then ranks last and is never promoted). Returns
+    /// verdicts for paused trials whose rung is now decided; trials not named stay paused.
+    func jobFinished(study: StudyView, trialNumber: Int, budget: Budget, values: [Double]?) throws -> [(trialNumber: Int, verdict: SchedulerVerdict)]
+    /// No more `.start` jobs will be run (trial limit or timeout): brackets still
+    /// sampling must decide their rungs with the configurations they have.
+    func noMoreConfigurations(study: StudyView) throws -> [(trialNumber: Int, verdict: SchedulerVerdict)]
+}
+
+public enum SchedulerError: Error, CustomStringConvertible {
+    case stalled(String)
+    public var description: String {
+        switch self { case .stalled(let why): return "scheduler stalled: \(why)" }
+    }
+}
+
+extension Study {
+    /// Runs a budget scheduler: `objective(trial, budget)` trains the trial's configuration
+    /// up to `budget` (it may report intermediate values on the way, steps in resource
+    /// units) and returns its values there. The same `Trial` comes back with a larger
+    /// budget when it is promoted. Trials not promoted are stored PRUNED with their last
+    /// report; those that reach the end of their schedule COMPLETE.
+    ///
+    /// - `nTrials`: configurations to start at most (nil: as many as the schedule has).
+    /// - `timeout`: seconds after which no new job starts; paused trials are then pruned.
+    /// - `nJobs`: worker threads. Workers take any job that is ready (a promotion or a new
+    ///   configuration of this or a later bracket) and wait only when none is.
+    /// - An objective that throws fails its trial; `TrialPruned` prunes it (e.g. a
+    ///   threshold rule inside the objective); either way it ranks last in its rung.
+    public func optimize(scheduler: BudgetScheduler, nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         _ objective: @escaping @Sendable (Trial, Budget) throws -> [Double]) throws {
+        guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
+        let run = ScheduledRun(study: self, scheduler: scheduler, objective: objective, nTrials: nTrials,
+                               deadline: timeout.map { Date().addingTimeInterval($0) })
+        if nJobs == 1 {
+            run.work()
+        } else {
+            let group = DispatchGroup()
+            for w in 0..<nJobs {
+                group.enter()
+                let thread = Thread { run.work(); group.leave() }
+                thread.name = "hone-scheduler-\(w)"
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
+            group.wait()
+        }
+        try run.finish()
+    }
+
+    /// `optimize(scheduler:…)` for a single objective.
+    public func optimize(scheduler: BudgetScheduler, nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         _ objective: @escaping @Sendable (Trial, Budget) throws -> Double) throws {
+        try optimize(scheduler: scheduler, nTrials: nTrials, timeout: timeout, nJobs: nJobs) { [try objective($0, $1)] }
+    }
+}
+
+/// The shared state of one `optimize(scheduler:)` call.
+private final class ScheduledRun: @unchecked Sendable {
+    let study: Study
+    let scheduler: BudgetScheduler
+    let objective: @Sendable (Trial, Budget) throws -> [Double]
+    let deadline: Date?
+    private let condition = NSCondition()
+    private var startsLeft: Int?
+    private var noMoreStartsSent = false
+    private var inFlight = 0
+    private var paused: [Int: Trial] = [:]
+    private var error: Error?
+
+    init(study: Study, scheduler: BudgetScheduler, objective: @escaping @Sendable (Trial, Budget) throws -> [Double],
+         nTrials: Int?, deadline: Date?) {
+        self.study = study; self.scheduler = scheduler; self.objective = objective
+        self.startsLeft = nTrials; self.deadline = deadline
+    }
+
+    private var timedOut: Bool { deadline.map { Date() >= $0 } ?? false }
+
+    /// Tells the verdicts (lock held).
+    private func apply(_ verdicts: [(trialNumber: Int, verdict: SchedulerVerdict)]) throws {
+        for (number, verdict) in verdicts {
+            guard let trial = paused.removeValue(forKey: number) else { continue }
+            switch verdict {
+            case .prune: try study.tell(trial, state: .pruned)
+            case .complete:
+                let last = trial.frozen().foldAveragedCurve().last?.values
+                try study.tell(trial, state: .complete, values: last)
+            }
+        }
+    }
+
+    private func stopStarting() throws {
+        guard !noMoreStartsSent else { return }
+        noMoreStartsSent = true
+        try apply(scheduler.noMoreConfigurations(study: study.view))
+    }
+
+    func work() {
+        condition.lock()
+        defer { condition.broadcast(); condition.unlock() }
+        while error == nil {
+            do {
+                if timedOut { return }
+                if startsLeft == 0 { try stopStarting() }
+                let job = try scheduler.nextJob(study: study.view)
+                let trial: Trial, budget: Budget
+                switch job {
+                case .finished:
+                    return
+                case .wait:
+                    if inFlight == 0 { throw SchedulerError.stalled("\(scheduler.name) waits but no job is running") }
+                    condition.wait()
+                    continue
+                case .start(let bracket, let b):
+                    if let n = startsLeft {
+                        guard n > 0 else { try stopStarting(); continue }
+                        startsLeft = n - 1
+                    }
+                    inFlight += 1
+                    condition.unlock()
+                    let asked = Result { try study.ask() }
+                    condition.lock()
+                    trial = try asked.get()
+                    trial.setSystemAttribute("scheduler.bracket", .number(Double(bracket)))
+                    try scheduler.trialAssigned(study: study.view, trialNumber: trial.number, bracket: bracket)
+                    budget = b
+                case .resume(let number, let b):
+                    guard let t = paused.removeValue(forKey: number) else {
+                        throw SchedulerError.stalled("\(scheduler.name) resumes trial \(number), which is not paused")
+                    }
+                    inFlight += 1
+                    trial = t; budget = b
+                }
+                trial.setSystemAttribute("scheduler.budget", .number(budget.resource))
+                condition.unlock()
+                let values = evaluate(trial, budget)
+                condition.lock()
+                inFlight -= 1
+                if values != nil { paused[trial.number] = trial }
+                try apply(scheduler.jobFinished(study: study.view, trialNumber: trial.number, budget: budget, values: values))
+                condition.broadcast()
+            } catch {
+                if self.error == nil { self.error = error }
+                return
+            }
+        }
+    }
+
+    /// Runs the objective outside the lock; nil when the trial failed or pruned itself
+    /// (it is then already told).
+    private func evaluate(_ trial: Trial, _ budget: Budget) -> [Double]? {
+        do {
+            let values = try objective(trial, budget)
+            guard values.count == study.directions.count, values.allSatisfy(\.isFinite) else {
+                _ = try? study.tell(trial, state: .fail, failReason: "objective returned \(values) at budget \(budget)")
+                return nil
+            }
+            // The rung's value is also a report at the budget's step (unless the objective
+            // reported that step itself, perhaps per fold).
+            if !trial.intermediateValues.keys.contains(where: { $0.step == budget.steps }) {
+                try trial.report(values, step: budget.steps)
+            }
+            return values
+        } catch is TrialPruned {
+            _ = try? study.tell(trial, state: .pruned)
+        } catch {
+            _ = try? study.tell(trial, state: .fail, failReason: "objective threw at budget \(budget): \(error)")
+        }
+        return nil
+    }
+
+    /// After the workers: prune what is still paused (timeout), rethrow the first error.
+    func finish() throws {
+        condition.lock(); defer { condition.unlock() }
+        for (_, trial) in paused.sorted(by: { $0.key < $1.key }) { _ = try? study.tell(trial, state: .pruned) }
+        paused.removeAll()
+        if let error { throw error }
+    }
+}

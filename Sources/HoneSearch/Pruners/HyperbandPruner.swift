@@ -1,0 +1,59 @@
+// Hyperband as a pruner (asynchronous brackets, the form Optuna and Ray use with
+// define-by-run objectives): Li et al. 2018 (JMLR), with each bracket run as asynchronous
+// successive halving (Li et al. 2020) so that workers never wait for a rung to fill.
+// The synchronous form, exactly as Algorithm 1 of the paper, is `HyperbandScheduler`.
+
+import Foundation
+
+/// Hyperband's brackets over ASHA: trial n is assigned to a bracket in proportion to the
+/// bracket's number of configurations n_s in the paper's table (deterministically, from
+/// its number), and competes only with trials of the same bracket. Bracket s starts
+/// pruning at resource R·η^(−s) (in units of `minResource`): bracket s_max is the most
+/// aggressive, bracket 0 never prunes (random search at full budget).
+///
+/// The trial's bracket is written to the system attribute `hyperband.bracket` when it
+/// starts. Call `trial.shouldPrune()` after every report; steps are resource units.
+public final class HyperbandPruner: Pruner, @unchecked Sendable {
+    public let name = "hyperband"
+    public let minResource: Int
+    public let maxResource: Int
+    public let reductionFactor: Int
+    public let table: HyperbandBrackets
+    /// One ASHA per bracket, indexed by s.
+    private let bracketPruners: [ASHAPruner]
+    /// Bracket s repeated n_s times: trial number mod count picks the entry.
+    private let assignment: [Int]
+
+    public init(minResource: Int = 1, maxResource: Int, reductionFactor: Int = 3, bootstrapCount: Int = 0) {
+        precondition(minResource >= 1 && maxResource >= minResource, "Hyperband: need 1 ≤ minResource ≤ maxResource, got \(minResource), \(maxResource)")
+        self.minResource = minResource; self.maxResource = maxResource; self.reductionFactor = reductionFactor
+        let table = HyperbandBrackets(maxResource: Double(maxResource) / Double(minResource), reductionFactor: reductionFactor)
+        self.table = table
+        // Interleave brackets so that the first trials already cover every bracket:
+        // round-robin over brackets, each bracket taking part until its n_s are used.
+        var remaining = Dictionary(uniqueKeysWithValues: table.brackets.map { ($0.s, $0.configurations) })
+        var order: [Int] = []
+        while remaining.values.contains(where: { $0 > 0 }) {
+            for b in table.brackets where remaining[b.s]! > 0 { order.append(b.s); remaining[b.s]! -= 1 }
+        }
+        assignment = order
+        let sMax = table.sMax
+        let assignment = order
+        bracketPruners = (0...sMax).map { s in
+            ASHAPruner(name: "hyperband[s=\(s)]", minResource: minResource, reductionFactor: reductionFactor,
+                       minEarlyStoppingRate: sMax - s, maxResource: maxResource, bootstrapCount: bootstrapCount,
+                       competes: { a, b in assignment[a % assignment.count] == assignment[b % assignment.count] })
+        }
+    }
+
+    /// The bracket s of trial `number`.
+    public func bracket(ofTrial number: Int) -> Int { assignment[number % assignment.count] }
+
+    public func trialStarted(study: StudyView, trial: Trial) throws {
+        trial.setSystemAttribute("hyperband.bracket", .number(Double(bracket(ofTrial: trial.number))))
+    }
+
+    public func shouldPrune(study: StudyView, trial: FrozenTrial) throws -> Bool {
+        try bracketPruners[bracket(ofTrial: trial.number)].shouldPrune(study: study, trial: trial)
+    }
+}
