@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
+        .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
     ],
     swiftLanguageModes: [.v5]
 )
