@@ -32,6 +32,9 @@ let package = Package(
         .target(name: "HoneData", dependencies: ["HoneTensor", "CZlib"], swiftSettings: fast),
         .target(name: "HoneNN", dependencies: ["HoneTensor", "HoneData"], swiftSettings: fast),
         .target(name: "HoneSearch", dependencies: ["HoneTensor"], swiftSettings: fast),
+        // The contracts in tests: suites every Storage, Sampler and Pruner must pass (used by
+        // HoneSearchTests and by the test targets of other backends and algorithms).
+        .target(name: "HoneSearchConformance", dependencies: ["HoneSearch"]),
         .target(name: "HoneStorage", dependencies: ["HoneSearch", "CSQLite", "CPostgres"]),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
         .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript"]),
@@ -40,11 +43,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "hone-bench-trainer", dependencies: ["HoneTensor", "HoneData", "HoneNN"],
+                          path: "bench/trainer/Swift", swiftSettings: fast),
+        .executableTarget(name: "hone-bench-storage", dependencies: ["HoneSearch", "HoneStorage"], path: "bench/storage/Swift"),
+        // A worker process the storage tests spawn (crash and multi-process concurrency tests).
+        .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
+
         .testTarget(name: "HoneTensorTests", dependencies: ["HoneTensor"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
-        .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch"]),
-        .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch"]),
+        .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance"]),
+        .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
     ],

@@ -9,4 +9,4 @@ export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgre
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 
 swift build --build-tests
-swift test --skip-build
+swift test --skip-build --disable-swift-testing

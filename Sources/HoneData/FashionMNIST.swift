@@ -59,19 +59,51 @@ public enum FashionMNIST {
 }
 
 /// Named data sets, so the CLI, Lua scripts and the C API can say `"fashion-mnist"`.
+///
+/// Loaded data sets are cached for the life of the process: a study runs many trials in
+/// one process, each asking for the same data, and decoding Fashion-MNIST again would
+/// cost about half a second and another 220 MB per trial. `Dataset` is a value type with
+/// copy-on-write storage, so every caller gets the same buffers and none can change
+/// another's copy.
 public enum Datasets {
     /// Names `load(name:)` knows.
     public static var names: [String] { loaders.keys.sorted() }
 
-    private static let loaders: [String: @Sendable () throws -> (train: Dataset, test: Dataset)] = [
-        "fashion-mnist": { try FashionMNIST.load() },
+    /// Each loader returns the data set and the key it was loaded under (the directory,
+    /// so that changing HONE_FASHION_MNIST_DIR is noticed).
+    private static let loaders: [String: @Sendable () -> (key: String, load: () throws -> (train: Dataset, test: Dataset))] = [
+        "fashion-mnist": {
+            let directory = FashionMNIST.directory
+            return ("fashion-mnist@" + directory, { try FashionMNIST.load(directory: directory) })
+        },
     ]
 
+    private final class Cache: @unchecked Sendable {
+        let lock = NSLock()
+        var entries: [String: (train: Dataset, test: Dataset)] = [:]
+    }
+
+    private static let cache = Cache()
+
     /// The train and test parts of a named data set (matched case-insensitively).
+    /// Thread-safe; concurrent first calls load once.
     public static func load(name: String) throws -> (train: Dataset, test: Dataset) {
         guard let loader = loaders[name.lowercased()] else {
             throw DataError("unknown data set '\(name)'; known data sets: \(names.joined(separator: ", ")) (or give a .csv file)")
         }
-        return try loader()
+        let (key, load) = loader()
+        cache.lock.lock()
+        defer { cache.lock.unlock() }
+        if let hit = cache.entries[key] { return hit }
+        let loaded = try load()
+        cache.entries[key] = loaded
+        return loaded
+    }
+
+    /// Drops cached data sets (to give their memory back once a study is done).
+    public static func clearCache() {
+        cache.lock.lock()
+        cache.entries.removeAll()
+        cache.lock.unlock()
     }
 }

@@ -23,33 +23,41 @@ enum LabelEncoding {
         return .success((integers.map { index[$0]! }, distinct.map { String($0) }))
     }
 
-    /// Class indices for text labels: numeric sort when all are integers (so "10" comes
-    /// after "9"), otherwise sorted by Unicode scalars.
+    /// Class indices for text labels. When every label is a number they are ordered by
+    /// value (so "10" comes after "9") and spellings of one number ("3", "03", "3.0") are
+    /// one class, named by its shortest form; otherwise they are ordered by Unicode scalars.
     static func encode(strings: [String], classNames known: [String]?) -> Result<(labels: [Int32], classNames: [String]), UnknownLabel> {
         let names: [String]
+        var keys = strings
         if let known {
             names = known
         } else {
-            let distinct = Array(Set(strings))
-            let asIntegers = distinct.map { Int64($0) }
-            if asIntegers.allSatisfy({ $0 != nil }) {
-                // Several spellings of one integer ("3", "03") would be separate classes
-                // here; normalize them to one.
-                let normalized = strings.map { String(Int64($0)!) }
-                return encode(integers: normalized.map { Int64($0)! }, classNames: nil)
+            let canonical = strings.map(canonicalNumber)
+            if canonical.allSatisfy({ $0 != nil }) {
+                keys = canonical.map { $0! }
+                names = Set(keys).sorted { Double($0)! < Double($1)! }
+            } else {
+                names = Set(strings).sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
             }
-            names = distinct.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
         }
         var index: [String: Int32] = [:]
         for (i, name) in names.enumerated() where index[name] == nil { index[name] = Int32(i) }
         var labels = [Int32]()
-        labels.reserveCapacity(strings.count)
-        for (i, s) in strings.enumerated() {
-            guard let c = index[s] ?? Int64(s).flatMap({ index[String($0)] }) else {
-                return .failure(UnknownLabel(index: i, label: s))
+        labels.reserveCapacity(keys.count)
+        for (i, key) in keys.enumerated() {
+            guard let c = index[key] ?? canonicalNumber(key).flatMap({ index[$0] }) else {
+                return .failure(UnknownLabel(index: i, label: strings[i]))
             }
             labels.append(c)
         }
         return .success((labels, names))
+    }
+
+    /// The shortest spelling of a numeric label ("03" → "3", "2.0" → "2", "0.50" → "0.5"),
+    /// or nil if it is not a finite number.
+    static func canonicalNumber(_ text: String) -> String? {
+        guard let value = Double(text), value.isFinite else { return nil }
+        if value == value.rounded(), let integer = Int64(exactly: value) { return String(integer) }
+        return String(value)
     }
 }

@@ -117,7 +117,7 @@ public enum NPY {
             throw fail("file is too short to be an NPY file (\(bytes.count) bytes; the preamble alone needs 10)")
         }
         guard Array(bytes[0..<6]) == magic else {
-            let seen = bytes[0..<6].map { "\\x" + hex(UInt32($0), digits: 2) }.joined()
+            let seen = bytes[0..<6].map { (0x20..<0x7F).contains($0) && $0 != 0x5C ? String(UnicodeScalar($0)) : "\\x" + hex(UInt32($0), digits: 2) }.joined()
             throw fail("not an NPY file: it starts with \"\(seen)\" instead of \"\\x93NUMPY\"")
         }
         let major = bytes[6], minor = bytes[7]

@@ -158,7 +158,7 @@ public enum Safetensors {
         }
 
         var metadata: [String: String] = [:]
-        if let raw = object["__metadata__"] {
+        if let raw = object["__metadata__"], !(raw is NSNull) {
             guard let dictionary = raw as? [String: Any] else {
                 throw fail("'__metadata__' must be an object mapping strings to strings")
             }

@@ -57,6 +57,12 @@ final class BufferPool: @unchecked Sendable {
 }
 
 /// Owned, contiguous Float32 memory of a fixed size, returned to the pool when released.
+///
+/// Scratch buffers: Swift may release an object right after its last use, and a temporary
+/// at the end of its statement, so `let p = TensorBuffer(count: n).pointer` hands back
+/// memory the pool can give to the next allocation. Keep the buffer in a constant and pin
+/// it for as long as its pointer is used: `defer { withExtendedLifetime(buffer) {} }`
+/// (buffers captured by a backward closure live as long as the closure).
 public final class TensorBuffer: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     public let count: Int

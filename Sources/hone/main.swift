@@ -1,6 +1,12 @@
 import ArgumentParser
 
 struct HoneCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "hone", abstract: "Hyperparameter optimization for neural networks.")
+    static let configuration = CommandConfiguration(
+        commandName: "hone",
+        abstract: "Hyperparameter optimization for neural networks.",
+        subcommands: [
+            TrainCommand.self,
+            StudiesCommand.self, TrialsCommand.self, BestCommand.self, DeleteCommand.self,
+        ])
 }
 HoneCommand.main()

@@ -1,4 +1,5 @@
-// Pointwise activations: forward and backward kernels side by side. The backward
+// Pointwise activations: forward and backward kernels side by side. tanh, GELU, ELU and
+// sigmoid use FastMath's vectorizable exp/tanh rather than libm calls. The backward
 // kernels work from the output y where the derivative allows it (relu, leaky relu,
 // elu, tanh, sigmoid), so fused layers can apply the activation in place; only GELU
 // needs its input.
@@ -50,11 +51,12 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         case .leakyRelu(let a):
             for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : a * v }
         case .elu(let a):
-            for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : a * (expf(v) - 1) }
+            // exp is evaluated for every element and then selected: no branch on the sign.
+            for i in 0..<n { let v = x[i], e = FastMath.exp(v); y[i] = v > 0 ? v : a * (e - 1) }
         case .gelu:
             for i in 0..<n { y[i] = Activation.gelu(x[i]) }
         case .tanh:
-            for i in 0..<n { y[i] = tanhf(x[i]) }
+            for i in 0..<n { y[i] = FastMath.tanh(x[i]) }
         case .sigmoid:
             for i in 0..<n { y[i] = Activation.sigmoid(x[i]) }
         }
@@ -69,13 +71,17 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .identity:
             for i in 0..<n { put(i, dy[i]) }
+        // dy[i] is loaded before the comparison on purpose: read inside only one arm of
+        // the ternary, the load is conditional, LLVM keeps a branch (mispredicted half the
+        // time on activations) instead of a vector select, and relu backward runs ~20×
+        // slower (4.9 ms vs 0.2 ms on 800k elements).
         case .relu:
-            for i in 0..<n { put(i, y[i] > 0 ? dy[i] : 0) }
+            for i in 0..<n { let g = dy[i]; put(i, y[i] > 0 ? g : 0) }
         case .leakyRelu(let a):
             // y > 0 exactly when x > 0 for a positive slope.
-            for i in 0..<n { put(i, y[i] > 0 ? dy[i] : a * dy[i]) }
+            for i in 0..<n { let g = dy[i]; put(i, y[i] > 0 ? g : a * g) }
         case .elu(let a):
-            for i in 0..<n { put(i, y[i] > 0 ? dy[i] : dy[i] * (y[i] + a)) }
+            for i in 0..<n { let g = dy[i], v = y[i]; put(i, v > 0 ? g : g * (v + a)) }
         case .gelu:
             let x = x!
             for i in 0..<n { put(i, dy[i] * Activation.geluDerivative(x[i])) }
@@ -89,23 +95,25 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     // GELU, tanh approximation (Hendrycks & Gimpel 2016), as in GPT-2 and llm.c.
     @usableFromInline static let geluC: Float = 0.7978845608028654 // sqrt(2/pi)
 
-    @inlinable static func gelu(_ x: Float) -> Float {
+    @inlinable @inline(__always) static func gelu(_ x: Float) -> Float {
         let u = geluC * (x + 0.044715 * x * x * x)
-        return 0.5 * x * (1 + tanhf(u))
+        return 0.5 * x * (1 + FastMath.tanh(u))
     }
 
-    @inlinable static func geluDerivative(_ x: Float) -> Float {
+    @inlinable @inline(__always) static func geluDerivative(_ x: Float) -> Float {
         let u = geluC * (x + 0.044715 * x * x * x)
-        let t = tanhf(u)
+        let t = FastMath.tanh(u)
         let sech2 = 1 - t * t
         return 0.5 * (1 + t) + 0.5 * x * sech2 * geluC * (1 + 3 * 0.044715 * x * x)
     }
 
-    @inlinable static func sigmoid(_ x: Float) -> Float {
-        // Split by sign so exp never overflows.
-        if x >= 0 { return 1 / (1 + expf(-x)) }
-        let e = expf(x)
-        return e / (1 + e)
+    @inlinable @inline(__always) static func sigmoid(_ x: Float) -> Float {
+        // exp of −|x| never overflows; σ(x) = 1/(1 + e) for x ≥ 0 and e/(1 + e) below.
+        // Both arms are computed and selected, not branched on: the sign of an activation
+        // is a coin flip, and a mispredicted branch costs more than the extra multiply.
+        let e = FastMath.exp(-abs(x))
+        let r = 1 / (1 + e)
+        return x >= 0 ? r : e * r
     }
 }
 

@@ -104,6 +104,7 @@ extension Tensor {
 
         let y = Tensor(uninitializedShape: [batch, outC, geo.outH, geo.outW])
         let colBuffer = direct ? nil : TensorBuffer(count: k * p)
+        defer { withExtendedLifetime(colBuffer) {} } // GEMMs read it through a raw pointer
         for b in 0..<batch {
             let xb = data + b * inPlane, yb = y.data + b * outPlane
             var col = UnsafePointer(xb)
@@ -122,6 +123,7 @@ extension Tensor {
             let needCol = weight.requiresGrad && !direct
             let colBuffer = needCol ? TensorBuffer(count: k * p) : nil
             let dcolBuffer = x.requiresGrad && !direct ? TensorBuffer(count: k * p) : nil
+            defer { withExtendedLifetime((colBuffer, dcolBuffer)) {} }
             let dW = weight.requiresGrad ? weight.gradPointer() : nil
             let db = bias.flatMap { $0.requiresGrad ? $0.gradPointer() : nil }
             let dx = x.requiresGrad ? x.gradPointer() : nil
@@ -134,12 +136,7 @@ extension Tensor {
                               beta: 1, c: dW, ldc: k)
                 }
                 if let db {
-                    for o in 0..<outC {
-                        let r = dyb + o * p
-                        var s: Float = 0
-                        for i in 0..<p { s += r[i] }
-                        db[o] += s
-                    }
+                    for o in 0..<outC { db[o] += Reductions.sum(dyb + o * p, p) }
                 }
                 if let dx { // dcol[K, P] = Wᵀ · dY, then scattered back onto the image
                     let dxb = dx + b * inPlane

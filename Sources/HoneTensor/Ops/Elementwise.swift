@@ -132,9 +132,7 @@ enum ElementwiseKernels {
     @inline(__always)
     static func accumulate(_ dy: UnsafePointer<Float>, _ n: Int, scale: Float, into g: UnsafeMutablePointer<Float>, _ sg: Int) {
         if sg == 0 {
-            var s: Float = 0
-            for i in 0..<n { s += dy[i] }
-            g[0] += scale * s
+            g[0] += scale * Reductions.sum(dy, n)
         } else if scale == 1 {
             for i in 0..<n { g[i] += dy[i] }
         } else {

@@ -52,6 +52,7 @@ extension Tensor {
             let n = batch * nOut
             // dz = dy · f'(z), into a pooled scratch buffer.
             let dzBuffer = TensorBuffer(count: n)
+            defer { withExtendedLifetime(dzBuffer) {} } // the GEMMs below see only its pointer
             let dz = dzBuffer.pointer
             activation.backward(x: preActivation?.data, y: out.data, dy: out.grad!.pointer, dx: dz, n, accumulate: false)
             if weight.requiresGrad { // dW += xᵀ · dz

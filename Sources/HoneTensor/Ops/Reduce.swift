@@ -54,9 +54,7 @@ extension Tensor {
         plan.forEachRun { ix, iy, _ in
             let src = x + ix, dst = yp + iy
             if sy == 0 {
-                var s: Float = 0
-                for i in 0..<n { s += src[i] }
-                dst[0] += s
+                dst[0] += Reductions.sum(src, n)
             } else {
                 for i in 0..<n { dst[i] += src[i] }
             }

@@ -1,7 +1,8 @@
 // Softmax and log-softmax along one axis. The tensor is viewed as [outer, n, inner]
 // with the softmax axis in the middle, so the last axis (inner = 1, the usual case)
 // and any other axis share one kernel; every row subtracts its maximum first so exp
-// never overflows.
+// never overflows. exp is FastMath's (a probability below 1.2e-38 comes out as 1.2e-38,
+// not 0, which no loss can tell apart).
 
 import Foundation
 
@@ -33,11 +34,11 @@ extension Tensor {
                     for i in 1..<n where xr[i * inner] > mx { mx = xr[i * inner] }
                     var sum: Float = 0
                     if log {
-                        for i in 0..<n { sum += expf(xr[i * inner] - mx) }
+                        for i in 0..<n { sum += FastMath.exp(xr[i * inner] - mx) }
                         let shift = mx + logf(sum)
                         for i in 0..<n { yr[i * inner] = xr[i * inner] - shift }
                     } else {
-                        for i in 0..<n { let e = expf(xr[i * inner] - mx); yr[i * inner] = e; sum += e }
+                        for i in 0..<n { let e = FastMath.exp(xr[i * inner] - mx); yr[i * inner] = e; sum += e }
                         let inv = 1 / sum
                         for i in 0..<n { yr[i * inner] *= inv }
                     }
@@ -55,7 +56,7 @@ extension Tensor {
                         // dx = dy − softmax · Σ dy
                         var s: Float = 0
                         for i in 0..<n { s += g[i * inner] }
-                        for i in 0..<n { d[i * inner] += g[i * inner] - expf(yr[i * inner]) * s }
+                        for i in 0..<n { d[i * inner] += g[i * inner] - FastMath.exp(yr[i * inner]) * s }
                     } else {
                         // dx = y ⊙ (dy − Σ dy ⊙ y)
                         var s: Float = 0

@@ -1,0 +1,24 @@
+// Average pooling over square windows of NCHW input (no padding, floor mode).
+
+import HoneTensor
+
+public final class AvgPool2D: Layer {
+    public let kernelSize: Int
+    public let stride: Int
+
+    public init(kernelSize: Int, stride: Int? = nil) {
+        precondition(kernelSize > 0 && (stride ?? 1) > 0, "AvgPool2D: kernel and stride must be positive")
+        self.kernelSize = kernelSize
+        self.stride = stride ?? kernelSize
+    }
+
+    public var kind: String { "avg_pool(\(kernelSize))" }
+
+    public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor {
+        x.avgPool2d(kernel: kernelSize, stride: stride)
+    }
+
+    public func outputShape(for inputShape: [Int]) throws -> [Int] {
+        try pooledShape(inputShape, kernelSize: kernelSize, stride: stride, op: "average pooling")
+    }
+}

@@ -1,0 +1,72 @@
+// Adam (Kingma & Ba 2015) with coupled L2 weight decay (the gradient gets λw added
+// before the moment estimates, as in PyTorch's Adam(weight_decay=λ)). The update kernel,
+// shared with AdamW, is one fused pass per parameter:
+//     d = g + λ_L2·w;  m = β₁m + (1−β₁)d;  v = β₂v + (1−β₂)d²
+//     w = w·(1 − lr·λ_decoupled) − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε);  g = 0
+
+import Foundation
+import HoneTensor
+
+enum AdamKernel {
+    /// One Adam(W) step over every parameter that has a gradient.
+    static func step(parameters: [Tensor], firstMoments: [UnsafeMutablePointer<Float>],
+                     secondMoments: [UnsafeMutablePointer<Float>], config: OptimizerConfig, learningRate: Float,
+                     stepNumber t: Int, coupledDecay: Float, decoupledDecay: Float) {
+        let b1 = config.beta1, b2 = config.beta2, eps = config.epsilon
+        // Bias corrections in Double: β₂ᵗ for large t loses precision in Float.
+        let correction1 = 1 - pow(Double(b1), Double(t))
+        let correction2 = 1 - pow(Double(b2), Double(t))
+        let stepSize = Float(Double(learningRate) / correction1)
+        let inverseRootCorrection2 = Float(1 / correction2.squareRoot())
+        let shrink = 1 - learningRate * decoupledDecay
+        let oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2
+        for index in 0..<parameters.count {
+            let p = parameters[index]
+            guard let grad = p.grad else { continue }
+            let w = p.data, g = grad.pointer, m = firstMoments[index], v = secondMoments[index], n = p.count
+            for i in 0..<n {
+                let d = g[i] + coupledDecay * w[i]
+                let mi = b1 * m[i] + oneMinusB1 * d
+                let vi = b2 * v[i] + oneMinusB2 * d * d
+                m[i] = mi
+                v[i] = vi
+                w[i] = w[i] * shrink - stepSize * mi / (vi.squareRoot() * inverseRootCorrection2 + eps)
+                g[i] = 0
+            }
+        }
+    }
+}
+
+public final class Adam: Optimizer {
+    public var config: OptimizerConfig
+    public var learningRate: Float
+    public let parameters: [Tensor]
+    public private(set) var stepCount = 0
+    private let slots: OptimizerSlots
+    private let firstMoments: [UnsafeMutablePointer<Float>]
+    private let secondMoments: [UnsafeMutablePointer<Float>]
+
+    public init(parameters: [Tensor], config: OptimizerConfig) {
+        precondition(config.kind == .adam, "Adam built from a \(config.kind) config")
+        self.parameters = parameters
+        self.config = config
+        learningRate = config.learningRate
+        slots = OptimizerSlots(names: ["exp_avg", "exp_avg_sq"], parameters: parameters)
+        firstMoments = slots.buffers[0].map(\.pointer)
+        secondMoments = slots.buffers[1].map(\.pointer)
+    }
+
+    public func step() {
+        GradientClipping.apply(config, parameters)
+        stepCount += 1
+        AdamKernel.step(parameters: parameters, firstMoments: firstMoments, secondMoments: secondMoments, config: config,
+                        learningRate: learningRate, stepNumber: stepCount, coupledDecay: config.weightDecay, decoupledDecay: 0)
+    }
+
+    public func exportState() -> OptimizerState { slots.export(kind: .adam, stepCount: stepCount) }
+
+    public func importState(_ state: OptimizerState) throws {
+        try slots.importValues(state, kind: .adam, parameters: parameters)
+        stepCount = state.stepCount
+    }
+}

@@ -1,0 +1,64 @@
+// RMSprop (Hinton's lecture 6e) in PyTorch's formulation, with coupled L2 weight decay
+// and optional momentum:
+//     d = g + λw;   s = αs + (1−α)d²;   u = d / (√s + ε)
+//     with momentum: b = μb + u, w -= lr·b;   without: w -= lr·u
+
+import HoneTensor
+
+public final class RMSprop: Optimizer {
+    public var config: OptimizerConfig
+    public var learningRate: Float
+    public let parameters: [Tensor]
+    public private(set) var stepCount = 0
+    private let slots: OptimizerSlots
+    private let squareAverages: [UnsafeMutablePointer<Float>]
+    private let momentumBuffers: [UnsafeMutablePointer<Float>]
+
+    public init(parameters: [Tensor], config: OptimizerConfig) {
+        precondition(config.kind == .rmsprop, "RMSprop built from a \(config.kind) config")
+        self.parameters = parameters
+        self.config = config
+        learningRate = config.learningRate
+        slots = OptimizerSlots(names: ["square_avg", "momentum_buffer"], parameters: parameters)
+        squareAverages = slots.buffers[0].map(\.pointer)
+        momentumBuffers = slots.buffers[1].map(\.pointer)
+    }
+
+    public func step() {
+        GradientClipping.apply(config, parameters)
+        let lr = learningRate, alpha = config.alpha, oneMinusAlpha = 1 - config.alpha
+        let eps = config.epsilon, decay = config.weightDecay, mu = config.momentum
+        for index in 0..<parameters.count {
+            let p = parameters[index]
+            guard let grad = p.grad else { continue }
+            let w = p.data, g = grad.pointer, s = squareAverages[index], b = momentumBuffers[index], n = p.count
+            if mu == 0 {
+                for i in 0..<n {
+                    let d = g[i] + decay * w[i]
+                    let si = alpha * s[i] + oneMinusAlpha * d * d
+                    s[i] = si
+                    w[i] -= lr * d / (si.squareRoot() + eps)
+                    g[i] = 0
+                }
+            } else {
+                for i in 0..<n {
+                    let d = g[i] + decay * w[i]
+                    let si = alpha * s[i] + oneMinusAlpha * d * d
+                    s[i] = si
+                    let bi = mu * b[i] + d / (si.squareRoot() + eps)
+                    b[i] = bi
+                    w[i] -= lr * bi
+                    g[i] = 0
+                }
+            }
+        }
+        stepCount += 1
+    }
+
+    public func exportState() -> OptimizerState { slots.export(kind: .rmsprop, stepCount: stepCount) }
+
+    public func importState(_ state: OptimizerState) throws {
+        try slots.importValues(state, kind: .rmsprop, parameters: parameters)
+        stepCount = state.stepCount
+    }
+}

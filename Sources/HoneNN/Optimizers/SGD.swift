@@ -1,0 +1,68 @@
+// Stochastic gradient descent with optional momentum, Nesterov momentum and coupled L2
+// weight decay, in PyTorch's formulation (dampening 0):
+//     d = g + λw;   b = μb + d;   w -= lr · (nesterov ? d + μb : b)
+// (without momentum, w -= lr · d). The momentum buffer starts at zero, which makes the
+// first step b = d, exactly as PyTorch initializes it.
+
+import HoneTensor
+
+public final class SGD: Optimizer {
+    public var config: OptimizerConfig
+    public var learningRate: Float
+    public let parameters: [Tensor]
+    public private(set) var stepCount = 0
+    private let slots: OptimizerSlots
+    /// One momentum buffer per parameter (kept even at momentum 0, so a later change of
+    /// momentum, or a restored checkpoint, has somewhere to live).
+    private let momentumBuffers: [UnsafeMutablePointer<Float>]
+
+    public init(parameters: [Tensor], config: OptimizerConfig) {
+        precondition(config.kind == .sgd, "SGD built from a \(config.kind) config")
+        self.parameters = parameters
+        self.config = config
+        learningRate = config.learningRate
+        slots = OptimizerSlots(names: ["momentum_buffer"], parameters: parameters)
+        momentumBuffers = slots.buffers[0].map(\.pointer)
+    }
+
+    public func step() {
+        GradientClipping.apply(config, parameters)
+        let lr = learningRate, mu = config.momentum, decay = config.weightDecay, nesterov = config.nesterov
+        for index in 0..<parameters.count {
+            let p = parameters[index]
+            guard let grad = p.grad else { continue }
+            let w = p.data, g = grad.pointer, b = momentumBuffers[index], n = p.count
+            if mu == 0 {
+                for i in 0..<n {
+                    let d = g[i] + decay * w[i]
+                    w[i] -= lr * d
+                    g[i] = 0
+                }
+            } else if nesterov {
+                for i in 0..<n {
+                    let d = g[i] + decay * w[i]
+                    let m = mu * b[i] + d
+                    b[i] = m
+                    w[i] -= lr * (d + mu * m)
+                    g[i] = 0
+                }
+            } else {
+                for i in 0..<n {
+                    let d = g[i] + decay * w[i]
+                    let m = mu * b[i] + d
+                    b[i] = m
+                    w[i] -= lr * m
+                    g[i] = 0
+                }
+            }
+        }
+        stepCount += 1
+    }
+
+    public func exportState() -> OptimizerState { slots.export(kind: .sgd, stepCount: stepCount) }
+
+    public func importState(_ state: OptimizerState) throws {
+        try slots.importValues(state, kind: .sgd, parameters: parameters)
+        stepCount = state.stepCount
+    }
+}

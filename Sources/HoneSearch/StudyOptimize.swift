@@ -1,0 +1,188 @@
+// Study.optimize: running an objective on worker threads.
+
+import Foundation
+
+extension Study {
+    /// Runs `objective` on trials until `nTrials` trials have run in this call, `timeout`
+    /// seconds have passed (checked before each new trial), or `stop()` is called; with
+    /// neither limit it runs until stopped.
+    ///
+    /// - `nJobs` OS threads ask, evaluate and tell concurrently (1: the calling thread).
+    /// - An objective that throws fails that trial with the error as its reason; a
+    ///   `TrialPruned` error marks it PRUNED with its last report; a NaN or infinite
+    ///   result fails it. The study goes on unless `catchErrors` is false, in which case
+    ///   the first objective error stops new trials and is rethrown once workers finish.
+    /// - Storage, sampler and pruner errors stop the run and are rethrown.
+    /// - With a heartbeat policy, running trials heartbeat every `interval` seconds, and
+    ///   stale trials of dead workers are failed (and retried) as the run goes.
+    /// - `callbacks` run after each trial is told, on the worker's thread.
+    public func optimize(_ objective: @escaping @Sendable (Trial) throws -> [Double],
+                         nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         catchErrors: Bool = true,
+                         callbacks: [@Sendable (Study, FrozenTrial) -> Void] = []) throws
+    {
+        guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
+        if let n = nTrials, n < 0 { throw StudyError.invalidArgument("nTrials must not be negative, got \(n)") }
+        clearStop()
+        let run = OptimizeRun(study: self, objective: objective, nTrials: nTrials,
+                              deadline: timeout.map { Date().addingTimeInterval($0) },
+                              catchErrors: catchErrors, callbacks: callbacks)
+        let heartbeatThread = heartbeat.map { HeartbeatThread(study: self, interval: $0.interval) }
+        heartbeatThread?.start()
+        defer { heartbeatThread?.finish() }
+        if nJobs == 1 {
+            run.work(worker: 0)
+        } else {
+            let group = DispatchGroup()
+            for w in 0..<nJobs {
+                group.enter()
+                let thread = Thread { run.work(worker: w); group.leave() }
+                thread.name = "hone-worker-\(w)"
+                thread.stackSize = 8 << 20   // objectives train networks: give them room
+                thread.start()
+            }
+            group.wait()
+        }
+        if let e = run.firstError { throw e }
+    }
+
+    /// `optimize` for a single-objective function.
+    public func optimize(_ objective: @escaping @Sendable (Trial) throws -> Double,
+                         nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         catchErrors: Bool = true,
+                         callbacks: [@Sendable (Study, FrozenTrial) -> Void] = []) throws
+    {
+        try optimize({ [try objective($0)] }, nTrials: nTrials, timeout: timeout, nJobs: nJobs,
+                     catchErrors: catchErrors, callbacks: callbacks)
+    }
+}
+
+/// Shared state of one `optimize` call.
+private final class OptimizeRun: @unchecked Sendable {
+    let study: Study
+    let objective: @Sendable (Trial) throws -> [Double]
+    let deadline: Date?
+    let catchErrors: Bool
+    let callbacks: [@Sendable (Study, FrozenTrial) -> Void]
+    private let lock = NSLock()
+    private var remaining: Int?
+    private var error: Error?
+
+    init(study: Study, objective: @escaping @Sendable (Trial) throws -> [Double], nTrials: Int?, deadline: Date?,
+         catchErrors: Bool, callbacks: [@Sendable (Study, FrozenTrial) -> Void])
+    {
+        self.study = study; self.objective = objective; self.remaining = nTrials
+        self.deadline = deadline; self.catchErrors = catchErrors; self.callbacks = callbacks
+    }
+
+    var firstError: Error? { lock.lock(); defer { lock.unlock() }; return error }
+
+    /// Takes one trial slot, or says the run is over.
+    private func claimSlot() -> Bool {
+        if study.isStopRequested { return false }
+        if let d = deadline, Date() >= d { return false }
+        lock.lock(); defer { lock.unlock() }
+        if error != nil { return false }
+        if let r = remaining {
+            guard r > 0 else { return false }
+            remaining = r - 1
+        }
+        return true
+    }
+
+    private func record(_ e: Error) {
+        lock.lock(); if error == nil { error = e }; lock.unlock()
+        study.stop()
+    }
+
+    func work(worker: Int) {
+        let workerId = "\(Study.processId):\(worker)"
+        while claimSlot() {
+            do {
+                try study.failStaleTrialsIfDue()
+                let trial = try study.ask(fixedParams: [:], workerId: workerId, heartbeat: study.heartbeat != nil)
+                let frozen = try runOne(trial)
+                for cb in callbacks { cb(study, frozen) }
+            } catch {
+                record(error)
+            }
+        }
+    }
+
+    /// Evaluates the objective and tells the outcome; objective errors become FAIL.
+    private func runOne(_ trial: Trial) throws -> FrozenTrial {
+        do {
+            return try evaluateAndTell(trial)
+        } catch StudyError.alreadyFinished {
+            // Someone else finished it first — typically `failStaleTrials` in another
+            // worker after this one missed heartbeats. Their verdict stands; go on.
+            return try study.trial(number: trial.number) ?? trial.frozen()
+        }
+    }
+
+    private func evaluateAndTell(_ trial: Trial) throws -> FrozenTrial {
+        let values: [Double]
+        do {
+            values = try objective(trial)
+        } catch is TrialPruned {
+            return try study.tell(trial, state: .pruned)
+        } catch {
+            let told = try study.tell(trial, state: .fail, failReason: "objective threw: \(error)")
+            if !catchErrors { record(error) }
+            return told
+        }
+        do {
+            return try study.tell(trial, values: values)
+        } catch let e as StudyError {
+            switch e {
+            case .wrongNumberOfValues, .nonFiniteValue:
+                // Stored as FAIL with the reason by tell; the study goes on.
+                if !catchErrors { record(e) }
+                return try study.trial(number: trial.number) ?? trial.frozen()
+            default:
+                throw e
+            }
+        }
+    }
+}
+
+/// Heartbeats the trials an `optimize` call is running, every `interval` seconds.
+private final class HeartbeatThread: @unchecked Sendable {
+    let study: Study
+    let interval: TimeInterval
+    private let condition = NSCondition()
+    private var done = false
+    private var finished = false
+
+    init(study: Study, interval: TimeInterval) { self.study = study; self.interval = interval }
+
+    func start() {
+        let t = Thread { [self] in loop() }
+        t.name = "hone-heartbeat"
+        t.start()
+    }
+
+    private func loop() {
+        condition.lock()
+        while !done {
+            _ = condition.wait(until: Date().addingTimeInterval(interval))
+            if done { break }
+            condition.unlock()
+            let ids = study.runningTrialsHere.filter(\.heartbeats).map(\.id)
+            if !ids.isEmpty { try? study.storage.recordHeartbeat(trialIds: ids, now: Date()) }
+            condition.lock()
+        }
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops the thread and waits for it, so no heartbeat outlives `optimize`.
+    func finish() {
+        condition.lock()
+        done = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}

@@ -1,0 +1,9 @@
+import HoneSearch
+import HoneSearchConformance
+import XCTest
+
+final class InMemoryStorageTests: XCTestCase {
+    func testStorageConformance() {
+        StorageConformance.run { InMemoryStorage() }
+    }
+}
