@@ -154,7 +154,7 @@ final class TrainerTests: XCTestCase {
         assertThrowsMessage(["cannot change the optimizer from adam to sgd"]) { try b.updateOptimizer(.sgd(learningRate: 0.1)) }
         // A different architecture is refused.
         let other = try Trainer(description: .mlp(MLPDescription(inputCount: 2, hiddenWidths: [9], outputCount: 2)), config: TrainerConfig())
-        assertThrowsMessage(["cannot be restored"]) { try other.restore(from: a.checkpoint()) }
+        assertThrowsMessage(["checkpoint: cannot load into this model", "has shape [2, 8], the model expects [2, 9]"]) { try other.restore(from: a.checkpoint()) }
     }
 
     func testSmallCNNTrainsOnTinyImages() throws {
@@ -186,5 +186,23 @@ final class TrainerTests: XCTestCase {
         let result = try trainer.fit(data)
         XCTAssertEqual(result.stopReason, .diverged)
         XCTAssertTrue(result.history.last!.trainLoss.isNaN)
+    }
+}
+
+final class BatchNormEdgeTests: XCTestCase {
+    func testBatchNormSkipsALonelyLastSample() throws {
+        // 33 training samples in batches of 8: the last batch would hold one sample.
+        let data = Synthetic.moons(count: 33, seed: 1)
+        let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [4], normalization: .batch, outputCount: 2))
+        let trainer = try Trainer(description: description, config: TrainerConfig(epochs: 2, batchSize: 8))
+        let result = try trainer.fit(data)
+        XCTAssertEqual(trainer.stepsCompleted, 8)
+        XCTAssertTrue(result.history.allSatisfy { $0.trainLoss.isFinite })
+        let perSample = try Trainer(description: description, config: TrainerConfig(epochs: 1, batchSize: 1))
+        assertThrowsMessage(["batch norm needs at least 2 samples per batch"]) { try perSample.fit(data) }
+        // A convolutional batch norm normalizes over H·W as well, so one image per batch is fine.
+        let cnn = ModelDescription.cnn(CNNDescription(inputShape: [1, 8, 8], convChannels: [2], batchNorm: true, outputCount: 2))
+        let single = try Trainer(description: cnn, config: TrainerConfig(epochs: 1, batchSize: 1))
+        XCTAssertNoThrow(try single.fit(try barImages(count: 6, seed: 1)))
     }
 }

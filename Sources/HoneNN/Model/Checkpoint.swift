@@ -24,16 +24,19 @@ public struct Checkpoint: Sendable {
         self.stepsCompleted = stepsCompleted
     }
 
-    /// Writes the snapshot into `model` (same architecture: names and shapes are checked)
-    /// and, when both exist, into `optimizer`.
+    /// Writes the snapshot into `model` and, when both exist, into `optimizer`. The model
+    /// must have the same tensors (names and shapes are checked, nothing changes on a
+    /// mismatch); descriptions may differ where shapes do not, e.g. in the dropout rate,
+    /// which population based training may perturb.
     public func restore(into model: Sequential, optimizer: Optimizer? = nil) throws {
-        if let ours = modelDescription, let theirs = model.modelDescription, ours != theirs {
-            throw HoneNNError("checkpoint of model \(ours.jsonString()) cannot be restored into model \(theirs.jsonString())")
+        guard let optimizer, let optimizerState else {
+            try model.loadState(modelState, source: "checkpoint")
+            return
         }
+        // Checked before anything is written, so a failed restore changes nothing.
+        try model.checkState(modelState, source: "checkpoint")
+        try optimizer.importState(optimizerState)
         try model.loadState(modelState, source: "checkpoint")
-        if let optimizer, let optimizerState {
-            try optimizer.importState(optimizerState)
-        }
     }
 
     /// A new model built from the checkpoint's description, holding its weights.

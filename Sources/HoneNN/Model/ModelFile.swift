@@ -56,6 +56,17 @@ extension Sequential {
     /// Copies `entries` into the model's tensors. Every state tensor must be present with
     /// its exact shape and nothing else may be: nothing is changed unless all of them match.
     public func loadState(_ entries: [SafetensorsEntry], source: String) throws {
+        try checkState(entries, source: source)
+        let lookup = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
+        for item in state {
+            let values = lookup[item.name]!.data
+            values.withUnsafeBufferPointer { item.tensor.data.update(from: $0.baseAddress!, count: values.count) }
+        }
+    }
+
+    /// Throws unless `entries` hold exactly the model's state tensors with their shapes,
+    /// listing every problem; `source` names the file (or "checkpoint") in the message.
+    public func checkState(_ entries: [SafetensorsEntry], source: String) throws {
         var byName: [String: SafetensorsEntry] = [:]
         for entry in entries { byName[entry.name] = entry }
         var problems: [String] = []
@@ -75,11 +86,6 @@ extension Sequential {
             let expected = state.map(\.name).joined(separator: ", ")
             throw HoneNNError("\(source): cannot load into this model: " + problems.joined(separator: "; ")
                               + " (the model's tensors: \(expected))")
-        }
-        let lookup = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
-        for item in state {
-            let values = lookup[item.name]!.data
-            values.withUnsafeBufferPointer { item.tensor.data.update(from: $0.baseAddress!, count: values.count) }
         }
     }
 }

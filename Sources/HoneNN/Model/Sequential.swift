@@ -18,11 +18,16 @@ public final class Sequential {
     /// Every tensor defining the model, named "<layer index>.<local name>" as in a
     /// PyTorch nn.Sequential state dict ("0.weight", "1.running_mean", …).
     public let state: [NamedTensor]
+    /// Whether a batch norm layer sees [N, C] batches (no spatial axes), where it needs at
+    /// least two samples per batch to compute a variance.
+    let hasVectorBatchNorm: Bool
 
     /// Checks that each layer accepts the previous layer's output shape.
     public init(inputShape: [Int], layers: [Layer], modelDescription: ModelDescription? = nil) throws {
         var shape = inputShape
+        var vectorBatchNorm = false
         for (index, layer) in layers.enumerated() {
+            if layer is BatchNorm && shape.count == 1 { vectorBatchNorm = true }
             do {
                 shape = try layer.outputShape(for: shape)
             } catch let error as HoneNNError {
@@ -33,6 +38,7 @@ public final class Sequential {
         self.inputShape = inputShape
         self.outputShape = shape
         self.modelDescription = modelDescription
+        hasVectorBatchNorm = vectorBatchNorm
         parameters = layers.flatMap(\.parameters)
         state = layers.enumerated().flatMap { index, layer in
             layer.state.map { NamedTensor("\(index).\($0.name)", $0.tensor) }

@@ -24,14 +24,15 @@ enum AdamKernel {
             let p = parameters[index]
             guard let grad = p.grad else { continue }
             let w = p.data, g = grad.pointer, m = firstMoments[index], v = secondMoments[index], n = p.count
-            for i in 0..<n {
-                let d = g[i] + coupledDecay * w[i]
-                let mi = b1 * m[i] + oneMinusB1 * d
-                let vi = b2 * v[i] + oneMinusB2 * d * d
-                m[i] = mi
-                v[i] = vi
-                w[i] = w[i] * shrink - stepSize * mi / (vi.squareRoot() * inverseRootCorrection2 + eps)
-                g[i] = 0
+            Lanes.forEachChunk(n) { i, k in
+                let wv = Lanes.load(w, i, k)
+                let d = Lanes.load(g, i, k) + coupledDecay * wv
+                let mv = b1 * Lanes.load(m, i, k) + oneMinusB1 * d
+                let vv = b2 * Lanes.load(v, i, k) + oneMinusB2 * d * d
+                Lanes.store(mv, m, i, k)
+                Lanes.store(vv, v, i, k)
+                Lanes.store(wv * shrink - stepSize * mv / (Lanes.squareRoot(vv) * inverseRootCorrection2 + eps), w, i, k)
+                Lanes.store(.zero, g, i, k)
             }
         }
     }

@@ -32,24 +32,20 @@ public final class RMSprop: Optimizer {
             let p = parameters[index]
             guard let grad = p.grad else { continue }
             let w = p.data, g = grad.pointer, s = squareAverages[index], b = momentumBuffers[index], n = p.count
-            if mu == 0 {
-                for i in 0..<n {
-                    let d = g[i] + decay * w[i]
-                    let si = alpha * s[i] + oneMinusAlpha * d * d
-                    s[i] = si
-                    w[i] -= lr * d / (si.squareRoot() + eps)
-                    g[i] = 0
+            Lanes.forEachChunk(n) { i, k in
+                let wv = Lanes.load(w, i, k)
+                let d = Lanes.load(g, i, k) + decay * wv
+                let sv = alpha * Lanes.load(s, i, k) + oneMinusAlpha * d * d
+                Lanes.store(sv, s, i, k)
+                let u = d / (Lanes.squareRoot(sv) + eps)
+                if mu == 0 {
+                    Lanes.store(wv - lr * u, w, i, k)
+                } else {
+                    let bv = mu * Lanes.load(b, i, k) + u
+                    Lanes.store(bv, b, i, k)
+                    Lanes.store(wv - lr * bv, w, i, k)
                 }
-            } else {
-                for i in 0..<n {
-                    let d = g[i] + decay * w[i]
-                    let si = alpha * s[i] + oneMinusAlpha * d * d
-                    s[i] = si
-                    let bi = mu * b[i] + d / (si.squareRoot() + eps)
-                    b[i] = bi
-                    w[i] -= lr * bi
-                    g[i] = 0
-                }
+                Lanes.store(.zero, g, i, k)
             }
         }
         stepCount += 1

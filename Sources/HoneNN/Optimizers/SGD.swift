@@ -33,26 +33,20 @@ public final class SGD: Optimizer {
             guard let grad = p.grad else { continue }
             let w = p.data, g = grad.pointer, b = momentumBuffers[index], n = p.count
             if mu == 0 {
-                for i in 0..<n {
-                    let d = g[i] + decay * w[i]
-                    w[i] -= lr * d
-                    g[i] = 0
-                }
-            } else if nesterov {
-                for i in 0..<n {
-                    let d = g[i] + decay * w[i]
-                    let m = mu * b[i] + d
-                    b[i] = m
-                    w[i] -= lr * (d + mu * m)
-                    g[i] = 0
+                Lanes.forEachChunk(n) { i, k in
+                    let wv = Lanes.load(w, i, k)
+                    let d = Lanes.load(g, i, k) + decay * wv
+                    Lanes.store(wv - lr * d, w, i, k)
+                    Lanes.store(.zero, g, i, k)
                 }
             } else {
-                for i in 0..<n {
-                    let d = g[i] + decay * w[i]
-                    let m = mu * b[i] + d
-                    b[i] = m
-                    w[i] -= lr * m
-                    g[i] = 0
+                Lanes.forEachChunk(n) { i, k in
+                    let wv = Lanes.load(w, i, k)
+                    let d = Lanes.load(g, i, k) + decay * wv
+                    let m = mu * Lanes.load(b, i, k) + d
+                    Lanes.store(m, b, i, k)
+                    Lanes.store(wv - lr * (nesterov ? d + mu * m : m), w, i, k)
+                    Lanes.store(.zero, g, i, k)
                 }
             }
         }

@@ -44,3 +44,18 @@ func monotonicSeconds() -> Double {
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
+
+/// Fisher–Yates shuffle of sample indices, drawing exactly as `RandomGenerator.shuffle`
+/// does (so it yields the same permutation). That one is generic and not inlinable
+/// across modules; unspecialized it spent as long per epoch as the training steps of a
+/// small model spend on their GEMMs.
+func shuffleIndices(_ a: inout [Int], _ rng: inout RandomGenerator) {
+    a.withUnsafeMutableBufferPointer { p in
+        var i = p.count - 1
+        while i > 0 {
+            let j = rng.int(below: i + 1)
+            if i != j { p.swapAt(i, j) }
+            i -= 1
+        }
+    }
+}

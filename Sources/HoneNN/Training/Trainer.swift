@@ -116,8 +116,15 @@ public final class Trainer {
         }
         if let epochs, epochs < 0 { throw HoneNNError("epochs must be non-negative, got \(epochs)") }
 
-        let sampleCount = trainIndices.count
-        let batchSize = min(config.batchSize, sampleCount)
+        let batchSize = min(config.batchSize, trainIndices.count)
+        // Batch norm over [N, C] cannot normalize a batch of one sample (its variance is
+        // undefined; PyTorch raises). When the last batch would be a single sample, that
+        // epoch's last shuffled sample sits the epoch out instead.
+        if model.hasVectorBatchNorm && batchSize < 2 {
+            throw HoneNNError("batch norm needs at least 2 samples per batch to compute a variance; got batches of \(batchSize)")
+        }
+        let lonelyLastSample = model.hasVectorBatchNorm && trainIndices.count % batchSize == 1
+        let sampleCount = trainIndices.count - (lonelyLastSample ? 1 : 0)
         let stepsPerEpoch = (sampleCount + batchSize - 1) / batchSize
         let lastEpoch = epochs.map { epochsCompleted + $0 } ?? config.epochs
         let schedule = config.schedule
@@ -135,10 +142,10 @@ public final class Trainer {
             let epochIndex = epochsCompleted
             let epochStart = monotonicSeconds()
             // Same starting order every epoch, so the shuffle depends only on (seed, epoch).
-            for i in 0..<sampleCount { order[i] = trainIndices[i] }
+            for i in 0..<trainIndices.count { order[i] = trainIndices[i] }
             if config.shuffle {
                 var shuffleRNG = RandomStream.shuffle.generator(config.seed, epochIndex)
-                shuffleRNG.shuffle(&order)
+                shuffleIndices(&order, &shuffleRNG)
             }
             var context = ForwardContext(
                 training: true, rng: RandomStream.dropout.generator(config.seed, epochIndex))
@@ -176,7 +183,7 @@ public final class Trainer {
 
             if let onEpoch, onEpoch(metrics) == .stop { stopReason = .callback; break epochLoop }
             if diverged { stopReason = .diverged; break epochLoop }
-            if let rule = config.earlyStopping, try updateEarlyStopping(rule, metrics) {
+            if let rule = config.earlyStopping, updateEarlyStopping(rule, metrics) {
                 stopReason = .earlyStopping
                 break epochLoop
             }
@@ -207,7 +214,7 @@ public final class Trainer {
     }
 
     /// Records the epoch's monitored value; true when patience has run out.
-    private func updateEarlyStopping(_ rule: EarlyStopping, _ metrics: EpochMetrics) throws -> Bool {
+    private func updateEarlyStopping(_ rule: EarlyStopping, _ metrics: EpochMetrics) -> Bool {
         guard let value = metrics.value(of: rule.monitor) else { return false }
         let snapshot = { rule.restoreBestWeights ? Checkpoint(model: self.model) : nil }
         guard var progress = earlyStoppingProgress else {
@@ -243,13 +250,11 @@ public final class Trainer {
         let chosen = indices ?? Array(0..<data.count)
         let n = chosen.count
         guard n > 0 else { return Evaluation(sampleCount: 0, loss: .nan) }
-        let outputs = model.outputCount
         let batchSize = min(config.evaluationBatchSize, n)
-        let full = BatchStorage(size: batchSize, inputShape: model.inputShape, outputCount: outputs, task: task)
+        let full = BatchStorage(size: batchSize, inputShape: model.inputShape, outputCount: model.outputCount, task: task)
         let rest = n % batchSize == 0 ? full
-            : BatchStorage(size: n % batchSize, inputShape: model.inputShape, outputCount: outputs, task: task)
-        var lossSum = 0.0, absoluteSum = 0.0, correct = 0
-        var confusion = [[Int]](repeating: [Int](repeating: 0, count: outputs), count: task == .classification ? outputs : 0)
+            : BatchStorage(size: n % batchSize, inputShape: model.inputShape, outputCount: model.outputCount, task: task)
+        var totals = EvaluationTotals(task: task, outputCount: model.outputCount)
         GradMode.withoutGrad {
             var context = ForwardContext.evaluation
             chosen.withUnsafeBufferPointer { all in
@@ -257,39 +262,12 @@ public final class Trainer {
                 while start < n {
                     let batch = n - start >= batchSize ? full : rest
                     batch.gather(from: data, indices: UnsafeBufferPointer(rebasing: all[start..<(start + batch.size)]))
-                    let output = model.forward(batch.input, context: &context)
-                    let y = output.data
-                    if task == .classification {
-                        for r in 0..<batch.size {
-                            let row = y + r * outputs
-                            // Cross-entropy by log-sum-exp; the prediction is the first largest logit.
-                            var best = 0
-                            for j in 1..<max(outputs, 1) where row[j] > row[best] { best = j }
-                            var sum: Double = 0
-                            for j in 0..<outputs { sum += Foundation.exp(Double(row[j] - row[best])) }
-                            let label = Int(batch.labels[r])
-                            lossSum += Double(row[best]) + Foundation.log(sum) - Double(row[label])
-                            if best == label { correct += 1 }
-                            confusion[label][best] += 1
-                        }
-                    } else {
-                        let t = batch.targets!.data
-                        for i in 0..<(batch.size * outputs) {
-                            let d = Double(y[i] - t[i])
-                            lossSum += d * d
-                            absoluteSum += abs(d)
-                        }
-                    }
+                    totals.add(model.forward(batch.input, context: &context), batch)
                     start += batch.size
                 }
             }
         }
-        if task == .classification {
-            return Evaluation(sampleCount: n, loss: lossSum / Double(n), accuracy: Double(correct) / Double(n),
-                              confusionMatrix: confusion)
-        }
-        let mse = lossSum / Double(n * outputs)
-        return Evaluation(sampleCount: n, loss: mse, meanSquaredError: mse, meanAbsoluteError: absoluteSum / Double(n * outputs))
+        return totals.evaluation
     }
 
     // MARK: Checkpoints
@@ -342,5 +320,59 @@ public final class Trainer {
                 throw HoneNNError("\(role) has \(data.outputCount) regression targets per sample, the model has \(model.outputCount) outputs")
             }
         }
+    }
+}
+
+/// Running sums of an evaluation over batches.
+private struct EvaluationTotals {
+    let task: TrainingTask
+    let outputCount: Int
+    var samples = 0
+    var lossSum = 0.0, absoluteErrorSum = 0.0
+    var correct = 0
+    var confusion: [[Int]]
+
+    init(task: TrainingTask, outputCount: Int) {
+        self.task = task
+        self.outputCount = outputCount
+        confusion = task == .classification ? [[Int]](repeating: [Int](repeating: 0, count: outputCount), count: outputCount) : []
+    }
+
+    /// Adds one batch's outputs [batch.size, outputCount]. (`output` is a parameter, so it
+    /// stays alive while its buffer is read through a raw pointer.)
+    mutating func add(_ output: Tensor, _ batch: BatchStorage) {
+        let y = output.data, k = outputCount
+        samples += batch.size
+        if task == .classification {
+            for r in 0..<batch.size {
+                let row = y + r * k
+                // Cross-entropy by log-sum-exp; the prediction is the first largest logit.
+                var best = 0
+                for j in 1..<max(k, 1) where row[j] > row[best] { best = j }
+                var sum = 0.0
+                for j in 0..<k { sum += Foundation.exp(Double(row[j] - row[best])) }
+                let label = Int(batch.labels[r])
+                lossSum += Double(row[best]) + Foundation.log(sum) - Double(row[label])
+                if best == label { correct += 1 }
+                confusion[label][best] += 1
+            }
+        } else {
+            let t = batch.targets!.data
+            for i in 0..<(batch.size * k) {
+                let d = Double(y[i] - t[i])
+                lossSum += d * d
+                absoluteErrorSum += abs(d)
+            }
+        }
+    }
+
+    var evaluation: Evaluation {
+        let n = Double(samples)
+        if task == .classification {
+            return Evaluation(sampleCount: samples, loss: lossSum / n, accuracy: Double(correct) / n, confusionMatrix: confusion)
+        }
+        let values = n * Double(outputCount)
+        return Evaluation(sampleCount: samples, loss: lossSum / values, meanSquaredError: lossSum / values,
+                          meanAbsoluteError: absoluteErrorSum / values)
     }
 }
