@@ -32,6 +32,8 @@ public final class LuaHost {
     private var swiftFunctions: [RegisteredFunction] = []
     private var typeMetatables: [ObjectIdentifier: Int32] = [:]
     private var genericObjectMetatable: Int32?
+    /// Keeps the __index functions of registered types referenced for the host's life.
+    private var objectTypeFunctions: [LuaFunction] = []
     /// Nesting of host → Lua → Swift → Lua calls; limits are set by the outermost one.
     private var callDepth = 0
     /// Paths of loaded scripts, to undo Lua's shortening of long chunk names in messages.
@@ -75,7 +77,29 @@ public final class LuaHost {
     /// Lets scripts read files (io.open, io.lines) anywhere under `directory`, judged on
     /// resolved paths (symbolic links and ".." cannot lead outside).
     public func allowReading(under directory: String) throws {
-        appendToSandboxList("readable", try resolvedDirectory(directory))
+        let resolved = try resolvedDirectory(directory)
+        appendToSandboxList("readable", resolved)
+        if !readableDirectories.contains(resolved) { readableDirectories.append(resolved) }
+    }
+
+    /// The directories scripts may read under (resolved).
+    public private(set) var readableDirectories: [String] = []
+
+    /// Resolves a path a script names (relative paths against `base`) and checks it lies
+    /// under a readable directory, as io.open does. For Swift functions that read files
+    /// on a script's behalf (hone.dataset with a CSV file).
+    public func resolveReadablePath(_ path: String, relativeTo base: String? = nil) throws -> String {
+        let joined = path.hasPrefix("/") || base == nil ? path : base! + "/" + path
+        guard let resolved = realpath(joined, nil) else {
+            throw ScriptError(kind: .io, message: "'\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { free(resolved) }
+        let real = String(cString: resolved)
+        guard readableDirectories.contains(where: { $0 == "/" || real == $0 || real.hasPrefix($0 + "/") }) else {
+            let allowed = readableDirectories.isEmpty ? "none" : readableDirectories.joined(separator: ", ")
+            throw ScriptError(kind: .io, message: "'\(path)' is outside the directories scripts may read (\(allowed))")
+        }
+        return real
     }
 
     /// Adds a directory `require` searches for Lua modules (NAME.lua, or A/B.lua for "A.B").
@@ -175,25 +199,50 @@ public final class LuaHost {
         }
     }
 
-    /// Registers the Lua face of a Swift class: instances pushed as `.object` become
-    /// userdata whose methods (called `obj:method(...)`) are these functions, with the
-    /// object itself as argument 1.
-    public func registerType<T: AnyObject>(_ type: T.Type, name: String, methods: [String: LuaSwiftFunction]) {
-        withThreadCheck {
+    /// Defines a global visible to every script in this state (like `print`), read-only
+    /// for scripts in the sense that a script's assignment shadows it in its own globals.
+    public func registerGlobal(_ name: String, _ value: LuaValue) throws {
+        try withThreadCheck {
             let top = lua_gettop(state)
             defer { lua_settop(state, top) }
-            lua_createtable(state, 0, 6)
-            lua_createtable(state, 0, Int32(methods.count))
-            for (method, body) in methods.sorted(by: { $0.key < $1.key }) {
-                pushSwiftFunction(name: "\(name):\(method)", body: body)
-                lua_setfield(state, -2, method)
-            }
-            lua_setfield(state, -2, "__index")
-            configureObjectMetatable(name: name)
-            let reference = luaL_ref(state, hone_lua_registry_index())
-            if let old = typeMetatables[ObjectIdentifier(type)] { releaseReference(old) }
-            typeMetatables[ObjectIdentifier(type)] = reference
+            pushSandboxField("globals")
+            try push(value)
+            lua_setfield(state, -2, name)
         }
+    }
+
+    /// Registers the Lua face of a Swift class: instances pushed as `.object` become
+    /// userdata whose methods (called `obj:method(...)`) are these functions, with the
+    /// object itself as argument 1, and whose read-only properties (`obj.name`) are read
+    /// by the getters.
+    public func registerType<T: AnyObject>(_ type: T.Type, name: String, methods: [String: LuaSwiftFunction],
+                                           properties: [String: (T) throws -> LuaValue] = [:]) {
+        checkThread()
+        var methodValues: [String: LuaValue] = [:]
+        for (method, body) in methods {
+            methodValues[method] = .function(makeFunction(name: "\(name):\(method)", body: body))
+        }
+        let index = makeFunction(name: "\(name).__index") { arguments in
+            let key = try (arguments.count > 1 ? arguments[1] : .nil).string("field name of a \(name):")
+            if let getter = properties[key] {
+                return [try getter(try arguments[0].object("\(name) object", as: T.self))]
+            }
+            guard let method = methodValues[key] else {
+                let known = (Array(methods.keys) + Array(properties.keys)).sorted().joined(separator: ", ")
+                throw ScriptError.badValue("a \(name) has no field '\(key)' (it has: \(known))")
+            }
+            return [method]
+        }
+        let top = lua_gettop(state)
+        defer { lua_settop(state, top) }
+        lua_createtable(state, 0, 6)
+        try? push(.function(index))
+        lua_setfield(state, -2, "__index")
+        configureObjectMetatable(name: name)
+        let reference = luaL_ref(state, hone_lua_registry_index())
+        if let old = typeMetatables[ObjectIdentifier(type)] { releaseReference(old) }
+        typeMetatables[ObjectIdentifier(type)] = reference
+        objectTypeFunctions.append(index)
     }
 
     /// A Swift function as a Lua function value (to pass to scripts as an argument or
