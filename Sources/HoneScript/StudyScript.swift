@@ -17,6 +17,8 @@ public struct StudyScriptOptions: Sendable {
     public var budget: TrainingBudget
     /// Directories the script may read besides its own.
     public var readableDirectories: [String]
+    /// The storage when neither the options nor the script name one.
+    public var defaultStorage = "memory:"
 
     public init(storage: String? = nil, trials: Int? = nil, jobs: Int? = nil, seed: UInt64? = nil, timeout: Double? = nil,
                 limits: ScriptLimits = ScriptLimits(), budget: TrainingBudget = TrainingBudget(), readableDirectories: [String] = []) {
@@ -94,7 +96,7 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
 
     /// Creates the study (or resumes it when the storage has one of that name).
     public func openStudy() throws -> Study {
-        let storage = try openStorage(url: configuration.storage ?? "memory:")
+        let storage = try openStorage(url: configuration.storage ?? options.defaultStorage)
         let sampler = try AlgorithmCatalog.sampler(configuration.sampler, registrations: registrations, source: self)
         let pruner = try AlgorithmCatalog.pruner(configuration.pruner, registrations: registrations, source: self)
         let name = configuration.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
