@@ -65,6 +65,11 @@ public enum LuaValue: Equatable {
     }
 }
 
+/// A Swift class whose instances scripts see, with the name its errors should use.
+public protocol LuaNamedType: AnyObject {
+    static var luaTypeName: String { get }
+}
+
 /// A Lua table: its sequence part 1…n as `array`, its string keys as `fields`. Tables
 /// with other keys (booleans, tables, integers outside 1…n) have no such shape and are
 /// refused when copied out of Lua.
@@ -154,7 +159,8 @@ extension LuaValue {
     /// The host object of type T this value holds.
     public func object<T: AnyObject>(_ what: String, as type: T.Type) throws -> T {
         if case let .object(o) = self, let typed = o as? T { return typed }
-        throw ScriptError.badValue("\(what) \(shortDescription) (expected a \(T.self))")
+        let name = (T.self as? LuaNamedType.Type)?.luaTypeName ?? "\(T.self)"
+        throw ScriptError.badValue("\(what) \(shortDescription) (expected a \(name))")
     }
 
     public var isNil: Bool { self == .nil }

@@ -3,7 +3,8 @@
 //
 // A scripted rule lives in every worker's Lua state (each loaded the same script), so the
 // adapters are shared by all threads like any sampler, and call the rule in the state of
-// the thread that calls them.
+// the thread that calls them. They keep the StudyScript (and so its states) alive for as
+// long as the study they belong to.
 import Foundation
 import HoneSearch
 
@@ -17,7 +18,7 @@ protocol ScriptWorkerSource: AnyObject, Sendable {
 /// the study, one at a time.
 final class ScriptedSampler: Sampler, @unchecked Sendable {
     let name: String
-    private unowned let source: ScriptWorkerSource
+    private let source: ScriptWorkerSource
 
     init(name: String, source: ScriptWorkerSource) {
         self.name = name
@@ -47,7 +48,7 @@ final class ScriptedPruner: Pruner, @unchecked Sendable {
     enum Kind { case stoppingRule, pruner }
     let name: String
     private let kind: Kind
-    private unowned let source: ScriptWorkerSource
+    private let source: ScriptWorkerSource
 
     init(name: String, kind: Kind, source: ScriptWorkerSource) {
         self.name = name

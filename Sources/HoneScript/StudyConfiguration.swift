@@ -38,7 +38,8 @@ public struct StudyConfiguration: Equatable {
     public var jobs: Int
     public var storage: String?
     public var seed: UInt64?
-    /// Per-call limits for this script's Lua (memory_mb, instructions, seconds).
+    /// Per-call limits for this script's Lua: `limits = { memory_mb = 256, instructions = 2e9,
+    /// seconds = 600 }` (0 for instructions or seconds: no limit).
     public var limits: ScriptLimits
     /// A declarative search space: `space = { lr = { "float", 1e-4, 1e-1, log = true }, … }`;
     /// its parameters are suggested before `objective(trial, params)` is called.
@@ -73,8 +74,9 @@ public struct StudyConfiguration: Equatable {
         if let given = try table.optional("limits", { try $0.table($1) }) {
             try given.checkFields(["memory_mb", "instructions", "seconds"], in: "study { limits = … }")
             if let mb = try given.optional("memory_mb", { try $0.number($1) }) { limits.memoryBytes = Int(mb * 1_048_576) }
-            if let n = try given.optional("instructions", { try $0.integer($1) }) { limits.instructionsPerCall = Int(n) }
-            if let s = try given.optional("seconds", { try $0.number($1) }) { limits.secondsPerCall = s }
+            // 0 means "no limit" for either.
+            if let n = try given.optional("instructions", { try $0.integer($1) }) { limits.instructionsPerCall = n > 0 ? Int(n) : nil }
+            if let s = try given.optional("seconds", { try $0.number($1) }) { limits.secondsPerCall = s > 0 ? s : nil }
         }
         space = try (table.optional("space") { try $0.table($1) }?.fields ?? [:]).sorted { $0.key < $1.key }.map {
             (name: $0.key, spec: try $0.value.table("space entry '\($0.key)' is"))

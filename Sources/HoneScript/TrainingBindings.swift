@@ -20,7 +20,8 @@ public struct TrainingBudget: Equatable, Sendable {
 }
 
 /// A data set as Lua sees it: the training part, and the test part when there is one.
-final class DataHandle {
+final class DataHandle: LuaNamedType {
+    static let luaTypeName = "Dataset (from hone.dataset)"
     let name: String
     let train: Dataset
     let test: Dataset?
@@ -32,12 +33,14 @@ final class DataHandle {
     }
 }
 
-final class ModelHandle {
+final class ModelHandle: LuaNamedType {
+    static let luaTypeName = "Model (from hone.mlp or hone.cnn)"
     let description: ModelDescription
     init(_ description: ModelDescription) { self.description = description }
 }
 
-final class TrainedModelHandle {
+final class TrainedModelHandle: LuaNamedType {
+    static let luaTypeName = "TrainedModel (the model field of hone.fit's result)"
     let trainer: Trainer
     init(_ trainer: Trainer) { self.trainer = trainer }
 }
@@ -64,8 +67,8 @@ enum TrainingBindings {
             "cnn": { args in [.object(try cnn(try (args.first ?? .nil).table("argument 1 is")))] },
             "fit": { [unowned host] args in [try fit(try (args.first ?? .nil).table("argument 1 is"), host: host, context: context)] },
             "evaluate": { args in
-                let model = try (args.first ?? .nil).object("argument 1 (a model returned by hone.fit) is", as: TrainedModelHandle.self)
-                let data = try (args.count > 1 ? args[1] : .nil).object("argument 2 (a data set) is", as: DataHandle.self)
+                let model = try (args.first ?? .nil).object("argument 1 is", as: TrainedModelHandle.self)
+                let data = try (args.count > 1 ? args[1] : .nil).object("argument 2 is", as: DataHandle.self)
                 let part = try (args.count > 2 ? args[2] : .nil).optional { try $0.string("argument 3 is") } ?? (data.test == nil ? "train" : "test")
                 let dataset: Dataset
                 switch part {
@@ -264,8 +267,8 @@ enum TrainingBindings {
 
     private static func fit(_ table: LuaTable, host: LuaHost, context: TrainingContext) throws -> LuaValue {
         try table.checkFields(fitFields, in: "hone.fit { … }")
-        let model = try table["model"].object("field 'model' (from hone.mlp or hone.cnn) is", as: ModelHandle.self)
-        let data = try table["data"].object("field 'data' (from hone.dataset) is", as: DataHandle.self)
+        let model = try table["model"].object("field 'model' is", as: ModelHandle.self)
+        let data = try table["data"].object("field 'data' is", as: DataHandle.self)
         let config = try trainerConfig(table, context: context)
         let callback = EpochCallback(try table.optional("on_epoch") { try $0.function($1) }, host: host)
         let trainer = try Trainer(description: model.description, config: config)
@@ -290,8 +293,8 @@ enum TrainingBindings {
 
     private static func crossValidate(_ table: LuaTable, host: LuaHost, context: TrainingContext) throws -> LuaValue {
         try table.checkFields(fitFields.union(["folds"]), in: "hone.cross_validate { … }")
-        let model = try table["model"].object("field 'model' (from hone.mlp or hone.cnn) is", as: ModelHandle.self)
-        let data = try table["data"].object("field 'data' (from hone.dataset) is", as: DataHandle.self)
+        let model = try table["model"].object("field 'model' is", as: ModelHandle.self)
+        let data = try table["data"].object("field 'data' is", as: DataHandle.self)
         let folds = Int(try table.optional("folds") { try $0.integer($1) } ?? 5)
         let config = try trainerConfig(table, context: context)
         let callback = EpochCallback(try table.optional("on_epoch") { try $0.function($1) }, host: host)

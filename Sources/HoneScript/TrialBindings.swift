@@ -4,7 +4,8 @@ import HoneSearch
 
 /// A trial as Lua sees it. `pruneRequested` remembers `trial:prune()` even if the script
 /// catches the error it raises, so the trial ends PRUNED either way.
-final class TrialHandle {
+final class TrialHandle: LuaNamedType {
+    static let luaTypeName = "Trial"
     let trial: Trial
     var pruneRequested = false
 

@@ -111,6 +111,22 @@ final class StudyScriptTests: XCTestCase {
         XCTAssertContains(failed.first?.failReason, "study.lua:2: Trial:suggest_float: self (call it as trial:suggest_float(…)) is a string")
     }
 
+    func testTrainingMisuseIsNamed() throws {
+        let path = try write("""
+            study { trials = 3 }
+            local data = hone.dataset { synthetic = "moons", count = 60 }
+            function objective(trial)
+              if trial.number == 0 then return hone.fit { data = data }.val_loss end
+              if trial.number == 1 then return hone.fit { model = hone.mlp { inputs = 2, outputs = 2 }, data = data, epoch = 1 } end
+              return hone.mlp { inputs = 2 }
+            end
+            """)
+        let reasons = try trials(try StudyScript(path: path).run()).map { $0.failReason ?? "" }
+        XCTAssertContains(reasons[0], "study.lua:4: hone.fit: field 'model' is nil (expected a Model (from hone.mlp or hone.cnn))")
+        XCTAssertContains(reasons[1], "study.lua:5: hone.fit: hone.fit { … } has no option 'epoch'")
+        XCTAssertContains(reasons[2], "study.lua:6: hone.mlp: hone.mlp { … } needs inputs and outputs")
+    }
+
     func testSameSeedSameTrials() throws {
         let path = try write("""
             study { trials = 5, seed = 11 }
