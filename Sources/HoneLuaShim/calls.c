@@ -4,13 +4,6 @@
 #include "HoneLuaShim.h"
 #include <lua5.4/lauxlib.h>
 
-int hone_lua_call_swift(lua_State *L, hone_lua_swift_fn fn) {
-    int raise_error = 0;
-    int n = fn(L, &raise_error);
-    if (raise_error) return lua_error(L);
-    return n;
-}
-
 /* Message handler for every host call: turns the error into a string and records a
  * traceback taken at the point of the error (the stack is still intact here, it is gone
  * once lua_pcall returns). Lua does not call handlers for memory errors, so those arrive

@@ -172,7 +172,8 @@ extension LuaValue {
 }
 
 extension ScriptError {
-    static func badValue(_ message: String, location: SourceLocation? = nil) -> ScriptError {
+    /// A bad-value error, for Swift functions checking what a script passed them.
+    public static func badValue(_ message: String, location: SourceLocation? = nil) -> ScriptError {
         ScriptError(kind: .badValue, message: message, location: location)
     }
 }

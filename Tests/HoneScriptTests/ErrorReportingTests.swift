@@ -1,5 +1,5 @@
 import Foundation
-@testable import HoneScript
+import HoneScript
 import XCTest
 
 /// Errors come back with the message, file:line and a traceback.

@@ -1,6 +1,6 @@
 import Foundation
 import HoneSearch
-@testable import HoneScript
+import HoneScript
 import XCTest
 
 /// Every example in scripts/ runs, with small budgets (few trials, little data, few epochs).

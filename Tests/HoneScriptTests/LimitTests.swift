@@ -1,5 +1,5 @@
 import Foundation
-@testable import HoneScript
+import HoneScript
 import XCTest
 
 /// Runaway scripts: loops, memory bombs, deep recursion. Each is stopped with a clear

@@ -1,5 +1,5 @@
 import Foundation
-@testable import HoneScript
+import HoneScript
 import XCTest
 
 /// Attempts to escape the sandbox: each gives a clear error and the host survives.

@@ -1,6 +1,6 @@
 import Foundation
 import HoneSearch
-@testable import HoneScript
+import HoneScript
 import XCTest
 
 /// Study scripts end to end: configuration, the trial API, failing trials, scripted rules.

@@ -1,5 +1,5 @@
 import Foundation
-@testable import HoneScript
+import HoneScript
 import XCTest
 
 /// A scratch directory removed when the test ends.

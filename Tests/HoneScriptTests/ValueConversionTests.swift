@@ -1,5 +1,5 @@
 import Foundation
-@testable import HoneScript
+import HoneScript
 import XCTest
 
 final class ValueConversionTests: XCTestCase {
