@@ -127,6 +127,41 @@ final class StudyScriptTests: XCTestCase {
         XCTAssertContains(reasons[2], "study.lua:6: hone.mlp: hone.mlp { … } needs inputs and outputs")
     }
 
+    func testMultiObjectiveAndHooks() throws {
+        let directory = try makeScratchDirectory(self)
+        let path = directory.appendingPathComponent("pareto.lua").path
+        try """
+            study { directions = { "minimize", "maximize" }, trials = 6, seed = 2 }
+            finished = {}
+            function objective(trial)
+              local x = trial:suggest_float("x", 0, 1)
+              return { x * x, x }
+            end
+            function on_trial_complete(trial)
+              finished[#finished + 1] = trial.number
+              assert(#trial.values == 2 and trial.state == "complete")
+            end
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let script = try StudyScript(path: path)
+        let study = try script.run()
+        XCTAssertEqual(try study.trials(states: [.complete]).count, 6)
+        XCTAssertFalse(try study.paretoFront().isEmpty)
+        // Wrong arity is the study's clear error, stored as the trial's failure.
+        try "study { directions = { 'minimize', 'maximize' }, trials = 1 } function objective(t) return 1 end"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let failed = try trials(try StudyScript(path: path).run())
+        XCTAssertContains(failed.first?.failReason, "2 objective(s) but 1 value(s)")
+    }
+
+    func testDeclarativeSpaceErrors() throws {
+        let path = try write("""
+            study { trials = 1, space = { lr = { "gaussian", 0, 1 } } }
+            function objective(trial, params) return params.lr end
+            """)
+        let failed = try trials(try StudyScript(path: path).run())
+        XCTAssertContains(failed.first?.failReason, "space entry 'lr' has type 'gaussian' (expected float, int or categorical)")
+    }
+
     func testSameSeedSameTrials() throws {
         let path = try write("""
             study { trials = 5, seed = 11 }
