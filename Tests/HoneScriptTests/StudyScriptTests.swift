@@ -1,6 +1,7 @@
 import Foundation
 import HoneSearch
 import HoneScript
+import HoneStorage
 import XCTest
 
 /// Study scripts end to end: configuration, the trial API, failing trials, scripted rules.
@@ -65,7 +66,10 @@ final class StudyScriptTests: XCTestCase {
               return x
             end
             """, name: "breaks.lua")
-        let study = try StudyScript(path: path).run()
+        // In a SQLite file, reopened afterwards: every trial, failed or not, is stored.
+        let database = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("breaks.db").path
+        _ = try StudyScript(path: path, options: StudyScriptOptions(storage: "sqlite://" + database)).run()
+        let study = try Study.load(name: "breaks", storage: try openStorage(url: "sqlite://" + database))
         let all = try trials(study)
         XCTAssertEqual(all.count, 8)
         XCTAssertEqual(all.map(\.state), [.complete, .fail, .fail, .fail, .fail, .fail, .fail, .complete])
