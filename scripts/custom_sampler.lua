@@ -9,8 +9,14 @@ hone.sampler("local-search", function(space, trials)
   for _, t in ipairs(trials) do
     if not best or t.value < best.value then best = t end
   end
+  -- Visit parameters in sorted order: pairs() order varies between runs (Lua seeds its
+  -- string hashes randomly), and the draws must come in the same order to repeat.
+  local names = {}
+  for name in pairs(space) do names[#names + 1] = name end
+  table.sort(names)
   local params = {}
-  for name, d in pairs(space) do
+  for _, name in ipairs(names) do
+    local d = space[name]
     if d.type == "float" then
       local center = best and best.params[name]
       if center and math.random() < 0.8 then
