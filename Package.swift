@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
+        .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
     ],
     swiftLanguageModes: [.v5]
 )

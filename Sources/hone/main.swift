@@ -5,7 +5,7 @@ struct HoneCommand: ParsableCommand {
         commandName: "hone",
         abstract: "Hyperparameter optimization for neural networks.",
         subcommands: [
-            TrainCommand.self,
+            TrainCommand.self, TuneCommand.self,
             StudiesCommand.self, TrialsCommand.self, BestCommand.self, DeleteCommand.self,
         ])
 }

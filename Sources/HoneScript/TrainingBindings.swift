@@ -1,0 +1,334 @@
+// hone.dataset, hone.mlp, hone.cnn, hone.fit, hone.evaluate, hone.cross_validate: a script
+// tunes a real network without leaving Lua.
+import Foundation
+import HoneData
+import HoneNN
+import HoneTensor
+
+/// Caps that shrink a study's data and training (tests, quick looks); scripts need not
+/// know about them.
+public struct TrainingBudget: Equatable, Sendable {
+    /// At most this many samples of each part (train, test) of a data set.
+    public var maxSamples: Int?
+    /// At most this many epochs per fit.
+    public var maxEpochs: Int?
+
+    public init(maxSamples: Int? = nil, maxEpochs: Int? = nil) {
+        self.maxSamples = maxSamples
+        self.maxEpochs = maxEpochs
+    }
+}
+
+/// A data set as Lua sees it: the training part, and the test part when there is one.
+final class DataHandle: LuaNamedType {
+    static let luaTypeName = "Dataset (from hone.dataset)"
+    let name: String
+    let train: Dataset
+    let test: Dataset?
+
+    init(name: String, train: Dataset, test: Dataset?) {
+        self.name = name
+        self.train = train
+        self.test = test
+    }
+}
+
+final class ModelHandle: LuaNamedType {
+    static let luaTypeName = "Model (from hone.mlp or hone.cnn)"
+    let description: ModelDescription
+    init(_ description: ModelDescription) { self.description = description }
+}
+
+final class TrainedModelHandle: LuaNamedType {
+    static let luaTypeName = "TrainedModel (the model field of hone.fit's result)"
+    let trainer: Trainer
+    init(_ trainer: Trainer) { self.trainer = trainer }
+}
+
+/// Per-state facts the training functions need.
+final class TrainingContext {
+    let budget: TrainingBudget
+    /// Relative data paths are resolved against the script's directory.
+    let scriptDirectory: String
+    /// Seeds for fits that name none: the running trial's stream, else a constant.
+    var seedSource: () -> UInt64 = { 0 }
+
+    init(budget: TrainingBudget, scriptDirectory: String) {
+        self.budget = budget
+        self.scriptDirectory = scriptDirectory
+    }
+}
+
+enum TrainingBindings {
+    static func functions(host: LuaHost, context: TrainingContext) -> [String: LuaSwiftFunction] {
+        [
+            "dataset": { [unowned host] args in [.object(try dataset(args.first ?? .nil, host: host, context: context))] },
+            "mlp": { args in [.object(try mlp(try (args.first ?? .nil).table("argument 1 is")))] },
+            "cnn": { args in [.object(try cnn(try (args.first ?? .nil).table("argument 1 is")))] },
+            "fit": { [unowned host] args in [try fit(try (args.first ?? .nil).table("argument 1 is"), host: host, context: context)] },
+            "evaluate": { args in
+                let model = try (args.first ?? .nil).object("argument 1 is", as: TrainedModelHandle.self)
+                let data = try (args.count > 1 ? args[1] : .nil).object("argument 2 is", as: DataHandle.self)
+                let part = try (args.count > 2 ? args[2] : .nil).optional { try $0.string("argument 3 is") } ?? (data.test == nil ? "train" : "test")
+                let dataset: Dataset
+                switch part {
+                case "test":
+                    guard let test = data.test else { throw ScriptError.badValue("data set '\(data.name)' has no test part") }
+                    dataset = test
+                case "train": dataset = data.train
+                default: throw ScriptError.badValue("argument 3 is '\(part)' (expected \"test\" or \"train\")")
+                }
+                return [evaluation(try model.trainer.evaluate(dataset))]
+            },
+            "cross_validate": { [unowned host] args in
+                [try crossValidate(try (args.first ?? .nil).table("argument 1 is"), host: host, context: context)]
+            },
+        ]
+    }
+
+    static func registerTypes(in host: LuaHost) {
+        host.registerType(DataHandle.self, name: "Dataset", methods: [:], properties: [
+            "name": { .string($0.name) },
+            "count": { .integer(Int64($0.train.count)) },
+            "test_count": { .integer(Int64($0.test?.count ?? 0)) },
+            "features": { .integer(Int64($0.train.featureCount)) },
+            "shape": { .table(LuaTable(array: $0.train.featureShape.map { .integer(Int64($0)) })) },
+            "classes": { .integer(Int64($0.train.outputCount)) },
+        ])
+        host.registerType(ModelHandle.self, name: "Model", methods: [:], properties: [
+            "json": { .string($0.description.jsonString()) },
+        ])
+        host.registerType(TrainedModelHandle.self, name: "TrainedModel", methods: [:], properties: [
+            "epochs": { .integer(Int64($0.trainer.epochsCompleted)) },
+        ])
+    }
+
+    // MARK: Data
+
+    private static func dataset(_ spec: LuaValue, host: LuaHost, context: TrainingContext) throws -> DataHandle {
+        var train: Dataset, test: Dataset?, name: String
+        switch spec {
+        case let .string(named):
+            (train, test) = try Datasets.load(name: named)
+            name = named
+        case let .table(table):
+            try table.checkFields(["csv", "test_csv", "target", "synthetic", "count", "seed", "classes"], in: "hone.dataset { … }")
+            if let csv = try table.optional("csv", { try $0.string($1) }) {
+                let target = try table.optional("target") { try $0.string($1) } ?? "label"
+                train = try CSV.loadDataset(path: try host.resolveReadablePath(csv, relativeTo: context.scriptDirectory), target: target)
+                test = try table.optional("test_csv") { value, what in
+                    try CSV.loadDataset(path: try host.resolveReadablePath(try value.string(what), relativeTo: context.scriptDirectory),
+                                        target: target, classNames: train.classNames)
+                }
+                name = csv
+            } else if let kind = try table.optional("synthetic", { try $0.string($1) }) {
+                let count = Int(try table.optional("count") { try $0.integer($1) } ?? 1000)
+                let seed = UInt64(bitPattern: try table.optional("seed") { try $0.integer($1) } ?? 0)
+                switch kind {
+                case "spirals": train = Synthetic.spirals(count: count, classes: Int(try table.optional("classes") { try $0.integer($1) } ?? 2), seed: seed)
+                case "moons": train = Synthetic.moons(count: count, seed: seed)
+                case "blobs": train = Synthetic.blobs(count: count, centers: Int(try table.optional("classes") { try $0.integer($1) } ?? 3), seed: seed)
+                default: throw ScriptError.badValue("hone.dataset { synthetic = '\(kind)' }: known kinds are spirals, moons, blobs")
+                }
+                test = nil
+                name = kind
+            } else {
+                throw ScriptError.badValue("hone.dataset { … } needs csv = \"file.csv\" or synthetic = \"spirals\"")
+            }
+        default:
+            throw ScriptError.badValue("argument 1 is \(spec.shortDescription) (expected a data set name or { csv = … })")
+        }
+        if let cap = context.budget.maxSamples {
+            train = sample(train, cap)
+            test = test.map { sample($0, cap) }
+        }
+        return DataHandle(name: name, train: train, test: test)
+    }
+
+    /// A fixed, class-mixed subset: every k-th sample (named data sets are often sorted).
+    private static func sample(_ data: Dataset, _ cap: Int) -> Dataset {
+        guard data.count > cap, cap > 0 else { return data }
+        let stride = Double(data.count) / Double(cap)
+        return data.subset(indices: (0 ..< cap).map { Int(Double($0) * stride) })
+    }
+
+    // MARK: Models
+
+    private static func mlp(_ table: LuaTable) throws -> ModelHandle {
+        try table.checkFields(["inputs", "hidden", "outputs", "activation", "dropout", "normalization"], in: "hone.mlp { … }")
+        let inputs = Int(try table.optional("inputs") { try $0.integer($1) } ?? 0)
+        let outputs = Int(try table.optional("outputs") { try $0.integer($1) } ?? 0)
+        guard inputs > 0, outputs > 0 else { throw ScriptError.badValue("hone.mlp { … } needs inputs and outputs (positive integers)") }
+        let normalization = try table.optional("normalization") { value, what in
+            let text = try value.string(what)
+            guard let n = Normalization(rawValue: text) else { throw ScriptError.badValue("\(what) '\(text)' (expected none, batch or layer)") }
+            return n
+        } ?? .none
+        return ModelHandle(.mlp(MLPDescription(
+            inputCount: inputs, hiddenWidths: try widths(table, "hidden"),
+            activation: try table.optional("activation") { try $0.string($1) } ?? "relu",
+            dropout: Float(try table.optional("dropout") { try $0.number($1) } ?? 0),
+            normalization: normalization, outputCount: outputs)))
+    }
+
+    private static func cnn(_ table: LuaTable) throws -> ModelHandle {
+        try table.checkFields(["input_shape", "channels", "kernel", "pooling", "pool", "batch_norm", "activation", "hidden", "dropout", "outputs"],
+                              in: "hone.cnn { … }")
+        let shape = try (table.optional("input_shape") { try $0.table($1) } ?? LuaTable()).array.map { Int(try $0.integer("input_shape entry")) }
+        let outputs = Int(try table.optional("outputs") { try $0.integer($1) } ?? 0)
+        guard shape.count == 3, outputs > 0 else {
+            throw ScriptError.badValue("hone.cnn { … } needs input_shape = { channels, height, width } and outputs")
+        }
+        let pooling = try table.optional("pooling") { value, what in
+            let text = try value.string(what)
+            guard let p = Pooling(rawValue: text) else { throw ScriptError.badValue("\(what) '\(text)' (expected none, max or average)") }
+            return p
+        } ?? .max
+        return ModelHandle(.cnn(CNNDescription(
+            inputShape: shape, convChannels: try widths(table, "channels"),
+            kernelSize: Int(try table.optional("kernel") { try $0.integer($1) } ?? 3), pooling: pooling,
+            poolSize: Int(try table.optional("pool") { try $0.integer($1) } ?? 2),
+            batchNorm: try table.optional("batch_norm") { try $0.boolean($1) } ?? false,
+            activation: try table.optional("activation") { try $0.string($1) } ?? "relu",
+            hiddenWidths: try widths(table, "hidden"),
+            dropout: Float(try table.optional("dropout") { try $0.number($1) } ?? 0), outputCount: outputs)))
+    }
+
+    private static func widths(_ table: LuaTable, _ field: String) throws -> [Int] {
+        try (table.optional(field) { try $0.table($1) } ?? LuaTable()).array.enumerated().map {
+            Int(try $1.integer("entry \($0 + 1) of '\(field)' is"))
+        }
+    }
+
+    // MARK: Training
+
+    private static let fitFields: Set<String> = ["model", "data", "epochs", "batch_size", "optimizer", "validation_fraction",
+                                                 "seed", "on_epoch", "early_stopping"]
+
+    private static func trainerConfig(_ table: LuaTable, context: TrainingContext) throws -> TrainerConfig {
+        var epochs = Int(try table.optional("epochs") { try $0.integer($1) } ?? 10)
+        if let cap = context.budget.maxEpochs { epochs = min(epochs, cap) }
+        var config = TrainerConfig(
+            epochs: epochs, batchSize: Int(try table.optional("batch_size") { try $0.integer($1) } ?? 64),
+            optimizer: try optimizer(table["optimizer"]),
+            seed: try table.optional("seed") { UInt64(bitPattern: try $0.integer($1)) } ?? context.seedSource(),
+            validationFraction: try table.optional("validation_fraction") { try $0.number($1) } ?? 0.1)
+        if let patience = try table.optional("early_stopping", { try $0.integer($1) }) {
+            config.earlyStopping = EarlyStopping(monitor: .validationLoss, patience: Int(patience))
+        }
+        try config.validate()
+        return config
+    }
+
+    private static func optimizer(_ value: LuaValue) throws -> OptimizerConfig {
+        if value.isNil { return .adam() }
+        let choice = try AlgorithmChoice(value, what: "optimizer")
+        guard let kind = OptimizerKind(rawValue: choice.name.lowercased()) else {
+            throw ScriptError.badValue("optimizer '\(choice.name)' (known: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let o = choice.options
+        try o.checkFields(["lr", "momentum", "nesterov", "weight_decay", "beta1", "beta2", "clip_norm"], in: "optimizer")
+        let config = OptimizerConfig(
+            kind: kind, learningRate: Float(try o.optional("lr") { try $0.number($1) } ?? (kind == .sgd ? 0.01 : 1e-3)),
+            momentum: Float(try o.optional("momentum") { try $0.number($1) } ?? 0),
+            nesterov: try o.optional("nesterov") { try $0.boolean($1) } ?? false,
+            beta1: Float(try o.optional("beta1") { try $0.number($1) } ?? 0.9),
+            beta2: Float(try o.optional("beta2") { try $0.number($1) } ?? 0.999),
+            weightDecay: try o.optional("weight_decay") { Float(try $0.number($1)) },
+            clipNorm: try o.optional("clip_norm") { Float(try $0.number($1)) })
+        try config.validate()
+        return config
+    }
+
+    /// Runs a Lua epoch callback from the trainer's (non-throwing) callback: the first
+    /// error is kept and training stops; the caller rethrows it.
+    private final class EpochCallback {
+        let function: LuaFunction?
+        let host: LuaHost
+        var error: Error?
+
+        init(_ function: LuaFunction?, host: LuaHost) {
+            self.function = function
+            self.host = host
+        }
+
+        func call(_ arguments: [LuaValue]) -> TrainingAction {
+            do {
+                try host.checkLimits()
+                guard let function else { return .proceed }
+                let answer = try function.callForValue(arguments)
+                return answer == .boolean(false) || answer == .string("stop") ? .stop : .proceed
+            } catch {
+                self.error = error
+                return .stop
+            }
+        }
+    }
+
+    private static func fit(_ table: LuaTable, host: LuaHost, context: TrainingContext) throws -> LuaValue {
+        try table.checkFields(fitFields, in: "hone.fit { … }")
+        let model = try table["model"].object("field 'model' is", as: ModelHandle.self)
+        let data = try table["data"].object("field 'data' is", as: DataHandle.self)
+        let config = try trainerConfig(table, context: context)
+        let callback = EpochCallback(try table.optional("on_epoch") { try $0.function($1) }, host: host)
+        let trainer = try Trainer(description: model.description, config: config)
+        let result = try trainer.fit(data.train, onEpoch: { metrics in
+            callback.call([.integer(Int64(metrics.epoch)), epochTable(metrics)])
+        })
+        if let error = callback.error { throw error }
+        var out = LuaTable(fields: [
+            "epochs": .integer(Int64(result.history.count)),
+            "stop_reason": .string(result.stopReason.rawValue),
+            "model": .object(TrainedModelHandle(trainer)),
+        ])
+        if let last = result.lastEpoch, case let .table(metrics) = epochTable(last) {
+            for (key, value) in metrics.fields where key != "epoch" { out[key] = value }
+        }
+        if let validation = result.validation, case let .table(final) = evaluation(validation) {
+            if let accuracy = final.fields["accuracy"] { out["val_accuracy"] = accuracy }
+            out["val_loss"] = final["loss"]
+        }
+        return .table(out)
+    }
+
+    private static func crossValidate(_ table: LuaTable, host: LuaHost, context: TrainingContext) throws -> LuaValue {
+        try table.checkFields(fitFields.union(["folds"]), in: "hone.cross_validate { … }")
+        let model = try table["model"].object("field 'model' is", as: ModelHandle.self)
+        let data = try table["data"].object("field 'data' is", as: DataHandle.self)
+        let folds = Int(try table.optional("folds") { try $0.integer($1) } ?? 5)
+        let config = try trainerConfig(table, context: context)
+        let callback = EpochCallback(try table.optional("on_epoch") { try $0.function($1) }, host: host)
+        let result = try Trainer.crossValidate(model.description, config: config, data: data.train, folds: folds) { fold, metrics in
+            callback.call([.integer(Int64(fold + 1)), .integer(Int64(metrics.epoch)), epochTable(metrics)])
+        }
+        if let error = callback.error { throw error }
+        var out = LuaTable(fields: [
+            "folds": .table(LuaTable(array: result.folds.map { evaluation($0.validation) })),
+        ])
+        for metric in [Metric.validationAccuracy, .validationLoss, .validationMSE] {
+            if let mean = result.mean(metric) { out[metric.rawValue] = .number(mean) }
+            if let sd = result.standardDeviation(metric) { out[metric.rawValue + "_std"] = .number(sd) }
+        }
+        return .table(out)
+    }
+
+    private static func epochTable(_ metrics: EpochMetrics) -> LuaValue {
+        var t = LuaTable(fields: [
+            "epoch": .integer(Int64(metrics.epoch)),
+            "train_loss": .number(metrics.trainLoss),
+            "learning_rate": .number(Double(metrics.learningRate)),
+            "seconds": .number(metrics.seconds),
+        ])
+        if let loss = metrics.validationLoss { t["val_loss"] = .number(loss) }
+        if let accuracy = metrics.validationAccuracy { t["val_accuracy"] = .number(accuracy) }
+        return .table(t)
+    }
+
+    private static func evaluation(_ evaluation: Evaluation) -> LuaValue {
+        var t = LuaTable(fields: ["loss": .number(evaluation.loss), "count": .integer(Int64(evaluation.sampleCount))])
+        if let accuracy = evaluation.accuracy { t["accuracy"] = .number(accuracy) }
+        if let mse = evaluation.meanSquaredError { t["mse"] = .number(mse) }
+        if let mae = evaluation.meanAbsoluteError { t["mae"] = .number(mae) }
+        return .table(t)
+    }
+}
