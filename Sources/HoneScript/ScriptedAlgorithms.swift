@@ -67,8 +67,8 @@ final class ScriptedPruner: Pruner, @unchecked Sendable {
 
 /// Resolves `study { sampler = …, pruner = … }` names: the script's own first, then built-ins.
 enum AlgorithmCatalog {
-    static let builtinSamplers = ["random"]
-    static let builtinPruners = ["median", "none"]
+    static let builtinSamplers = ["auto", "random", "sobol", "tpe", "gp", "cmaes", "nsga2"]
+    static let builtinPruners = ["median", "percentile", "hyperband", "asha", "none"]
 
     static func sampler(_ choice: AlgorithmChoice, registrations: ScriptRegistrations, source: ScriptWorkerSource) throws -> Sampler {
         if registrations.samplers[choice.name] != nil {
@@ -78,6 +78,16 @@ enum AlgorithmCatalog {
         case "random":
             try choice.options.checkFields([], in: "sampler 'random'")
             return RandomSampler()
+        case "auto", "sobol", "tpe", "gp", "cmaes", "nsga2":
+            try choice.options.checkFields([], in: "sampler '\(choice.name)'")
+            switch choice.name {
+            case "auto": return AutoSampler()
+            case "sobol": return SobolSampler()
+            case "tpe": return TPESampler()
+            case "gp": return GPSampler()
+            case "cmaes": return CMAESSampler()
+            default: return NSGAIISampler()
+            }
         default:
             let scripted = registrations.samplers.keys.sorted()
             throw ScriptError.badValue("unknown sampler '\(choice.name)' (built in: \(builtinSamplers.joined(separator: ", "))"
@@ -102,6 +112,25 @@ enum AlgorithmCatalog {
                                 nWarmupSteps: Int(try o.optional("n_warmup_steps") { try $0.integer($1) } ?? 0),
                                 intervalSteps: Int(try o.optional("interval_steps") { try $0.integer($1) } ?? 1),
                                 nMinTrials: Int(try o.optional("n_min_trials") { try $0.integer($1) } ?? 1))
+        case "percentile":
+            try o.checkFields(["percentile", "n_startup_trials", "n_warmup_steps"], in: "pruner 'percentile'")
+            return PercentilePruner(percentile: try o.optional("percentile") { try $0.number($1) } ?? 25,
+                                    nStartupTrials: Int(try o.optional("n_startup_trials") { try $0.integer($1) } ?? 5),
+                                    nWarmupSteps: Int(try o.optional("n_warmup_steps") { try $0.integer($1) } ?? 0))
+        case "hyperband", "asha":
+            try o.checkFields(["min_resource", "max_resource", "reduction_factor"], in: "pruner '\(choice.name)'")
+            let minResource = Int(try o.optional("min_resource") { try $0.integer($1) } ?? 1)
+            let eta = Int(try o.optional("reduction_factor") { try $0.integer($1) } ?? 3)
+            guard let maxResource = try o.optional("max_resource", { try $0.integer($1) }) else {
+                throw ScriptError.badValue("pruner '\(choice.name)' needs max_resource (the most epochs a trial trains)")
+            }
+            guard minResource >= 1, eta >= 2, maxResource >= minResource else {
+                throw ScriptError.badValue("pruner '\(choice.name)': need 1 ≤ min_resource ≤ max_resource and reduction_factor ≥ 2, got min_resource \(minResource), max_resource \(maxResource), reduction_factor \(eta)")
+            }
+            if choice.name == "hyperband" {
+                return HyperbandPruner(minResource: minResource, maxResource: Int(maxResource), reductionFactor: eta)
+            }
+            return ASHAPruner(minResource: minResource, reductionFactor: eta, maxResource: Int(maxResource))
         default:
             let scripted = (registrations.stoppingRules.keys.sorted() + registrations.pruners.keys.sorted())
             throw ScriptError.badValue("unknown pruner '\(choice.name)' (built in: \(builtinPruners.joined(separator: ", "))"

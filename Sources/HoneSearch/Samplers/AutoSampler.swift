@@ -84,12 +84,18 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             var o = TPESampler.Options()
             o.deterministicParallelism = deterministicParallelism
             return TPESampler(options: o)
-        // HOOK(samplers-b): GPSampler, CMAESSampler and NSGAIISampler live on branch
-        // samplers-b. Once merged, return `GPSampler()`, `CMAESSampler()` and
-        // `NSGAIISampler()` here; until then Auto falls back as documented above.
-        case .gp: return nil
-        case .cmaes: return nil
-        case .nsga2: return nil
+        case .gp:
+            var o = GPSampler.Options()
+            o.deterministicParallelism = deterministicParallelism
+            return GPSampler(options: o)
+        case .cmaes:
+            var o = CMAESSampler.Options()
+            o.deterministicParallelism = deterministicParallelism
+            return CMAESSampler(options: o)
+        case .nsga2:
+            var o = NSGAIISampler.Options()
+            o.deterministicParallelism = deterministicParallelism
+            return NSGAIISampler(options: o)
         }
     }
 
