@@ -4,7 +4,7 @@
 -- the search optimizes and the median rule prunes on), and records the accuracy on the
 -- 10,000 test images, which the search never sees, as a user attribute.
 study {
-  name = "fashion-mlp", direction = "maximize", sampler = "random",
+  name = "fashion-mlp", direction = "maximize", sampler = "tpe",
   pruner = { "median", n_startup_trials = 4, n_warmup_steps = 3 },
   trials = 20, jobs = 2, seed = 0,
 }
