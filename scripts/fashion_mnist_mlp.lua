@@ -6,13 +6,13 @@
 study {
   name = "fashion-mlp", direction = "maximize", sampler = "tpe",
   pruner = { "median", n_startup_trials = 4, n_warmup_steps = 3 },
-  trials = 20, jobs = 2, seed = 0,
+  trials = 12, jobs = 2, seed = 0,
 }
 
 local data = hone.dataset("fashion-mnist")
 
 function objective(trial)
-  local width   = trial:suggest_int("width", 128, 1024, { log = true })
+  local width   = trial:suggest_int("width", 128, 512, { log = true })
   local layers  = trial:suggest_int("layers", 1, 2)
   local lr      = trial:suggest_float("lr", 3e-4, 3e-3, { log = true })
   local dropout = trial:suggest_float("dropout", 0, 0.4)
@@ -22,7 +22,7 @@ function objective(trial)
   local model = hone.mlp { inputs = data.features, hidden = hidden, outputs = data.classes,
                            activation = "relu", dropout = dropout }
   local fit = hone.fit {
-    model = model, data = data, epochs = 15, batch_size = 128,
+    model = model, data = data, epochs = 10, batch_size = 128,
     optimizer = { "adamw", lr = lr, weight_decay = 1e-4 },
     on_epoch = function(epoch, metrics)
       trial:report(metrics.val_accuracy, epoch)
