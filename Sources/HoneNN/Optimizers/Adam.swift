@@ -1,6 +1,9 @@
-// Adam (Kingma & Ba 2015) with coupled L2 weight decay (the gradient gets λw added
-// before the moment estimates, as in PyTorch's Adam(weight_decay=λ)). The update kernel,
-// shared with AdamW, is one fused pass per parameter:
+// Adam (Kingma & Ba 2015) and AdamW (Loshchilov & Hutter 2019), one class told apart by
+// the config's kind. Adam's weight decay is coupled L2: the gradient gets λw added before
+// the moment estimates, as in PyTorch's Adam(weight_decay=λ). AdamW decouples it: the
+// weights shrink by lr·λ each step directly, outside the adaptive update, instead of λw
+// being rescaled by Adam's denominator (which weakens the decay exactly for the weights
+// with large gradients). The update kernel is one fused pass per parameter:
 //     d = g + λ_L2·w;  m = β₁m + (1−β₁)d;  v = β₂v + (1−β₂)d²
 //     w = w·(1 − lr·λ_decoupled) − (lr / (1−β₁ᵗ)) · m / (√v / √(1−β₂ᵗ) + ε);  g = 0
 
@@ -48,7 +51,7 @@ public final class Adam: Optimizer {
     private let secondMoments: [UnsafeMutablePointer<Float>]
 
     public init(parameters: [Tensor], config: OptimizerConfig) {
-        precondition(config.kind == .adam, "Adam built from a \(config.kind) config")
+        precondition(config.kind == .adam || config.kind == .adamw, "Adam built from a \(config.kind) config")
         self.parameters = parameters
         self.config = config
         learningRate = config.learningRate
@@ -61,13 +64,15 @@ public final class Adam: Optimizer {
         GradientClipping.apply(config, parameters)
         stepCount += 1
         AdamKernel.step(parameters: parameters, firstMoments: firstMoments, secondMoments: secondMoments, config: config,
-                        learningRate: learningRate, stepNumber: stepCount, coupledDecay: config.weightDecay, decoupledDecay: 0)
+                        learningRate: learningRate, stepNumber: stepCount,
+                        coupledDecay: config.kind == .adamw ? 0 : config.weightDecay,
+                        decoupledDecay: config.kind == .adamw ? config.weightDecay : 0)
     }
 
-    public func exportState() -> OptimizerState { slots.export(kind: .adam, stepCount: stepCount) }
+    public func exportState() -> OptimizerState { slots.export(kind: config.kind, stepCount: stepCount) }
 
     public func importState(_ state: OptimizerState) throws {
-        try slots.importValues(state, kind: .adam, parameters: parameters)
+        try slots.importValues(state, kind: config.kind, parameters: parameters)
         stepCount = state.stepCount
     }
 }

@@ -97,7 +97,7 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
         switch kind {
         case .sgd: return SGD(parameters: parameters, config: self)
         case .adam: return Adam(parameters: parameters, config: self)
-        case .adamw: return AdamW(parameters: parameters, config: self)
+        case .adamw: return Adam(parameters: parameters, config: self)
         case .rmsprop: return RMSprop(parameters: parameters, config: self)
         }
     }
