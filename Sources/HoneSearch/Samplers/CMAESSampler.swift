@@ -62,9 +62,7 @@ public final class CMAESSampler: Sampler, @unchecked Sendable {
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
         guard !study.isMultiObjective else { return SearchSpace() }
-        let seen = try options.deterministicParallelism.map {
-            try window.intersectionSearchSpace(through: DeterministicWindow.cutoff(trial: trial.number, workers: $0), study: study)
-        } ?? study.intersectionSearchSpace()
+        let seen = try window.intersectionSearchSpace(for: trial, workers: options.deterministicParallelism, study: study)
         var space = SearchSpace()
         for (name, d) in seen where !d.isSingleValue {
             switch d {

@@ -89,11 +89,8 @@ public final class NSGAIISampler: Sampler, @unchecked Sendable {
     }
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
-        var space = try (options.deterministicParallelism.map {
-            try window.intersectionSearchSpace(through: DeterministicWindow.cutoff(trial: trial.number, workers: $0), study: study)
-        } ?? study.intersectionSearchSpace()).searchable
-        for name in space.names { if case .fixed = space[name]! { space.remove(name) } }
-        return space
+        // `searchable` drops single-valued distributions, fixed ones included.
+        return try window.intersectionSearchSpace(for: trial, workers: options.deterministicParallelism, study: study).searchable
     }
 
     public func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {

@@ -67,6 +67,13 @@ final class DeterministicWindow: @unchecked Sendable {
         study.history.invalidate()   // other processes may have told them meanwhile
     }
 
+    /// The intersection search space `trial` may see: with `workers` (deterministic parallel
+    /// mode) only trials up to its cutoff, after waiting for them; otherwise the whole study's.
+    func intersectionSearchSpace(for trial: Trial, workers: Int?, study: StudyView) throws -> SearchSpace {
+        guard let workers else { return try study.intersectionSearchSpace() }
+        return try intersectionSearchSpace(through: Self.cutoff(trial: trial.number, workers: workers), study: study)
+    }
+
     /// The parameters present with identical distributions in every COMPLETE trial numbered
     /// ≤ cutoff (the intersection search space of what the trial may see), after waiting.
     func intersectionSearchSpace(through cutoff: Int, study: StudyView) throws -> SearchSpace {
