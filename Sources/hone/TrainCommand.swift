@@ -63,13 +63,9 @@ struct TrainCommand: ParsableCommand {
     private func train() throws {
         BLAS.setThreads(threads)
         let start = Date()
-        var (trainSet, testSet) = try loadData()
-        let isImage = trainSet.featureShape.count == 3
-        let description = try modelDescription(for: trainSet, images: isImage)
-        if case .mlp = description { // an MLP sees images as flat vectors
-            trainSet = try trainSet.flattened()
-            testSet = try testSet.flattened()
-        }
+        // The trainer gathers each batch into the model's input shape, so an MLP takes images as they are.
+        let (trainSet, testSet) = try loadData()
+        let description = try modelDescription(for: trainSet, images: trainSet.featureShape.count == 3)
         let config = TrainerConfig(
             epochs: epochs, batchSize: batchSize, optimizer: try optimizerConfig(), schedule: try scheduleConfig(),
             seed: seed, validationFraction: valFraction,
@@ -110,7 +106,12 @@ struct TrainCommand: ParsableCommand {
             throw ValidationError("--data: '\(data)' is neither a known data set (\(Datasets.names.joined(separator: ", "))) nor a file")
         }
         guard let target else { throw ValidationError("--data \(data) is a CSV file: name its target column with --target") }
-        let kind: TaskKind = try taskKind() == .regression ? .regression : (taskKind() == .classification ? .classification : .auto)
+        let kind: TaskKind
+        switch try taskKind() {
+        case .regression: kind = .regression
+        case .classification: kind = .classification
+        case .auto: kind = .auto
+        }
         let full = try CSV.loadDataset(path: data, target: target, task: kind)
         var train: Dataset, held: Dataset
         if let testPath = test {
@@ -178,12 +179,5 @@ struct TrainCommand: ParsableCommand {
             }
             return v
         }
-    }
-}
-
-extension Dataset {
-    /// The same samples seen as flat feature vectors.
-    func flattened() throws -> Dataset {
-        featureShape.count == 1 ? self : try Dataset(features: features, featureShape: [featureCount], targets: targets, featureNames: featureNames)
     }
 }
