@@ -122,13 +122,15 @@ public final class Tensor: @unchecked Sendable {
     }
 
     /// Records `fn` as the backward step producing `self` from `inputs`, if any input needs a gradient.
+    /// The name is an autoclosure so that ops formatting it (dense[relu], …) pay for the
+    /// string only when a node is recorded, never on the no-grad evaluation path.
     @inlinable
-    public func record(_ op: String, _ inputs: [Tensor], _ fn: @escaping (Tensor) -> Void) -> Tensor {
+    public func record(_ op: @autoclosure () -> String, _ inputs: [Tensor], _ fn: @escaping (Tensor) -> Void) -> Tensor {
         guard GradMode.isEnabled, inputs.contains(where: { $0.requiresGrad }) else { return self }
         requiresGrad = true
         parents = inputs
         backwardFn = fn
-        setOp(op)
+        setOp(op())
         return self
     }
 
