@@ -37,10 +37,12 @@ let package = Package(
         .target(name: "HoneSearchConformance", dependencies: ["HoneSearch"]),
         .target(name: "HoneTuning", dependencies: ["HoneSearch", "HoneNN", "HoneData", "HoneTensor"]),
         .target(name: "HoneStorage", dependencies: ["HoneSearch", "CSQLite", "CPostgres"]),
+        // Importance, HTML reports and exports of finished studies.
+        .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
-        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript"]),
+        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning"]),
         .executableTarget(name: "hone", dependencies: [
-            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript",
+            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
+        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch"]),
     ],
     swiftLanguageModes: [.v5]
 )
