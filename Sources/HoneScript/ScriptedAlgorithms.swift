@@ -65,34 +65,20 @@ final class ScriptedPruner: Pruner, @unchecked Sendable {
     }
 }
 
-/// Resolves `study { sampler = …, pruner = … }` names: the script's own first, then built-ins.
+/// Resolves `study { sampler = …, pruner = … }` names: the script's own first, then the
+/// process-wide registry (built-ins and plugins).
 enum AlgorithmCatalog {
-    static let builtinSamplers = ["auto", "random", "sobol", "tpe", "gp", "cmaes", "nsga2"]
-    static let builtinPruners = ["median", "percentile", "hyperband", "asha", "none"]
-
     static func sampler(_ choice: AlgorithmChoice, registrations: ScriptRegistrations, source: ScriptWorkerSource) throws -> Sampler {
         if registrations.samplers[choice.name] != nil {
             return ScriptedSampler(name: choice.name, source: source)
         }
-        switch choice.name {
-        case "random":
-            try choice.options.checkFields([], in: "sampler 'random'")
-            return RandomSampler()
-        case "auto", "sobol", "tpe", "gp", "cmaes", "nsga2":
-            try choice.options.checkFields([], in: "sampler '\(choice.name)'")
-            switch choice.name {
-            case "auto": return AutoSampler()
-            case "sobol": return SobolSampler()
-            case "tpe": return TPESampler()
-            case "gp": return GPSampler()
-            case "cmaes": return CMAESSampler()
-            default: return NSGAIISampler()
-            }
-        default:
+        let registry = AlgorithmRegistry.shared
+        guard registry.hasSampler(choice.name) else {
             let scripted = registrations.samplers.keys.sorted()
-            throw ScriptError.badValue("unknown sampler '\(choice.name)' (built in: \(builtinSamplers.joined(separator: ", "))"
+            throw ScriptError.badValue("unknown sampler '\(choice.name)' (known: \(registry.samplerNames.joined(separator: ", "))"
                 + (scripted.isEmpty ? "" : "; registered by the script: \(scripted.joined(separator: ", "))") + ")")
         }
+        return try fromRegistry { try registry.sampler(choice.name, options: try options(choice)) }
     }
 
     static func pruner(_ choice: AlgorithmChoice, registrations: ScriptRegistrations, source: ScriptWorkerSource) throws -> Pruner {
@@ -102,39 +88,21 @@ enum AlgorithmCatalog {
         if registrations.pruners[choice.name] != nil {
             return ScriptedPruner(name: choice.name, kind: .pruner, source: source)
         }
-        let o = choice.options
-        switch choice.name {
-        case "none":
-            return NopPruner()
-        case "median":
-            try o.checkFields(["n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"], in: "pruner 'median'")
-            return MedianPruner(nStartupTrials: Int(try o.optional("n_startup_trials") { try $0.integer($1) } ?? 5),
-                                nWarmupSteps: Int(try o.optional("n_warmup_steps") { try $0.integer($1) } ?? 0),
-                                intervalSteps: Int(try o.optional("interval_steps") { try $0.integer($1) } ?? 1),
-                                nMinTrials: Int(try o.optional("n_min_trials") { try $0.integer($1) } ?? 1))
-        case "percentile":
-            try o.checkFields(["percentile", "n_startup_trials", "n_warmup_steps"], in: "pruner 'percentile'")
-            return PercentilePruner(percentile: try o.optional("percentile") { try $0.number($1) } ?? 25,
-                                    nStartupTrials: Int(try o.optional("n_startup_trials") { try $0.integer($1) } ?? 5),
-                                    nWarmupSteps: Int(try o.optional("n_warmup_steps") { try $0.integer($1) } ?? 0))
-        case "hyperband", "asha":
-            try o.checkFields(["min_resource", "max_resource", "reduction_factor"], in: "pruner '\(choice.name)'")
-            let minResource = Int(try o.optional("min_resource") { try $0.integer($1) } ?? 1)
-            let eta = Int(try o.optional("reduction_factor") { try $0.integer($1) } ?? 3)
-            guard let maxResource = try o.optional("max_resource", { try $0.integer($1) }) else {
-                throw ScriptError.badValue("pruner '\(choice.name)' needs max_resource (the most epochs a trial trains)")
-            }
-            guard minResource >= 1, eta >= 2, maxResource >= minResource else {
-                throw ScriptError.badValue("pruner '\(choice.name)': need 1 ≤ min_resource ≤ max_resource and reduction_factor ≥ 2, got min_resource \(minResource), max_resource \(maxResource), reduction_factor \(eta)")
-            }
-            if choice.name == "hyperband" {
-                return HyperbandPruner(minResource: minResource, maxResource: Int(maxResource), reductionFactor: eta)
-            }
-            return ASHAPruner(minResource: minResource, reductionFactor: eta, maxResource: Int(maxResource))
-        default:
+        let registry = AlgorithmRegistry.shared
+        guard registry.hasPruner(choice.name) else {
             let scripted = (registrations.stoppingRules.keys.sorted() + registrations.pruners.keys.sorted())
-            throw ScriptError.badValue("unknown pruner '\(choice.name)' (built in: \(builtinPruners.joined(separator: ", "))"
+            throw ScriptError.badValue("unknown pruner '\(choice.name)' (known: \(registry.prunerNames.joined(separator: ", "))"
                 + (scripted.isEmpty ? "" : "; registered by the script: \(scripted.joined(separator: ", "))") + ")")
         }
+        return try fromRegistry { try registry.pruner(choice.name, options: try options(choice)) }
+    }
+
+    private static func options(_ choice: AlgorithmChoice) throws -> [String: JSONValue] {
+        try choice.options.fields.mapValues { try $0.jsonValue("option of '\(choice.name)' is") }
+    }
+
+    /// The registry's errors, as the script errors the rest of the host reports.
+    private static func fromRegistry<T>(_ make: () throws -> T) throws -> T {
+        do { return try make() } catch let StudyError.invalidArgument(message) { throw ScriptError.badValue(message) }
     }
 }

@@ -1,0 +1,251 @@
+// Samplers and pruners by name, with options as a JSON object: the one lookup the C API,
+// the CLI, Lua scripts and plugins share, so a name means the same thing everywhere and
+// a plugin's sampler is usable from all of them once registered.
+
+import Foundation
+
+public final class AlgorithmRegistry: @unchecked Sendable {
+    public typealias SamplerFactory = @Sendable (_ options: AlgorithmOptions) throws -> Sampler
+    public typealias PrunerFactory = @Sendable (_ options: AlgorithmOptions) throws -> Pruner
+
+    /// The process-wide registry (plugins register here).
+    public static let shared = AlgorithmRegistry()
+
+    private let lock = NSLock()
+    private var samplers: [String: SamplerFactory] = [:]
+    private var pruners: [String: PrunerFactory] = [:]
+    private let builtinSamplerNames: Set<String>
+    private let builtinPrunerNames: Set<String>
+
+    public init() {
+        samplers = Self.builtinSamplers
+        pruners = Self.builtinPruners
+        builtinSamplerNames = Set(samplers.keys)
+        builtinPrunerNames = Set(pruners.keys)
+    }
+
+    public var samplerNames: [String] { lock.lock(); defer { lock.unlock() }; return samplers.keys.sorted() }
+    public var prunerNames: [String] { lock.lock(); defer { lock.unlock() }; return pruners.keys.sorted() }
+
+    /// Adds a sampler. Built-in names cannot be replaced; a name registered earlier can be
+    /// only with `replace` (reloading a plugin).
+    public func registerSampler(_ name: String, replace: Bool = false, _ factory: @escaping SamplerFactory) throws {
+        try Self.checkName(name, kind: "sampler", builtins: builtinSamplerNames)
+        lock.lock(); defer { lock.unlock() }
+        guard replace || samplers[name] == nil else { throw StudyError.invalidArgument("sampler '\(name)' is already registered") }
+        samplers[name] = factory
+    }
+
+    public func registerPruner(_ name: String, replace: Bool = false, _ factory: @escaping PrunerFactory) throws {
+        try Self.checkName(name, kind: "pruner", builtins: builtinPrunerNames)
+        lock.lock(); defer { lock.unlock() }
+        guard replace || pruners[name] == nil else { throw StudyError.invalidArgument("pruner '\(name)' is already registered") }
+        pruners[name] = factory
+    }
+
+    public func hasSampler(_ name: String) -> Bool { lock.lock(); defer { lock.unlock() }; return samplers[name] != nil }
+    public func hasPruner(_ name: String) -> Bool { lock.lock(); defer { lock.unlock() }; return pruners[name] != nil }
+
+    /// Builds the sampler `name`; unknown names and unknown or ill-typed options are errors
+    /// that name them.
+    public func sampler(_ name: String, options: [String: JSONValue] = [:]) throws -> Sampler {
+        lock.lock(); let factory = samplers[name]; lock.unlock()
+        guard let factory else {
+            throw StudyError.invalidArgument("unknown sampler '\(name)' (known: \(samplerNames.joined(separator: ", ")))")
+        }
+        let o = AlgorithmOptions(options, context: "sampler '\(name)'")
+        let sampler = try factory(o)
+        try o.checkAllUsed()
+        return sampler
+    }
+
+    public func pruner(_ name: String, options: [String: JSONValue] = [:]) throws -> Pruner {
+        lock.lock(); let factory = pruners[name]; lock.unlock()
+        guard let factory else {
+            throw StudyError.invalidArgument("unknown pruner '\(name)' (known: \(prunerNames.joined(separator: ", ")))")
+        }
+        let o = AlgorithmOptions(options, context: "pruner '\(name)'")
+        let pruner = try factory(o)
+        try o.checkAllUsed()
+        return pruner
+    }
+
+    /// Reads `"tpe"` or `{"name": "tpe", …options}` (the shape options JSON and Lua use).
+    public func sampler(spec: JSONValue) throws -> Sampler {
+        let (name, options) = try Self.split(spec, kind: "sampler")
+        return try sampler(name, options: options)
+    }
+
+    public func pruner(spec: JSONValue) throws -> Pruner {
+        let (name, options) = try Self.split(spec, kind: "pruner")
+        return try pruner(name, options: options)
+    }
+
+    private static func split(_ spec: JSONValue, kind: String) throws -> (String, [String: JSONValue]) {
+        switch spec {
+        case .string(let name): return (name, [:])
+        case .object(var o):
+            guard let name = o.removeValue(forKey: "name")?.stringValue else {
+                throw StudyError.invalidArgument("\(kind): an object needs a string field \"name\", got \(spec.jsonText)")
+            }
+            return (name, o)
+        default:
+            throw StudyError.invalidArgument("\(kind): expected a name or an object with \"name\", got \(spec.jsonText)")
+        }
+    }
+
+    private static func checkName(_ name: String, kind: String, builtins: Set<String>) throws {
+        guard !name.isEmpty, name.count <= 128, name.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
+            throw StudyError.invalidArgument("\(kind) name '\(name)': use 1–128 letters, digits, '_', '-' or '.'")
+        }
+        guard !builtins.contains(name) else {
+            throw StudyError.invalidArgument("\(kind) '\(name)' is built in and cannot be replaced")
+        }
+    }
+
+    // MARK: Built-ins
+
+    private static let builtinSamplers: [String: SamplerFactory] = [
+        "random": { _ in RandomSampler() },
+        "sobol": { o in SobolSampler(scramble: try o.bool("scramble") ?? true) },
+        "auto": { o in AutoSampler(budget: try o.int("budget", min: 1), deterministicParallelism: try o.int("deterministic_parallelism", min: 1)) },
+        "tpe": { o in
+            var t = TPESampler.Options()
+            if let n = try o.int("n_startup_trials", min: 0) { t.nStartupTrials = n }
+            if let n = try o.int("n_ei_candidates", min: 1) { t.nEICandidates = n }
+            if let b = try o.bool("multivariate") { t.multivariate = b }
+            if let b = try o.bool("group") { t.group = b }
+            if let b = try o.bool("constant_liar") { t.constantLiar = b }
+            t.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
+            return TPESampler(options: t)
+        },
+        "gp": { o in
+            var g = GPSampler.Options()
+            if let n = try o.int("n_startup_trials", min: 1) { g.startupTrials = n }
+            g.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
+            return GPSampler(options: g)
+        },
+        "cmaes": { o in
+            var c = CMAESSampler.Options()
+            c.populationSize = try o.int("population_size", min: 2)
+            if let s = try o.number("sigma0", above: 0) { c.initialSigma = s }
+            if let b = try o.bool("restarts") { c.restarts = b }
+            c.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
+            return CMAESSampler(options: c)
+        },
+        "nsga2": { o in
+            var n = NSGAIISampler.Options()
+            if let p = try o.int("population_size", min: 2) { n.populationSize = p }
+            n.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
+            return NSGAIISampler(options: n)
+        },
+    ]
+
+    private static let builtinPruners: [String: PrunerFactory] = [
+        "none": { _ in NopPruner() },
+        "median": { o in
+            MedianPruner(nStartupTrials: try o.int("n_startup_trials", min: 0) ?? 5,
+                         nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0,
+                         intervalSteps: try o.int("interval_steps", min: 1) ?? 1,
+                         nMinTrials: try o.int("n_min_trials", min: 1) ?? 1)
+        },
+        "percentile": { o in
+            guard let p = try o.number("percentile", above: 0), p <= 100 else {
+                throw StudyError.invalidArgument("pruner 'percentile' needs \"percentile\" in (0, 100]")
+            }
+            return PercentilePruner(percentile: p, nStartupTrials: try o.int("n_startup_trials", min: 0) ?? 5,
+                                    nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0)
+        },
+        "threshold": { o in
+            let lower = try o.number("lower"), upper = try o.number("upper")
+            guard lower != nil || upper != nil else {
+                throw StudyError.invalidArgument("pruner 'threshold' needs \"lower\" or \"upper\"")
+            }
+            return ThresholdPruner(lower: lower, upper: upper, nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0)
+        },
+        "patience": { o in
+            guard let p = try o.int("patience", min: 1) else {
+                throw StudyError.invalidArgument("pruner 'patience' needs \"patience\" (steps without improvement, ≥ 1)")
+            }
+            return PatiencePruner(patience: p, minDelta: try o.number("min_delta") ?? 0)
+        },
+        "hyperband": { o in
+            let (r, R, eta) = try budgets(o, "hyperband")
+            return HyperbandPruner(minResource: r, maxResource: R, reductionFactor: eta)
+        },
+        "asha": { o in
+            let (r, R, eta) = try budgets(o, "asha")
+            return ASHAPruner(minResource: r, reductionFactor: eta, maxResource: R)
+        },
+    ]
+
+    private static func budgets(_ o: AlgorithmOptions, _ name: String) throws -> (Int, Int, Int) {
+        let r = try o.int("min_resource", min: 1) ?? 1
+        let eta = try o.int("reduction_factor", min: 2) ?? 3
+        guard let R = try o.int("max_resource", min: 1) else {
+            throw StudyError.invalidArgument("pruner '\(name)' needs \"max_resource\" (the most epochs a trial trains)")
+        }
+        guard R >= r else {
+            throw StudyError.invalidArgument("pruner '\(name)': max_resource \(R) is below min_resource \(r)")
+        }
+        return (r, R, eta)
+    }
+}
+
+/// An algorithm's options: typed reads that name the option and the algorithm on error,
+/// and a final check that no option was misspelt (an unknown key is an error, not ignored).
+public final class AlgorithmOptions {
+    public let values: [String: JSONValue]
+    public let context: String
+    private var used: Set<String> = []
+
+    public init(_ values: [String: JSONValue], context: String) {
+        self.values = values
+        self.context = context
+    }
+
+    public func raw(_ key: String) -> JSONValue? {
+        used.insert(key)
+        if case .null? = values[key] { return nil }
+        return values[key]
+    }
+
+    public func bool(_ key: String) throws -> Bool? {
+        guard let v = raw(key) else { return nil }
+        guard let b = v.boolValue else { throw bad(key, "true or false", v) }
+        return b
+    }
+
+    public func int(_ key: String, min: Int? = nil) throws -> Int? {
+        guard let v = raw(key) else { return nil }
+        guard let i = v.intValue else { throw bad(key, "an integer", v) }
+        if let min, i < min { throw bad(key, "an integer ≥ \(min)", v) }
+        return i
+    }
+
+    public func number(_ key: String, above: Double? = nil) throws -> Double? {
+        guard let v = raw(key) else { return nil }
+        guard let x = v.numberValue, x.isFinite else { throw bad(key, "a finite number", v) }
+        if let above, !(x > above) { throw bad(key, "a number > \(above)", v) }
+        return x
+    }
+
+    public func string(_ key: String) throws -> String? {
+        guard let v = raw(key) else { return nil }
+        guard let s = v.stringValue else { throw bad(key, "a string", v) }
+        return s
+    }
+
+    public func checkAllUsed() throws {
+        let unknown = Set(values.keys).subtracting(used).sorted()
+        guard unknown.isEmpty else {
+            let known = used.sorted()
+            throw StudyError.invalidArgument("\(context): unknown option\(unknown.count > 1 ? "s" : "") \(unknown.map { "\"\($0)\"" }.joined(separator: ", "))"
+                + (known.isEmpty ? " (it takes none)" : " (it takes \(known.joined(separator: ", ")))"))
+        }
+    }
+
+    private func bad(_ key: String, _ expected: String, _ got: JSONValue) -> StudyError {
+        .invalidArgument("\(context): option \"\(key)\" must be \(expected), got \(got.jsonText)")
+    }
+}
