@@ -3,8 +3,8 @@
 /// Kept in step with HONE_VERSION_STRING and HONE_ABI_VERSION in include/hone.h
 /// (Tests/HoneTests checks that they agree).
 public enum HoneVersion {
-    public static let string = "0.1.0"
-    public static let abi: Int32 = 0
+    public static let string = "0.2.0"
+    public static let abi: Int32 = 1
 }
 
 private let versionCString: UnsafePointer<CChar> = {
