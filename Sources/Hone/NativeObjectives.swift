@@ -1,0 +1,34 @@
+// Objectives registered by name (by native plugins through hone_registry_add_objective),
+// run by hone_study_optimize_named and the CLI.
+
+import Foundation
+
+/// `hone_objective_fn`: (trial, userdata, values, n_values) -> status.
+public typealias CObjective = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Double>?, Int) -> Int32
+
+struct NativeObjective: @unchecked Sendable {
+    var function: CObjective
+    var userdata: UnsafeMutableRawPointer?
+}
+
+final class NativeObjectives: @unchecked Sendable {
+    static let shared = NativeObjectives()
+    private let lock = NSLock()
+    private var byName: [String: NativeObjective] = [:]
+
+    func register(_ name: String, _ objective: NativeObjective) throws {
+        lock.lock(); defer { lock.unlock() }
+        guard byName[name] == nil else { throw APIError.invalid("objective '\(name)' is already registered") }
+        byName[name] = objective
+    }
+
+    func lookup(_ name: String) throws -> NativeObjective {
+        lock.lock(); defer { lock.unlock() }
+        guard let o = byName[name] else {
+            throw APIError(.notFound, "no objective named '\(name)' (registered: \(byName.keys.sorted().joined(separator: ", ")))")
+        }
+        return o
+    }
+
+    var names: [String] { lock.lock(); defer { lock.unlock() }; return byName.keys.sorted() }
+}
