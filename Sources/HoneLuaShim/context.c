@@ -92,6 +92,24 @@ static const char *stop_message(int reason) {
     }
 }
 
+/* Adds `used` to the call's instruction count and records the first limit it breaks.
+ * Returns whether a stop is in force. */
+static int account(hone_lua_context *ctx, int64_t used) {
+    if (ctx->stop_reason != HONE_LUA_STOP_NONE) return 1;
+    ctx->instructions_used += used;
+    if (ctx->instruction_limit > 0 && ctx->instructions_used > ctx->instruction_limit)
+        ctx->stop_reason = HONE_LUA_STOP_INSTRUCTIONS;
+    else if (ctx->deadline > 0 && hone_lua_monotonic_seconds() > ctx->deadline)
+        ctx->stop_reason = HONE_LUA_STOP_DEADLINE;
+    else if (hone_lua_interrupt_requested(ctx))
+        ctx->stop_reason = HONE_LUA_STOP_INTERRUPT;
+    return ctx->stop_reason != HONE_LUA_STOP_NONE;
+}
+
+/* Arms the hook on every instruction (the stop is sticky) and raises the stop message,
+ * naming the line of the Lua function at `level`. */
+static void raise_stop(lua_State *L, hone_lua_context *ctx, int level);
+
 /* The count hook. Each coroutine has its own hook settings (inherited at creation), so
  * everything here acts on the thread that is running, L.
  *
@@ -103,29 +121,30 @@ static const char *stop_message(int reason) {
 static void limit_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     hone_lua_context *ctx = hone_lua_context_of(L);
-    if (ctx->stop_reason == HONE_LUA_STOP_NONE) {
-        int interval = lua_gethookcount(L);
-        ctx->instructions_used += interval;
-        if (ctx->instruction_limit > 0 && ctx->instructions_used > ctx->instruction_limit)
-            ctx->stop_reason = HONE_LUA_STOP_INSTRUCTIONS;
-        else if (ctx->deadline > 0 && hone_lua_monotonic_seconds() > ctx->deadline)
-            ctx->stop_reason = HONE_LUA_STOP_DEADLINE;
-        else if (hone_lua_interrupt_requested(ctx))
-            ctx->stop_reason = HONE_LUA_STOP_INTERRUPT;
-        else {
-            /* A coroutine left armed at interval 1 by an earlier stop goes back to normal. */
-            if (interval != ctx->hook_interval)
-                lua_sethook(L, limit_hook, LUA_MASKCOUNT, ctx->hook_interval);
-            return;
-        }
+    int interval = lua_gethookcount(L);
+    if (!account(ctx, interval)) {
+        /* A coroutine left armed at interval 1 by an earlier stop goes back to normal. */
+        if (interval != ctx->hook_interval)
+            lua_sethook(L, limit_hook, LUA_MASKCOUNT, ctx->hook_interval);
+        return;
     }
-    lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1);
     /* Level 0 is the function executing (hooks get no frame of their own), so the
      * message names the line that was running when the limit struck. */
-    luaL_where(L, 0);
+    raise_stop(L, ctx, 0);
+}
+
+static void raise_stop(lua_State *L, hone_lua_context *ctx, int level) {
+    lua_sethook(L, limit_hook, LUA_MASKCOUNT, 1);
+    luaL_where(L, level);
     lua_pushstring(L, stop_message(ctx->stop_reason));
     lua_concat(L, 2);
     lua_error(L);
+}
+
+void hone_lua_charge(lua_State *L, long steps) {
+    hone_lua_context *ctx = hone_lua_context_of(L);
+    /* Level 1: the Lua code that called the C function doing the work. */
+    if (account(ctx, steps)) raise_stop(L, ctx, 1);
 }
 
 void hone_lua_begin_call(lua_State *L, double deadline) {

@@ -42,5 +42,5 @@ int hone_lua_open_libraries(lua_State *L) {
         luaL_requiref(L, lib->name, lib->func, 1);
         lua_pop(L, 1);
     }
-    return 0;
+    return hone_lua_install_counted_patterns(L);
 }

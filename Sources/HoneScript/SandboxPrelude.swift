@@ -28,11 +28,9 @@
 //     Lua runs that handler with hooks disabled when the error comes from the hook.
 //   - collectgarbage only collects, steps and counts: scripts don't tune the collector.
 //   - math.random is seeded by the host (determinism: same seed, same trials).
-//
-// Known gap: string.find/match/gmatch/gsub run Lua's pattern matcher in C, where no hook
-// fires. A pathological pattern on a long subject (string.find(string.rep("a", 1e6),
-// ".-b") is quadratic) can run past the per-call deadline; the memory cap bounds the
-// subject's length, not the matcher's steps. Closing it needs a matcher that counts steps.
+//   - string.find/match/gmatch/gsub are Hone's own (HoneLuaShim/patterns.c): Lua's
+//     matcher runs in C where no hook fires, and backtracking patterns on long subjects
+//     take hours; Hone's charges each matcher step to the call's instruction budget.
 let sandboxPrelude = #"""
 local realpath, stopped = ...
 

@@ -119,6 +119,19 @@ int hone_lua_stop_in_force(lua_State *L);
  * hone_lua_cpcall(L, hone_lua_open_libraries, NULL). */
 int hone_lua_open_libraries(lua_State *L);
 
+/* Charges `steps` units of work done in C (the pattern matcher) to the running call's
+ * instruction budget and checks its deadline and interrupts; on a limit it raises like
+ * the hook does (sticky), so C loops are bounded as well as Lua code. */
+void hone_lua_charge(lua_State *L, long steps);
+
+/* string.find/match/gmatch/gsub with a step-counting matcher (patterns.c); installed
+ * into the string table by hone_lua_open_libraries. */
+int hone_lua_str_find(lua_State *L);
+int hone_lua_str_match(lua_State *L);
+int hone_lua_str_gmatch(lua_State *L);
+int hone_lua_str_gsub(lua_State *L);
+int hone_lua_install_counted_patterns(lua_State *L);
+
 /* ---- Macros Swift cannot import ---- */
 
 static inline int hone_lua_registry_index(void) { return LUA_REGISTRYINDEX; }
