@@ -5,10 +5,11 @@
 // `Study.optimize(pbt:)` (PopulationBasedTraining.swift) is generation-synchronous: every
 // member finishes its segment before anyone exploits, so one slow member stalls the whole
 // population. Here a member that reaches a ready point (every `stepsPerReady` steps) is
-// judged at once against the latest scores of the others, whatever step they are at:
-// truncation selection — if it is in the bottom ⌈truncation·N⌉, it copies the latest
-// checkpoint (weights and optimizer state, through its trial number) and hyperparameters of
-// a random member of the top ⌈truncation·N⌉, then explores them (×0.8 / ×1.2, or a resample
+// judged at once against the latest scores of the members that have one (at least
+// `minimumReported`), whatever step they are at: truncation selection — if it is in the
+// bottom ⌈truncation·n⌉ of those n, it copies the latest checkpoint (weights and optimizer
+// state, through its trial number) and hyperparameters of a random member of the top
+// ⌈truncation·n⌉, then explores them (×0.8 / ×1.2, or a resample
 // with probability `resampleProbability`). Its next segment is queued at once; workers take
 // segments first-in first-out, so nobody waits for a generation to end.
 //
@@ -43,12 +44,15 @@ public final class AsynchronousPBT: @unchecked Sendable {
     public let maxConsecutiveFailures: Int
     /// A member retires after this many segments (see the file comment).
     public let maxSegmentsPerMember: Int
+    /// Members with a score needed before anyone exploits. Not the whole population: one
+    /// member stuck in a long first segment must not keep the others from exploiting.
+    public let minimumReported: Int
     /// The explore step and truncation count are the synchronous variant's.
     let rules: PopulationBasedTraining
 
     public init(populationSize: Int, totalSteps: Int, stepsPerReady: Int, truncation: Double = 0.2,
                 perturbFactors: [Double] = [0.8, 1.2], resampleProbability: Double = 0.25, explored: Set<String>? = nil,
-                maxConsecutiveFailures: Int = 3, maxSegmentsPerMember: Int? = nil) throws {
+                maxConsecutiveFailures: Int = 3, maxSegmentsPerMember: Int? = nil, minimumReported: Int? = nil) throws {
         guard populationSize >= 2 else { throw StudyError.invalidArgument("asynchronous PBT: populationSize must be at least 2, got \(populationSize)") }
         guard stepsPerReady >= 1, totalSteps >= stepsPerReady else {
             throw StudyError.invalidArgument("asynchronous PBT: need 1 ≤ stepsPerReady ≤ totalSteps, got stepsPerReady \(stepsPerReady), totalSteps \(totalSteps)")
@@ -69,6 +73,10 @@ public final class AsynchronousPBT: @unchecked Sendable {
             throw StudyError.invalidArgument("asynchronous PBT: maxSegmentsPerMember \(cap) is below the \(straight) segments of one member's run")
         }
         self.maxSegmentsPerMember = maxSegmentsPerMember ?? 4 * straight
+        if let q = minimumReported, !(2...populationSize).contains(q) {
+            throw StudyError.invalidArgument("asynchronous PBT: minimumReported must be in 2...\(populationSize), got \(q)")
+        }
+        self.minimumReported = minimumReported ?? max(2, (populationSize + 1) / 2)
         rules = PopulationBasedTraining(populationSize: populationSize, generations: 1, stepsPerGeneration: stepsPerReady,
                                         truncation: truncation, perturbFactors: perturbFactors,
                                         resampleProbability: resampleProbability, explored: explored)
@@ -97,15 +105,16 @@ public final class AsynchronousPBT: @unchecked Sendable {
     /// The ready-point decision for `member`, which just finished a segment, with status
     /// `board[member]`: nil to continue with its own checkpoint and hyperparameters, else
     /// the member to copy and the explored hyperparameters. `board` holds every member that
-    /// has finished a segment; nobody exploits until all have.
+    /// has finished a segment; nobody exploits before `minimumReported` have. The bottom
+    /// and top are ⌈truncation·n⌉ of the n members on the board.
     public func exploit(member: Int, board: [Int: MemberStatus], direction: StudyDirection,
                         rng: inout RandomGenerator) -> (source: Int, params: [String: ParamValue])? {
-        guard board.count == populationSize else { return nil }
+        guard board.count >= minimumReported else { return nil }
         let ranked = board.keys.sorted { a, b in
             let x = board[a]!.score, y = board[b]!.score
             return x != y ? direction.isBetter(x, than: y) : a < b
         }
-        let k = rules.truncationCount
+        let k = max(1, Int((truncation * Double(board.count)).rounded(.up)))
         guard ranked.suffix(k).contains(member) else { return nil }
         let candidates = ranked.prefix(k).filter { s in
             guard s != member, let b = board[s], b.usable, b.checkpointTrial != nil else { return false }

@@ -130,7 +130,7 @@ final class AsynchronousPBTTests: XCTestCase {
                     XCTAssertEqual(ratio, 1)
                 }
             }
-            XCTAssertGreaterThan(exploits, 5, "nJobs \(jobs)")
+            XCTAssertGreaterThan(exploits, 5, "nJobs \(jobs): " + trials.map { "\($0.number):m\(attr($0, "member")!)g\(attr($0, "generation")!)s\(attr($0, "start_step")!)v\($0.value!)" }.joined(separator: " "))
             // Held at the end: exactly each member's last segment.
             var last: [Int: Int] = [:]
             for t in trials { last[attr(t, "member")!] = max(last[attr(t, "member")!] ?? -1, t.number) }
@@ -199,7 +199,10 @@ final class AsynchronousPBTTests: XCTestCase {
         XCTAssertNil(pbt.exploit(member: 2, board: board, direction: .maximize, rng: &rng), "a failed member is not copied")
         board[0] = status(0.9)
         board[3] = nil
-        XCTAssertNil(pbt.exploit(member: 2, board: board, direction: .maximize, rng: &rng), "not everyone has a score yet")
+        board[4] = nil
+        XCTAssertEqual(pbt.exploit(member: 2, board: board, direction: .maximize, rng: &rng)?.source, 0, "3 of 5 have a score: enough")
+        board[1] = nil
+        XCTAssertNil(pbt.exploit(member: 2, board: board, direction: .maximize, rng: &rng), "2 of 5 have a score: too few")
     }
 
     /// A failing segment fails its trial only; its member copies the best member and goes on.
@@ -227,6 +230,7 @@ final class AsynchronousPBTTests: XCTestCase {
         XCTAssertThrowsError(try AsynchronousPBT(populationSize: 4, totalSteps: 4, stepsPerReady: 1, truncation: 0.6))
         XCTAssertThrowsError(try AsynchronousPBT(populationSize: 4, totalSteps: 4, stepsPerReady: 1, perturbFactors: [-1]))
         XCTAssertThrowsError(try AsynchronousPBT(populationSize: 4, totalSteps: 4, stepsPerReady: 1, maxSegmentsPerMember: 2))
+        XCTAssertThrowsError(try AsynchronousPBT(populationSize: 4, totalSteps: 4, stepsPerReady: 1, minimumReported: 5))
         let multi = try Study.create(storage: InMemoryStorage(), directions: [.minimize, .minimize], seed: 1)
         XCTAssertThrowsError(try multi.optimize(asyncPBT: try AsynchronousPBT(populationSize: 2, totalSteps: 2, stepsPerReady: 1),
                                                 train: { _, _ in 0 }))
