@@ -3,7 +3,9 @@
 // Reports are keyed by (step, fold). Pruners average the folds reported at a step, so
 // with folds trained one after another they judge fold 0's learning curve epoch by epoch,
 // then, after each further fold, the running mean of the folds done so far at the final
-// epoch. Samplers see the mean (the trial's value); mean, standard deviation and the
+// epoch. With `foldPruning: .pairedTest(…)` each finished fold is also compared, fold by
+// fold, with the best completed trial on the same folds (PairedFoldPruner), which tells a
+// worse configuration apart in fewer folds than a running mean can. Samplers see the mean (the trial's value); mean, standard deviation and the
 // per-fold values are stored as user attributes `cv.mean`, `cv.std`, `cv.values`.
 
 import Foundation

@@ -100,8 +100,11 @@ public final class PopulationBasedTraining: @unchecked Sendable {
         return last.indices.map { m in
             var segment = PBTSegment(member: m, generation: g, startStep: g * stepsPerGeneration,
                                      endStep: (g + 1) * stepsPerGeneration, parentTrial: last[m].trial)
-            guard bottom.contains(m) else { return (segment, last[m].params) }
-            let source = top[rng.int(below: top.count)]
+            // With ⌈truncation·N⌉ > N/2 (e.g. N = 3, truncation 0.5) the middle member is in
+            // both halves: it must not "exploit" itself.
+            let sources = top.filter { $0 != m }
+            guard bottom.contains(m), !sources.isEmpty else { return (segment, last[m].params) }
+            let source = sources[rng.int(below: sources.count)]
             segment.parentTrial = last[source].trial
             segment.exploitedMember = source
             return (segment, explore(last[source].params, distributions: last[source].distributions, rng: &rng))
