@@ -96,7 +96,10 @@ public final class PopulationBasedTraining: @unchecked Sendable {
             last[a].score != last[b].score ? direction.isBetter(last[a].score, than: last[b].score) : a < b
         }
         let k = truncationCount
-        let top = Array(ranked.prefix(k)), bottom = Set(ranked.suffix(k))
+        // A member whose segment failed has no checkpoint to continue from: it exploits even
+        // when more members failed than the bottom holds; failed members are never copied.
+        let top = Array(ranked.prefix(k)).filter { last[$0].score.isFinite }
+        let bottom = Set(ranked.suffix(k)).union(last.indices.filter { !last[$0].score.isFinite })
         return last.indices.map { m in
             var segment = PBTSegment(member: m, generation: g, startStep: g * stepsPerGeneration,
                                      endStep: (g + 1) * stepsPerGeneration, parentTrial: last[m].trial)

@@ -136,6 +136,24 @@ final class PBTPlanTests: XCTestCase {
 }
 
 final class PBTFailureTests: XCTestCase {
+    /// Two members fail in one generation while the bottom holds one: both must exploit
+    /// (before, the second continued from its failed segment, which left no checkpoint).
+    func testEveryFailedMemberExploits() throws {
+        let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 4)
+        let pbt = PopulationBasedTraining(populationSize: 4, generations: 2, stepsPerGeneration: 1, truncation: 0.25)
+        try study.optimize(pbt: pbt) { trial, segment in
+            _ = try trial.suggestFloat("lr", 0.1, 1)
+            if segment.generation == 0 && segment.member >= 2 { throw MissingCheckpoint(trial: -1) }
+            return Double(segment.member)
+        }
+        let next = try study.trials().filter { $0.systemAttrs["pbt.generation"]?.intValue == 1 }
+        for t in next where t.systemAttrs["pbt.member"]!.intValue! >= 2 {
+            let source = t.systemAttrs["pbt.exploited_member"]?.intValue
+            XCTAssertNotNil(source, "failed member \(t.systemAttrs["pbt.member"]!) exploits")
+            XCTAssertEqual(source, 1, "the best member that did not fail")
+        }
+    }
+
     /// A failing segment fails its trial only; the member scores worst and exploits next.
     func testFailingSegmentFailsItsTrialOnly() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 2)
