@@ -15,7 +15,8 @@
 // restores that checkpoint (HoneTuning does this for HoneNN's Trainer), trains, and
 // returns the score. Generations are synchronous here — every member finishes a segment
 // before anyone exploits — which keeps runs reproducible for a seed; segments of one
-// generation run in parallel on `nJobs` threads.
+// generation run in parallel on `nJobs` threads. AsynchronousPBT.swift has the paper's
+// asynchronous variant, where each member exploits as soon as it is ready.
 
 import Foundation
 import HoneTensor
