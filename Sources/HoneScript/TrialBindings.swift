@@ -45,7 +45,10 @@ enum TrialBindings {
                 let trial = try args[0].object("self", as: TrialHandle.self)
                 let value = try argument(args, 1, "value").number("argument 'value' is")
                 let step = Int(try argument(args, 2, "step").integer("argument 'step' is"))
-                try trial.trial.report(value, step: step)
+                // Optional fold (cross-validation fold or repeat), as pruners such as paired_fold read it.
+                let fold = args.count > 3 && args[3] != .nil ? Int(try args[3].integer("argument 'fold' is")) : 0
+                guard fold >= 0 else { throw ScriptError.badValue("argument 'fold' must be ≥ 0, got \(fold)") }
+                try trial.trial.report(value, step: step, fold: fold)
                 return []
             },
             "should_prune": { args in

@@ -173,6 +173,9 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             let (r, R, eta) = try budgets(o, "hyperband")
             return HyperbandPruner(minResource: r, maxResource: R, reductionFactor: eta)
         },
+        "paired_fold": { o in
+            try PairedFoldPruner(alpha: try o.number("alpha", above: 0) ?? 0.05, minFolds: try o.int("min_folds", min: 2) ?? 3)
+        },
         "asha": { o in
             let (r, R, eta) = try budgets(o, "asha")
             return ASHAPruner(minResource: r, reductionFactor: eta, maxResource: R)

@@ -1,5 +1,6 @@
 // Population based training with HoneNN's trainer: the checkpoints behind PBT's exploit
-// step (Jaderberg et al. 2017). `Study.optimize(pbt:)` in HoneSearch decides who copies
+// step (Jaderberg et al. 2017). `Study.optimize(pbt:)` (synchronous generations) and
+// `Study.optimize(asyncPBT:)` (members ready independently) in HoneSearch decide who copies
 // whom and with which hyperparameters; this file moves the weights and optimizer state.
 
 import Foundation
@@ -12,12 +13,36 @@ import HoneSearch
 /// trains `endStep − startStep` epochs reporting `metric` per epoch, and keeps the
 /// resulting checkpoint for the next generation. Thread-safe.
 public final class PopulationTrainer: @unchecked Sendable {
+    /// When a segment's checkpoint may be dropped.
+    public enum Retention: Sendable {
+        /// After the next generation (synchronous PBT: nobody copies from further back).
+        case twoGenerations
+        /// When `release(trial:)` says so (asynchronous PBT, whose members are at different
+        /// generations: pass `release` to `Study.optimize(asyncPBT:…)`).
+        case untilReleased
+    }
+
     public let metric: Metric
+    public let retention: Retention
     private let lock = NSLock()
-    /// Checkpoint and generation per segment trial; two generations are kept.
+    /// Checkpoint and generation per segment trial.
     private var checkpoints: [Int: (generation: Int, checkpoint: Checkpoint)] = [:]
 
-    public init(metric: Metric = .validationAccuracy) { self.metric = metric }
+    public init(metric: Metric = .validationAccuracy, retention: Retention = .twoGenerations) {
+        self.metric = metric; self.retention = retention
+    }
+
+    /// Drops a segment's checkpoint (asynchronous PBT calls this once nothing refers to it).
+    public func release(trial number: Int) {
+        lock.lock(); defer { lock.unlock() }
+        checkpoints[number] = nil
+    }
+
+    /// Trial numbers whose checkpoints are held, ascending.
+    public var heldCheckpoints: [Int] {
+        lock.lock(); defer { lock.unlock() }
+        return checkpoints.keys.sorted()
+    }
 
     public func checkpoint(ofTrial number: Int) -> Checkpoint? {
         lock.lock(); defer { lock.unlock() }
@@ -51,7 +76,7 @@ public final class PopulationTrainer: @unchecked Sendable {
         let snapshot = trainer.checkpoint()
         lock.lock()
         checkpoints[trial.number] = (segment.generation, snapshot)
-        checkpoints = checkpoints.filter { $0.value.generation >= segment.generation - 1 }
+        if retention == .twoGenerations { checkpoints = checkpoints.filter { $0.value.generation >= segment.generation - 1 } }
         lock.unlock()
         return try finalValue(result, metric)
     }

@@ -200,6 +200,30 @@ final class StudyScriptTests: XCTestCase {
         XCTAssertContains(all.first?.failReason, "interrupted")
     }
 
+    /// The paired fold test by name, fed by per-fold reports (trial:report(value, step, fold)):
+    /// a trial 0.2 worse on every fold than the best is stopped once three folds are done.
+    func testPairedFoldPrunerByName() throws {
+        let path = try write("""
+            study { trials = 3, direction = "maximize", pruner = { "paired_fold", alpha = 0.05, min_folds = 3 } }
+            local folds = { 0.9, 0.7, 0.85, 0.6, 0.95 }
+            local offset = { [0] = 0, [1] = -0.2, [2] = 0.01 }
+            function objective(trial)
+              local sum = 0
+              for f = 1, #folds do
+                local v = folds[f] + offset[trial.number]
+                trial:report(v, 3, f - 1)
+                if trial:should_prune() then trial:prune() end
+                sum = sum + v
+              end
+              return sum / #folds
+            end
+            """)
+        let all = try trials(try StudyScript(path: path).run())
+        XCTAssertEqual(all.map(\.state), [.complete, .pruned, .complete])
+        // Fold f counts as finished once fold f + 1 reports: judged when fold 3 reported.
+        XCTAssertEqual(Set(all[1].intermediateValues.keys.map(\.fold)), [0, 1, 2, 3])
+    }
+
     func testScriptedPrunerAndSamplerErrors() throws {
         let path = try write("""
             hone.pruner("every-other", function(trial, trials) return trial.number % 2 == 1 end)

@@ -48,10 +48,19 @@ extension Trainer {
     /// model is initialized from a seed derived from (config.seed, f); the folds are
     /// stratified for classification when `config.stratifiedSplit`. `config.validationFraction`
     /// is ignored: each fold validates on its held-out part. `onEpoch(fold, metrics)`
-    /// may stop training, which ends the whole cross-validation.
+    /// may stop training, which ends the whole cross-validation. `splits`, when given,
+    /// replaces the folds drawn from `config.seed` (it must have `k` entries): comparing
+    /// trials fold by fold needs the same folds in every trial, whatever each trial's seed.
+    /// `afterFold` sees each finished fold before the next starts and may stop there.
     public static func crossValidate(_ description: ModelDescription, config: TrainerConfig, data: Dataset, folds k: Int,
+                                     splits given: [SplitIndices]? = nil,
+                                     afterFold: ((FoldResult) -> TrainingAction)? = nil,
                                      onEpoch: ((_ fold: Int, _ metrics: EpochMetrics) -> TrainingAction)? = nil) throws -> CrossValidationResult {
-        let splits = try data.kFoldIndices(k: k, stratified: config.stratifiedSplit, seed: config.seed)
+        let splits = try given ?? data.kFoldIndices(k: k, stratified: config.stratifiedSplit, seed: config.seed)
+        guard splits.count == k else { throw HoneNNError("cross-validation: \(splits.count) splits given for k = \(k) folds") }
+        for (f, split) in splits.enumerated() where (split.train + split.validation).contains(where: { $0 < 0 || $0 >= data.count }) {
+            throw HoneNNError("cross-validation: split \(f) has sample indices outside 0..<\(data.count)")
+        }
         var results: [FoldResult] = []
         for (fold, split) in splits.enumerated() {
             let modelSeed = RandomStream.foldModel.seed(config.seed, fold)
@@ -65,6 +74,9 @@ extension Trainer {
             let validation = training.validation ?? trainer.evaluate(data, indices: split.validation, task: task)
             results.append(FoldResult(fold: fold, training: training, validation: validation))
             if training.stopReason == .callback {
+                return CrossValidationResult(folds: results, stoppedByCallback: true)
+            }
+            if fold < k - 1, let afterFold, afterFold(results[fold]) == .stop {
                 return CrossValidationResult(folds: results, stoppedByCallback: true)
             }
         }

@@ -15,7 +15,8 @@
 // restores that checkpoint (HoneTuning does this for HoneNN's Trainer), trains, and
 // returns the score. Generations are synchronous here — every member finishes a segment
 // before anyone exploits — which keeps runs reproducible for a seed; segments of one
-// generation run in parallel on `nJobs` threads.
+// generation run in parallel on `nJobs` threads. AsynchronousPBT.swift has the paper's
+// asynchronous variant, where each member exploits as soon as it is ready.
 
 import Foundation
 import HoneTensor
@@ -96,12 +97,18 @@ public final class PopulationBasedTraining: @unchecked Sendable {
             last[a].score != last[b].score ? direction.isBetter(last[a].score, than: last[b].score) : a < b
         }
         let k = truncationCount
-        let top = Array(ranked.prefix(k)), bottom = Set(ranked.suffix(k))
+        // A member whose segment failed has no checkpoint to continue from: it exploits even
+        // when more members failed than the bottom holds; failed members are never copied.
+        let top = Array(ranked.prefix(k)).filter { last[$0].score.isFinite }
+        let bottom = Set(ranked.suffix(k)).union(last.indices.filter { !last[$0].score.isFinite })
         return last.indices.map { m in
             var segment = PBTSegment(member: m, generation: g, startStep: g * stepsPerGeneration,
                                      endStep: (g + 1) * stepsPerGeneration, parentTrial: last[m].trial)
-            guard bottom.contains(m) else { return (segment, last[m].params) }
-            let source = top[rng.int(below: top.count)]
+            // With ⌈truncation·N⌉ > N/2 (e.g. N = 3, truncation 0.5) the middle member is in
+            // both halves: it must not "exploit" itself.
+            let sources = top.filter { $0 != m }
+            guard bottom.contains(m), !sources.isEmpty else { return (segment, last[m].params) }
+            let source = sources[rng.int(below: sources.count)]
             segment.parentTrial = last[source].trial
             segment.exploitedMember = source
             return (segment, explore(last[source].params, distributions: last[source].distributions, rng: &rng))

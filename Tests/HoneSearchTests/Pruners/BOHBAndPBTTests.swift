@@ -88,6 +88,26 @@ final class PBTPlanTests: XCTestCase {
         }
     }
 
+    /// N = 3 with truncation 0.5: top and bottom are two members each, so the middle one is
+    /// in both. It used to be able to draw itself as the member to copy (a "copy" of its own
+    /// checkpoint, explored as if exploited); it must copy the best member instead.
+    func testNoMemberExploitsItself() {
+        let pbt = PopulationBasedTraining(populationSize: 3, generations: 2, stepsPerGeneration: 1, truncation: 0.5, resampleProbability: 0)
+        let dists: [String: Distribution] = ["lr": .float(1e-4, 1, log: true)]
+        let last = (0..<3).map { m in
+            (trial: m, score: [0.5, 0.9, 0.1][m], params: ["lr": ParamValue.float(0.1)], distributions: dists)
+        }
+        for seed: UInt64 in 0..<40 {
+            var rng = RandomGenerator(seed: seed)
+            for step in pbt.plan(generation: 1, last: last, direction: .maximize, rng: &rng) {
+                if let source = step.segment.exploitedMember {
+                    XCTAssertNotEqual(source, step.segment.member, "seed \(seed)")
+                    if step.segment.member == 0 { XCTAssertEqual(source, 1, "the only other top member") }
+                }
+            }
+        }
+    }
+
     func testExploreStaysInsideDistributions() {
         let pbt = PopulationBasedTraining(populationSize: 2, generations: 1, stepsPerGeneration: 1, truncation: 0.5, resampleProbability: 0.5)
         let dists: [String: Distribution] = ["lr": .float(0.1, 1), "n": .int(1, 3), "c": .categorical([.int(1), .int(2)])]
@@ -116,6 +136,24 @@ final class PBTPlanTests: XCTestCase {
 }
 
 final class PBTFailureTests: XCTestCase {
+    /// Two members fail in one generation while the bottom holds one: both must exploit
+    /// (before, the second continued from its failed segment, which left no checkpoint).
+    func testEveryFailedMemberExploits() throws {
+        let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 4)
+        let pbt = PopulationBasedTraining(populationSize: 4, generations: 2, stepsPerGeneration: 1, truncation: 0.25)
+        try study.optimize(pbt: pbt) { trial, segment in
+            _ = try trial.suggestFloat("lr", 0.1, 1)
+            if segment.generation == 0 && segment.member >= 2 { throw MissingCheckpoint(trial: -1) }
+            return Double(segment.member)
+        }
+        let next = try study.trials().filter { $0.systemAttrs["pbt.generation"]?.intValue == 1 }
+        for t in next where t.systemAttrs["pbt.member"]!.intValue! >= 2 {
+            let source = t.systemAttrs["pbt.exploited_member"]?.intValue
+            XCTAssertNotNil(source, "failed member \(t.systemAttrs["pbt.member"]!) exploits")
+            XCTAssertEqual(source, 1, "the best member that did not fail")
+        }
+    }
+
     /// A failing segment fails its trial only; the member scores worst and exploits next.
     func testFailingSegmentFailsItsTrialOnly() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 2)
