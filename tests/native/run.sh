@@ -29,16 +29,30 @@ if [ -n "$soname" ] && [ "$soname" != libhone.so ]; then ln -sf libhone.so "$bui
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+libdir="$build"
+if [ "$mode" = valgrind ]; then
+    # Debian 12's valgrind (3.19) cannot read the DWARF 5 the Swift toolchain's clang
+    # emits ("unhandled dwarf2 abbrev form"): test against a copy without debug info.
+    libdir="$work/lib"; mkdir -p "$libdir"
+    objcopy --strip-debug "$lib" "$libdir/libhone.so"
+    [ -n "$soname" ] && [ "$soname" != libhone.so ] && ln -sf libhone.so "$libdir/$soname"
+fi
 cflags=(-std=c99 -Wall -Wextra -pedantic -Werror -I"$root/include")
 cxxflags=(-std=c++17 -Wall -Wextra -pedantic -Werror -I"$root/include" -I"$root/bindings/cpp")
-link=(-L"$build" -lhone -Wl,-rpath,"$build" -lpthread -lm)
+link=(-L"$libdir" -lhone -Wl,-rpath,"$libdir" -lpthread -lm)
 san=()
 [ "$mode" = asan ] && san=(-fsanitize=address -fno-omit-frame-pointer)
 failed=0; passed=0
 
 check() {  # NAME COMMAND...: a check that passes when COMMAND exits 0
-    local name="$1"; shift
-    if "$@" >"$work/$name.log" 2>&1; then
+    # Run outside any `if`, so `set -e` holds inside the check's function: each of its
+    # commands is an assertion.
+    local name="$1" rc; shift
+    set +e
+    ( set -e; "$@" ) >"$work/$name.log" 2>&1
+    rc=$?
+    set -e
+    if [ "$rc" -eq 0 ]; then
         passed=$((passed + 1)); echo "native: ok   $name"
     else
         failed=$((failed + 1)); echo "native: FAIL $name"; sed 's/^/    /' "$work/$name.log" | tail -40
@@ -68,6 +82,65 @@ exports_match_header() {
     [ -z "$extra" ] && [ -z "$missing" ] && [ "$(wc -l <"$work/declared")" -gt 40 ]
 }
 
+loads_without_environment() {
+    # Every dependency resolves through RUNPATH alone (no LD_LIBRARY_PATH), from C and
+    # from Python's ctypes.
+    ! env -i ldd "$lib" | grep -q "not found"
+    env -i /usr/bin/python3 -c '
+import ctypes, sys
+lib = ctypes.CDLL(sys.argv[1])
+lib.hone_version.restype = ctypes.c_char_p
+lib.hone_status_name.restype = ctypes.c_char_p
+lib.hone_status_name.argtypes = [ctypes.c_int]
+assert lib.hone_version() == sys.argv[2].encode(), lib.hone_version()
+assert lib.hone_status_name(6) == b"HONE_WRONG_STATE"
+study = ctypes.c_void_p()
+assert lib.hone_study_open(b"memory:", b"ctypes", None, ctypes.byref(study)) == 0
+lib.hone_study_close(study)
+' "$lib" "$(sed -n 's/^#define HONE_VERSION_STRING "\(.*\)".*/\1/p' "$root/include/hone.h")"
+}
+
+install_into_prefix() {
+    # scripts/install.sh into a temporary prefix, then a C program built only with what
+    # pkg-config says about that prefix.
+    local prefix="$work/prefix"
+    HONE_BUILD_DIR="$build" "$root/scripts/install.sh" "$prefix"
+    [ -f "$prefix/lib/libhone.so.1" ] && [ "$(readlink "$prefix/lib/libhone.so")" = libhone.so.1 ]
+    [ -f "$prefix/include/hone.h" ] && [ -f "$prefix/lib/pkgconfig/hone.pc" ]
+    ls "$prefix"/share/hone/scripts/*.lua >/dev/null
+    cat >"$work/pc.c" <<'C'
+#include <hone.h>
+#include <stdio.h>
+#include <string.h>
+int main(void) {
+    hone_study *study;
+    hone_trial *trial;
+    double x, best;
+    if (strcmp(hone_version(), HONE_VERSION_STRING) != 0) return 1;
+    if (hone_study_open("memory:", "installed", "{\"seed\": 1}", &study) != HONE_OK) return 2;
+    if (hone_study_ask(study, &trial) != HONE_OK) return 3;
+    if (hone_trial_suggest_float(trial, "x", -1, 1, 0, 0, &x) != HONE_OK) return 4;
+    if (hone_study_tell(study, trial, HONE_TRIAL_COMPLETE, &x, 1) != HONE_OK) return 5;
+    if (hone_study_best_value(study, &best) != HONE_OK || best != x) return 6;
+    hone_trial_free(trial);
+    hone_study_close(study);
+    puts("installed libhone works");
+    return 0;
+}
+C
+    local flags
+    flags="$(PKG_CONFIG_PATH="$prefix/lib/pkgconfig" pkg-config --cflags --libs hone)"
+    # shellcheck disable=SC2086
+    cc -std=c99 -Wall -Wextra -pedantic -Werror "$work/pc.c" -o "$work/pc" $flags -Wl,-rpath,"$prefix/lib"
+    env -i "$work/pc"
+    env -i ldd "$work/pc" | grep -q "libhone.so.1 => $prefix/lib/libhone.so.1"
+    if [ -d "$root/bindings/python/hone" ]; then
+        local site
+        site="$(echo "$prefix"/lib/python3*/site-packages)"
+        env -i /usr/bin/python3 -c 'import ctypes, sys; ctypes.CDLL(sys.argv[1] + "/hone/libhone.so").hone_abi_version' "$site"
+    fi
+}
+
 run_test() {  # SOURCE
     local src="$1" name exe dir
     name="$(basename "$src")"; exe="$work/${name%.*}"
@@ -88,6 +161,8 @@ run_test() {  # SOURCE
 if [ ${#selected[@]} -eq 0 ]; then
     check header-c99-cxx17 header_alone
     check exports exports_match_header
+    check loads-without-environment loads_without_environment
+    check install install_into_prefix
     shopt -s nullglob
     selected=("$root"/tests/c/*.c "$root"/tests/cpp/*.cpp)
 fi
