@@ -8,6 +8,18 @@ let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// The package's directory: linker flags need absolute paths.
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+
+/// libhone.so: only the symbols of include/hone.h are exported (the version script), and
+/// its SONAME carries HONE_ABI_VERSION. Every product that links the Hone target gets
+/// these flags, so only the library product may link it (tests link libhone.so as C does).
+let libhoneABI = "1"
+let libhoneLinking: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--version-script=\(packageRoot)/Sources/Hone/exports.map",
+                  "-Xlinker", "-soname=libhone.so.\(libhoneABI)"]),
+]
+
 let package = Package(
     name: "Hone",
     products: [
@@ -40,7 +52,8 @@ let package = Package(
         // Importance, HTML reports and exports of finished studies.
         .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
-        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning"]),
+        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning"],
+                exclude: ["exports.map"], linkerSettings: libhoneLinking),
         .executableTarget(name: "hone", dependencies: [
             "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -52,13 +65,14 @@ let package = Package(
         // A worker process the storage tests spawn (crash and multi-process concurrency tests).
         .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
 
+        // No test target depends on Hone (its linker flags would apply to the test
+        // bundle): libhone.so is tested from C, by tests/native/run.sh.
         .testTarget(name: "HoneTensorTests", dependencies: ["HoneTensor"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
         .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
-        .testTarget(name: "HoneTests", dependencies: ["Hone"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch"]),
     ],
