@@ -52,10 +52,12 @@ let package = Package(
         // Importance, HTML reports and exports of finished studies.
         .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
-        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning"],
+        // Plugins (native .so and Lua): loader, registry and context calls, shared by libhone and the CLI.
+        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor"]),
+        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
                 exclude: ["exports.map"], linkerSettings: libhoneLinking),
         .executableTarget(name: "hone", dependencies: [
-            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning",
+            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
+        .testTarget(name: "HonePluginsTests", dependencies: ["HonePlugins", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch"]),
     ],
     swiftLanguageModes: [.v5]

@@ -184,7 +184,7 @@ public func hone_model_create(_ descriptionJSON: UnsafePointer<CChar>?, _ out: U
 // MARK: Training
 
 /// `hone_epoch_fn`: (epoch, metrics_json, userdata) -> status.
-typealias CEpochCallback = @convention(c) (Int64, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
+public typealias CEpochCallback = @convention(c) (Int64, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
 
 private func optimizerConfig(_ spec: JSONValue?) throws -> OptimizerConfig {
     var fields: [String: JSONValue] = [:]
