@@ -36,8 +36,9 @@ struct Moons {
     }
 };
 
+// The number after the last "key": (a training result lists each epoch's metrics first).
 double field(const std::string &json, const std::string &key) {
-    auto at = json.find("\"" + key + "\":");
+    auto at = json.rfind("\"" + key + "\":");
     if (at == std::string::npos) throw std::runtime_error("no " + key + " in " + json);
     return std::strtod(json.c_str() + at + key.size() + 3, nullptr);
 }
