@@ -97,12 +97,11 @@ private func loadDataset(_ name: String, _ options: [String: JSONValue]) throws 
     }
     if Datasets.names.contains(lower) {
         let part = try text("part") ?? "train"
-        let both = try Datasets.load(name: name)
-        switch part {
-        case "train": return both.train
-        case "test": return both.test
-        default: throw APIError.invalid("options_json: \"part\" must be \"train\" or \"test\", got \"\(part)\"")
+        guard part == "train" || part == "test" else {
+            throw APIError.invalid("options_json: \"part\" must be \"train\" or \"test\", got \"\(part)\"")
         }
+        let both = try Datasets.load(name: name)
+        return part == "train" ? both.train : both.test
     }
     if FileManager.default.fileExists(atPath: name) {
         throw APIError.invalid("\(name): unknown file type (expected .csv or .npy)")
