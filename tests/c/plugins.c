@@ -117,6 +117,22 @@ static void registrations_plugin(void) {
     hone_model_free(model);
     hone_dataset_free(train);
     hone_dataset_free(test);
+
+    /* Lua's hone.dataset finds the plugin's data set too (both parts). */
+    {
+        FILE *f = fopen("uses_plugin_data.lua", "w");
+        REQUIRE(f);
+        fputs("study { name = 'plugin-data', trials = 1 }\n"
+              "function objective(trial)\n"
+              "  local d = hone.dataset('test-line')\n"
+              "  return d.count * 1000 + d.test_count\n"
+              "end\n", f);
+        fclose(f);
+        OK(hone_script_run("uses_plugin_data.lua", NULL, &study));
+        OK(hone_study_best_value(study, &best));
+        CHECK(best == 40010);
+        hone_study_close(study);
+    }
 }
 
 static void lua_plugin(void) {
