@@ -3,6 +3,7 @@
 
 import Foundation
 import HoneData
+import HonePlugins
 import HoneSearch
 
 /// What a hone_dataset token stands for. Datasets are values: a handle never changes.
@@ -65,7 +66,9 @@ private func loadDataset(_ name: String, _ options: [String: JSONValue]) throws 
         var forwarded = options
         forwarded["max_samples"] = nil
         if forwarded["part"] == nil { forwarded["part"] = "train" }
-        return try loader(JSONValue.object(forwarded).jsonText)
+        do { return try loader(JSONValue.object(forwarded).jsonText) } catch let e as PluginError {
+            throw APIError(HoneStatus(rawValue: e.status) ?? .error, e.message)
+        }
     }
     if let unknown = Set(options.keys).subtracting(known).sorted().first {
         throw APIError.invalid("options_json: unknown option \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")

@@ -31,6 +31,7 @@ static hone_status line_loader(const char *options_json, void *userdata, hone_da
     float x[40], y[40];
     int n = strstr(options_json, "\"part\":\"test\"") ? 10 : 40;
     (void)userdata;
+    if (strstr(options_json, "\"broken\":true")) return HONE_IO;
     for (int i = 0; i < n; i++) { x[i] = (float)i / (float)n; y[i] = 2 * x[i] + 1; }
     return hone_dataset_from_arrays(x, (size_t)n, 1, y, 0, out);
 }
