@@ -20,6 +20,11 @@ let libhoneLinking: [LinkerSetting] = [
                   "-Xlinker", "-soname=libhone.so.\(libhoneABI)"]),
 ]
 
+/// The hone.h calls a native plugin makes (defined in HonePlugins).
+let pluginCalls = ["hone_registry_add_sampler", "hone_registry_add_pruner", "hone_registry_add_objective", "hone_registry_add_dataset",
+                   "hone_context_directions", "hone_context_trial_number", "hone_context_n_completed", "hone_context_completed_value",
+                   "hone_context_completed_param", "hone_context_intermediate", "hone_context_random"]
+
 let package = Package(
     name: "Hone",
     products: [
@@ -52,10 +57,14 @@ let package = Package(
         // Importance, HTML reports and exports of finished studies.
         .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
-        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning"],
+        // Plugins (native .so and Lua): loader, registry and context calls, shared by libhone and the CLI.
+        // Executables that link it (the CLI, its tests) export its hone_* calls so a dlopen'd plugin finds them.
+        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor"],
+                linkerSettings: [.unsafeFlags(pluginCalls.flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] })]),
+        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
                 exclude: ["exports.map"], linkerSettings: libhoneLinking),
         .executableTarget(name: "hone", dependencies: [
-            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning",
+            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -74,6 +83,7 @@ let package = Package(
         .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
+        .testTarget(name: "HonePluginsTests", dependencies: ["HonePlugins", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch"]),
     ],
     swiftLanguageModes: [.v5]
