@@ -8,6 +8,18 @@ let fast: [SwiftSetting] = [
     .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// The package's directory: linker flags need absolute paths.
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+
+/// libhone.so: only the symbols of include/hone.h are exported (the version script), and
+/// its SONAME carries HONE_ABI_VERSION. Every product that links the Hone target gets
+/// these flags, so only the library product may link it (tests link libhone.so as C does).
+let libhoneABI = "1"
+let libhoneLinking: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "--version-script=\(packageRoot)/Sources/Hone/exports.map",
+                  "-Xlinker", "-soname=libhone.so.\(libhoneABI)"]),
+]
+
 let package = Package(
     name: "Hone",
     products: [
@@ -40,9 +52,12 @@ let package = Package(
         // Importance, HTML reports and exports of finished studies.
         .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
-        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning"]),
+        // Plugins (native .so and Lua): loader, registry and context calls, shared by libhone and the CLI.
+        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor"]),
+        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
+                exclude: ["exports.map"], linkerSettings: libhoneLinking),
         .executableTarget(name: "hone", dependencies: [
-            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning",
+            "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -58,8 +73,8 @@ let package = Package(
         .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
-        .testTarget(name: "HoneTests", dependencies: ["Hone"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
+        .testTarget(name: "HonePluginsTests", dependencies: ["HonePlugins", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch"]),
     ],
     swiftLanguageModes: [.v5]

@@ -115,8 +115,10 @@ typedef int hone_trial_state;
  *   "mode":       "open" (default: create or load) | "create" (HONE_EXISTS if it exists)
  *                 | "load" (HONE_NOT_FOUND if it does not)
  *   "heartbeat_s": seconds between heartbeats of running trials (default: off)
- * Loading checks the stored directions against the requested ones. The caller owns
- * *out and closes it with hone_study_close. Thread-safe. */
+ * Loading checks the stored directions against the requested ones; without "direction"
+ * or "directions" an existing study keeps its stored ones. "memory:" is a new storage
+ * private to this handle. The caller owns *out and closes it with hone_study_close.
+ * Thread-safe. */
 hone_status hone_study_open(const char *storage_url, const char *study_name,
                             const char *options_json, hone_study **out);
 
@@ -138,9 +140,11 @@ hone_status hone_study_ask(hone_study *study, hone_trial **out);
 
 /* Finishes `trial` as HONE_TRIAL_COMPLETE (with `n_values` values, one per objective),
  * HONE_TRIAL_PRUNED (values optional: NULL/0 keeps the last reported value) or
- * HONE_TRIAL_FAIL (values ignored). Telling a trial twice is HONE_WRONG_STATE;
- * non-finite values for COMPLETE are HONE_INVALID_ARGUMENT. The trial handle stays
- * valid to read (number, params) and must still be freed. */
+ * HONE_TRIAL_FAIL (values ignored; the reason is the one given to
+ * hone_trial_set_fail_reason, if any). Telling a trial twice is HONE_WRONG_STATE;
+ * a wrong n_values or non-finite values for COMPLETE are HONE_INVALID_ARGUMENT and
+ * leave the trial RUNNING; a trial asked through another study handle is HONE_MISUSE.
+ * The trial handle stays valid to read (number, params) and must still be freed. */
 hone_status hone_study_tell(hone_study *study, hone_trial *trial, hone_trial_state state,
                             const double *values, size_t n_values);
 
@@ -149,7 +153,8 @@ hone_status hone_study_tell_number(hone_study *study, int64_t trial_number, hone
                                    const double *values, size_t n_values);
 
 /* An objective. Write one value per objective into values[0..n_values) and return
- * HONE_OK to complete the trial; return HONE_PRUNED to store it as pruned; any other
+ * HONE_OK to complete the trial (values start as NaN: one left unwritten, or a
+ * non-finite one, fails the trial); return HONE_PRUNED to store it as pruned; any other
  * status fails that trial only (its reason: the message given to
  * hone_trial_set_fail_reason, else the status name) and the study goes on. `trial` is
  * owned by the library and valid only during the call; do not free it. With n_jobs > 1
@@ -159,7 +164,7 @@ typedef hone_status (*hone_objective_fn)(hone_trial *trial, void *userdata,
 
 /* Runs trials until `n_trials` have been run by this call (≤ 0: no limit), `timeout_s`
  * seconds have passed (≤ 0: no limit), hone_study_stop is called, or a grid is
- * exhausted; at least one limit must be set. `n_jobs` threads (≥ 1) each run trials.
+ * exhausted; at least one limit must be set. `n_jobs` threads (1 to 1024) each run trials.
  * Returns HONE_OK when a limit was reached (failed trials do not make it fail),
  * HONE_INTERRUPTED after hone_study_stop. Blocks the calling thread. */
 hone_status hone_study_optimize(hone_study *study, hone_objective_fn objective, void *userdata,
@@ -180,10 +185,11 @@ hone_status hone_study_best_value(hone_study *study, double *out);
 
 /* The best completed trial as a JSON object (see hone_study_trials_json for its
  * fields); for multi-objective studies a JSON array of the Pareto-optimal trials.
- * Free *out with hone_free. */
+ * HONE_NO_RESULT before any trial completed. Free *out with hone_free. */
 hone_status hone_study_best_trial_json(hone_study *study, char **out);
 
-/* The best trial's parameters as a JSON object {"name": value}. Free with hone_free. */
+/* The best trial's parameters as a JSON object {"name": value} (single-objective
+ * studies, as hone_study_best_value). Free with hone_free. */
 hone_status hone_study_best_params_json(hone_study *study, char **out);
 
 /* The study's trials as a JSON array ordered by number. `states` NULL = all, else a
@@ -191,7 +197,12 @@ hone_status hone_study_best_params_json(hone_study *study, char **out);
  * {"number", "state", "values" (array or null), "params" {name: value},
  *  "distributions" {name: {...}}, "intermediate" [{"step", "fold", "values"}],
  *  "user_attrs", "system_attrs", "datetime_start", "datetime_complete",
- *  "fail_reason"}. Free with hone_free. */
+ *  "fail_reason"}: "state" is "RUNNING", "COMPLETE", "PRUNED", "FAIL" or "WAITING";
+ *  float parameters always have a decimal point or exponent ("1.0"), integer ones never;
+ *  categorical parameters are their choice's string; a distribution is {"type":
+ *  "float"|"int"|"categorical", "low", "high", "step" (null: continuous), "log",
+ *  "choices"}; datetimes are ISO 8601 UTC ("2026-01-31T12:00:00.123Z") or null;
+ *  non-finite numbers are null. Free with hone_free. */
 hone_status hone_study_trials_json(hone_study *study, const char *states, char **out);
 
 /* The number of trials, optionally only those in `states` (as above). */
@@ -225,18 +236,22 @@ hone_status hone_storage_delete_study(const char *storage_url, const char *study
 /* The trial's number in its study (0, 1, ...). */
 hone_status hone_trial_number(hone_trial *trial, int64_t *out);
 
-/* Suggests a float in [low, high]; `step` > 0 makes it discrete (low + k·step), 0 is
- * continuous. Suggesting the same name again returns the same value if the
+/* Suggests a float in [low, high] (finite, high − low finite); `step` > 0 makes it
+ * discrete (low + k·step, step dividing high − low), 0 is continuous. `name`: 1 to 1024
+ * bytes of UTF-8. Suggesting the same name again returns the same value if the
  * distribution is the same, HONE_INVALID_ARGUMENT if it differs. After tell:
- * HONE_WRONG_STATE. */
+ * HONE_WRONG_STATE. Unknown flag bits are HONE_INVALID_ARGUMENT. */
 hone_status hone_trial_suggest_float(hone_trial *trial, const char *name, double low, double high,
                                      double step, unsigned flags, double *out);
 
-/* Suggests an integer in [low, high] on the grid low + k·step (step ≥ 1). */
+/* Suggests an integer in [low, high] on the grid low + k·step (step ≥ 1, dividing
+ * high − low; HONE_LOG needs low ≥ 1 and step 1). Bounds lie within ±2^53, so every
+ * value is exact as a double (JSON, Python, Lua). */
 hone_status hone_trial_suggest_int(hone_trial *trial, const char *name, int64_t low, int64_t high,
                                    int64_t step, unsigned flags, int64_t *out);
 
-/* Suggests one of `n_choices` strings; *out is the chosen index. */
+/* Suggests one of `n_choices` distinct strings (1 ≤ n_choices ≤ 65536); *out is the
+ * chosen index. */
 hone_status hone_trial_suggest_categorical(hone_trial *trial, const char *name,
                                            const char *const *choices, size_t n_choices, size_t *out);
 
@@ -260,8 +275,8 @@ hone_status hone_trial_set_fail_reason(hone_trial *trial, const char *reason);
 /* The parameters suggested so far as a JSON object {"name": value}. Free with hone_free. */
 hone_status hone_trial_params_json(hone_trial *trial, char **out);
 
-/* Releases a trial handle from hone_study_ask (not the one an objective receives).
- * Does not tell the trial. NULL-safe. */
+/* Releases a trial handle from hone_study_ask (not the one an objective receives:
+ * freeing that one does nothing). Does not tell the trial. NULL-safe. */
 void hone_trial_free(hone_trial *trial);
 
 /* ------------------------------------------------------------------------------

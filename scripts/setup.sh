@@ -4,7 +4,8 @@
 set -euo pipefail
 
 APT_PACKAGES=(liblua5.4-dev libopenblas-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config
-              dataset-fashion-mnist postgresql)
+              dataset-fashion-mnist postgresql
+              valgrind binutils gcc g++)   # the native C/C++ tests of libhone.so
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Hone test: installs what the tests need, starts PostgreSQL on loopback,
-# runs the Swift suites (XCTest) and the Python interoperability tests.
+# runs the Swift suites (XCTest), the native C/C++ tests of libhone.so and the Python
+# interoperability tests.
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,5 +12,8 @@ export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgre
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 
 swift build --build-tests
+# libhone.so from C and C++ (tests/c, tests/cpp), then the threaded test under valgrind.
+tests/native/run.sh .build/debug
+tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
 python3 -m pytest -q tests/python
 swift test --skip-build --disable-swift-testing

@@ -41,7 +41,26 @@ func jsonValue(_ p: UnsafePointer<CChar>?, _ what: String) throws -> JSONValue {
     try json(try string(p, what), what)
 }
 
+/// Nesting deeper than this is refused before parsing: the decoder recurses per level,
+/// and a caller's string must not be able to exhaust the stack.
+private let maxJSONDepth = 256
+
 private func json(_ text: String, _ what: String) throws -> JSONValue {
+    var depth = 0, inString = false, escaped = false
+    for b in text.utf8 {
+        if inString {
+            if escaped { escaped = false } else if b == UInt8(ascii: "\\") { escaped = true } else if b == UInt8(ascii: "\"") { inString = false }
+            continue
+        }
+        switch b {
+        case UInt8(ascii: "\""): inString = true
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            depth += 1
+            if depth > maxJSONDepth { throw APIError.invalid("\(what) nests deeper than \(maxJSONDepth) levels") }
+        case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+        default: break
+        }
+    }
     do { return try JSONValue(jsonText: text) } catch {
         throw APIError.invalid("\(what) is not valid JSON: \(text.prefix(80))")
     }
@@ -63,4 +82,26 @@ final class OwnedCString {
     let pointer: UnsafeMutablePointer<CChar>
     init(_ s: String) { pointer = strdup(s)! }
     deinit { free(pointer) }
+}
+
+/// A size_t count, bounded so a garbage count (e.g. (size_t)-1) is an argument error
+/// rather than a read far past the caller's array.
+func count(_ n: UInt, _ what: String, max: Int) throws -> Int {
+    guard let i = Int(exactly: n), i <= max else {
+        throw APIError.invalid("\(what) is \(n); at most \(max) is allowed")
+    }
+    return i
+}
+
+/// `n` doubles from a caller array (NULL only when n is 0).
+func doubles(_ p: UnsafePointer<Double>?, _ n: Int, _ what: String) throws -> [Double] {
+    guard n > 0 else { return [] }
+    guard let p else { throw APIError.misuse("\(what) is NULL but its length is \(n)") }
+    return Array(UnsafeBufferPointer(start: p, count: n))
+}
+
+/// A finite double argument.
+func finite(_ x: Double, _ what: String) throws -> Double {
+    guard x.isFinite else { throw APIError.invalid("\(what) must be a finite number, got \(x)") }
+    return x
 }

@@ -46,12 +46,13 @@ final class HandleTable: @unchecked Sendable {
     func get<T: AnyObject>(_ handle: OpaquePointer?, _ kind: HandleKind, as type: T.Type = T.self) throws -> T {
         guard let handle else { throw APIError.misuse("\(kind.cName) is NULL") }
         let token = UInt(bitPattern: handle)
-        lock.lock(); let object = objects[token]; lock.unlock()
+        let tokenKind = Self.kind(of: token)
+        if let other = tokenKind, other != kind {
+            throw APIError.misuse("expected a \(kind.cName), got a \(other.cName) handle")
+        }
+        lock.lock(); let object = objects[token]; let issued = next; lock.unlock()
         guard let object else {
-            if let other = Self.kind(of: token), other != kind {
-                throw APIError.misuse("expected a \(kind.cName), got a \(other.cName) handle")
-            }
-            if Self.kind(of: token) == kind, (token >> (Self.kindBits + 3)) <= nextValue {
+            if tokenKind == kind, (token >> (Self.kindBits + 3)) & Self.serialMask <= issued {
                 throw APIError.misuse("\(kind.cName) handle is closed or freed")
             }
             throw APIError.misuse("\(kind.cName) handle is not one this library gave out")
@@ -78,7 +79,13 @@ final class HandleTable: @unchecked Sendable {
         }
     }
 
-    private var nextValue: UInt { lock.lock(); defer { lock.unlock() }; return next }
+    /// The live objects of a kind (closing a study finds its trials' handles with it).
+    func objects(of kind: HandleKind) -> [AnyObject] {
+        lock.lock(); defer { lock.unlock() }
+        return objects.compactMap { Self.kind(of: $0.key) == kind ? $0.value : nil }
+    }
+
+    private static let serialMask: UInt = (1 << (48 - kindBits - 3)) - 1
 
     private static func kind(of token: UInt) -> HandleKind? {
         // Above every user-space address of x86-64 and arm64 Linux (< 2^47 or 2^48).

@@ -66,8 +66,35 @@ public enum FashionMNIST {
 /// copy-on-write storage, so every caller gets the same buffers and none can change
 /// another's copy.
 public enum Datasets {
-    /// Names `load(name:)` knows.
-    public static var names: [String] { loaders.keys.sorted() }
+    /// Names `load(name:)` knows (built-in and registered).
+    public static var names: [String] { (Array(loaders.keys) + registered.names).sorted() }
+
+    /// A loader a plugin registers: given its options as a JSON object text (always with
+    /// "part": "train" or "test"), it returns that part of the data set.
+    public typealias RegisteredLoader = @Sendable (_ optionsJSON: String) throws -> Dataset
+
+    private final class Registered: @unchecked Sendable {
+        let lock = NSLock()
+        var loaders: [String: RegisteredLoader] = [:]
+        var names: [String] { lock.lock(); defer { lock.unlock() }; return Array(loaders.keys) }
+        subscript(name: String) -> RegisteredLoader? { lock.lock(); defer { lock.unlock() }; return loaders[name] }
+    }
+
+    private static let registered = Registered()
+
+    /// Adds a named data set (plugins). Names are matched case-insensitively; built-in and
+    /// already registered names cannot be replaced.
+    public static func register(name: String, loader: @escaping RegisteredLoader) throws {
+        let key = name.lowercased()
+        guard !key.isEmpty else { throw DataError("a data set name must not be empty") }
+        guard loaders[key] == nil else { throw DataError("data set '\(name)' is built in and cannot be replaced") }
+        registered.lock.lock(); defer { registered.lock.unlock() }
+        guard registered.loaders[key] == nil else { throw DataError("data set '\(name)' is already registered") }
+        registered.loaders[key] = loader
+    }
+
+    /// The registered loader of `name`, if a plugin registered one.
+    public static func registeredLoader(_ name: String) -> RegisteredLoader? { registered[name.lowercased()] }
 
     /// Each loader returns the data set and the key it was loaded under (the directory,
     /// so that changing HONE_FASHION_MNIST_DIR is noticed).
@@ -88,6 +115,10 @@ public enum Datasets {
     /// The train and test parts of a named data set (matched case-insensitively).
     /// Thread-safe; concurrent first calls load once.
     public static func load(name: String) throws -> (train: Dataset, test: Dataset) {
+        // Plugins cache what they want themselves: their data may change between calls.
+        if let plugin = registeredLoader(name) {
+            return (try plugin(#"{"part":"train"}"#), try plugin(#"{"part":"test"}"#))
+        }
         guard let loader = loaders[name.lowercased()] else {
             throw DataError("unknown data set '\(name)'; known data sets: \(names.joined(separator: ", ")) (or give a .csv file)")
         }

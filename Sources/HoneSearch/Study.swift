@@ -287,15 +287,18 @@ public final class Study: @unchecked Sendable {
     /// Copies finished trials of `other` into this study (values, params, reports,
     /// attributes, times), for warm starts. Each copy records where it came from in the
     /// system attribute `copied_from`. Returns how many were copied.
+    /// `include` picks which of them to copy (the C API copies only those that fit this
+    /// study's space).
     @discardableResult
-    public func copyTrials(from other: Study, states: Set<TrialState> = [.complete]) throws -> Int {
+    public func copyTrials(from other: Study, states: Set<TrialState> = [.complete],
+                           where include: (FrozenTrial) -> Bool = { _ in true }) throws -> Int {
         guard other.directions.count == directions.count else {
             throw StudyError.invalidArgument("cannot copy trials of study \"\(other.name)\" (\(other.directions.count) objectives) into \"\(name)\" (\(directions.count))")
         }
         guard states.allSatisfy(\.isFinished) else {
             throw StudyError.invalidArgument("only finished trials can be copied, not \(states.filter { !$0.isFinished })")
         }
-        let source = try other.view.trials(states: states)
+        let source = try other.view.trials(states: states).filter(include)
         for t in source {
             var draft = TrialDraft(copying: t)
             draft.systemAttrs["copied_from"] = ["study": .string(other.name), "number": .number(Double(t.number))]

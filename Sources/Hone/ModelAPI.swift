@@ -1,0 +1,469 @@
+// The model section of include/hone.h: described MLPs and CNNs, training with an epoch
+// callback that may stop it, evaluation, prediction and .safetensors files.
+
+import Foundation
+import HoneData
+import HoneNN
+import HoneSearch
+import HoneTensor
+
+/// What a hone_model token stands for: the network, and whether its outputs are class
+/// logits (predict returns probabilities) or regression values.
+final class ModelHandle: @unchecked Sendable {
+    let model: Sequential
+    var classification: Bool
+    init(_ model: Sequential, classification: Bool) {
+        self.model = model
+        self.classification = classification
+    }
+}
+
+private func modelHandle(_ p: OpaquePointer?) throws -> ModelHandle { try HandleTable.shared.get(p, .model) }
+
+/// Typed reads of a JSON options object that name the key, and a check for unknown keys.
+struct JSONOptions {
+    let values: [String: JSONValue]
+    let context: String
+    private(set) var used: Set<String> = []
+
+    init(_ values: [String: JSONValue], _ context: String) { self.values = values; self.context = context }
+
+    mutating func raw(_ key: String) -> JSONValue? {
+        used.insert(key)
+        guard let v = values[key], v != .null else { return nil }
+        return v
+    }
+
+    mutating func int(_ key: String, min: Int, max: Int = Int(Int32.max)) throws -> Int? {
+        guard let v = raw(key) else { return nil }
+        guard let i = v.intValue, i >= min, i <= max else { throw bad(key, "an integer in [\(min), \(max)]", v) }
+        return i
+    }
+
+    mutating func number(_ key: String, _ range: ClosedRange<Double>) throws -> Double? {
+        guard let v = raw(key) else { return nil }
+        guard let x = v.numberValue, x.isFinite, range.contains(x) else { throw bad(key, "a number in [\(range.lowerBound), \(range.upperBound)]", v) }
+        return x
+    }
+
+    mutating func bool(_ key: String) throws -> Bool? {
+        guard let v = raw(key) else { return nil }
+        guard let b = v.boolValue else { throw bad(key, "true or false", v) }
+        return b
+    }
+
+    mutating func string(_ key: String) throws -> String? {
+        guard let v = raw(key) else { return nil }
+        guard let s = v.stringValue else { throw bad(key, "a string", v) }
+        return s
+    }
+
+    mutating func ints(_ key: String, min: Int, max: Int = 1 << 20) throws -> [Int]? {
+        guard let v = raw(key) else { return nil }
+        guard case .array(let items) = v, items.count <= 1024 else { throw bad(key, "an array of integers", v) }
+        return try items.map {
+            guard let i = $0.intValue, i >= min, i <= max else { throw bad(key, "an array of integers in [\(min), \(max)]", v) }
+            return i
+        }
+    }
+
+    func checkAllUsed() throws {
+        if let unknown = Set(values.keys).subtracting(used).sorted().first {
+            throw APIError.invalid("\(context): unknown option \"\(unknown)\" (known: \(used.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    private func bad(_ key: String, _ expected: String, _ got: JSONValue) -> APIError {
+        APIError.invalid("\(context): \"\(key)\" must be \(expected), got \(got.jsonText.prefix(80))")
+    }
+}
+
+// MARK: Creating
+
+/// The most weights a described model may have (4 GB of Float32), checked before building.
+private let maxParameters = 1 << 30
+
+private func modelDescription(_ o: inout JSONOptions) throws -> (ModelDescription, classification: Bool) {
+    guard let kind = try o.string("kind") else {
+        throw APIError.invalid("description_json: \"kind\" is required (\"mlp\" or \"cnn\")")
+    }
+    let hidden = try o.ints("hidden", min: 1) ?? []
+    guard let outputs = try o.int("outputs", min: 1, max: 1 << 20) else {
+        throw APIError.invalid("description_json: \"outputs\" is required (classes, or 1 for regression)")
+    }
+    let activation = try o.string("activation") ?? "relu"
+    guard Activation(name: activation) != nil else {
+        throw APIError.invalid("description_json: unknown activation '\(activation)' (known: \(Activation.names.joined(separator: ", ")))")
+    }
+    let dropout = try o.number("dropout", 0...0.99) ?? 0
+    let batchNorm = try o.bool("batch_norm") ?? false
+    let classification: Bool
+    switch try o.string("task") {
+    case nil: classification = outputs >= 2
+    case "classification"?:
+        guard outputs >= 2 else { throw APIError.invalid("description_json: classification needs \"outputs\" ≥ 2, got \(outputs)") }
+        classification = true
+    case "regression"?: classification = false
+    case let t?: throw APIError.invalid("description_json: \"task\" must be \"classification\" or \"regression\", got \"\(t)\"")
+    }
+    var parameters = 0
+    func addLayer(_ a: Int, _ b: Int) throws {
+        let (w, o1) = a.multipliedReportingOverflow(by: b)
+        let (sum, o2) = parameters.addingReportingOverflow(w &+ b)
+        guard !o1, !o2, sum <= maxParameters else {
+            throw APIError.invalid("description_json: the model would have more than \(maxParameters) weights")
+        }
+        parameters = sum
+    }
+    switch kind {
+    case "mlp":
+        guard let inputs = try o.int("inputs", min: 1, max: 1 << 28) else {
+            throw APIError.invalid("description_json: an mlp needs \"inputs\" (features per sample)")
+        }
+        let normalization: Normalization
+        if let n = try o.string("normalization") {
+            guard let parsed = Normalization(rawValue: n) else {
+                throw APIError.invalid("description_json: \"normalization\" must be one of \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(n)\"")
+            }
+            guard !(batchNorm && parsed != .batch) else { throw APIError.invalid("description_json: \"batch_norm\": true contradicts \"normalization\": \"\(n)\"") }
+            normalization = parsed
+        } else {
+            normalization = batchNorm ? .batch : .none
+        }
+        var width = inputs
+        for h in hidden + [outputs] { try addLayer(width, h); width = h }
+        return (.mlp(MLPDescription(inputCount: inputs, hiddenWidths: hidden, activation: activation, dropout: Float(dropout),
+                                    normalization: normalization, outputCount: outputs)), classification)
+    case "cnn":
+        guard let shape = try o.ints("input_shape", min: 1, max: 1 << 14), shape.count == 3 else {
+            throw APIError.invalid("description_json: a cnn needs \"input_shape\": [channels, height, width]")
+        }
+        let channels = try o.ints("channels", min: 1, max: 1 << 14) ?? []
+        let kernel = try o.int("kernel_size", min: 1, max: 15) ?? 3
+        let poolSize = try o.int("pool_size", min: 1, max: 64) ?? 2
+        let pooling: Pooling
+        if let p = try o.string("pooling") {
+            guard let parsed = Pooling(rawValue: p) else {
+                throw APIError.invalid("description_json: \"pooling\" must be one of \(Pooling.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(p)\"")
+            }
+            pooling = parsed
+        } else { pooling = .max }
+        var c = shape[0]
+        for out in channels { try addLayer(c * kernel * kernel, out); c = out }
+        let (pixels, overflow) = shape[1].multipliedReportingOverflow(by: shape[2])
+        guard !overflow else { throw APIError.invalid("description_json: input_shape \(shape) is too large") }
+        var width = c * max(1, pixels)
+        for h in hidden + [outputs] { try addLayer(width, h); width = h }
+        return (.cnn(CNNDescription(inputShape: shape, convChannels: channels, kernelSize: kernel, pooling: pooling, poolSize: poolSize,
+                                    batchNorm: batchNorm, activation: activation, hiddenWidths: hidden, dropout: Float(dropout),
+                                    outputCount: outputs)), classification)
+    default:
+        throw APIError.invalid("description_json: unknown model kind '\(kind)' (expected \"mlp\" or \"cnn\")")
+    }
+}
+
+@_cdecl("hone_model_create")
+public func hone_model_create(_ descriptionJSON: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    api {
+        let out = try output(out, "out")
+        guard descriptionJSON != nil else { throw APIError.misuse("description_json is NULL") }
+        var o = JSONOptions(try jsonObject(descriptionJSON, "description_json"), "description_json")
+        let (description, classification) = try modelDescription(&o)
+        let seed = try o.raw("seed").map { v -> UInt64 in
+            guard let x = v.numberValue, x >= 0, x <= 9.007199254740992e15, x == x.rounded() else {
+                throw APIError.invalid("description_json: \"seed\" must be an integer ≥ 0, got \(v.jsonText)")
+            }
+            return UInt64(x)
+        } ?? 0
+        try o.checkAllUsed()
+        let model = try description.build(seed: seed)
+        out.pointee = HandleTable.shared.insert(ModelHandle(model, classification: classification), kind: .model)
+    }
+}
+
+// MARK: Training
+
+/// `hone_epoch_fn`: (epoch, metrics_json, userdata) -> status.
+public typealias CEpochCallback = @convention(c) (Int64, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
+
+private func optimizerConfig(_ spec: JSONValue?) throws -> OptimizerConfig {
+    var fields: [String: JSONValue] = [:]
+    switch spec {
+    case nil: fields = ["name": "adam"]
+    case .string(let s)?: fields = ["name": .string(s)]
+    case .object(let o)?: fields = o
+    case let v?: throw APIError.invalid("options_json: \"optimizer\" must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
+    }
+    var o = JSONOptions(fields, "optimizer")
+    guard let name = try o.string("name") else { throw APIError.invalid("optimizer: \"name\" is required (sgd, nesterov, adam, adamw, rmsprop)") }
+    let lr = Float(try o.number("lr", 1e-12...1e3) ?? (name == "sgd" || name == "nesterov" ? 1e-2 : 1e-3))
+    let weightDecay = try o.number("weight_decay", 0...10).map(Float.init)
+    let momentum = try o.number("momentum", 0...0.999).map(Float.init)
+    let beta1 = Float(try o.number("beta1", 0...0.9999) ?? 0.9), beta2 = Float(try o.number("beta2", 0...0.999999) ?? 0.999)
+    let clip = try o.number("clip_norm", 1e-12...1e12).map(Float.init)
+    let config: OptimizerConfig
+    switch name {
+    case "sgd", "nesterov":
+        config = OptimizerConfig(kind: .sgd, learningRate: lr, momentum: momentum ?? (name == "nesterov" ? 0.9 : 0),
+                                 nesterov: name == "nesterov", weightDecay: weightDecay, clipNorm: clip)
+    case "adam": config = OptimizerConfig(kind: .adam, learningRate: lr, beta1: beta1, beta2: beta2, weightDecay: weightDecay, clipNorm: clip)
+    case "adamw": config = OptimizerConfig(kind: .adamw, learningRate: lr, beta1: beta1, beta2: beta2, weightDecay: weightDecay, clipNorm: clip)
+    case "rmsprop": config = OptimizerConfig(kind: .rmsprop, learningRate: lr, momentum: momentum ?? 0, weightDecay: weightDecay, clipNorm: clip)
+    default: throw APIError.invalid("optimizer: unknown name '\(name)' (known: sgd, nesterov, adam, adamw, rmsprop)")
+    }
+    try o.checkAllUsed()
+    return config
+}
+
+private func scheduleConfig(_ spec: JSONValue?, epochs: Int) throws -> LearningRateSchedule {
+    var fields: [String: JSONValue] = [:]
+    switch spec {
+    case nil: fields = ["name": "constant"]
+    case .string(let s)?: fields = ["name": .string(s)]
+    case .object(let o)?: fields = o
+    case let v?: throw APIError.invalid("options_json: \"schedule\" must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
+    }
+    var o = JSONOptions(fields, "schedule")
+    guard let name = try o.string("name") else { throw APIError.invalid("schedule: \"name\" is required (constant, cosine, step, exponential)") }
+    let warmup = try o.int("warmup", min: 0) ?? 0
+    let decay: LearningRateSchedule.Decay
+    switch name {
+    case "constant": decay = .constant
+    case "cosine": decay = .cosine(minimum: Float(try o.number("minimum", 0...1e3) ?? 0))
+    case "step": decay = .step(every: try o.int("every", min: 1) ?? max(1, epochs / 3), factor: Float(try o.number("factor", 1e-9...1) ?? 0.1))
+    case "exponential": decay = .exponential(factor: Float(try o.number("factor", 1e-9...1) ?? 0.9))
+    default: throw APIError.invalid("schedule: unknown name '\(name)' (known: constant, cosine, step, exponential)")
+    }
+    try o.checkAllUsed()
+    return LearningRateSchedule(decay, warmup: warmup)
+}
+
+private func metricsJSON(_ m: EpochMetrics) -> JSONValue {
+    var o: [String: JSONValue] = [
+        "epoch": .number(Double(m.epoch)),
+        "train_loss": finite(m.trainLoss),
+        "lr": .number(Double(m.learningRate)),
+        "seconds": .number(m.seconds),
+    ]
+    if let v = m.validation {
+        o["val_loss"] = finite(v.loss)
+        if let a = v.accuracy { o["val_accuracy"] = finite(a) }
+        if let mse = v.meanSquaredError { o["val_rmse"] = finite(mse.squareRoot()) }
+    }
+    return .object(o)
+}
+
+/// JSON has no NaN: a diverged loss is null.
+private func finite(_ x: Double) -> JSONValue { x.isFinite ? .number(x) : .null }
+
+@_cdecl("hone_model_train")
+public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _ validation: OpaquePointer?,
+                             _ optionsJSON: UnsafePointer<CChar>?, _ onEpoch: CEpochCallback?, _ userdata: UnsafeMutableRawPointer?,
+                             _ resultJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var stopStatus: Int32 = HoneStatus.ok.rawValue
+    var stopEpoch = 0
+    let status = api {
+        let handle = try modelHandle(model)
+        let trainSet = try datasetHandle(train).dataset
+        let validationSet = try validation.map { try datasetHandle($0).dataset }
+        var o = JSONOptions(try jsonObject(optionsJSON, "options_json"), "options_json")
+        let epochs = try o.int("epochs", min: 1, max: 1_000_000) ?? 10
+        let batchSize = try o.int("batch_size", min: 1, max: 1 << 20) ?? 128
+        let optimizer = try optimizerConfig(o.raw("optimizer"))
+        let schedule = try scheduleConfig(o.raw("schedule"), epochs: epochs)
+        let seed = UInt64(try o.int("seed", min: 0, max: Int.max) ?? 0)
+        let patience = try o.int("early_stopping_patience", min: 1)
+        let threads = try o.int("threads", min: 1, max: 256)
+        let validationFraction = try o.number("validation_fraction", 0...0.95) ?? 0
+        try o.checkAllUsed()
+        guard trainSet.featureCount == handle.model.inputCount else {
+            throw APIError.invalid("shape mismatch: the model takes \(handle.model.inputCount) features per sample (shape \(handle.model.inputShape)), the training data has \(trainSet.featureCount) (shape \(trainSet.featureShape))")
+        }
+        if let v = validationSet, v.featureCount != trainSet.featureCount || v.isClassification != trainSet.isClassification {
+            throw APIError.invalid("validation data (\(v.featureCount) features, \(v.isClassification ? "classification" : "regression")) does not match the training data (\(trainSet.featureCount) features, \(trainSet.isClassification ? "classification" : "regression"))")
+        }
+        if let threads { BLAS.setThreads(threads) }
+        let hasValidation = validationSet != nil || validationFraction > 0
+        let config = TrainerConfig(epochs: epochs, batchSize: batchSize, optimizer: optimizer, schedule: schedule, seed: seed,
+                                   validationFraction: validationSet == nil ? validationFraction : 0,
+                                   earlyStopping: try patience.map { p in
+                                       guard hasValidation else { throw APIError.invalid("options_json: \"early_stopping_patience\" needs validation data (a validation data set or \"validation_fraction\")") }
+                                       return EarlyStopping(monitor: .validationLoss, patience: p)
+                                   },
+                                   task: trainSet.isClassification ? .classification : .regression)
+        let trainer = try Trainer(model: handle.model, config: config)
+        let result = try trainer.fit(trainSet, validation: validationSet) { m in
+            guard let onEpoch else { return .proceed }
+            let s = metricsJSON(m).jsonText.withCString { onEpoch(Int64(m.epoch), $0, userdata) }
+            guard s == HoneStatus.ok.rawValue else { stopStatus = s; stopEpoch = m.epoch; return .stop }
+            return .proceed
+        }
+        handle.classification = trainSet.isClassification
+        if stopStatus != HoneStatus.ok.rawValue {
+            let name = String(cString: hone_status_name(stopStatus))
+            throw APIError(HoneStatus(rawValue: stopStatus) ?? .error, "training stopped by the epoch callback after epoch \(stopEpoch) (\(name))")
+        }
+        guard let resultJSON else { return }
+        var r: [String: JSONValue] = [
+            "epochs": .number(Double(result.history.count)),
+            "stop_reason": .string(result.stopReason.rawValue),
+            "history": .array(result.history.map(metricsJSON)),
+        ]
+        if let last = result.lastEpoch { r["train_loss"] = finite(last.trainLoss) }
+        if let v = result.validation {
+            r["val_loss"] = finite(v.loss)
+            if let a = v.accuracy { r["val_accuracy"] = finite(a) }
+            if let mse = v.meanSquaredError { r["val_rmse"] = finite(mse.squareRoot()) }
+        }
+        resultJSON.pointee = mallocString(JSONValue.object(r).jsonText)
+    }
+    return status
+}
+
+// MARK: Using
+
+@_cdecl("hone_model_evaluate")
+public func hone_model_evaluate(_ model: OpaquePointer?, _ dataset: OpaquePointer?,
+                                _ metricsJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    api {
+        let handle = try modelHandle(model)
+        let data = try datasetHandle(dataset).dataset
+        let out = try output(metricsJSON, "metrics_json")
+        guard data.featureCount == handle.model.inputCount else {
+            throw APIError.invalid("shape mismatch: the model takes \(handle.model.inputCount) features per sample, the data set has \(data.featureCount)")
+        }
+        let trainer = try Trainer(model: handle.model, config: TrainerConfig(task: data.isClassification ? .classification : .regression))
+        let e = try trainer.evaluate(data)
+        var m: [String: JSONValue] = ["loss": finite(e.loss), "samples": .number(Double(e.sampleCount))]
+        if let a = e.accuracy { m["accuracy"] = finite(a) }
+        if let mse = e.meanSquaredError, case let .regression(values, outputs) = data.targets {
+            m["rmse"] = finite(mse.squareRoot())
+            m["r2"] = finite(1 - mse / meanVariance(values, outputs))
+        }
+        out.pointee = mallocString(JSONValue.object(m).jsonText)
+    }
+}
+
+/// The variance of each target column, averaged: R² = 1 − MSE / this.
+private func meanVariance(_ values: [Float], _ outputs: Int) -> Double {
+    let n = values.count / outputs
+    var total = 0.0
+    for j in 0..<outputs {
+        var mean = 0.0
+        for i in 0..<n { mean += Double(values[i * outputs + j]) }
+        mean /= Double(n)
+        var s = 0.0
+        for i in 0..<n { let d = Double(values[i * outputs + j]) - mean; s += d * d }
+        total += s / Double(n)
+    }
+    return total / Double(outputs)
+}
+
+@_cdecl("hone_model_predict")
+public func hone_model_predict(_ model: OpaquePointer?, _ x: UnsafePointer<Float>?, _ nSamples: Int, _ nFeatures: Int,
+                               _ out: UnsafeMutablePointer<Float>?, _ outLen: Int) -> Int32 {
+    api {
+        let handle = try modelHandle(model)
+        let n = try count(nSamples, "n_samples"), f = try count(nFeatures, "n_features"), capacity = try count(outLen, "out_len")
+        let net = handle.model
+        guard f == net.inputCount else {
+            throw APIError.invalid("shape mismatch: n_features is \(f), the model takes \(net.inputCount) (shape \(net.inputShape))")
+        }
+        guard n >= 1 else { throw APIError.invalid("n_samples is 0") }
+        let (needed, o1) = n.multipliedReportingOverflow(by: net.outputCount)
+        let (total, o2) = n.multipliedReportingOverflow(by: f)
+        guard !o1, !o2 else { throw APIError.invalid("n_samples \(n) is too large") }
+        guard capacity >= needed else {
+            throw APIError.invalid("out_len is \(capacity), too small for \(n) samples × \(net.outputCount) outputs = \(needed) floats")
+        }
+        guard let x else { throw APIError.misuse("x is NULL") }
+        guard let out else { throw APIError.misuse("out is NULL") }
+        try checkAllocatable(total, bytesEach: MemoryLayout<Float>.size, "x")
+        // Batches bound the activations' memory whatever n is.
+        let batch = 256
+        var start = 0
+        while start < n {
+            let rows = min(batch, n - start)
+            let input = Tensor(Array(UnsafeBufferPointer(start: x + start * f, count: rows * f)), shape: [rows] + net.inputShape)
+            var y = net.predict(input)
+            if handle.classification { y = y.softmax(axis: -1) }
+            (out + start * net.outputCount).update(from: y.data, count: rows * net.outputCount)
+            start += rows
+        }
+    }
+}
+
+// MARK: Files
+
+private let taskMetadataKey = "hone.task"
+
+@_cdecl("hone_model_save")
+public func hone_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    api {
+        let handle = try modelHandle(model)
+        let file = try string(path, "path")
+        guard !file.isEmpty else { throw APIError.invalid("path is empty") }
+        do {
+            try handle.model.save(to: file, metadata: [taskMetadataKey: handle.classification ? "classification" : "regression"])
+        } catch {
+            throw APIError(.io, "cannot write \(file): \(classify(error).1)")
+        }
+    }
+}
+
+private func readModelFile(_ file: String) throws -> SafetensorsContents {
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw APIError(.notFound, "\(file): no such file") }
+    guard !isDirectory.boolValue else { throw APIError.invalid("\(file) is a directory") }
+    do { return try Safetensors.read(file) } catch {
+        throw APIError.invalid("\(file) is not a readable .safetensors file: \(classify(error).1)")
+    }
+}
+
+@_cdecl("hone_model_load")
+public func hone_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    api {
+        let out = try output(out, "out")
+        let file = try string(path, "path")
+        let contents = try readModelFile(file)
+        guard let json = contents.metadata[Sequential.descriptionMetadataKey] else {
+            throw APIError.invalid("\(file) holds no Hone model description (metadata '\(Sequential.descriptionMetadataKey)'): create the model and use hone_model_load_weights")
+        }
+        let description = try ModelDescription(json: json)
+        let model = try description.build(seed: 0)
+        try model.loadState(contents.entries, source: file)
+        let classification = contents.metadata[taskMetadataKey].map { $0 == "classification" } ?? (description.outputCount >= 2)
+        out.pointee = HandleTable.shared.insert(ModelHandle(model, classification: classification), kind: .model)
+    }
+}
+
+@_cdecl("hone_model_load_weights")
+public func hone_model_load_weights(_ model: OpaquePointer?, _ path: UnsafePointer<CChar>?) -> Int32 {
+    api {
+        let handle = try modelHandle(model)
+        let file = try string(path, "path")
+        let contents = try readModelFile(file)
+        var byName: [String: SafetensorsEntry] = [:]
+        for e in contents.entries { byName[e.name] = e }
+        // Checked first, copied after: a mismatch leaves the model as it was.
+        var matches: [(NamedTensor, SafetensorsEntry)] = []
+        for item in handle.model.state {
+            guard let entry = byName[item.name] else { continue }
+            guard entry.shape == item.tensor.shape, entry.data.count == item.tensor.count else {
+                throw APIError.invalid("\(file): tensor '\(item.name)' has shape \(entry.shape), the model's has \(item.tensor.shape)")
+            }
+            matches.append((item, entry))
+        }
+        guard !matches.isEmpty else {
+            throw APIError.invalid("\(file): no tensor matches the model's (\(handle.model.state.map(\.name).joined(separator: ", ")))")
+        }
+        for (item, entry) in matches {
+            entry.data.withUnsafeBufferPointer { item.tensor.data.update(from: $0.baseAddress!, count: $0.count) }
+        }
+    }
+}
+
+@_cdecl("hone_model_free")
+public func hone_model_free(_ model: OpaquePointer?) {
+    HandleTable.shared.remove(model, .model)
+}

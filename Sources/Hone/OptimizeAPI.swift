@@ -1,0 +1,86 @@
+// hone_study_optimize: Study.optimize with a C objective called from n_jobs threads.
+
+import Foundation
+import HoneSearch
+
+/// An objective's non-OK status, carrying the trial's fail reason.
+private struct ObjectiveFailed: Error, CustomStringConvertible {
+    var description: String
+}
+
+private func statusText(_ status: Int32) -> String {
+    let name = String(cString: hone_status_name(status))
+    return name == "HONE_UNKNOWN_STATUS" ? "\(name) (\(status))" : name
+}
+
+/// Runs one trial through a C objective. The trial handle lives only for the call.
+private func evaluate(_ objective: NativeObjective, _ h: StudyHandle, _ trial: Trial) throws -> [Double] {
+    let th = TrialHandle(trial, owner: h, libraryOwned: true)
+    let token = HandleTable.shared.insert(th, kind: .trial)
+    defer {
+        HandleTable.shared.remove(token, .trial)
+        th.retire(because: "an objective's trial is valid only during its call")
+    }
+    let n = h.nObjectives
+    // NaN until written: an objective that returns HONE_OK without writing fails its trial.
+    var values = [Double](repeating: .nan, count: n)
+    let status = values.withUnsafeMutableBufferPointer { objective.function(token, objective.userdata, $0.baseAddress, n) }
+    switch status {
+    case HoneStatus.ok.rawValue:
+        return values
+    case HoneStatus.pruned.rawValue:
+        throw TrialPruned()
+    default:
+        let reason = th.reason ?? statusText(status)
+        // Study.optimize would store "objective threw: …"; hone.h promises the reason as
+        // given, so tell the failure here. Its own tell then finds the trial finished and
+        // keeps this verdict.
+        do {
+            try h.study.tell(trial, state: .fail, failReason: reason)
+        } catch StudyError.alreadyFinished {
+            // The objective told its trial itself; that stands.
+        }
+        throw ObjectiveFailed(description: reason)
+    }
+}
+
+func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, timeout: Double, nJobs: Int32) throws {
+    guard nJobs >= 1, nJobs <= 1024 else { throw APIError.invalid("n_jobs must be in 1...1024, got \(nJobs)") }
+    guard !timeout.isNaN else { throw APIError.invalid("timeout_s is NaN") }
+    let trials = nTrials > 0 ? Int(nTrials) : nil
+    let seconds = timeout > 0 && timeout.isFinite ? timeout : nil
+    guard trials != nil || seconds != nil else {
+        throw APIError.invalid("hone_study_optimize needs n_trials > 0 or timeout_s > 0 (with neither it would never end)")
+    }
+    h.clearStop()
+    try h.study.optimize({ trial in try evaluate(objective, h, trial) },
+                         nTrials: trials, timeout: seconds, nJobs: Int(nJobs))
+    if h.wasStopped { throw APIError(.interrupted, "hone_study_optimize of study \"\(h.study.name)\" was stopped by hone_study_stop") }
+}
+
+@_cdecl("hone_study_optimize")
+public func hone_study_optimize(_ study: OpaquePointer?, _ objective: CObjective?, _ userdata: UnsafeMutableRawPointer?,
+                                _ nTrials: Int64, _ timeout: Double, _ nJobs: Int32) -> Int32
+{
+    api {
+        let h = try studyHandle(study)
+        guard let objective else { throw APIError.misuse("objective is NULL") }
+        try optimize(h, NativeObjective(function: objective, userdata: userdata), nTrials: nTrials, timeout: timeout, nJobs: nJobs)
+    }
+}
+
+@_cdecl("hone_study_optimize_named")
+public func hone_study_optimize_named(_ study: OpaquePointer?, _ objectiveName: UnsafePointer<CChar>?,
+                                      _ nTrials: Int64, _ timeout: Double, _ nJobs: Int32) -> Int32
+{
+    api {
+        let h = try studyHandle(study)
+        let objective = try NativeObjectives.shared.lookup(try string(objectiveName, "objective_name"))
+        try optimize(h, objective, nTrials: nTrials, timeout: timeout, nJobs: nJobs)
+    }
+}
+
+@_cdecl("hone_study_stop")
+public func hone_study_stop(_ study: OpaquePointer?) -> Int32 {
+    api { try studyHandle(study).stop() }
+}

@@ -1,0 +1,142 @@
+// Samplers and pruners written in C (hone_sampler_plugin, hone_pruner_plugin), behind
+// HoneSearch's protocols: every call gets a context token valid for that call only.
+
+import Foundation
+import HoneSearch
+import HoneTensor
+
+typealias CCreate = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?
+typealias CDestroy = @convention(c) (UnsafeMutableRawPointer?) -> Void
+typealias CSample = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
+                                    UnsafeMutablePointer<Double>?) -> Int32
+typealias CShouldPrune = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<Int32>?) -> Int32
+
+/// The C struct's fields, copied at registration (the plugin may free its struct).
+struct CAlgorithmTable: @unchecked Sendable {
+    var create: CCreate
+    var destroy: CDestroy
+    var call: UnsafeRawPointer
+    var pluginData: UnsafeMutableRawPointer?
+
+    /// Reads { size_t struct_size; create; destroy; sample | should_prune } from `p`.
+    init(_ p: UnsafeRawPointer?, pluginData: UnsafeMutableRawPointer?, what: String) throws {
+        guard let p else { throw PluginError(PluginStatus.misuse, "\(what) is NULL") }
+        let size = p.load(as: Int.self)
+        let needed = 4 * MemoryLayout<Int>.size
+        guard size >= needed else {
+            throw PluginError(PluginStatus.invalidArgument, "\(what).struct_size is \(size), expected at least \(needed) (set it to sizeof the struct)")
+        }
+        let fields = (1...3).map { p.load(fromByteOffset: $0 * MemoryLayout<Int>.size, as: UnsafeRawPointer?.self) }
+        guard let c = fields[0], let d = fields[1], let s = fields[2] else {
+            throw PluginError(PluginStatus.invalidArgument, "\(what): create, destroy and its call must all be set")
+        }
+        create = unsafeBitCast(c, to: CCreate.self)
+        destroy = unsafeBitCast(d, to: CDestroy.self)
+        call = s
+        self.pluginData = pluginData
+    }
+
+    /// One instance for a study, from the algorithm's options.
+    func instantiate(_ options: AlgorithmOptions, kind: String, name: String) throws -> UnsafeMutableRawPointer {
+        var fields: [String: JSONValue] = [:]
+        for key in options.values.keys { fields[key] = options.raw(key) ?? .null }
+        let text = JSONValue.object(fields).jsonText
+        guard let instance = text.withCString({ create($0, pluginData) }) else {
+            throw StudyError.invalidArgument("\(kind) '\(name)' refused its options \(text)")
+        }
+        return instance
+    }
+}
+
+/// The JSON a C sampler gets for one parameter.
+func distributionJSON(_ d: Distribution) -> JSONValue {
+    switch d {
+    case .float(let f):
+        return ["type": "float", "low": .number(f.low), "high": .number(f.high), "log": .bool(f.log), "step": f.step.map { .number($0) } ?? .null]
+    case .int(let i):
+        return ["type": "int", "low": .number(Double(i.low)), "high": .number(Double(i.high)), "log": .bool(i.log), "step": .number(Double(i.step))]
+    case .categorical(let c):
+        return ["type": "categorical", "low": 0, "high": .number(Double(c.choices.count - 1)), "log": false, "step": 1,
+                "choices": .array(c.choices.map(JSONValue.init))]
+    case .fixed(let v):
+        return ["type": "fixed", "value": JSONValue(v)]
+    }
+}
+
+/// Calls `body` and turns a non-OK status into an error carrying the plugin's message.
+func checkStatus(_ status: Int32, _ what: @autoclosure () -> String) throws {
+    guard status != PluginStatus.ok else { return }
+    let message = PluginHost.shared.errorMessage()
+    throw PluginError(status, "\(what()) returned \(PluginStatus.name(status))" + (message.isEmpty ? "" : ": \(message)"))
+}
+
+final class NativeSampler: Sampler, @unchecked Sendable {
+    let name: String
+    private let table: CAlgorithmTable
+    private let instance: UnsafeMutableRawPointer
+
+    init(name: String, table: CAlgorithmTable, options: AlgorithmOptions) throws {
+        self.name = name
+        self.table = table
+        instance = try table.instantiate(options, kind: "sampler", name: name)
+    }
+
+    deinit { table.destroy(instance) }
+
+    func sampleIndependent(study: StudyView, trial: Trial, name parameter: String, distribution: Distribution) throws -> ParamValue {
+        if case .fixed(let v) = distribution { return v }
+        let ctx = PluginContext(study: study, trialNumber: trial.number, intermediate: [],
+                                random: trial.random(for: "plugin-sampler:\(name):\(parameter)"))
+        var value = Double.nan
+        let sample = unsafeBitCast(table.call, to: CSample.self)
+        let status = PluginTokens.shared.lend(ctx, .context) { token in
+            parameter.withCString { p in distributionJSON(distribution).jsonText.withCString { sample(instance, token, p, $0, &value) } }
+        }
+        try checkStatus(status, "sampler '\(name)' for '\(parameter)'")
+        return try checked(value, parameter, distribution)
+    }
+
+    /// The internal value the plugin wrote, as a parameter, refusing values outside the distribution.
+    private func checked(_ x: Double, _ parameter: String, _ d: Distribution) throws -> ParamValue {
+        func bad(_ why: String) -> StudyError { .invalidArgument("sampler '\(name)' returned \(x) for '\(parameter)': \(why)") }
+        guard x.isFinite else { throw bad("not a finite number") }
+        switch d {
+        case .float(let f):
+            let slack = 1e-9 * max(1, abs(f.high - f.low))
+            guard x >= f.low - slack, x <= f.high + slack else { throw bad("outside [\(f.low), \(f.high)]") }
+        case .int(let i):
+            guard x == x.rounded(), x >= Double(i.low), x <= Double(i.high) else { throw bad("not an integer in [\(i.low), \(i.high)]") }
+            guard (Int(x) - i.low) % i.step == 0 else { throw bad("not on the grid \(i.low) + k·\(i.step)") }
+        case .categorical(let c):
+            guard x == x.rounded(), x >= 0, x < Double(c.choices.count) else { throw bad("not a choice index 0..\(c.choices.count - 1)") }
+        case .fixed: break
+        }
+        return d.toExternal(x)
+    }
+}
+
+final class NativePruner: Pruner, @unchecked Sendable {
+    let name: String
+    private let table: CAlgorithmTable
+    private let instance: UnsafeMutableRawPointer
+
+    init(name: String, table: CAlgorithmTable, options: AlgorithmOptions) throws {
+        self.name = name
+        self.table = table
+        instance = try table.instantiate(options, kind: "pruner", name: name)
+    }
+
+    deinit { table.destroy(instance) }
+
+    func shouldPrune(study: StudyView, trial: FrozenTrial) throws -> Bool {
+        let curve = trial.intermediateCurve().compactMap { p in p.values.first.map { (step: p.step, value: $0) } }
+        let ctx = PluginContext(study: study, trialNumber: trial.number, intermediate: curve,
+                                random: RandomGenerator.derived(seed: study.seed, UInt64(trial.number), stableHash("plugin-pruner:\(name)"),
+                                                                UInt64(curve.count)))
+        var prune: Int32 = 0
+        let call = unsafeBitCast(table.call, to: CShouldPrune.self)
+        let status = PluginTokens.shared.lend(ctx, .context) { call(instance, $0, &prune) }
+        try checkStatus(status, "pruner '\(name)'")
+        return prune != 0
+    }
+}

@@ -1,0 +1,239 @@
+// Loading plugins: a native .so (dlopen, then its hone_plugin_init with a registry handle
+// valid for that call) or a .lua script of registrations. Each path loads once.
+
+import Foundation
+import HoneData
+import HoneScript
+import HoneSearch
+
+/// What one plugin registered, by kind.
+public struct PluginNames: Sendable, Equatable {
+    public var samplers: [String] = []
+    public var pruners: [String] = []
+    public var objectives: [String] = []
+    public var datasets: [String] = []
+    public init() {}
+
+    public var json: JSONValue {
+        ["samplers": .array(samplers.map(JSONValue.string)), "pruners": .array(pruners.map(JSONValue.string)),
+         "objectives": .array(objectives.map(JSONValue.string)), "datasets": .array(datasets.map(JSONValue.string))]
+    }
+}
+
+/// The API version this library speaks (HONE_PLUGIN_API_VERSION).
+public let pluginAPIVersion: Int32 = 1
+
+/// The registry a native plugin's init receives; open only during that call.
+final class RegistryScope: @unchecked Sendable {
+    let path: String
+    var names = PluginNames()
+    init(path: String) { self.path = path }
+}
+
+public final class PluginLoader: @unchecked Sendable {
+    public static let shared = PluginLoader()
+
+    private let lock = NSRecursiveLock()
+    private var loaded: [String: PluginNames] = [:]
+    /// Which plugin path registered each name, so a retry after a failed init may
+    /// register the same names again.
+    private var owners: [String: String] = [:]
+
+    /// Loads the plugin at `path` (once per canonical path) and returns what it registered.
+    public func load(path: String) throws -> PluginNames {
+        guard !path.isEmpty else { throw PluginError(PluginStatus.invalidArgument, "plugin path is empty") }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw PluginError(PluginStatus.notFound, "plugin \(path): no such file")
+        }
+        guard !isDirectory.boolValue else { throw PluginError(PluginStatus.invalidArgument, "plugin \(path) is a directory") }
+        let canonical = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        lock.lock(); defer { lock.unlock() }
+        if loaded[canonical] != nil { return PluginNames() }
+        let names = canonical.hasSuffix(".lua") ? try loadLua(canonical) : try loadNative(canonical)
+        loaded[canonical] = names
+        return names
+    }
+
+    /// Every path loaded so far.
+    public var loadedPaths: [String] { lock.lock(); defer { lock.unlock() }; return loaded.keys.sorted() }
+
+    // MARK: Native
+
+    private typealias InitFunction = @convention(c) (OpaquePointer?, Int32) -> Int32
+
+    private func loadNative(_ path: String) throws -> PluginNames {
+        exposeHostSymbols()
+        guard let library = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+            let why = dlerror().map { String(cString: $0) } ?? "unknown error"
+            throw PluginError(PluginStatus.io, "cannot load plugin \(path): \(why)")
+        }
+        guard let entry = dlsym(library, "hone_plugin_init") else {
+            dlclose(library)
+            throw PluginError(PluginStatus.notFound, "\(path) is not a Hone plugin: it exports no hone_plugin_init")
+        }
+        let initialize = unsafeBitCast(entry, to: InitFunction.self)
+        let scope = RegistryScope(path: path)
+        PluginHost.shared.setErrorMessage("")
+        let status = PluginTokens.shared.lend(scope, .registry) { initialize($0, pluginAPIVersion) }
+        // The library stays loaded even when init fails: what it registered before failing
+        // points into it.
+        guard status == PluginStatus.ok else {
+            let message = PluginHost.shared.errorMessage()
+            throw PluginError(status == PluginStatus.misuse ? PluginStatus.error : status,
+                              "hone_plugin_init of \(path) failed with \(PluginStatus.name(status))"
+                              + (message.isEmpty ? "" : ": \(message)") + " (this library's plugin API version is \(pluginAPIVersion))")
+        }
+        return scope.names
+    }
+
+    /// Native plugins call hone_registry_add_* and hone_context_* by name. Those live in
+    /// this module, linked into libhone.so or into the executable; a library loaded
+    /// RTLD_LOCAL (Python's ctypes) would not lend them to the plugin, so promote it.
+    private func exposeHostSymbols() {
+        let anchor = UInt(bitPattern: unsafeBitCast(hostAnchor, to: UnsafeRawPointer.self))
+        // dladdr is not visible to Swift's Glibc module: the mapping table says the same.
+        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return }
+        for line in maps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count >= 6, fields[5].hasPrefix("/") else { continue }
+            let range = fields[0].split(separator: "-")
+            guard range.count == 2, let low = UInt(range[0], radix: 16), let high = UInt(range[1], radix: 16),
+                  anchor >= low, anchor < high else { continue }
+            let file = fields[5...].joined(separator: " ")
+            _ = dlopen(file, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL)
+            return
+        }
+    }
+
+    // MARK: Registrations
+
+    func registerSampler(_ scope: RegistryScope, _ name: String, _ table: CAlgorithmTable) throws {
+        try AlgorithmRegistry.shared.registerSampler(name, replace: owns(scope, "sampler:" + name)) { options in
+            try NativeSampler(name: name, table: table, options: options)
+        }
+        owners["sampler:" + name] = scope.path
+        scope.names.samplers.append(name)
+    }
+
+    func registerPruner(_ scope: RegistryScope, _ name: String, _ table: CAlgorithmTable) throws {
+        try AlgorithmRegistry.shared.registerPruner(name, replace: owns(scope, "pruner:" + name)) { options in
+            try NativePruner(name: name, table: table, options: options)
+        }
+        owners["pruner:" + name] = scope.path
+        scope.names.pruners.append(name)
+    }
+
+    func registerObjective(_ scope: RegistryScope, _ name: String, _ objective: RegisteredObjective) throws {
+        guard !name.isEmpty else { throw PluginError(PluginStatus.invalidArgument, "objective name is empty") }
+        if !owns(scope, "objective:" + name) {
+            let host = PluginHost.shared
+            if let register = host.registerObjective {
+                try register(name, objective)
+            } else {
+                host.lock.lock(); defer { host.lock.unlock() }
+                guard host.keptObjectives[name] == nil else { throw PluginError(PluginStatus.invalidArgument, "objective '\(name)' is already registered") }
+                host.keptObjectives[name] = objective
+            }
+        }
+        owners["objective:" + name] = scope.path
+        scope.names.objectives.append(name)
+    }
+
+    typealias CDatasetLoader = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?, UnsafeMutablePointer<OpaquePointer?>?) -> Int32
+
+    func registerDataset(_ scope: RegistryScope, _ name: String, _ loader: UnsafeRawPointer, _ userdata: UnsafeMutableRawPointer?) throws {
+        let function = unsafeBitCast(loader, to: CDatasetLoader.self)
+        let box = UncheckedPointer(userdata)
+        if !owns(scope, "dataset:" + name) {
+            try Datasets.register(name: name) { options in
+                guard let take = PluginHost.shared.takeDataset else {
+                    throw PluginError(PluginStatus.error, "data set '\(name)' comes from a native plugin and needs libhone.so to build it")
+                }
+                var made: OpaquePointer?
+                let status = options.withCString { function($0, box.pointer, &made) }
+                try checkStatus(status, "the loader of data set '\(name)'")
+                guard let made else { throw PluginError(PluginStatus.error, "the loader of data set '\(name)' returned HONE_OK but no data set") }
+                return try take(made)
+            }
+        }
+        owners["dataset:" + name] = scope.path
+        scope.names.datasets.append(name)
+    }
+
+    private func owns(_ scope: RegistryScope, _ key: String) -> Bool { owners[key] == scope.path }
+
+    // MARK: Lua
+
+    private func loadLua(_ path: String) throws -> PluginNames {
+        let plugin = try LuaPlugin(path: path)
+        var names = PluginNames()
+        for name in plugin.samplerNames {
+            try AlgorithmRegistry.shared.registerSampler(name, replace: owners["sampler:" + name] == path) { _ in plugin.sampler(name) }
+            owners["sampler:" + name] = path
+            names.samplers.append(name)
+        }
+        for name in plugin.prunerNames {
+            try AlgorithmRegistry.shared.registerPruner(name, replace: owners["pruner:" + name] == path) { _ in try plugin.pruner(name) }
+            owners["pruner:" + name] = path
+            names.pruners.append(name)
+        }
+        return names
+    }
+}
+
+/// A C function whose address lies in the module that holds the hone_* exports.
+private let hostAnchor: @convention(c) () -> Void = {}
+
+struct UncheckedPointer: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer?
+    init(_ p: UnsafeMutableRawPointer?) { pointer = p }
+}
+
+// MARK: hone_registry_add_*
+
+private func scope(_ registry: OpaquePointer?) throws -> RegistryScope {
+    try PluginTokens.shared.get(registry, .registry, "hone_registry")
+}
+
+@_cdecl("hone_registry_add_sampler")
+public func hone_registry_add_sampler(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ sampler: UnsafeRawPointer?,
+                                      _ pluginData: UnsafeMutableRawPointer?) -> Int32 {
+    cCall {
+        let s = try scope(registry)
+        let name = try cString(name, "name")
+        try PluginLoader.shared.registerSampler(s, name, try CAlgorithmTable(sampler, pluginData: pluginData, what: "sampler"))
+    }
+}
+
+@_cdecl("hone_registry_add_pruner")
+public func hone_registry_add_pruner(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ pruner: UnsafeRawPointer?,
+                                     _ pluginData: UnsafeMutableRawPointer?) -> Int32 {
+    cCall {
+        let s = try scope(registry)
+        let name = try cString(name, "name")
+        try PluginLoader.shared.registerPruner(s, name, try CAlgorithmTable(pruner, pluginData: pluginData, what: "pruner"))
+    }
+}
+
+@_cdecl("hone_registry_add_objective")
+public func hone_registry_add_objective(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ objective: UnsafeRawPointer?,
+                                        _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    cCall {
+        let s = try scope(registry)
+        let name = try cString(name, "name")
+        guard let objective else { throw PluginError(PluginStatus.misuse, "objective is NULL") }
+        try PluginLoader.shared.registerObjective(s, name, RegisteredObjective(function: objective, userdata: userdata))
+    }
+}
+
+@_cdecl("hone_registry_add_dataset")
+public func hone_registry_add_dataset(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ loader: UnsafeRawPointer?,
+                                      _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+    cCall {
+        let s = try scope(registry)
+        let name = try cString(name, "name")
+        guard let loader else { throw PluginError(PluginStatus.misuse, "loader is NULL") }
+        try PluginLoader.shared.registerDataset(s, name, loader, userdata)
+    }
+}
