@@ -132,7 +132,7 @@ def _try(path: str) -> ctypes.CDLL:
 
 def candidates(environ: Mapping[str, str] = os.environ, package_dir: str = PACKAGE_DIR,
                find_library: Callable[[str], Optional[str]] = ctypes.util.find_library,
-               ) -> List[Tuple[str, Optional[str]]]:
+               system_names: Sequence[str] = SYSTEM_NAMES) -> List[Tuple[str, Optional[str]]]:
     """The places to try, in order, as (description, path or None when it is no path)."""
     out: List[Tuple[str, Optional[str]]] = []
     env = environ.get(ENV_VAR)
@@ -142,17 +142,19 @@ def candidates(environ: Mapping[str, str] = os.environ, package_dir: str = PACKA
         out.append((path, path))
     found = find_library("hone")
     out.append((f"ctypes.util.find_library('hone') -> {found}", found))
-    for name in SYSTEM_NAMES:
+    for name in system_names:
         if name != found:
             out.append((f"system loader: {name}", name))
     return out
 
 
 def load(environ: Mapping[str, str] = os.environ, package_dir: str = PACKAGE_DIR,
-         find_library: Callable[[str], Optional[str]] = ctypes.util.find_library) -> Tuple[ctypes.CDLL, str]:
-    """The first candidate that loads and has the right ABI, and its path."""
+         find_library: Callable[[str], Optional[str]] = ctypes.util.find_library,
+         system_names: Sequence[str] = SYSTEM_NAMES) -> Tuple[ctypes.CDLL, str]:
+    """The first candidate that loads and has the right ABI, and its path. (The
+    arguments exist for the tests.)"""
     attempts: List[Tuple[str, str]] = []
-    for where, path in candidates(environ, package_dir, find_library):
+    for where, path in candidates(environ, package_dir, find_library, system_names):
         if path is None:
             attempts.append((where, "not set" if where.startswith("$") else "found nothing"))
             continue
