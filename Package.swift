@@ -20,6 +20,11 @@ let libhoneLinking: [LinkerSetting] = [
                   "-Xlinker", "-soname=libhone.so.\(libhoneABI)"]),
 ]
 
+/// The hone.h calls a native plugin makes (defined in HonePlugins).
+let pluginCalls = ["hone_registry_add_sampler", "hone_registry_add_pruner", "hone_registry_add_objective", "hone_registry_add_dataset",
+                   "hone_context_directions", "hone_context_trial_number", "hone_context_n_completed", "hone_context_completed_value",
+                   "hone_context_completed_param", "hone_context_intermediate", "hone_context_random"]
+
 let package = Package(
     name: "Hone",
     products: [
@@ -53,7 +58,9 @@ let package = Package(
         .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
         // Plugins (native .so and Lua): loader, registry and context calls, shared by libhone and the CLI.
-        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor"]),
+        // Executables that link it (the CLI, its tests) export its hone_* calls so a dlopen'd plugin finds them.
+        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor"],
+                linkerSettings: [.unsafeFlags(pluginCalls.flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] })]),
         .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
                 exclude: ["exports.map"], linkerSettings: libhoneLinking),
         .executableTarget(name: "hone", dependencies: [

@@ -403,6 +403,11 @@ public func hone_model_save(_ model: OpaquePointer?, _ path: UnsafePointer<CChar
         let handle = try modelHandle(model)
         let file = try string(path, "path")
         guard !file.isEmpty else { throw APIError.invalid("path is empty") }
+        // The file is written atomically (a new file renamed over the old), which would
+        // replace a device or a directory entry other than a plain file: refuse those.
+        if let type = try? FileManager.default.attributesOfItem(atPath: file)[.type] as? FileAttributeType, type != .typeRegular {
+            throw APIError.invalid("\(file) exists and is not a regular file")
+        }
         do {
             try handle.model.save(to: file, metadata: [taskMetadataKey: handle.classification ? "classification" : "regression"])
         } catch {

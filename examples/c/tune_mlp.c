@@ -51,14 +51,20 @@ static hone_status make_data(data_sets *d) {
     return s;
 }
 
+/* The number after the last "val_accuracy": in a JSON text (a training result lists each
+ * epoch's metrics first, then the final ones). */
+static double val_accuracy(const char *json) {
+    const char *key = "\"val_accuracy\":", *p, *last = NULL;
+    for (p = strstr(json, key); p; p = strstr(p + 1, key)) last = p;
+    return last ? strtod(last + strlen(key), NULL) : 0;
+}
+
 /* After every epoch: report validation accuracy and stop when the pruner says so. */
 static hone_status on_epoch(int64_t epoch, const char *metrics_json, void *userdata) {
     hone_trial *trial = userdata;
-    const char *p = strstr(metrics_json, "\"val_accuracy\":");
     int prune = 0;
     hone_status s;
-    if (!p) return HONE_ERROR;
-    if ((s = hone_trial_report(trial, epoch, strtod(p + strlen("\"val_accuracy\":"), NULL))) != HONE_OK) return s;
+    if ((s = hone_trial_report(trial, epoch, val_accuracy(metrics_json))) != HONE_OK) return s;
     if ((s = hone_trial_should_prune(trial, &prune)) != HONE_OK) return s;
     return prune ? HONE_PRUNED : HONE_OK;
 }
@@ -83,8 +89,7 @@ static hone_status objective(hone_trial *trial, void *userdata, double *values, 
     if ((s = hone_model_create(description, &model)) != HONE_OK) return s;
     s = hone_model_train(model, d->train, d->validation, options, on_epoch, trial, &result);
     if (s == HONE_OK) {
-        const char *p = strstr(result, "\"val_accuracy\":");
-        values[0] = p ? strtod(p + strlen("\"val_accuracy\":"), NULL) : 0;
+        values[0] = val_accuracy(result);
         hone_free(result);
     }
     hone_model_free(model);

@@ -25,12 +25,17 @@ hone.sampler("lua-local", function(space, trials)
         params[name] = d.low + math.random() * (d.high - d.low)
       end
     elseif d.type == "int" then
+      -- Work in grid steps, so every value lands on low + k * step.
+      local step = d.step or 1
+      local n = (d.high - d.low) // step
+      local k
       if local_step then
-        local width = math.max(1, (d.high - d.low) // 10)
-        params[name] = math.min(d.high, math.max(d.low, center + math.random(-width, width)))
+        local width = math.max(1, n // 10)
+        k = math.min(n, math.max(0, (center - d.low) // step + math.random(-width, width)))
       else
-        params[name] = math.random(d.low, d.high)
+        k = math.random(0, n)
       end
+      params[name] = d.low + k * step
     elseif d.type == "categorical" then
       params[name] = local_step and center or d.choices[math.random(#d.choices)]
     end
