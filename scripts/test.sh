@@ -16,4 +16,5 @@ swift build --build-tests
 tests/native/run.sh .build/debug
 tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
 python3 -m pytest -q tests/python
+HONE_LIBRARY=$PWD/.build/debug/libhone.so python3 -m pytest -q bindings/python/tests
 swift test --skip-build --disable-swift-testing

@@ -15,7 +15,7 @@ if "HONE_LIBRARY" not in os.environ and (ROOT / ".build" / "debug" / "libhone.so
     os.environ["HONE_LIBRARY"] = str(ROOT / ".build" / "debug" / "libhone.so")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
 
