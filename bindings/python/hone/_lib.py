@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import operator
 import os
 from ctypes import (CFUNCTYPE, POINTER, byref, c_char, c_char_p, c_double, c_float, c_int,
                     c_int64, c_size_t, c_uint, c_uint64, c_void_p)
@@ -209,6 +210,20 @@ def encode(s: Optional[str], what: str) -> Optional[bytes]:
     if "\0" in s:
         raise errors.InvalidArgumentError(f"{what} contains a NUL character")
     return s.encode("utf-8", "surrogatepass")
+
+
+def integer(v: object, what: str, bits: int = 64) -> int:
+    """An int argument checked to fit a C integer of `bits` bits (ctypes would silently
+    wrap a wider one)."""
+    if isinstance(v, bool):
+        raise TypeError(f"{what} must be an int, got bool")
+    try:
+        i = operator.index(v)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{what} must be an int, got {type(v).__name__} {v!r}") from None
+    if not -(1 << (bits - 1)) <= i < (1 << (bits - 1)):
+        raise errors.InvalidArgumentError(f"{what} is {i}, outside the {bits}-bit range of the C API")
+    return i
 
 
 def doubles(values: Sequence[float]) -> "ctypes.Array[c_double]":

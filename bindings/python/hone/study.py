@@ -14,7 +14,7 @@ from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequ
                     Type, Union)
 
 from . import errors
-from ._lib import OBJECTIVE_FN, call_string, check, doubles, encode, lib
+from ._lib import OBJECTIVE_FN, call_string, check, doubles, encode, integer, lib
 from .frozen import FrozenTrial, TrialState
 from .trial import CategoricalChoice, Trial, choice_string
 
@@ -299,7 +299,7 @@ class Study:
         if isinstance(trial_or_number, Trial):
             check(lib.hone_study_tell(self._handle, trial_or_number._handle, int(st), arr, n))
         elif isinstance(trial_or_number, int) and not isinstance(trial_or_number, bool):
-            check(lib.hone_study_tell_number(self._handle, trial_or_number, int(st), arr, n))
+            check(lib.hone_study_tell_number(self._handle, integer(trial_or_number, "trial number"), int(st), arr, n))
         else:
             raise TypeError(f"tell takes a Trial or a trial number, got {type(trial_or_number).__name__}")
 
@@ -324,6 +324,8 @@ class Study:
         if n_jobs == -1:
             import os
             n_jobs = os.cpu_count() or 1
+        n_jobs = integer(n_jobs, "n_jobs", bits=32)
+        n_trials = None if n_trials is None else integer(n_trials, "n_trials")
         catch_types = (catch,) if isinstance(catch, type) else tuple(catch)
         run = _OptimizeRun(self, objective, catch_types)
         callback = OBJECTIVE_FN(run)  # referenced until the library has returned
@@ -346,25 +348,30 @@ class Study:
         """Runs hone_study_optimize on a helper thread so this (main) thread stays in Python
         and sees Ctrl-C; its workers are threads of the library's own."""
         result: Dict[str, Any] = {}
+        done = threading.Event()
 
         def work() -> None:
-            status = lib.hone_study_optimize(*args)
-            result["status"] = status
-            result["message"] = lib.hone_errmsg().decode("utf-8", "replace") if status else ""
+            try:
+                status = lib.hone_study_optimize(*args)
+                result["status"] = status
+                result["message"] = lib.hone_errmsg().decode("utf-8", "replace") if status else ""
+            finally:
+                done.set()
 
-        thread = threading.Thread(target=work, name="hone-optimize", daemon=True)
-        thread.start()
+        # Waiting on an Event, not Thread.join: a KeyboardInterrupt that interrupts join
+        # can leave the thread marked finished while it still runs (CPython < 3.12).
+        threading.Thread(target=work, name="hone-optimize", daemon=True).start()
         try:
-            while thread.is_alive():
-                thread.join(0.1)
+            while not done.wait(0.1):
+                pass
         except KeyboardInterrupt as e:
             with run.lock:
                 if run.error is None:
                     run.error = e
             lib.hone_study_stop(self._handle)
             _logger.warning("Interrupted: waiting for running trials to finish (Ctrl-C again to leave them)")
-            while thread.is_alive():
-                thread.join(0.1)
+            while not done.wait(0.1):
+                pass
         return result["status"], result["message"]
 
     def stop(self) -> None:

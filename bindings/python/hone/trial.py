@@ -8,7 +8,7 @@ from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int64, c_size_t
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
 
 from . import errors
-from ._lib import call_string, check, doubles, encode, lib
+from ._lib import call_string, check, doubles, encode, integer, lib
 
 if TYPE_CHECKING:
     from .study import Study
@@ -79,9 +79,8 @@ class Trial:
     def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
         """An integer in [low, high] on the grid low + k·step; ``log=True`` samples on a log
         scale (low ≥ 1, step 1)."""
-        for what, v in (("low", low), ("high", high), ("step", step)):
-            if isinstance(v, bool) or not isinstance(v, int):
-                raise TypeError(f"suggest_int {name!r}: {what} must be an int, got {type(v).__name__} {v!r}")
+        low, high, step = (integer(v, f"suggest_int {name!r}: {what}")
+                           for what, v in (("low", low), ("high", high), ("step", step)))
         out = c_int64()
         check(lib.hone_trial_suggest_int(self._handle, encode(name, "name"), low, high, step,
                                          _HONE_LOG if log else 0, byref(out)))
@@ -112,6 +111,7 @@ class Trial:
     def report(self, value: Union[float, Sequence[float]], step: int) -> None:
         """Reports an intermediate value at ``step`` (≥ 0) for the pruner; a sequence
         reports one value per objective (multi-objective studies)."""
+        step = integer(step, "step")
         if isinstance(value, (list, tuple)):
             check(lib.hone_trial_report_values(self._handle, step, doubles(value), len(value)))
         else:

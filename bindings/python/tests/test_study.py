@@ -267,6 +267,14 @@ def test_python_side_argument_checks():
         t.suggest_int("n", 0.5, 3)
     with pytest.raises(TypeError):
         t.suggest_int("n", True, 3)
+    with pytest.raises(hone.InvalidArgumentError, match="64-bit"):
+        t.suggest_int("n", 0, 2 ** 70)
+    with pytest.raises(hone.InvalidArgumentError, match="64-bit"):
+        t.report(1.0, step=2 ** 64 + 1)       # would wrap to step 1
+    with pytest.raises(hone.InvalidArgumentError, match="32-bit"):
+        t.study.optimize(quadratic, n_trials=1, n_jobs=2 ** 32 + 1)
+    import numpy as np
+    assert 0 <= t.suggest_int("k", np.int64(0), np.int32(5)) <= 5
     with pytest.raises(hone.InvalidArgumentError, match="NUL"):
         t.suggest_float("a\0b", 0, 1)
     with pytest.raises(TypeError):
@@ -437,6 +445,28 @@ def test_keyboard_interrupt_stops_the_study_and_is_reraised():
     # The study is usable afterwards.
     study.optimize(objective, n_trials=1)
     assert study.trial_count() == 5
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_ctrl_c_stops_the_study_lets_running_trials_finish_and_is_reraised(n_jobs):
+    import _thread
+
+    def objective(t):
+        x = t.suggest_float("x", 0, 1)
+        if t.number == 5:
+            _thread.interrupt_main()      # what Ctrl-C does: SIGINT for the main thread
+        time.sleep(0.01)
+        return x
+
+    study = hone.create_study()
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=500, n_jobs=n_jobs)
+    trials = study.trials
+    assert 6 <= len(trials) <= 60       # of 500: stopped within about 0.1 s of the signal
+    assert study.trial_count(states=["running"]) == 0      # nothing left half-done
+    if n_jobs == 2:
+        # The main thread only waits; the workers' trials all complete.
+        assert all(t.state == TrialState.COMPLETE for t in trials)
 
 
 def test_exceptions_outside_catch_stop_the_study_and_are_reraised():
