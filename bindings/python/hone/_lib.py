@@ -201,6 +201,15 @@ def call_string(fn: Callable[..., int], *args: object) -> str:
     return take_string(out)
 
 
+def call_handle(fn: Callable[..., int], *args: object) -> int:
+    """Calls a function whose last argument is a handle output; returns that handle."""
+    out = c_void_p()
+    check(fn(*args, byref(out)))
+    if out.value is None:
+        raise errors.HoneError(f"{fn.__name__} returned HONE_OK without a handle")
+    return out.value
+
+
 def encode(s: Optional[str], what: str) -> Optional[bytes]:
     """A Python string as a C string argument (NUL characters cannot cross)."""
     if s is None:

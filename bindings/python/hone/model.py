@@ -7,11 +7,11 @@ import math
 import os
 import struct
 import weakref
-from ctypes import POINTER, byref, c_char, c_float, c_void_p
+from ctypes import POINTER, byref, c_char, c_float
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import errors
-from ._lib import EPOCH_FN, call_string, check, encode, lib, take_string
+from ._lib import EPOCH_FN, call_handle, call_string, check, encode, lib, take_string
 
 if TYPE_CHECKING:
     import numpy as np
@@ -57,10 +57,8 @@ class _Dataset:
         if labels.shape[0] != rows.shape[0]:
             raise errors.InvalidArgumentError(
                 f"{what}: {rows.shape[0]} samples in X but {labels.shape[0]} labels in y")
-        handle = c_void_p()
-        check(lib.hone_dataset_from_arrays(_ptr(rows), rows.shape[0], rows.shape[1], _ptr(labels),
-                                           n_classes, byref(handle)))
-        self.handle = handle.value
+        self.handle = call_handle(lib.hone_dataset_from_arrays, _ptr(rows), rows.shape[0], rows.shape[1],
+                                  _ptr(labels), n_classes)
         self.n_features = rows.shape[1]
 
     def __enter__(self) -> "_Dataset":
@@ -248,9 +246,8 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
     description.setdefault("outputs", classes if classification else 1)
     description.setdefault("task", "classification" if classification else "regression")
     description.setdefault("seed", seed)
-    handle = c_void_p()
-    check(lib.hone_model_create(encode(json.dumps(description), "model description"), byref(handle)))
-    net = Model(handle.value, int(description["outputs"]), input_shape, classification, description)
+    handle = call_handle(lib.hone_model_create, encode(json.dumps(description), "model description"))
+    net = Model(handle, int(description["outputs"]), input_shape, classification, description)
 
     opt: Dict[str, Any] = {"name": optimizer, "lr": lr}
     if weight_decay is not None:
@@ -283,8 +280,7 @@ def _safetensors_metadata(path: str) -> Dict[str, str]:
 def load_model(path: PathLike) -> Model:
     """Loads a model saved by :meth:`Model.save` (or by ``hone-cli train --save``)."""
     file = os.fspath(path)
-    handle = c_void_p()
-    check(lib.hone_model_load(encode(file, "path"), byref(handle)))
+    handle = call_handle(lib.hone_model_load, encode(file, "path"))
     try:
         # hone.h has no call that describes a loaded model, so its shape is read from the
         # description the library stored in the file's metadata.
@@ -294,6 +290,6 @@ def load_model(path: PathLike) -> Model:
         shape = stored.get("inputShape") or [stored["inputCount"]]
         classification = meta.get("hone.task", "classification" if outputs >= 2 else "regression") == "classification"
     except (OSError, ValueError, KeyError, TypeError) as e:
-        lib.hone_model_free(handle.value)
+        lib.hone_model_free(handle)
         raise errors.InvalidArgumentError(f"{file}: cannot read the model's shape from its metadata ({e})") from None
-    return Model(handle.value, outputs, shape, classification, stored)
+    return Model(handle, outputs, shape, classification, stored)

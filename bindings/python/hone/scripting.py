@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-from ctypes import POINTER, byref, c_char, c_void_p
+from ctypes import POINTER, byref, c_char
 from typing import Any, Dict, List, Union
 
-from ._lib import call_string, check, encode, lib, take_string
+from ._lib import call_handle, call_string, check, encode, lib, take_string
 from .study import Study
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -23,10 +23,9 @@ def run_script(path: PathLike, **overrides: Any) -> Study:
     the script raises :class:`ScriptError` with file:line.
     """
     file = os.fspath(path)
-    handle = c_void_p()
-    check(lib.hone_script_run(encode(file, "path"), encode(json.dumps(overrides), "overrides"), byref(handle)))
+    handle = call_handle(lib.hone_script_run, encode(file, "path"), encode(json.dumps(overrides), "overrides"))
     storage = overrides.get("storage")
-    return Study(handle.value, storage if isinstance(storage, str) else "(the script's storage)")
+    return Study(handle, storage if isinstance(storage, str) else "(the script's storage)")
 
 
 def load_plugin(path: PathLike) -> Dict[str, List[str]]:

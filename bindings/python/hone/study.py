@@ -9,12 +9,12 @@ import threading
 import traceback
 import warnings
 import weakref
-from ctypes import byref, c_char_p, c_double, c_int64, c_size_t, c_void_p
+from ctypes import byref, c_char_p, c_double, c_int64, c_size_t
 from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple,
                     Type, Union)
 
 from . import errors
-from ._lib import OBJECTIVE_FN, call_string, check, doubles, encode, integer, lib
+from ._lib import OBJECTIVE_FN, call_handle, call_string, check, doubles, encode, integer, lib
 from .frozen import FrozenTrial, TrialState
 from .trial import CategoricalChoice, Trial, choice_string
 
@@ -51,10 +51,9 @@ def _states_arg(states: Optional[Iterable[StateLike]]) -> Optional[bytes]:
 
 def _open(storage: Optional[str], study_name: Optional[str], options: Dict[str, Any]) -> "Study":
     url = _DEFAULT_STORAGE if storage is None else storage
-    handle = c_void_p()
-    check(lib.hone_study_open(encode(url, "storage"), encode(study_name, "study_name"),
-                              encode(json.dumps(options), "options"), byref(handle)))
-    return Study(handle.value, url)
+    handle = call_handle(lib.hone_study_open, encode(url, "storage"), encode(study_name, "study_name"),
+                         encode(json.dumps(options), "options"))
+    return Study(handle, url)
 
 
 def _algorithm_options(direction: Optional[str], directions: Optional[Sequence[str]],
@@ -254,9 +253,7 @@ class Study:
 
     def ask(self) -> Trial:
         """Starts a trial (the oldest enqueued one, else a new one from the sampler)."""
-        handle = c_void_p()
-        check(lib.hone_study_ask(self._handle, byref(handle)))
-        return Trial(handle.value, self, owned=True)
+        return Trial(call_handle(lib.hone_study_ask, self._handle), self, owned=True)
 
     def tell(self, trial_or_number: Union[Trial, int],
              value_or_values: Union[None, float, Sequence[float]] = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from ctypes import POINTER, byref, c_char_p, c_double, c_int, c_int64, c_size_t
+from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
 
 from . import errors
@@ -140,4 +140,5 @@ class Trial:
         return self._study._decode_params(params, self._choices)
 
     def __repr__(self) -> str:
-        return f"<hone.Trial {self._number if self._number is not None else '?'} of {self._study.study_name!r}>"
+        number = self._number if self._number is not None else "?"
+        return f"<hone.Trial {number} of {self._study!r}>"

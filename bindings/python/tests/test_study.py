@@ -1,9 +1,7 @@
 """Studies from Python: create/load/delete, ask/tell, optimize, results, and every error a
 user can run into, each as the mapped exception carrying the library's message."""
-import math
 import threading
 import time
-import warnings
 
 import pytest
 
@@ -184,11 +182,14 @@ def test_tell_by_number_and_states():
         t.report(10.0 + t.number, step=0)
     study.tell(a.number, 1.0)
     study.tell(b, state=TrialState.PRUNED)
+    c.set_fail_reason("diverged")
     study.tell(c, state="fail")
     study.tell(d.number, 4.0, state=TrialState.COMPLETE)
     states = {t.number: (t.state, t.values) for t in study.trials}
     assert states == {0: (TrialState.COMPLETE, [1.0]), 1: (TrialState.PRUNED, [11.0]),
                       2: (TrialState.FAIL, None), 3: (TrialState.COMPLETE, [4.0])}
+    assert study.trials[2].fail_reason == "diverged"
+    assert "hone.Trial 2" in repr(c)
     with pytest.raises(hone.WrongStateError):
         study.tell(0, 2.0)
     with pytest.raises(hone.NotFoundError):
