@@ -310,28 +310,38 @@ hone_status hone_dataset_split(hone_dataset *dataset, double validation_fraction
 void hone_dataset_free(hone_dataset *dataset);
 
 /* A model from a description: {"kind": "mlp", "inputs": 784, "hidden": [256, 128],
- * "outputs": 10, "activation": "relu", "dropout": 0.1, "batch_norm": false} or
- * {"kind": "cnn", "input_shape": [1, 28, 28], "channels": [32, 64], "hidden": [128],
- * "outputs": 10}. Weights initialized from "seed" (default 0). Caller owns *out. */
+ * "outputs": 10, "activation": "relu", "dropout": 0.1, "batch_norm": false,
+ * "normalization": "none" | "batch" | "layer"} or {"kind": "cnn", "input_shape": [1, 28, 28],
+ * "channels": [32, 64], "hidden": [128], "outputs": 10, "kernel_size": 3,
+ * "pooling": "max" | "average" | "none", "pool_size": 2}. "task": "classification"
+ * (default when outputs ≥ 2: hone_model_predict gives probabilities) | "regression"
+ * (default when outputs == 1); training sets it from the data. Weights initialized from
+ * "seed" (default 0). Models of more than 2^30 weights are refused. Caller owns *out. */
 hone_status hone_model_create(const char *description_json, hone_model **out);
 
-/* Called after every epoch with {"epoch", "train_loss", "val_loss", "val_accuracy",
- * ...} (JSON valid only during the call). Return HONE_OK to go on; any other status
+/* Called after every epoch (epoch counts from 1) with {"epoch", "train_loss", "lr",
+ * "seconds", and with validation data "val_loss", "val_accuracy" (classification) or
+ * "val_rmse" (regression)} (JSON valid only during the call). Return HONE_OK to go on; any other status
  * stops training (HONE_PRUNED for "pruned"), and hone_model_train returns it. */
 typedef hone_status (*hone_epoch_fn)(int64_t epoch, const char *metrics_json, void *userdata);
 
 /* Trains `model` on `train`, evaluating on `validation` (may be NULL) after each epoch.
  * `options_json`: {"epochs": 10, "batch_size": 128, "optimizer": "adam" | {"name":
- * "adamw", "lr": 1e-3, "weight_decay": 1e-2, "momentum": 0.9}, "schedule": "constant" |
- * "cosine" | "step", "seed": 0, "early_stopping_patience": n, "threads": 1}.
- * *result_json (may be NULL): {"epochs", "train_loss", "val_loss", "val_accuracy",
- * "history": [...]}; free with hone_free. */
+ * "sgd" | "nesterov" | "adam" | "adamw" | "rmsprop", "lr": 1e-3, "weight_decay": 1e-2,
+ * "momentum": 0.9, "beta1", "beta2", "clip_norm"}, "schedule": "constant" | "cosine" |
+ * "step" | "exponential" | {"name": ..., "warmup": epochs, "every", "factor", "minimum"},
+ * "seed": 0, "early_stopping_patience": n, "threads": 1 (BLAS threads, process-wide),
+ * "validation_fraction": held out of `train` when `validation` is NULL (default 0)}.
+ * Training again continues from the current weights with a fresh optimizer.
+ * *result_json (may be NULL): {"epochs", "stop_reason", "train_loss", "val_loss",
+ * "val_accuracy" | "val_rmse", "history": [one metrics object per epoch]}; free with
+ * hone_free. */
 hone_status hone_model_train(hone_model *model, hone_dataset *train, hone_dataset *validation,
                              const char *options_json, hone_epoch_fn on_epoch, void *userdata,
                              char **result_json);
 
-/* Metrics of `model` on `dataset`: {"loss", "accuracy"} (classification) or {"loss",
- * "rmse", "r2"} (regression). Free with hone_free. */
+/* Metrics of `model` on `dataset`: {"samples", "loss", "accuracy"} (classification) or
+ * {"samples", "loss", "rmse", "r2"} (regression). Free with hone_free. */
 hone_status hone_model_evaluate(hone_model *model, hone_dataset *dataset, char **metrics_json);
 
 /* Forward pass on caller rows `x` (n_samples × n_features): writes n_samples × outputs
@@ -340,7 +350,9 @@ hone_status hone_model_evaluate(hone_model *model, hone_dataset *dataset, char *
 hone_status hone_model_predict(hone_model *model, const float *x, size_t n_samples, size_t n_features,
                                float *out, size_t out_len);
 
-/* Saves weights and description as .safetensors (readable by Python's safetensors). */
+/* Saves weights and description as .safetensors (readable by Python's safetensors). The
+ * file is replaced atomically; a path that exists and is not a regular file (a device,
+ * a directory) is HONE_INVALID_ARGUMENT, a write failure HONE_IO. */
 hone_status hone_model_save(hone_model *model, const char *path);
 
 /* Loads a model saved by hone_model_save (its description is in the file's metadata). */
@@ -429,11 +441,16 @@ typedef struct hone_pruner_plugin {
 } hone_pruner_plugin;
 
 /* A data set loader: builds a data set (e.g. with hone_dataset_from_arrays) for
- * hone_dataset_load(name, options_json) and Lua's hone.dataset(name). */
+ * hone_dataset_load(name, options_json) and Lua's hone.dataset(name). `options_json`
+ * always has "part": "train" or "test" (Lua asks for both) plus the caller's other
+ * options; *out is handed over to the library. */
 typedef hone_status (*hone_dataset_fn)(const char *options_json, void *userdata, hone_dataset **out);
 
 /* Registrations; `name` must be new (built-in names cannot be replaced); the structs
- * are copied; plugin_data/userdata are passed back to every call. */
+ * are copied; plugin_data/userdata are passed back to every call. A native plugin calls
+ * these and the hone_context_* functions by name: build it without linking libhone
+ * (cc -shared -fPIC plugin.c), the loading process provides them (libhone.so, or the
+ * hone command, which loads the same plugins with --plugin). */
 hone_status hone_registry_add_sampler(hone_registry *registry, const char *name,
                                       const hone_sampler_plugin *sampler, void *plugin_data);
 hone_status hone_registry_add_pruner(hone_registry *registry, const char *name,
@@ -444,8 +461,12 @@ hone_status hone_registry_add_objective(hone_registry *registry, const char *nam
 hone_status hone_registry_add_dataset(hone_registry *registry, const char *name,
                                       hone_dataset_fn loader, void *userdata);
 
-/* Loads a plugin (.so: native; .lua: script of registrations). Loading the same path
- * twice is HONE_OK and does nothing. *names_json (may be NULL) lists what it
+/* Loads a plugin (.so: native, dlopen'd RTLD_NOW | RTLD_LOCAL and never unloaded; .lua:
+ * script of registrations, sandboxed like study scripts). Loading the same file twice
+ * (by any path) is HONE_OK and does nothing. A missing file is HONE_NOT_FOUND, a file
+ * dlopen refuses HONE_IO, a .so without hone_plugin_init HONE_NOT_FOUND, a failing
+ * init (e.g. a plugin API version it does not speak) the status it returned, a Lua
+ * error HONE_SCRIPT. *names_json (may be NULL) lists what it
  * registered: {"samplers": [...], "pruners": [...], "objectives": [...],
  * "datasets": [...]}; free with hone_free. Thread-safe. */
 hone_status hone_plugin_load(const char *path, char **names_json);

@@ -3,6 +3,7 @@
 
 import Foundation
 import HoneData
+import HonePlugins
 import HoneSearch
 
 /// What a hone_dataset token stands for. Datasets are values: a handle never changes.
@@ -65,7 +66,9 @@ private func loadDataset(_ name: String, _ options: [String: JSONValue]) throws 
         var forwarded = options
         forwarded["max_samples"] = nil
         if forwarded["part"] == nil { forwarded["part"] = "train" }
-        return try loader(JSONValue.object(forwarded).jsonText)
+        do { return try loader(JSONValue.object(forwarded).jsonText) } catch let e as PluginError {
+            throw APIError(HoneStatus(rawValue: e.status) ?? .error, e.message)
+        }
     }
     if let unknown = Set(options.keys).subtracting(known).sorted().first {
         throw APIError.invalid("options_json: unknown option \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
@@ -97,12 +100,11 @@ private func loadDataset(_ name: String, _ options: [String: JSONValue]) throws 
     }
     if Datasets.names.contains(lower) {
         let part = try text("part") ?? "train"
-        let both = try Datasets.load(name: name)
-        switch part {
-        case "train": return both.train
-        case "test": return both.test
-        default: throw APIError.invalid("options_json: \"part\" must be \"train\" or \"test\", got \"\(part)\"")
+        guard part == "train" || part == "test" else {
+            throw APIError.invalid("options_json: \"part\" must be \"train\" or \"test\", got \"\(part)\"")
         }
+        let both = try Datasets.load(name: name)
+        return part == "train" ? both.train : both.test
     }
     if FileManager.default.fileExists(atPath: name) {
         throw APIError.invalid("\(name): unknown file type (expected .csv or .npy)")

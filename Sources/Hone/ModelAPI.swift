@@ -87,6 +87,9 @@ private func modelDescription(_ o: inout JSONOptions) throws -> (ModelDescriptio
     guard let kind = try o.string("kind") else {
         throw APIError.invalid("description_json: \"kind\" is required (\"mlp\" or \"cnn\")")
     }
+    guard kind == "mlp" || kind == "cnn" else {
+        throw APIError.invalid("description_json: unknown model kind '\(kind)' (expected \"mlp\" or \"cnn\")")
+    }
     let hidden = try o.ints("hidden", min: 1) ?? []
     guard let outputs = try o.int("outputs", min: 1, max: 1 << 20) else {
         throw APIError.invalid("description_json: \"outputs\" is required (classes, or 1 for regression)")

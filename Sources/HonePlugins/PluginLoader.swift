@@ -93,14 +93,20 @@ public final class PluginLoader: @unchecked Sendable {
     private func exposeHostSymbols() {
         let anchor = UInt(bitPattern: unsafeBitCast(hostAnchor, to: UnsafeRawPointer.self))
         // dladdr is not visible to Swift's Glibc module: the mapping table says the same.
-        guard let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8) else { return }
-        for line in maps.split(separator: "\n") {
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 6, fields[5].hasPrefix("/") else { continue }
+        // (Read line by line: /proc files report a size of 0, which whole-file readers trust.)
+        guard let maps = fopen("/proc/self/maps", "r") else { return }
+        defer { fclose(maps) }
+        var buffer: UnsafeMutablePointer<CChar>?
+        var capacity = 0
+        defer { free(buffer) }
+        while getline(&buffer, &capacity, maps) > 0, let buffer {
+            let line = String(cString: buffer).trimmingCharacters(in: .newlines)
+            let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
+            guard fields.count == 6 else { continue }
+            let file = fields[5].trimmingCharacters(in: .whitespaces)
             let range = fields[0].split(separator: "-")
-            guard range.count == 2, let low = UInt(range[0], radix: 16), let high = UInt(range[1], radix: 16),
+            guard file.hasPrefix("/"), range.count == 2, let low = UInt(range[0], radix: 16), let high = UInt(range[1], radix: 16),
                   anchor >= low, anchor < high else { continue }
-            let file = fields[5...].joined(separator: " ")
             _ = dlopen(file, RTLD_NOW | RTLD_NOLOAD | RTLD_GLOBAL)
             return
         }

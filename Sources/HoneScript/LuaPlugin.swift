@@ -3,6 +3,7 @@
 // pruners. Like a study script, it is loaded into one Lua state per thread that uses it.
 import Foundation
 import HoneSearch
+import HoneTensor
 
 public final class LuaPlugin: ScriptWorkerSource, @unchecked Sendable {
     public let path: String
@@ -26,12 +27,12 @@ public final class LuaPlugin: ScriptWorkerSource, @unchecked Sendable {
     public var samplerNames: [String] { registrations.samplers.keys.sorted() }
     public var prunerNames: [String] { (registrations.pruners.keys.sorted() + registrations.stoppingRules.keys.sorted()) }
 
-    public func sampler(_ name: String) -> Sampler { ScriptedSampler(name: name, source: self) }
+    public func sampler(_ name: String) -> Sampler { LuaPluginSampler(name: name, plugin: self) }
 
     public func pruner(_ name: String) throws -> Pruner {
-        if registrations.stoppingRules[name] != nil { return ScriptedPruner(name: name, kind: .stoppingRule, source: self) }
+        if registrations.stoppingRules[name] != nil { return LuaPluginPruner(name: name, kind: .stoppingRule, plugin: self) }
         guard registrations.pruners[name] != nil else { throw ScriptError.badValue("\(path) registers no pruner '\(name)'") }
-        return ScriptedPruner(name: name, kind: .pruner, source: self)
+        return LuaPluginPruner(name: name, kind: .pruner, plugin: self)
     }
 
     func worker() throws -> ScriptWorker {
@@ -41,5 +42,67 @@ public final class LuaPlugin: ScriptWorkerSource, @unchecked Sendable {
         let worker = try ScriptWorker(path: path, limits: ScriptLimits(), readableDirectories: [], budget: TrainingBudget())
         lock.lock(); workers[pthread_self()] = worker; lock.unlock()
         return worker
+    }
+}
+
+/// A plugin's Lua sampler. Unlike a study script's, it does not run in the objective's
+/// state, which seeds math.random per trial; so each call seeds it from the trial's own
+/// stream, and a seeded study repeats whatever thread runs the trial.
+final class LuaPluginSampler: Sampler, @unchecked Sendable {
+    let name: String
+    private let plugin: LuaPlugin
+
+    init(name: String, plugin: LuaPlugin) {
+        self.name = name
+        self.plugin = plugin
+    }
+
+    func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
+        try study.intersectionSearchSpace()
+    }
+
+    func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
+        guard !searchSpace.isEmpty else { return [:] }
+        return try seeded(trial, "relative").sample(name, space: searchSpace, study: study)
+    }
+
+    func sampleIndependent(study: StudyView, trial: Trial, name parameter: String, distribution: Distribution) throws -> ParamValue {
+        let values = try seeded(trial, parameter).sample(name, space: SearchSpace([parameter: distribution]), study: study)
+        guard let value = values[parameter] else {
+            throw ScriptError.badValue("sampler '\(name)' returned no value for '\(parameter)'")
+        }
+        return value
+    }
+
+    private func seeded(_ trial: Trial, _ key: String) throws -> ScriptWorker {
+        let worker = try plugin.worker()
+        var random = trial.random(for: "lua-plugin:\(name):\(key)")
+        try worker.host.seedRandom(Int64(bitPattern: random.next()))
+        return worker
+    }
+}
+
+/// A plugin's Lua pruner or early-stopping rule, with math.random seeded per call from
+/// the study seed, the trial and its number of reports.
+final class LuaPluginPruner: Pruner, @unchecked Sendable {
+    let name: String
+    private let kind: ScriptedPruner.Kind
+    private let plugin: LuaPlugin
+
+    init(name: String, kind: ScriptedPruner.Kind, plugin: LuaPlugin) {
+        self.name = name
+        self.kind = kind
+        self.plugin = plugin
+    }
+
+    func shouldPrune(study: StudyView, trial: FrozenTrial) throws -> Bool {
+        let worker = try plugin.worker()
+        var random = RandomGenerator.derived(seed: study.seed, UInt64(trial.number), stableHash("lua-plugin-pruner:\(name)"),
+                                             UInt64(trial.intermediateValues.count))
+        try worker.host.seedRandom(Int64(bitPattern: random.next()))
+        switch kind {
+        case .stoppingRule: return try worker.applyStoppingRule(name, trial: trial, study: study)
+        case .pruner: return try worker.applyPruner(name, trial: trial, study: study)
+        }
     }
 }

@@ -46,7 +46,10 @@ struct TuneCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print a line for every finished trial.")
     var verbose = false
 
+    @OptionGroup var plugins: PluginOptions
+
     func run() throws {
+        try plugins.load(verbose: verbose)
         var options = StudyScriptOptions(storage: storage, trials: trials, jobs: jobs, seed: seed, timeout: timeout,
                                          budget: TrainingBudget(maxSamples: maxSamples, maxEpochs: maxEpochs),
                                          readableDirectories: readable)

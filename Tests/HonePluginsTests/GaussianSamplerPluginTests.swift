@@ -89,3 +89,54 @@ final class GaussianSamplerPluginTests: XCTestCase {
         }
     }
 }
+
+/// A pruner written in C (tests/plugins/above_pruner.c: prunes above a limit), held to the
+/// pruners' conformance suite; its instances are destroyed with their studies.
+final class NativePrunerPluginTests: XCTestCase {
+    typealias LiveCount = @convention(c) () -> Int32
+
+    static let library: String = {
+        let path = try! GaussianSamplerPluginTests.buildPlugin("tests/plugins/above_pruner.c")
+        _ = try! PluginLoader.shared.load(path: path)
+        return path
+    }()
+
+    func testConformanceAndLifetime() throws {
+        let path = Self.library
+        PrunerConformance.run { try! AlgorithmRegistry.shared.pruner("test-above", options: ["limit": 2]) }
+        let handle = try XCTUnwrap(dlopen(path, RTLD_NOW | RTLD_NOLOAD))
+        let live = unsafeBitCast(try XCTUnwrap(dlsym(handle, "registrations_live_instances")), to: LiveCount.self)
+        let before = live()
+        var pruner: Pruner? = try AlgorithmRegistry.shared.pruner("test-above", options: ["limit": 2])
+        XCTAssertEqual(live(), before + 1)
+        do {
+            let study = try Study.create(storage: InMemoryStorage(), directions: [.minimize], pruner: pruner!, seed: 1)
+            try study.optimize({ t in
+                try t.report(1, step: 0)
+                return try t.suggestFloat("x", 0, 1)
+            }, nTrials: 3)
+        }
+        pruner = nil
+        XCTAssertNil(pruner)
+        XCTAssertEqual(live(), before, "the C instance is destroyed with the last reference to its pruner")
+        XCTAssertThrowsError(try AlgorithmRegistry.shared.pruner("test-above", options: ["refuse": true]))
+    }
+
+    /// The limit decides: trials whose reports exceed it are pruned, the others complete.
+    func testPrunesAboveItsLimit() throws {
+        _ = Self.library
+        let study = try Study.create(storage: InMemoryStorage(), directions: [.minimize], sampler: RandomSampler(),
+                                     pruner: try AlgorithmRegistry.shared.pruner("test-above", options: ["limit": 0.5]), seed: 2)
+        try study.optimize({ t in
+            let x = try t.suggestFloat("x", 0, 1)
+            try t.report(x, step: 0)
+            if try t.shouldPrune() { throw TrialPruned("above") }
+            return x
+        }, nTrials: 40)
+        for t in try study.trials() {
+            let x = try XCTUnwrap(t.params["x"]?.doubleValue)
+            let anyCompleteBefore = try study.trials().contains { $0.number < t.number && $0.state == .complete }
+            XCTAssertEqual(t.state, x > 0.5 && anyCompleteBefore ? .pruned : .complete, "trial \(t.number) x = \(x)")
+        }
+    }
+}

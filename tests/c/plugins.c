@@ -82,7 +82,7 @@ static void gaussian_sampler_study(void) {
 static void registrations_plugin(void) {
     char *names = NULL, *info = NULL, *metrics = NULL;
     hone_study *study = NULL;
-    hone_dataset *train = NULL, *test = NULL;
+    hone_dataset *train = NULL, *test = NULL, *d_broken = NULL;
     hone_model *model = NULL;
     int64_t pruned = 0, complete = 0;
     double best = 0;
@@ -106,6 +106,7 @@ static void registrations_plugin(void) {
     /* The data set by name, both parts. */
     OK(hone_dataset_load("test-line", NULL, &train));
     OK(hone_dataset_load("test-line", "{\"part\": \"test\"}", &test));
+    FAILS_WITH(HONE_IO, "test-line", hone_dataset_load("test-line", "{\"broken\": true}", &d_broken));
     OK(hone_dataset_info_json(test, &info));
     CHECK(count_of(info, "\"samples\":10") == 1 && count_of(info, "regression") == 1);
     hone_free(info);
@@ -117,6 +118,22 @@ static void registrations_plugin(void) {
     hone_model_free(model);
     hone_dataset_free(train);
     hone_dataset_free(test);
+
+    /* Lua's hone.dataset finds the plugin's data set too (both parts). */
+    {
+        FILE *f = fopen("uses_plugin_data.lua", "w");
+        REQUIRE(f);
+        fputs("study { name = 'plugin-data', trials = 1 }\n"
+              "function objective(trial)\n"
+              "  local d = hone.dataset('test-line')\n"
+              "  return d.count * 1000 + d.test_count\n"
+              "end\n", f);
+        fclose(f);
+        OK(hone_script_run("uses_plugin_data.lua", NULL, &study));
+        OK(hone_study_best_value(study, &best));
+        CHECK(best == 40010);
+        hone_study_close(study);
+    }
 }
 
 static void lua_plugin(void) {
