@@ -74,6 +74,8 @@ let package = Package(
         // A worker process the storage tests spawn (crash and multi-process concurrency tests).
         .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
 
+        // No test target depends on Hone (its linker flags would apply to the test
+        // bundle): libhone.so is tested from C, by tests/native/run.sh.
         .testTarget(name: "HoneTensorTests", dependencies: ["HoneTensor"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),

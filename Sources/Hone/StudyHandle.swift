@@ -46,14 +46,14 @@ final class TrialHandle: @unchecked Sendable {
     let number: Int
     private let lock = NSLock()
     private var trial: Trial?
-    private(set) weak var owner: StudyHandle?
+    private weak var study: StudyHandle?
     private var retiredReason = ""
     private var told = false
     private var failReason: String?
 
     init(_ trial: Trial, owner: StudyHandle, libraryOwned: Bool) {
         self.trial = trial
-        self.owner = owner
+        study = owner
         self.libraryOwned = libraryOwned
         number = trial.number
     }
@@ -73,6 +73,10 @@ final class TrialHandle: @unchecked Sendable {
         return t
     }
 
+    /// The study handle it was asked through (nil once retired). Read under the lock:
+    /// closing the study on another thread writes it.
+    var owner: StudyHandle? { lock.lock(); defer { lock.unlock() }; return study }
+
     func markTold() { lock.lock(); told = true; lock.unlock() }
 
     var reason: String? {
@@ -82,6 +86,6 @@ final class TrialHandle: @unchecked Sendable {
 
     /// Drops the trial (and with it the study and its storage connection).
     func retire(because why: String) {
-        lock.lock(); trial = nil; owner = nil; retiredReason = why; lock.unlock()
+        lock.lock(); trial = nil; study = nil; retiredReason = why; lock.unlock()
     }
 }

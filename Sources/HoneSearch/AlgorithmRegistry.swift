@@ -216,10 +216,15 @@ public final class AlgorithmOptions {
         return b
     }
 
-    public func int(_ key: String, min: Int? = nil) throws -> Int? {
+    /// No count, size or budget of an algorithm comes near this; a larger value (from C,
+    /// JSON or Lua) would only exhaust memory or time, so it is refused.
+    public static let maxInt = 1_000_000
+
+    public func int(_ key: String, min: Int? = nil, max: Int = AlgorithmOptions.maxInt) throws -> Int? {
         guard let v = raw(key) else { return nil }
         guard let i = v.intValue else { throw bad(key, "an integer", v) }
-        if let min, i < min { throw bad(key, "an integer ≥ \(min)", v) }
+        if let min, i < min || i > max { throw bad(key, "an integer in [\(min), \(max)]", v) }
+        if i > max { throw bad(key, "an integer ≤ \(max)", v) }
         return i
     }
 

@@ -164,6 +164,23 @@ int main(void) {
     CHECK(ran >= 4 && ran <= 5);
     hone_study_close(stopped);
 
+    /* A timeout alone is a limit; a reason given before a FAIL tell is stored. */
+    hone_study *timed = NULL;
+    OK(hone_study_open("memory:", "timed", NULL, &timed));
+    OK(hone_study_optimize(timed, quadratic, &mutex, 0, 0.2, 1));
+    OK(hone_study_trial_count(timed, "complete", &ran));
+    CHECK(ran >= 1);
+    hone_trial *failing = NULL;
+    OK(hone_study_ask(timed, &failing));
+    OK(hone_trial_set_fail_reason(failing, "out of memory at batch 7"));
+    OK(hone_study_tell(timed, failing, HONE_TRIAL_FAIL, NULL, 0));
+    hone_trial_free(failing);
+    char *failed = NULL;
+    OK(hone_study_trials_json(timed, "fail", &failed));
+    CHECK(count_of(failed, "\"fail_reason\":\"out of memory at batch 7\"") == 1);
+    hone_free(failed);
+    hone_study_close(timed);
+
     /* Study attributes. */
     OK(hone_study_set_user_attr(study, "dataset", "\"fashion-mnist\""));
     char *attrs = NULL;
@@ -207,6 +224,13 @@ int main(void) {
     CHECK(copied == complete);
     OK(hone_study_best_value(warm, &best_again));
     CHECK(best_again == best);
+    hone_study_close(warm);
+    /* Once the target has a space, only trials that fit it are copied: the 20 trials of
+     * the quadratic objective, not the 4 hand-run ones (lr, dropout, width). */
+    OK(hone_study_open("memory:", "warm-fit", NULL, &warm));
+    OK(hone_study_optimize(warm, quadratic, &mutex, 1, 0, 1));
+    OK(hone_study_copy_trials(warm, study, &copied));
+    CHECK(copied == 20);
     hone_study_close(warm);
 
     /* Listing and deleting. */
