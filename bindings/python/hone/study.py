@@ -264,6 +264,9 @@ class Study:
         warning), as in Optuna. ``TrialState.PRUNED`` without values keeps the last
         reported value. Telling a trial twice raises :class:`WrongStateError`.
         """
+        is_trial = isinstance(trial_or_number, Trial)
+        if not is_trial and (isinstance(trial_or_number, bool) or not isinstance(trial_or_number, int)):
+            raise TypeError(f"tell takes a Trial or a trial number, got {type(trial_or_number).__name__}")
         st = _state(state)
         values: Optional[List[float]]
         if value_or_values is None:
@@ -289,16 +292,14 @@ class Study:
                 st = TrialState.FAIL
                 values = None
                 warnings.warn(f"{problem}: the trial is told as FAIL", stacklevel=2)
-                if isinstance(trial_or_number, Trial):
-                    trial_or_number.set_fail_reason(problem)
+                if is_trial:
+                    trial_or_number.set_fail_reason(problem)  # type: ignore[union-attr]
         arr = doubles(values) if values else None
         n = len(values) if values else 0
         if isinstance(trial_or_number, Trial):
             check(lib.hone_study_tell(self._handle, trial_or_number._handle, int(st), arr, n))
-        elif isinstance(trial_or_number, int) and not isinstance(trial_or_number, bool):
-            check(lib.hone_study_tell_number(self._handle, integer(trial_or_number, "trial number"), int(st), arr, n))
         else:
-            raise TypeError(f"tell takes a Trial or a trial number, got {type(trial_or_number).__name__}")
+            check(lib.hone_study_tell_number(self._handle, integer(trial_or_number, "trial number"), int(st), arr, n))
 
     # -- optimize ----------------------------------------------------------------------
 
