@@ -685,3 +685,17 @@ def test_error_classes_map_every_status():
     assert type(errors.error_for(99, "")) is hone.HoneError
     assert str(errors.error_for(6, "")) == "HONE_WRONG_STATE"
     assert isinstance(errors.error_for(8, "x"), OSError)
+
+
+def test_dropped_trials_free_their_handles():
+    import ctypes
+    from hone._lib import check, lib
+    study = hone.create_study()
+    t = study.ask()
+    handle = t._handle
+    check(lib.hone_trial_number(handle, ctypes.byref(ctypes.c_int64())))      # live
+    del t
+    with pytest.raises(hone.MisuseError, match="closed or freed"):
+        check(lib.hone_trial_number(handle, ctypes.byref(ctypes.c_int64())))
+    # Freeing does not tell: the trial is still running in the study.
+    assert study.trial_count(states=["running"]) == 1
