@@ -1,7 +1,9 @@
 """Studies from Python: create/load/delete, ask/tell, optimize, results, and every error a
 user can run into, each as the mapped exception carrying the library's message."""
+import os
 import threading
 import time
+import uuid
 
 import pytest
 
@@ -129,13 +131,18 @@ def test_wrong_argument_types_raise_type_error():
         hone.create_study(storage=123)
 
 
-def test_storage_failure_is_storage_or_io_error(tmp_path):
-    # A directory where the database file should be.
+def test_storage_failures_are_storage_errors(tmp_path):
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(hone.StorageError, match="not a SQLite database") as info:
+        hone.create_study(storage=f"sqlite:///{garbage}")
+    assert info.value.status_name == "HONE_STORAGE"
+    assert garbage.read_bytes() == b"this is not a database" * 100      # left untouched
     (tmp_path / "dir.db").mkdir()
-    with pytest.raises(hone.HoneError) as info:
+    with pytest.raises(hone.StorageError, match="dir.db"):
         hone.create_study(storage=f"sqlite:///{tmp_path / 'dir.db'}")
-    assert info.value.status_name in ("HONE_STORAGE", "HONE_IO", "HONE_INVALID_ARGUMENT")
-    assert "dir.db" in str(info.value)
+    with pytest.raises(hone.StorageError, match="cannot connect"):
+        hone.get_all_study_names("postgresql://nobody@127.0.0.1:1/none")
 
 
 # -- ask and tell ---------------------------------------------------------------------------
@@ -699,3 +706,26 @@ def test_dropped_trials_free_their_handles():
         check(lib.hone_trial_number(handle, ctypes.byref(ctypes.c_int64())))
     # Freeing does not tell: the trial is still running in the study.
     assert study.trial_count(states=["running"]) == 1
+
+
+@pytest.mark.skipif(not os.environ.get("HONE_TEST_POSTGRES_URL"),
+                    reason="needs HONE_TEST_POSTGRES_URL (scripts/test.sh starts a server)")
+def test_postgresql_study_shared_by_two_handles():
+    url = os.environ["HONE_TEST_POSTGRES_URL"]
+    name = f"python-{uuid.uuid4().hex[:12]}"
+    a = hone.create_study(storage=url, study_name=name, sampler="random", seed=0)
+    try:
+        b = hone.load_study(study_name=name, storage=url, seed=1)
+        workers = [threading.Thread(target=a.optimize, args=(quadratic,), kwargs={"n_trials": 10, "n_jobs": 2}),
+                   threading.Thread(target=b.optimize, args=(quadratic,), kwargs={"n_trials": 10})]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        numbers = sorted(t.number for t in a.trials)
+        assert numbers == list(range(20))                       # no number handed out twice
+        assert b.trial_count(states=["complete"]) == 20
+        assert name in hone.get_all_study_names(url)
+    finally:
+        hone.delete_study(study_name=name, storage=url)
+    assert name not in hone.get_all_study_names(url)
