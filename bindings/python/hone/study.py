@@ -381,7 +381,12 @@ class Study:
 
     def enqueue_trial(self, params: Mapping[str, Any], user_attrs: Optional[Mapping[str, Any]] = None) -> None:
         """Queues a trial with fixed parameters; the next ask runs it. Parameters it lacks
-        are sampled. Categorical values may be given as the original objects."""
+        are sampled.
+
+        Categorical values may be given as the original objects (None, True, 64) once this
+        handle has suggested that parameter or a stored trial has it; before that, give a
+        numeric categorical choice as its string ("64"), since a bare number is taken for
+        an int or float parameter."""
         encoded = {name: self._encode_param(name, v) for name, v in params.items()}
         check(lib.hone_study_enqueue(self._handle, encode(json.dumps(encoded), "params"),
                                      None if user_attrs is None else encode(json.dumps(dict(user_attrs)), "user_attrs")))
