@@ -729,3 +729,12 @@ def test_postgresql_study_shared_by_two_handles():
     finally:
         hone.delete_study(study_name=name, storage=url)
     assert name not in hone.get_all_study_names(url)
+
+
+def test_numeric_categorical_enqueued_as_string_before_the_first_trial():
+    study = hone.create_study()
+    study.enqueue_trial({"units": "64", "act": None})
+    study.optimize(lambda t: t.suggest_categorical("units", [32, 64]) + (t.suggest_categorical("act", [None, "relu"]) is None),
+                   n_trials=1)
+    (t,) = study.trials
+    assert t.state == TrialState.COMPLETE and t.params == {"units": 64, "act": None} and t.value == 65
