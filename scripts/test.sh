@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-python3 -c "import pytest, numpy, safetensors" 2>/dev/null || python3 -m pip install -q pytest numpy safetensors
+python3 -c "import pytest, numpy, safetensors, setuptools" 2>/dev/null || python3 -m pip install -q pytest numpy safetensors setuptools
 export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgres.sh)}"
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 
@@ -16,4 +16,5 @@ swift build --build-tests
 tests/native/run.sh .build/debug
 tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
 python3 -m pytest -q tests/python
+HONE_LIBRARY=$PWD/.build/debug/libhone.so python3 -m pytest -q bindings/python/tests
 swift test --skip-build --disable-swift-testing
