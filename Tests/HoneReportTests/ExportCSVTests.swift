@@ -31,11 +31,12 @@ final class ExportCSVTests: XCTestCase {
         let trials = ExportFixtures.trials().sorted { $0.number < $1.number }
         let csv = TrialCSV(study: ExportFixtures.study, trials: trials)
         let records = ExportFixtures.parseCSV(csv.text)
-        XCTAssertEqual(records.count, trials.count + 1)
+        guard records.count == trials.count + 1, records.allSatisfy({ $0.count == csv.header.count }) else {
+            return XCTFail("the parser reads \(records.map(\.count)) fields per record; want \(csv.header.count) in \(trials.count + 1) records")
+        }
         XCTAssertEqual(records[0], csv.header)
         let column = Dictionary(uniqueKeysWithValues: csv.header.enumerated().map { ($1, $0) })
         for (trial, record) in zip(trials, records.dropFirst()) {
-            XCTAssertEqual(record.count, csv.header.count)
             func cell(_ name: String) -> String { record[column[name]!] }
             XCTAssertEqual(Int(cell("number")), trial.number)
             XCTAssertEqual(cell("state"), trial.state.rawValue)
@@ -68,6 +69,7 @@ final class ExportCSVTests: XCTestCase {
         XCTAssertEqual(first[column["datetime_start"]!], "2026-11-29T07:13:30.616877Z")
         XCTAssertEqual(records[2][column["value"]!], "", "a failed trial has no value")
         XCTAssertEqual(records[3][column["value"]!], "-0.0")
+        XCTAssertEqual(records[3][column["user_attrs_note"]!], "é \u{1F600}\ttab\nnext line")
         XCTAssertEqual(records[2][column["intermediate_last_value"]!], "NaN")
     }
 

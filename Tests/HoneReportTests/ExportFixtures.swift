@@ -27,7 +27,7 @@ enum ExportFixtures {
             FrozenTrial(id: 12, studyId: 1, number: 2, state: .pruned, values: [-0.0],
                         params: ["lr": .float(1.0), "width": .int(-7), "activation": .string("tanh")],
                         intermediateValues: [IntermediateKey(step: 4): [-0.0]],
-                        userAttrs: ["note": "é \u{1F600}\ttab"],
+                        userAttrs: ["note": "é \u{1F600}\ttab\nnext line"],
                         startedAt: Date(timeIntervalSince1970: -1.25), finishedAt: Date(timeIntervalSince1970: 1e9)),
             FrozenTrial(id: 13, studyId: 1, number: 3, state: .waiting, params: ["width": .int(8)]),
         ]

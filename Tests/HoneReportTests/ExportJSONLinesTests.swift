@@ -48,7 +48,7 @@ final class ExportJSONLinesTests: XCTestCase {
                        ["note": "a,b", "n": 3, "list": [1, "x"], "ratio": 0.5] as NSDictionary)
         XCTAssertEqual((first["system_attrs"] as? [String: Any])?["seed"] as? Int, 42)
         let third = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
-        XCTAssertEqual((third["user_attrs"] as? [String: Any])?["note"] as? String, "é \u{1F600}\ttab")
+        XCTAssertEqual((third["user_attrs"] as? [String: Any])?["note"] as? String, "é \u{1F600}\ttab\nnext line")
     }
 
     func testKeysInDocumentedOrderAndOutputStable() {
