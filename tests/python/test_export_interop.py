@@ -92,6 +92,7 @@ def test_tensorboard_reader_loads_the_scalars(study):
     for trial in trials:
         path = event_file(out, STUDY, trial["number"])
         events = list(EventFileLoader(path).Load())       # checks both CRCs of every record
+        assert events, f"TensorBoard's loader read no event from {path} (bad framing or CRC)"
         assert events[0].file_version == "brain.Event:2"
 
         acc = EventAccumulator(path, size_guidance={"scalars": 0, "tensors": 0})
