@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneTests", dependencies: ["Hone"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
-        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch"]),
+        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch", "CZlib"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 APT_PACKAGES=(liblua5.4-dev libopenblas-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config
-              dataset-fashion-mnist postgresql)
+              dataset-fashion-mnist postgresql chromium)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -7,6 +7,7 @@ struct HoneCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self, TuneCommand.self,
             StudiesCommand.self, TrialsCommand.self, BestCommand.self, DeleteCommand.self,
+            ReportCommand.self,
         ])
 }
 HoneCommand.main()

@@ -22,7 +22,7 @@ enum ContourChart {
               let grid = try? model.pairMarginal(a.name, b.name, resolution: resolution)
         else { return Section.empty("The surrogate could not be evaluated.") }
 
-        var frame = PlotFrame(width: 620, height: 460, x: ctx.axisKind(a), y: ctx.axisKind(b), margins: (70, 16, 96, 46))
+        var frame = PlotFrame(width: 620, height: 470, x: ctx.axisKind(a), y: ctx.axisKind(b), margins: (70, 26, 96, 46))
         let flat = grid.values.flatMap { $0 }
         let low = flat.min() ?? 0, high = flat.max() ?? 1
         let minimize = ctx.directions[0] == .minimize
@@ -57,7 +57,7 @@ enum ContourChart {
         }
         frame.svg.text(barX + 20, barTop + 4, HTMLText.shortNumber(high), size: 10)
         frame.svg.text(barX + 20, barBottom + 4, HTMLText.shortNumber(low), size: 10)
-        frame.svg.text(barX + 8, barTop - 2, "predicted", anchor: .middle, size: 10)
+        frame.svg.text(barX + 8, barTop - 14, "predicted", anchor: .middle, size: 10)
         return frame.svg.render(label: "predicted \(ctx.objectiveName(0)) over \(a.name) and \(b.name)")
             + "<p class=\"note\">Cells: the random forest's mean prediction of \(HTMLText.escape(ctx.objectiveName(0))) with every other parameter integrated out (lighter is better). Dots: COMPLETE trials.</p>"
     }

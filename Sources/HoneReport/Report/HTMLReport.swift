@@ -91,7 +91,7 @@ public enum HTMLReport {
     nav a{color:#cfe3ff;text-decoration:none}nav a:hover{text-decoration:underline}
     main{padding:8px 24px 24px}section{background:#fff;border:1px solid #e1e4e8;border-radius:6px;margin:16px 0;padding:12px 18px}
     h2{font-size:18px;margin:4px 0 10px}h3{font-size:15px;margin:10px 0 4px}
-    svg{display:block;max-width:100%;height:auto;margin:6px 0}svg text{font:11px sans-serif;fill:#333}
+    svg{display:block;max-width:100%;height:auto;margin:6px 0}svg text{font:11px sans-serif;fill:#333}svg text.halo{paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
     .grid{display:flex;flex-wrap:wrap;gap:8px}.grid figure{margin:0}
     .note{color:#555;font-size:12px;margin:4px 0}.empty{color:#666;font-style:italic;padding:12px;background:#fafafa;border:1px dashed #ccc}
     table{border-collapse:collapse;font-size:12px}th,td{border:1px solid #e1e4e8;padding:3px 8px;text-align:left;white-space:nowrap}

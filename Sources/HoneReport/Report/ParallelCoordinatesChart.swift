@@ -35,7 +35,7 @@ enum ParallelCoordinatesChart {
             for (v, label) in axis.ticks(target: 5) {
                 let y = axis.position(v)
                 svg.line(xs[j] - 3, y, xs[j], y, stroke: ColorScale.axis)
-                svg.text(xs[j] - 5, y + 4, PlotFrame.clip(label, 12), anchor: .end, size: 10)
+                svg.text(xs[j] - 5, y + 4, PlotFrame.clip(label, 12), anchor: .end, size: 10, halo: true)
             }
         }
         return svg.render(label: "parallel coordinates of the parameters")

@@ -62,9 +62,11 @@ struct SVG {
     enum Anchor: String { case start, middle, end }
 
     mutating func text(_ x: Double, _ y: Double, _ string: String, anchor: Anchor = .start, size: Double? = nil,
-                       rotate: Double? = nil, bold: Bool = false, fill: String? = nil)
+                       rotate: Double? = nil, bold: Bool = false, fill: String? = nil, halo: Bool = false)
     {
         body += "<text x=\"\(SVG.c(x))\" y=\"\(SVG.c(y))\""
+        // A white outline keeps labels readable over the lines they sit on.
+        if halo { body += " class=\"halo\"" }
         if anchor != .start { body += " text-anchor=\"\(anchor.rawValue)\"" }
         if let size { body += " font-size=\"\(SVG.c(size))\"" }
         if bold { body += " font-weight=\"bold\"" }
