@@ -65,6 +65,22 @@ final class FANOVAImportanceTests: XCTestCase {
         XCTAssertEqual(partition.mainEffectVariance(of: 1), 0, accuracy: 1e-12)
     }
 
+    func testPairMarginalOverACategoryAndANumber() {
+        // act ∈ {a, b, c}: {a} → x ≤ ½ ? 0 : 4, {b, c} → 2; the third feature is integrated out.
+        var root = TreeNode(); root.feature = 0; root.leftCategories = [true, false, false]; root.left = 1; root.right = 2
+        var byX = TreeNode(); byX.feature = 1; byX.threshold = 0.5; byX.left = 3; byX.right = 4
+        var two = TreeNode(); two.value = 2
+        var four = TreeNode(); four.value = 4
+        let domain = ParameterDomain(name: "act", kind: .categorical(choices: ["a", "b", "c"]), absentShare: 0)
+        let partition = TreePartition(tree: RegressionTree(nodes: [root, byX, two, TreeNode(), four]),
+                                      domains: [domain, numericDomain("x"), numericDomain("z")])
+        XCTAssertEqual(partition.pairMarginal(0, 1, resolution: 2), [0, 4, 2, 2, 2, 2])
+        XCTAssertEqual(partition.pairMarginal(1, 0, resolution: 2), [0, 2, 2, 4, 2, 2])
+        // Marginal of act: a → 2, b → 2, c → 2: no main effect; of x: (0+2+2)/3 vs (4+2+2)/3.
+        XCTAssertEqual(partition.mainEffectVariance(of: 0), 0, accuracy: 1e-12)
+        XCTAssertEqual(partition.mainEffectVariance(of: 1), 4.0 / 9, accuracy: 1e-12)
+    }
+
     func testLinearObjectiveRanksByCoefficient() throws {
         let data = trials(200, draw: { rng in
             ["x1": (self.unit, .float(rng.uniform())), "x2": (self.unit, .float(rng.uniform())), "x3": (self.unit, .float(rng.uniform()))]

@@ -2,6 +2,7 @@
 // degenerate studies still rendered, large studies rendered fast.
 import Foundation
 import HoneSearch
+import HoneTensor
 import XCTest
 @testable import HoneReport
 
@@ -99,6 +100,24 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertThrowsError(try HTMLReport.write(study: study, to: "/nonexistent-dir/x/report.html")) { error in
             XCTAssertTrue("\(error)".contains("/nonexistent-dir/x/report.html"), "\(error)")
         }
+    }
+
+    func testNumbersHaveSixSignificantDigitsLikePrintf() {
+        var rng = RandomGenerator(seed: 4)
+        for _ in 0..<2000 {
+            let x = (rng.uniform() - 0.5) * pow(10, Double(rng.int(below: 14)) - 5)
+            let expected = String(format: "%.6g", x)
+            // printf may round up into the next decade (9.999996 → 10); accept the same value.
+            let ours = HTMLText.number(x)
+            XCTAssertEqual(Double(ours)!, Double(expected)!, accuracy: abs(Double(expected)!) * 1e-12, "\(x): \(ours) vs \(expected)")
+            if !expected.contains("e") { XCTAssertEqual(ours, expected, "\(x)") }
+        }
+        XCTAssertEqual(HTMLText.number(0.00138661), "0.00138661")
+        XCTAssertEqual(HTMLText.number(-2.5), "-2.5")
+        XCTAssertEqual(HTMLText.number(3), "3")
+        XCTAssertEqual(HTMLText.coordinate(-0.04), "0")
+        XCTAssertEqual(HTMLText.coordinate(-0.26), "-0.3")
+        XCTAssertEqual(HTMLText.coordinate(12.34), "12.3")
     }
 
     func testLinearAndLogTicks() {

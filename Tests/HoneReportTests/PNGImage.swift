@@ -41,29 +41,43 @@ struct PNGImage {
             }
         }
         guard status == Z_OK, Int(rawLength) == raw.count else { throw Invalid(description: "inflate failed (\(status))") }
-        // Undo the per-row filters (PNG spec §9).
+        // Undo the per-row filters (PNG spec §9), on raw buffers: debug builds are slow
+        // per element and a full-page screenshot has tens of millions of bytes.
         var image = [UInt8](repeating: 0, count: stride * h)
-        for y in 0..<h {
-            let filter = raw[y * (stride + 1)]
-            for x in 0..<stride {
-                let v = raw[y * (stride + 1) + 1 + x]
-                let a = x >= channels ? Int(image[y * stride + x - channels]) : 0
-                let b = y > 0 ? Int(image[(y - 1) * stride + x]) : 0
-                let c = (x >= channels && y > 0) ? Int(image[(y - 1) * stride + x - channels]) : 0
-                let predictor: Int
-                switch filter {
-                case 0: predictor = 0
-                case 1: predictor = a
-                case 2: predictor = b
-                case 3: predictor = (a + b) / 2
-                case 4:
-                    let p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
-                    predictor = (pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c)
-                default: throw Invalid(description: "unknown row filter \(filter)")
+        var badFilter: UInt8?
+        raw.withUnsafeBufferPointer { src in
+            image.withUnsafeMutableBufferPointer { dst in
+                for y in 0..<h {
+                    let filter = src[y * (stride + 1)]
+                    let row = y * stride, input = y * (stride + 1) + 1
+                    switch filter {
+                    case 0:
+                        for x in 0..<stride { dst[row + x] = src[input + x] }
+                    case 1:
+                        for x in 0..<stride { dst[row + x] = src[input + x] &+ (x >= channels ? dst[row + x - channels] : 0) }
+                    case 2:
+                        for x in 0..<stride { dst[row + x] = src[input + x] &+ (y > 0 ? dst[row - stride + x] : 0) }
+                    case 3:
+                        for x in 0..<stride {
+                            let a = x >= channels ? Int(dst[row + x - channels]) : 0, b = y > 0 ? Int(dst[row - stride + x]) : 0
+                            dst[row + x] = src[input + x] &+ UInt8((a + b) / 2)
+                        }
+                    case 4:
+                        for x in 0..<stride {
+                            let a = x >= channels ? Int(dst[row + x - channels]) : 0
+                            let b = y > 0 ? Int(dst[row - stride + x]) : 0
+                            let c = (x >= channels && y > 0) ? Int(dst[row - stride + x - channels]) : 0
+                            let p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+                            dst[row + x] = src[input + x] &+ UInt8((pa <= pb && pa <= pc) ? a : (pb <= pc ? b : c))
+                        }
+                    default:
+                        badFilter = filter
+                        return
+                    }
                 }
-                image[y * stride + x] = UInt8(truncatingIfNeeded: Int(v) + predictor)
             }
         }
+        if let badFilter { throw Invalid(description: "unknown row filter \(badFilter)") }
         width = w; height = h
         if channels == 4 {
             pixels = image
@@ -80,15 +94,18 @@ struct PNGImage {
         let x0 = max(0, x), y0 = max(0, y), x1 = min(width, x + w), y1 = min(height, y + h)
         guard x1 > x0, y1 > y0 else { return (0, 0) }
         var ink = 0
-        var colours = Set<Int>()
-        for row in y0..<y1 {
-            for col in x0..<x1 {
-                let i = (row * width + col) * 4
-                let r = Int(pixels[i]), g = Int(pixels[i + 1]), b = Int(pixels[i + 2])
-                if abs(r - background.0) > 8 || abs(g - background.1) > 8 || abs(b - background.2) > 8 { ink += 1 }
-                colours.insert((r >> 4) << 8 | (g >> 4) << 4 | (b >> 4))
+        var seen = [Bool](repeating: false, count: 4096)
+        pixels.withUnsafeBufferPointer { p in
+            for row in y0..<y1 {
+                for col in x0..<x1 {
+                    let i = (row * width + col) * 4
+                    let r = Int(p[i]), g = Int(p[i + 1]), b = Int(p[i + 2])
+                    if abs(r - background.0) > 8 || abs(g - background.1) > 8 || abs(b - background.2) > 8 { ink += 1 }
+                    seen[(r >> 4) << 8 | (g >> 4) << 4 | (b >> 4)] = true
+                }
             }
         }
+        let colours = seen.lazy.filter { $0 }
         return (Double(ink) / Double((x1 - x0) * (y1 - y0)), colours.count)
     }
 }

@@ -15,6 +15,12 @@ import HoneTensor
 /// boxes, so its marginal predictions are exact sums over boxes; a parameter's main effect
 /// is the variance of its one-parameter marginal divided by the tree's total variance. The
 /// fractions are averaged over trees and normalised to sum to 1.
+///
+/// Where this departs from Optuna: Optuna keeps only parameters every trial has (the
+/// intersection search space) and one-hot encodes categoricals, so a conditional
+/// parameter is never ranked and one-hot columns are integrated over impossible
+/// combinations; here every parameter is ranked and categorical splits keep the measure
+/// on real choices. Forest defaults match Optuna's (64 trees, depth 64, bootstrap).
 public struct FANOVAImportance: Sendable {
     public var seed: UInt64
     public var trees: Int
@@ -57,15 +63,21 @@ public struct FANOVAImportance: Sendable {
         let settings = TreeSettings(maxDepth: maxDepth, minSamplesSplit: 2,
                                     featuresPerSplit: max(1, Int((featureFraction * Double(d)).rounded(.up))))
         let n = usable.count
-        var partitions: [TreePartition] = []
-        partitions.reserveCapacity(trees)
-        for index in 0..<trees {
+        // Trees are independent, each with its own derived stream, so fitting them on
+        // several threads gives the same forest as fitting them one by one.
+        let slots = UnsafeMutableBufferPointer<(TreePartition, [Double])?>.allocate(capacity: trees)
+        slots.initialize(repeating: nil)
+        defer { slots.deinitialize(); slots.deallocate() }
+        DispatchQueue.concurrentPerform(iterations: trees) { index in
             var rng = RandomGenerator.derived(seed: seed, 0x66616E6F7661, UInt64(index))   // "fanova"
             let samples = (0..<n).map { _ in rng.int(below: n) }
             let tree = RegressionTree.fit(x: x, y: y, features: specs, samples: samples, settings: settings, rng: &rng)
-            partitions.append(TreePartition(tree: tree, domains: domains))
+            let partition = TreePartition(tree: tree, domains: domains)
+            slots[index] = (partition, (0..<d).map { partition.mainEffectVariance(of: $0) })
         }
-        return FANOVAModel(domains: domains, partitions: partitions, trials: usable, objective: objective)
+        let fitted = slots.map { $0! }
+        return FANOVAModel(domains: domains, partitions: fitted.map(\.0), mainEffectVariances: fitted.map(\.1),
+                           trials: usable, objective: objective)
     }
 }
 
@@ -81,11 +93,12 @@ public struct FANOVAModel {
     /// variance that main effects explain (the rest is interactions).
     public let mainEffects: [(name: String, fraction: Double, std: Double)]
 
-    init(domains: [ParameterDomain], partitions: [TreePartition], trials: [FrozenTrial], objective: Int) {
+    /// `mainEffectVariances[tree][feature]`: the variance of each feature's marginal in each tree.
+    init(domains: [ParameterDomain], partitions: [TreePartition], mainEffectVariances: [[Double]], trials: [FrozenTrial], objective: Int) {
         self.domains = domains; self.partitions = partitions; self.trials = trials; self.objective = objective
-        let varying = partitions.filter { $0.variance > 0 }
+        let varying = partitions.indices.filter { partitions[$0].variance > 0 }
         mainEffects = domains.indices.map { f in
-            let fractions = varying.map { min(1, $0.mainEffectVariance(of: f) / $0.variance) }
+            let fractions = varying.map { min(1, mainEffectVariances[$0][f] / partitions[$0].variance) }
             guard !fractions.isEmpty else { return (domains[f].name, 0, 0) }
             let mean = fractions.reduce(0, +) / Double(fractions.count)
             let variance = fractions.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(fractions.count)

@@ -51,7 +51,9 @@ struct ParameterDomain {
         }
         switch kind {
         case .numeric(let distribution, _, _, _, _):
-            return distribution.toUnit(value.doubleValue ?? .nan)
+            // A non-numeric value under a numeric name cannot be placed: treat it as absent.
+            guard let x = value.doubleValue, x.isFinite else { return ParameterDomain.absentCode }
+            return distribution.toUnit(x)
         case .categorical(let choices):
             return Double(choices.firstIndex(of: value) ?? 0)
         }
@@ -73,15 +75,26 @@ struct ParameterDomain {
         return shares
     }
 
+    /// The ends of the range the unit axis spans, in the parameter's units: its bounds,
+    /// widened by half a step for discrete parameters (as `Distribution.toUnit` does).
+    var unitRange: (low: Double, high: Double, log: Bool)? {
+        guard case .numeric(let distribution, _, _, _, _) = kind else { return nil }
+        switch distribution {
+        case .float(let f):
+            let half = (f.step ?? 0) / 2
+            return (f.low - half, f.high + half, f.log)
+        case .int(let i):
+            let half = i.log ? 0.5 : Double(i.step) / 2
+            return (Double(i.low) - half, Double(i.high) + half, i.log)
+        default:
+            return nil
+        }
+    }
+
     /// A point of the unit axis back in the parameter's own units (log axes in log space).
     func value(atUnit u: Double) -> Double {
-        guard case .numeric(_, let low, let high, let log, let isInteger) = kind else { return u }
-        if log {
-            let a = isInteger ? Foundation.log(low - 0.5) : Foundation.log(low)
-            let b = isInteger ? Foundation.log(high + 0.5) : Foundation.log(high)
-            return Foundation.exp(a + u * (b - a))
-        }
-        let a = isInteger ? low - 0.5 : low, b = isInteger ? high + 0.5 : high
+        guard let (a, b, log) = unitRange else { return u }
+        if log { return Foundation.exp(Foundation.log(a) + u * (Foundation.log(b) - Foundation.log(a))) }
         return a + u * (b - a)
     }
 

@@ -58,7 +58,8 @@ struct RegressionTree {
         var nodes: [TreeNode] = [TreeNode()]
         var stack: [(node: Int, start: Int, end: Int, depth: Int)] = [(0, 0, n, 0)]
         var featureOrder = Array(0..<d)
-        var categorySum: [Double] = [], categoryCount: [Int] = []
+        let maxCategories = features.map(\.categoryCount).max() ?? 0
+        var categorySum = [Double](repeating: 0, count: maxCategories), categoryCount = [Int](repeating: 0, count: maxCategories)
 
         while let (node, start, end, depth) = stack.popLast() {
             var sum = 0.0, sumSq = 0.0
@@ -78,8 +79,7 @@ struct RegressionTree {
                 examined += 1
                 if features[f].isCategorical {
                     let k = features[f].categoryCount
-                    categorySum = [Double](repeating: 0, count: k)
-                    categoryCount = [Int](repeating: 0, count: k)
+                    for c in 0..<k { categorySum[c] = 0; categoryCount[c] = 0 }
                     for i in start..<end {
                         let s = members[i], c = Int(columns[f][s])
                         categorySum[c] += ys[s]; categoryCount[c] += 1

@@ -24,8 +24,12 @@ struct TreePartition {
 
     var leafCount: Int { values.count }
 
+    /// Per feature: each category's share of the measure (empty for numeric features).
+    private let categoryShareTable: [[Double]]
+
     init(tree: RegressionTree, domains: [ParameterDomain]) {
         self.domains = domains
+        categoryShareTable = domains.map(\.categoryShares)
         let d = domains.count
         categorySets = [[Bool]](repeating: [], count: d)
         var cuts = [Set<Double>](repeating: [], count: d)
@@ -52,13 +56,14 @@ struct TreePartition {
             values.append(node.value)
             for f in 0..<d {
                 lows.append(lo[f]); highs.append(hi[f])
-                let domain = domains[f]
-                if domain.isCategorical {
-                    let share = zip(sets[f], domain.categoryShares).reduce(0.0) { $0 + ($1.0 ? $1.1 : 0) }
+                let table = categoryShareTable[f]
+                if !table.isEmpty {
+                    var share = 0.0
+                    for c in table.indices where sets[f][c] { share += table[c] }
                     shares.append(share)
                     categorySets[f].append(contentsOf: sets[f])
                 } else {
-                    shares.append(domain.cumulativeShare(hi[f]) - domain.cumulativeShare(lo[f]))
+                    shares.append(domains[f].cumulativeShare(hi[f]) - domains[f].cumulativeShare(lo[f]))
                 }
             }
             return
@@ -103,7 +108,7 @@ struct TreePartition {
         var pieceShares: [Double]
         var marginal: [Double]
         if domain.isCategorical {
-            pieceShares = domain.categoryShares
+            pieceShares = categoryShareTable[f]
             marginal = [Double](repeating: 0, count: pieceShares.count)
             let k = pieceShares.count, set = categorySets[f]
             for leaf in 0..<leafCount {

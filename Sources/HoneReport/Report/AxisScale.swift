@@ -66,7 +66,8 @@ struct AxisScale {
         let decimals = max(0, -Int(floor(log10(step) + 1e-9)) + (step / magnitude == 2.5 ? 1 : 0))
         var ticks: [(Double, String)] = []
         var v = ceil(low / step - 1e-9) * step
-        while v <= high + step * 1e-9 {
+        // The count bound guards against a step below the resolution of the values.
+        while v <= high + step * 1e-9 && ticks.count < 4 * target + 4 {
             let value = abs(v) < step * 1e-9 ? 0 : v
             let label = abs(value) >= 1e6 || (abs(value) < 1e-4 && value != 0)
                 ? String(format: "%.2g", value) : String(format: "%.\(decimals)f", value)

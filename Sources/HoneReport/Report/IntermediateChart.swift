@@ -37,7 +37,7 @@ enum IntermediateChart {
                 frame.svg.circle(xy[0]!.0, xy[0]!.1, r: 3, fill: color, title: title)
             }
         }
-        frame.finish(xTitle: "step", yTitle: "intermediate value")
+        frame.finish(xTitle: "step", yTitle: ctx.isMultiObjective ? "intermediate objective 0" : "intermediate value")
         Legend.draw(&frame, [("line", ColorScale.complete, "COMPLETE"), ("cross", ColorScale.pruned, "PRUNED (\(pruned))")])
         return frame.svg.render(label: "intermediate values by step")
     }

@@ -49,8 +49,8 @@ struct ReportContext {
         switch domain.kind {
         case .categorical(let choices):
             return .categorical(labels: choices.map(ReportContext.label))
-        case .numeric(_, var low, var high, let log, let isInteger):
-            if isInteger { low -= 0.5; high += 0.5 }
+        case .numeric(_, var low, var high, let log, _):
+            if let range = domain.unitRange { low = range.low; high = range.high }
             if log {
                 if high <= low { low /= 2; high *= 2 }
                 let pad = Foundation.pow(high / low, 0.03)
