@@ -136,17 +136,17 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
 }
 
 final class HTMLReportTimingTests: XCTestCase {
-    /// The report of 1000 trials: timed (a bound loose enough for debug builds; release
-    /// numbers are in the report of the change), and complete.
-    func testThousandTrialReport() throws {
-        let study = try ReportFixtures.large()
+    /// A larger study renders completely and in bounded time. The bound is for debug
+    /// builds; the release timing of 1000 trials (`hone report`) is measured separately.
+    func testLargeStudyReport() throws {
+        let study = try ReportFixtures.large(trials: 300, steps: 10)
         let start = Date()
         let html = try HTMLReport.render(study: study)
         let elapsed = Date().timeIntervalSince(start)
-        print("HTMLReport.render: 1000 trials in \(String(format: "%.3f", elapsed)) s, \(html.utf8.count / 1024) KiB")
-        XCTAssertLessThan(elapsed, 15)
+        print("HTMLReport.render: 300 trials in \(String(format: "%.3f", elapsed)) s (debug build), \(html.utf8.count / 1024) KiB")
+        XCTAssertLessThan(elapsed, 10)
         let sections = HTMLReportTests.sections(of: html)
-        XCTAssertEqual(sections["trials"]!.components(separatedBy: "<tr").count - 2, 1000)
+        XCTAssertEqual(sections["trials"]!.components(separatedBy: "<tr").count - 2, 300)
         XCTAssertFalse(sections.values.contains { $0.contains("class=\"empty\"") })
     }
 }

@@ -28,8 +28,8 @@ final class ReportBrowserTests: XCTestCase {
                              "--enable-logging=stderr", "--v=0", "--no-first-run", "--user-data-dir=\(directory.path)/profile"]
             + arguments + [page.absoluteString]
         let outURL = directory.appendingPathComponent("stdout.txt"), errURL = directory.appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: outURL)
         process.standardError = try FileHandle(forWritingTo: errURL)
         try process.run()

@@ -20,7 +20,7 @@ final class ReportCommandTests: XCTestCase {
         process.arguments = arguments
         process.currentDirectoryURL = directory
         let log = directory.appendingPathComponent("cli-\(arguments[0]).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle
         process.standardError = handle
