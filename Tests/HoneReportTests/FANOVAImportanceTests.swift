@@ -137,9 +137,14 @@ final class FANOVAImportanceTests: XCTestCase {
              "layers": (layers, .int(1 + rng.int(below: 8))),
              "noise": (self.unit, .float(rng.uniform()))]
         }, f: { p, _ in offsets[p["act"]!.stringValue!]! + 0.3 * Double(p["layers"]!.intValue!) })
-        let ranked = try FANOVAImportance(seed: 5, trees: 32).evaluate(trials: data)
+        let model = try FANOVAImportance(seed: 5, trees: 32).fit(trials: data)
+        let ranked = model.importances
         XCTAssertEqual(ranked.map(\.name), ["act", "layers", "noise"])
         XCTAssertLessThan(ranked[2].importance, 0.05)
+        // Exactly: Var(offset) = 6 over three equally likely choices, Var(0.3·layers) = 0.09 · 63/12,
+        // so act explains 6 / 6.4725 = 0.927 (Optuna's one-hot encoding gives 0.94 here).
+        let explained = model.mainEffects.first { $0.name == "act" }!.fraction
+        XCTAssertEqual(explained, 6 / 6.4725, accuracy: 0.02)
     }
 
     func testConditionalParameterIsRankedThoughSomeTrialsLackIt() throws {
