@@ -84,7 +84,7 @@ let package = Package(
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
         .testTarget(name: "HonePluginsTests", dependencies: ["HonePlugins", "HoneSearch", "HoneSearchConformance"]),
-        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch"]),
+        .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch", "CZlib"]),
     ],
     swiftLanguageModes: [.v5]
 )

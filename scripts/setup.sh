@@ -5,7 +5,8 @@ set -euo pipefail
 
 APT_PACKAGES=(liblua5.4-dev libopenblas-dev libsqlite3-dev libpq-dev zlib1g-dev pkg-config
               dataset-fashion-mnist postgresql
-              valgrind binutils gcc g++)   # the native C/C++ tests of libhone.so
+              valgrind binutils gcc g++     # the native C/C++ tests of libhone.so
+              chromium)                     # renders the HTML report in its test
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

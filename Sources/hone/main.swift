@@ -8,6 +8,7 @@ struct HoneCommand: ParsableCommand {
             TrainCommand.self, TuneCommand.self,
             StudiesCommand.self, TrialsCommand.self, BestCommand.self, DeleteCommand.self,
             ExportCommand.self,
+            ReportCommand.self,
         ])
 }
 HoneCommand.main()
