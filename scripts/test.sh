@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-python3 -c "import pytest, numpy, safetensors, setuptools, tensorboard" 2>/dev/null \
-    || python3 -m pip install -q pytest numpy safetensors setuptools tensorboard
+python3 -c "import pytest, numpy, safetensors, setuptools, tensorboard, mlflow, wandb" 2>/dev/null \
+    || python3 -m pip install -q pytest numpy safetensors setuptools tensorboard mlflow-skinny wandb
 export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgres.sh)}"
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 

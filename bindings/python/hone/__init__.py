@@ -26,6 +26,7 @@ from .model import Model, load_model, train
 from .scripting import load_plugin, registry, run_script
 from .study import Study, create_study, delete_study, get_all_study_names, load_study
 from .trial import Trial
+from . import tracking
 
 __version__ = "0.2.0"
 

@@ -10,7 +10,7 @@ import traceback
 import warnings
 import weakref
 from ctypes import byref, c_char_p, c_double, c_int64, c_size_t
-from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple,
+from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple,
                     Type, Union)
 
 from . import errors
@@ -26,6 +26,7 @@ Objective = Callable[[Trial], Union[float, Sequence[float]]]
 StateLike = Union[TrialState, int, str]
 
 _DEFAULT_STORAGE = "memory:"
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
 def _state(state: Optional[StateLike]) -> Optional[TrialState]:
@@ -145,16 +146,39 @@ class _OptimizeRun:
     exceptions into trial failures and remembering the one that must stop the study."""
 
     def __init__(self, study: "Study", objective: Objective,
-                 catch: Tuple[Type[BaseException], ...]) -> None:
+                 catch: Tuple[Type[BaseException], ...],
+                 callbacks: Sequence[Callable[["Study", FrozenTrial], None]] = ()) -> None:
         self.study = study
         self.objective = objective
         self.catch = catch
         self.lock = threading.Lock()
         self.error: Optional[BaseException] = None
+        self.callbacks = list(callbacks)
+        # Trials already handed to the callbacks (those finished before this run count as
+        # handed: callbacks see only this run's trials).
+        self.reported: Set[int] = set()
+        self.callback_lock = threading.Lock()
+        if self.callbacks:
+            self.reported = {t.number for t in study.get_trials(states=_FINISHED)}
+
+    def dispatch_finished(self) -> None:
+        """Calls the callbacks for trials that finished since the last call, in number
+        order. The library stores a trial's outcome after the objective returns, so this
+        runs at the start of each objective call and once when optimize ends."""
+        if not self.callbacks:
+            return
+        with self.callback_lock:
+            for t in self.study.get_trials(states=_FINISHED):
+                if t.number in self.reported:
+                    continue
+                self.reported.add(t.number)
+                for callback in self.callbacks:
+                    callback(self.study, t)
 
     def __call__(self, trial_handle: int, _userdata: Any, values: Any, n_values: int) -> int:
         # Nothing may escape: ctypes would print it and return 0 (HONE_OK).
         try:
+            self.dispatch_finished()
             trial = Trial(trial_handle, self.study, owned=False)
             try:
                 result = self.objective(trial)
@@ -305,7 +329,8 @@ class Study:
 
     def optimize(self, objective: Objective, n_trials: Optional[int] = None,
                  timeout: Optional[float] = None, n_jobs: int = 1,
-                 catch: Union[Type[BaseException], Iterable[Type[BaseException]]] = (Exception,)) -> None:
+                 catch: Union[Type[BaseException], Iterable[Type[BaseException]]] = (Exception,),
+                 callbacks: Optional[Sequence[Callable[["Study", FrozenTrial], None]]] = None) -> None:
         """Runs ``objective(trial)`` for ``n_trials`` trials and/or ``timeout`` seconds.
 
         The objective returns a float (one per objective for multi-objective studies).
@@ -318,6 +343,11 @@ class Study:
 
         With ``n_jobs`` > 1 (-1: one per CPU) the objective runs on that many threads at
         once. :meth:`stop` ends the run early without an exception.
+
+        ``callbacks`` are called as ``callback(study, frozen_trial)`` once for each trial
+        of this run after it is stored (COMPLETE, PRUNED or FAIL), one at a time, in trial
+        order; e.g. :class:`hone.tracking.MLflowCallback`. An exception in a callback
+        stops the study like one outside ``catch``.
         """
         if n_jobs == -1:
             import os
@@ -325,7 +355,7 @@ class Study:
         n_jobs = integer(n_jobs, "n_jobs", bits=32)
         n_trials = None if n_trials is None else integer(n_trials, "n_trials")
         catch_types = (catch,) if isinstance(catch, type) else tuple(catch)
-        run = _OptimizeRun(self, objective, catch_types)
+        run = _OptimizeRun(self, objective, catch_types, callbacks or ())
         callback = OBJECTIVE_FN(run)  # referenced until the library has returned
         args = (self._handle, callback, None, 0 if n_trials is None else n_trials,
                 0.0 if timeout is None else float(timeout), n_jobs)
@@ -337,6 +367,8 @@ class Study:
         else:
             status, message = self._optimize_in_thread(args, run)
         del callback
+        if run.error is None:
+            run.dispatch_finished()
         if run.error is not None:
             raise run.error
         if status not in (errors.OK, errors.INTERRUPTED):
