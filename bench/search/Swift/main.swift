@@ -7,6 +7,9 @@
 //                            --seeds 10 --evals 100
 //       One line per (problem, sampler, seed): the simple regret (best value so far minus
 //       the known minimum) after every evaluation, and the CPU seconds the run took.
+//   hone-bench-search problems
+//       Each problem's box, minimum and values at two points, for bench/search/summarize.py
+//       to check that peers.py defines the same problems.
 //   hone-bench-search asktime --samplers tpe,gp --sizes 100,500,1000 --asks 20 [--problem hartmann6]
 //       For each size n: a study holding n finished random trials, then `asks` asks of the
 //       sampler under test (ask + the suggestions of every parameter, i.e. all sampling
@@ -47,8 +50,8 @@ func json(_ fields: [(String, Any)]) -> String {
     let parts = fields.map { key, value -> String in
         switch value {
         case let s as String: return "\"\(key)\": \"\(s)\""
-        case let d as Double: return "\"\(key)\": \(String(format: "%.6g", d))"
-        case let a as [Double]: return "\"\(key)\": [" + a.map { String(format: "%.6g", $0) }.joined(separator: ", ") + "]"
+        case let d as Double: return "\"\(key)\": \(String(format: "%.12g", d))"
+        case let a as [Double]: return "\"\(key)\": [" + a.map { String(format: "%.12g", $0) }.joined(separator: ", ") + "]"
         default: return "\"\(key)\": \(value)"
         }
     }
@@ -134,6 +137,16 @@ func regret(_ arguments: [String]) throws {
     }
 }
 
+func problems() {
+    for base in BenchmarkProblem.standard {
+        for p in [base, base.shifted()] {
+            let centre = (0..<p.dimension).map { 0.5 * (p.lower[$0] + p.upper[$0]) }
+            emit([("kind", "problem"), ("impl", "hone"), ("problem", p.name), ("lower", p.lower), ("upper", p.upper),
+                  ("minimum", p.minimum), ("at_minimizer", p(p.minimizer)), ("at_centre", p(centre))])
+        }
+    }
+}
+
 func askTime(_ arguments: [String]) throws {
     let samplers = list("--samplers", in: arguments, default: "tpe,gp")
     let sizes = list("--sizes", in: arguments, default: "100,500,1000").map { text -> Int in
@@ -175,7 +188,8 @@ do {
     switch arguments.first {
     case "regret": try regret(arguments)
     case "asktime": try askTime(arguments)
-    default: fail("usage: hone-bench-search regret|asktime [options] (see the header of bench/search/Swift/main.swift)")
+    case "problems": problems()
+    default: fail("usage: hone-bench-search regret|asktime|problems [options] (see the header of bench/search/Swift/main.swift)")
     }
 } catch {
     fail("\(error)")
