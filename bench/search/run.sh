@@ -17,6 +17,8 @@ SEEDS=${1:-10}
 GP_SEEDS=${GP_SEEDS:-$SEEDS}
 EVALS=${EVALS:-100}
 OUT=${OUT:-bench/search/results.jsonl}
+# nproc honours OMP_NUM_THREADS, so read it before the peers are pinned to one thread.
+CORES=$(nproc)
 PROBLEMS=branin,hartmann3,hartmann6,rosenbrock4,branin-shifted,hartmann3-shifted,hartmann6-shifted,rosenbrock4-shifted
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1 PYTHONWARNINGS=ignore
 
@@ -28,7 +30,7 @@ BENCH="$(swift build -c release --show-bin-path)/hone-bench-search"
 PEERS="python3 bench/search/peers.py"
 
 {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -sr), nproc $(nproc), CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -sr), nproc $CORES, CPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), load $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "# swift $(swift --version 2>&1 | grep -o 'version [0-9.]*' | head -1), hone $(git rev-parse --short HEAD), $(python3 -c 'import optuna, hyperopt, nevergrad, torch; print(f"optuna {optuna.__version__}, hyperopt {hyperopt.__version__}, nevergrad {nevergrad.__version__}, torch {torch.__version__}")')"
     echo "# seeds $SEEDS (Optuna GP: $GP_SEEDS), evaluations $EVALS"
     nice "$BENCH" problems
