@@ -44,7 +44,8 @@ public struct BenchmarkProblem: Sendable {
     /// The minimum is unchanged: each function's global minimum over all of Rᴰ equals its
     /// minimum over the published box (Branin reaches 0.397887 wherever x₁ = (2k+1)π and
     /// x₂ = b x₁² − c x₁ + 6; the Hartmann functions are sums of negative Gaussians
-    /// centred inside [0, 1]ᴰ, so every stationary point lies within the centres' hull;
+    /// centred inside [0, 1]ᴰ: beyond the largest (or smallest) centre coordinate every term's
+    /// partial derivative has the same sign, so no minimum lies outside [0, 1]ᴰ;
     /// Rosenbrock's minimum is 0 at (1, …, 1)), and the translated box contains `minimizer`.
     public func shifted() -> BenchmarkProblem {
         var lo = lower, hi = upper
