@@ -52,6 +52,9 @@ let package = Package(
         // The contracts in tests: suites every Storage, Sampler and Pruner must pass (used by
         // HoneSearchTests and by the test targets of other backends and algorithms).
         .target(name: "HoneSearchConformance", dependencies: ["HoneSearch"]),
+        // Standard test functions with known minima (Branin, Hartmann, Rosenbrock) for the
+        // search benchmark and the sampler tests.
+        .target(name: "HoneSearchProblems"),
         .target(name: "HoneTuning", dependencies: ["HoneSearch", "HoneNN", "HoneData", "HoneTensor"]),
         .target(name: "HoneStorage", dependencies: ["HoneSearch", "CSQLite", "CPostgres"]),
         // Importance, HTML reports and exports of finished studies.
@@ -70,6 +73,8 @@ let package = Package(
 
         .executableTarget(name: "hone-bench-trainer", dependencies: ["HoneTensor", "HoneData", "HoneNN"],
                           path: "bench/trainer/Swift", swiftSettings: fast),
+        .executableTarget(name: "hone-bench-search", dependencies: ["HoneSearch", "HoneSearchProblems"],
+                          path: "bench/search/Swift", swiftSettings: fast),
         .executableTarget(name: "hone-bench-storage", dependencies: ["HoneSearch", "HoneStorage"], path: "bench/storage/Swift"),
         // A worker process the storage tests spawn (crash and multi-process concurrency tests).
         .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
@@ -79,7 +84,7 @@ let package = Package(
         .testTarget(name: "HoneTensorTests", dependencies: ["HoneTensor"]),
         .testTarget(name: "HoneDataTests", dependencies: ["HoneData"]),
         .testTarget(name: "HoneNNTests", dependencies: ["HoneNN", "HoneData"]),
-        .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance"]),
+        .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance", "HoneSearchProblems"]),
         .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
