@@ -115,7 +115,7 @@ struct AutoCommand: ParsableCommand {
         print("retraining on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
         fflush(stdout)
         let model = try automl.refit(best) { m in
-            guard verbose else { return }
+            guard verbose, m.epoch % max(1, space.maxEpochs / 20) == 0 || m.epoch == space.maxEpochs else { return }
             print(String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
             fflush(stdout)
         }

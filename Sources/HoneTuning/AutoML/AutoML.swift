@@ -5,9 +5,10 @@
 // and Python bindings call the same methods.
 //
 // The time budget covers the search: no trial starts after the deadline, and a running
-// trial stops before an epoch that would end past it (judged by its last epoch's time) and
-// is stored PRUNED with what it reported, so the trials that finished are kept. The final
-// refit runs after the search, whatever its length.
+// trial stops before an epoch that would end past it (judged by its last epoch's time), or
+// at the deadline itself in the middle of an epoch, and is stored PRUNED with what it had
+// reported, so the trials that finished are kept. The final refit runs after the search,
+// whatever its length.
 
 import Foundation
 import HoneData
@@ -139,6 +140,11 @@ public final class AutoML: @unchecked Sendable {
         let trainer = try Trainer(description: configuration.model, config: configuration.trainer)
         try trial.setUserAttribute("parameter_count", .number(Double(trainer.model.parameterCount)))
         var pruned = false, cut = false
+        var interrupted = false
+        if let deadline {
+            // Mid-epoch: the first epoch's length is unknown, so it cannot be foreseen.
+            trainer.interruption = { if Date() >= deadline { interrupted = true }; return interrupted }
+        }
         var failure: Error?
         var result: TrainingResult?
         try withUnsafeMutablePointer(to: &pruned) { p in
@@ -161,7 +167,7 @@ public final class AutoML: @unchecked Sendable {
         }
         if let failure { throw failure }
         if pruned { throw TrialPruned("pruned after epoch \(trainer.epochsCompleted)") }
-        if cut {
+        if cut || interrupted {
             try trial.setUserAttribute("auto.cut_by_time_budget", .bool(true))
             throw TrialPruned("time budget reached after epoch \(trainer.epochsCompleted) of \(space.maxEpochs)")
         }

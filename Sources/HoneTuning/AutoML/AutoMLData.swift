@@ -57,6 +57,9 @@ public struct AutoMLData: Sendable {
     /// for classification, seeded by `seed`) are held out for testing — the same split
     /// `hone train --data FILE --test-fraction F --seed S` makes. `task` `.auto` infers
     /// the task from the target column (see `inferTask`).
+    // Unoptimized: Swift 6.3.1's CopyPropagation pass crashes the compiler on this
+    // function in release builds ("Found outside of lifetime use"); it only loads files.
+    @_optimize(none)
     public static func load(_ source: String, target: String? = nil, task: TrainingTask = .auto,
                             testPath: String? = nil, testFraction: Double = 0.2, seed: UInt64 = 0) throws -> AutoMLData {
         if Datasets.names.contains(source.lowercased()) {
@@ -74,28 +77,33 @@ public struct AutoMLData: Sendable {
             throw TuningError.invalidArgument("'\(source)' is neither a known data set (\(Datasets.names.joined(separator: ", "))) nor a file")
         }
         guard let target else { throw TuningError.invalidArgument("\(source) is a CSV file: name its target column (--target COLUMN)") }
-        var notes: [String] = []
-        let resolved: TaskKind
-        switch task {
-        case .classification: resolved = .classification; notes.append("task: classification (as asked)")
-        case .regression: resolved = .regression; notes.append("task: regression (as asked)")
-        case .auto:
-            let (kind, why) = try inferTask(csv: source, target: target)
-            resolved = kind
-            notes.append("task: \(kind.rawValue) (inferred: \(why))")
-        }
-        let full = try CSV.loadDataset(path: source, target: target, task: resolved)
-        var train: Dataset, test: Dataset
+        let inferred = try resolveTask(task, csv: source, target: target)
+        let full = try CSV.loadDataset(path: source, target: target, task: inferred.kind)
         if let testPath {
-            train = full
-            test = try CSV.loadDataset(path: testPath, target: target, task: resolved, classNames: full.classNames)
-            notes.append("\(train.count) training rows from \(source), \(test.count) test rows from \(testPath)")
-        } else {
-            // The seed offset is `hone train`'s, so both commands hold out the same rows.
-            (train, test) = try full.trainValidationSplit(validationFraction: testFraction, stratified: true, seed: seed &+ 0x7E57)
-            notes.append("\(full.count) rows, \(full.featureCount) features: \(train.count) for training, \(test.count) held out for testing (\(Int((testFraction * 100).rounded()))%\(full.isClassification ? ", stratified" : ""))")
+            let test = try CSV.loadDataset(path: testPath, target: target, task: inferred.kind, classNames: full.classNames)
+            return try tabular(name: source, train: full, test: test, notes: [
+                inferred.note, "\(full.count) training rows from \(source), \(test.count) test rows from \(testPath)",
+            ])
         }
-        return try tabular(name: source, train: train, test: test, notes: notes)
+        // The seed offset is `hone train`'s, so both commands hold out the same rows.
+        let split = try full.trainValidationSplit(validationFraction: testFraction, stratified: true, seed: seed &+ 0x7E57)
+        let percent = Int((testFraction * 100).rounded())
+        return try tabular(name: source, train: split.train, test: split.validation, notes: [
+            inferred.note,
+            "\(full.count) rows, \(full.featureCount) features: \(split.train.count) for training, \(split.validation.count) held out for testing (\(percent)%\(full.isClassification ? ", stratified" : ""))",
+        ])
+    }
+
+    /// The loader's task for `task` (inferred from the CSV's target when `.auto`) and a
+    /// sentence saying which and why.
+    private static func resolveTask(_ task: TrainingTask, csv: String, target: String) throws -> (kind: TaskKind, note: String) {
+        switch task {
+        case .classification: return (.classification, "task: classification (as asked)")
+        case .regression: return (.regression, "task: regression (as asked)")
+        case .auto:
+            let inferred = try inferTask(csv: csv, target: target)
+            return (inferred.0, "task: \(inferred.0.rawValue) (inferred: \(inferred.1))")
+        }
     }
 
     /// Scales tabular train/test data: standardized features, and for regression
