@@ -4,6 +4,7 @@ import HoneNN
 import HoneSearch
 import HoneScript
 import HoneStorage
+import HoneTuning
 import XCTest
 
 /// `study { warm_start = … }` and `hone.fit { init = … }` from Lua study scripts.

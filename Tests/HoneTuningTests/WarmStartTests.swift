@@ -12,7 +12,7 @@ final class WarmStartTests: XCTestCase {
     private func sourceStudy(storage: Storage = InMemoryStorage(), name: String = "source") throws -> Study {
         let study = try Study.create(name: name, storage: storage, directions: [.minimize], seed: 1)
         for x in [1.0, 4.0, 8.0, 9.5] {
-            let t = try study.ask()
+            let t = try study.ask(fixedParams: ["x": .float(x)])
             _ = try t.suggestFloat("x", 0, 10)
             _ = try t.suggestCategorical("kind", ["a", "b"])
             try t.report(x, step: 1)
