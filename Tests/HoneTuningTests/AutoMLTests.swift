@@ -213,6 +213,20 @@ final class AutoMLTests: XCTestCase {
         XCTAssertEqual(best.intermediateCurve().last!.step, furthest)
     }
 
+    /// The hook behind the deadline: training stops before the next step, the unfinished
+    /// epoch is neither counted nor reported.
+    func testTrainerInterruptionStopsMidEpoch() throws {
+        let trainer = try Trainer(description: Fixtures.mlp, config: TrainerConfig(epochs: 5, batchSize: 16, seed: 0))
+        var steps = 0
+        trainer.interruption = { steps += 1; return steps > 13 }   // 160 samples = 10 steps per epoch
+        var reported: [Int] = []
+        let result = try trainer.fit(Fixtures.train) { reported.append($0.epoch); return .proceed }
+        XCTAssertEqual(trainer.stepsCompleted, 13)
+        XCTAssertEqual(trainer.epochsCompleted, 1)
+        XCTAssertEqual(reported, [1])
+        XCTAssertEqual(result.stopReason, .callback)
+    }
+
     func testBadOptionsAreNamed() throws {
         let data = try AutoMLData.tabular(name: "m", train: Synthetic.moons(count: 50, seed: 1), test: Synthetic.moons(count: 20, seed: 2))
         XCTAssertThrowsError(try AutoML(data: data, options: AutoMLOptions(jobs: 0))) { XCTAssertContains("\($0)", "jobs") }
