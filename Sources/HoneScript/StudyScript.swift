@@ -104,8 +104,9 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
 
     /// Creates the study (or resumes it when the storage has one of that name), then, with
     /// `warm_start`, copies the source study's COMPLETE trials that fit the declared
-    /// `space` (all of them when the script declares none: a define-by-run space is only
-    /// known once trials run). A resumed study is not seeded twice.
+    /// `space`; without one, the space the study's own finished trials used, and when it
+    /// has none yet (a define-by-run space is only known once trials run), all of them.
+    /// A resumed study is not seeded twice.
     public func openStudy() throws -> Study {
         let storage = try openStorage(url: configuration.storage ?? options.defaultStorage)
         let sampler = try AlgorithmCatalog.sampler(configuration.sampler, registrations: registrations, source: self)
@@ -115,11 +116,22 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
                                      pruner: pruner, seed: configuration.seed, loadIfExists: true)
         if let warmStart = configuration.warmStart {
             let source = try warmStart.load(defaultStorage: storage, open: openStorage(url:))
-            let space = configuration.space.isEmpty ? nil : try configuration.declaredSpace()
+            let space = configuration.space.isEmpty ? try Self.ownSpace(of: study) : try configuration.declaredSpace()
             let summary = try study.warmStart(from: source, space: space)
             lock.lock(); warmStartSummary = summary; lock.unlock()
         }
         return study
+    }
+
+    /// The distributions the study's own finished trials (not copies) used: the best
+    /// knowledge of a define-by-run space before this run asks anything. Nil when the
+    /// study has no such trials yet.
+    static func ownSpace(of study: Study) throws -> SearchSpace? {
+        var space = SearchSpace()
+        for t in try study.trials() where t.state.isFinished && t.systemAttrs["copied_from"] == nil {
+            for (name, distribution) in t.distributions where space[name] == nil { space.set(name, distribution) }
+        }
+        return space.isEmpty ? nil : space
     }
 
     /// Runs the study's trials (`trials`, `timeout`, `jobs` from the configuration).

@@ -55,6 +55,32 @@ final class WarmStartScriptTests: XCTestCase {
         XCTAssertEqual(third.warmStartSummary?.copied, 8, "no declared space: every complete trial is copied")
     }
 
+    /// A define-by-run script: once the study has run trials of its own, their
+    /// distributions decide which source trials fit.
+    func testDefineByRunWarmStartUsesTheStudysOwnTrials() throws {
+        let dir = try makeScratchDirectory(self)
+        let url = "sqlite://" + dir.appendingPathComponent("runs.db").path
+        let first = try write("""
+            study { name = "wide", storage = "\(url)", trials = 10, seed = 5 }
+            function objective(trial) return trial:suggest_float("x", -5, 5) ^ 2 end
+            """, in: dir, name: "wide.lua")
+        let wide = try StudyScript(path: first).run()
+        let inside = try wide.trials(states: [.complete]).filter { (0...2).contains($0.params["x"]!.doubleValue!) }.count
+        XCTAssertLessThan(inside, 10)
+        XCTAssertGreaterThan(inside, 0, "seed 5 should put some x in [0, 2]")
+        let narrow = try write("""
+            study { name = "narrow", storage = "\(url)", trials = 2, seed = 6 }
+            function objective(trial) return trial:suggest_float("x", 0, 2) ^ 2 end
+            """, in: dir, name: "narrow.lua")
+        try StudyScript(path: narrow).run()
+        var options = StudyScriptOptions()
+        options.warmStart = WarmStartSource(study: "wide")
+        let script = try StudyScript(path: narrow, options: options)
+        let study = try script.openStudy()
+        XCTAssertEqual(script.warmStartSummary?.copied, inside)
+        XCTAssertTrue(try study.trials().allSatisfy { $0.distributions["x"] == .float(0, 2) })
+    }
+
     func testWarmStartMistakesAreNamed() throws {
         let dir = try makeScratchDirectory(self)
         for (field, expected) in [
