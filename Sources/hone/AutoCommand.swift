@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import HoneData
 import HoneNN
+import HoneReport
 import HoneSearch
 import HoneStorage
 import HoneTensor
@@ -18,7 +19,7 @@ struct AutoCommand: ParsableCommand {
         discussion: """
         Examples:
           hone auto fashion-mnist --time-budget 1200 --jobs 2 --output fmnist.safetensors
-          hone auto table.csv --target label --time-budget 120
+          hone auto table.csv --target label --time-budget 120 --report table.html
           hone auto table.csv --target price --warm-start-from auto-table@sqlite:old.db
         """)
 
@@ -56,6 +57,8 @@ struct AutoCommand: ParsableCommand {
     var warmStartFrom: String?
     @Option(help: "Save the final model as .safetensors.")
     var output: String = "model.safetensors"
+    @Option(help: ArgumentHelp("Write an HTML report of the study (curves, importance, trials).", valueName: "path.html"))
+    var report: String?
     @Flag(name: .shortAndLong, help: "Print every finished trial and every epoch of the final training.")
     var verbose = false
 
@@ -120,6 +123,10 @@ struct AutoCommand: ParsableCommand {
             fflush(stdout)
         }
         try automl.save(model, to: output)
+        if let report {
+            try HTMLReport.write(study: study, to: report, title: "hone auto \(data)")
+            print("report \(report)")
+        }
         print("model \(model.configuration.model.jsonString())")
         print(String(format: "retrained in %.0f s; saved %@", model.seconds, output))
         if let a = model.test.accuracy { print(String(format: "test accuracy %.4f (%d samples)", a, model.test.sampleCount)) }
