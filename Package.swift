@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "HoneStorage", dependencies: ["HoneSearch", "CSQLite", "CPostgres"]),
         // Importance, HTML reports and exports of finished studies.
         .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
-        .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData"]),
+        .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData", "HoneTuning"]),
         // Plugins (native .so and Lua): loader, registry and context calls, shared by libhone and the CLI.
         // Executables that link it (the CLI, its tests) export its hone_* calls so a dlopen'd plugin finds them.
         .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor"],

@@ -92,25 +92,7 @@ final class ScriptWorker {
     private func suggestDeclaredSpace(_ space: [(name: String, spec: LuaTable)], trial: Trial) throws -> LuaValue {
         var params: [String: LuaValue] = [:]
         for (name, spec) in space {
-            let what = "space entry '\(name)'"
-            guard case let .string(kind)? = spec.array.first else {
-                throw ScriptError.badValue("\(what) must start with \"float\", \"int\" or \"categorical\"")
-            }
-            let log = try spec.optional("log") { try $0.boolean($1) } ?? false
-            switch kind {
-            case "float":
-                params[name] = .number(try trial.suggestFloat(name, try spec[2].number("\(what): low is"), try spec[3].number("\(what): high is"),
-                                                              log: log, step: try spec.optional("step") { try $0.number($1) }))
-            case "int":
-                params[name] = .integer(Int64(try trial.suggestInt(name, Int(try spec[2].integer("\(what): low is")),
-                                                                    Int(try spec[3].integer("\(what): high is")), log: log,
-                                                                    step: Int(try spec.optional("step") { try $0.integer($1) } ?? 1))))
-            case "categorical":
-                let choices = try spec[2].table("\(what): choices are").array.map { try $0.parameterValue("\(what): a choice is") }
-                params[name] = LuaValue(try trial.suggestCategorical(name, choices))
-            default:
-                throw ScriptError.badValue("\(what) has type '\(kind)' (expected float, int or categorical)")
-            }
+            params[name] = LuaValue(try trial.suggest(name, try StudyConfiguration.distribution(name: name, spec: spec)))
         }
         return .table(LuaTable(fields: params))
     }

@@ -1,6 +1,7 @@
 // The `study { … }` table of a study script, checked and typed.
 import Foundation
 import HoneSearch
+import HoneTuning
 
 /// A sampler or pruner as a script names it: `"tpe"` or `{ "hyperband", min_resource = 1 }`.
 public struct AlgorithmChoice: Equatable {
@@ -44,15 +45,19 @@ public struct StudyConfiguration: Equatable {
     /// A declarative search space: `space = { lr = { "float", 1e-4, 1e-1, log = true }, … }`;
     /// its parameters are suggested before `objective(trial, params)` is called.
     public var space: [(name: String, spec: LuaTable)]
+    /// Seed the study with the finished trials of another: `warm_start = { study = "name",
+    /// storage = "url" }` (storage defaults to this study's), or `warm_start = "name@url"`.
+    public var warmStart: WarmStartSource?
 
     public static func == (a: StudyConfiguration, b: StudyConfiguration) -> Bool {
         a.name == b.name && a.directions == b.directions && a.sampler == b.sampler && a.pruner == b.pruner
             && a.trials == b.trials && a.timeout == b.timeout && a.jobs == b.jobs && a.storage == b.storage
             && a.seed == b.seed && a.limits == b.limits && a.space.map(\.name) == b.space.map(\.name)
+            && a.warmStart == b.warmStart
     }
 
     static let knownFields: Set<String> = ["name", "direction", "directions", "sampler", "pruner", "trials",
-                                           "timeout", "jobs", "storage", "seed", "limits", "space"]
+                                           "timeout", "jobs", "storage", "seed", "limits", "space", "warm_start"]
 
     init(_ table: LuaTable, defaultLimits: ScriptLimits) throws {
         try table.checkFields(Self.knownFields, in: "study { … }")
@@ -81,8 +86,53 @@ public struct StudyConfiguration: Equatable {
         space = try (table.optional("space") { try $0.table($1) }?.fields ?? [:]).sorted { $0.key < $1.key }.map {
             (name: $0.key, spec: try $0.value.table("space entry '\($0.key)' is"))
         }
+        switch table["warm_start"] {
+        case .nil: warmStart = nil
+        case let .string(text):
+            do { warmStart = try WarmStartSource(parsing: text) } catch { throw ScriptError.badValue("study { warm_start = … }: \(error)") }
+        case let .table(given):
+            try given.checkFields(["study", "storage"], in: "study { warm_start = … }")
+            guard let name = try given.optional("study", { try $0.string($1) }), !name.isEmpty else {
+                throw ScriptError.badValue("study { warm_start = { … } } needs study = \"name\" (the study to start from)")
+            }
+            warmStart = WarmStartSource(study: name, storage: try given.optional("storage") { try $0.string($1) })
+        case let other:
+            throw ScriptError.badValue("study { warm_start = … } is \(other.shortDescription) (expected { study = \"name\", storage = \"url\" })")
+        }
         if let trials, trials < 0 { throw ScriptError.badValue("study { trials = \(trials) } must not be negative") }
         if jobs < 1 { throw ScriptError.badValue("study { jobs = \(jobs) } must be at least 1") }
+    }
+
+    /// The search space `space = { … }` declares, every entry checked.
+    public func declaredSpace() throws -> SearchSpace {
+        var result = SearchSpace()
+        for (name, spec) in space { result.set(name, try Self.distribution(name: name, spec: spec)) }
+        return result
+    }
+
+    /// One entry of `space = { … }`: `{ "float", low, high, log = true, step = s }`,
+    /// `{ "int", low, high, log = …, step = … }` or `{ "categorical", { choices… } }`.
+    static func distribution(name: String, spec: LuaTable) throws -> Distribution {
+        let what = "space entry '\(name)'"
+        guard case let .string(kind)? = spec.array.first else {
+            throw ScriptError.badValue("\(what) must start with \"float\", \"int\" or \"categorical\"")
+        }
+        let log = try spec.optional("log") { try $0.boolean($1) } ?? false
+        let distribution: Distribution
+        switch kind {
+        case "float":
+            distribution = .float(try spec[2].number("\(what): low is"), try spec[3].number("\(what): high is"),
+                                  log: log, step: try spec.optional("step") { try $0.number($1) })
+        case "int":
+            distribution = .int(Int(try spec[2].integer("\(what): low is")), Int(try spec[3].integer("\(what): high is")), log: log,
+                                step: Int(try spec.optional("step") { try $0.integer($1) } ?? 1))
+        case "categorical":
+            distribution = .categorical(try spec[2].table("\(what): choices are").array.map { try $0.parameterValue("\(what): a choice is") })
+        default:
+            throw ScriptError.badValue("\(what) has type '\(kind)' (expected float, int or categorical)")
+        }
+        try distribution.validate(name: name)
+        return distribution
     }
 
     private static func direction(_ text: String) throws -> StudyDirection {

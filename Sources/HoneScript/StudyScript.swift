@@ -3,6 +3,7 @@
 import Foundation
 import HoneSearch
 import HoneStorage
+import HoneTuning
 
 /// What the command line (or a test) overrides in a script, and the host settings.
 public struct StudyScriptOptions: Sendable {
@@ -19,6 +20,9 @@ public struct StudyScriptOptions: Sendable {
     public var readableDirectories: [String]
     /// The storage when neither the options nor the script name one.
     public var defaultStorage = "memory:"
+    /// Seed the study from another study's finished trials (replaces the script's
+    /// `warm_start`).
+    public var warmStart: WarmStartSource?
 
     public init(storage: String? = nil, trials: Int? = nil, jobs: Int? = nil, seed: UInt64? = nil, timeout: Double? = nil,
                 limits: ScriptLimits = ScriptLimits(), budget: TrainingBudget = TrainingBudget(), readableDirectories: [String] = []) {
@@ -68,6 +72,7 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
         if let jobs = options.jobs { configuration.jobs = jobs }
         if let seed = options.seed { configuration.seed = seed }
         if let timeout = options.timeout { configuration.timeout = timeout }
+        if let warmStart = options.warmStart { configuration.warmStart = warmStart }
         self.configuration = configuration
         registrations = first.registrations
         first.host.limits = configuration.limits
@@ -94,14 +99,39 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
         return worker
     }
 
-    /// Creates the study (or resumes it when the storage has one of that name).
+    /// What the warm start of the last `openStudy` copied (nil without `warm_start`).
+    public private(set) var warmStartSummary: WarmStartSummary?
+
+    /// Creates the study (or resumes it when the storage has one of that name), then, with
+    /// `warm_start`, copies the source study's COMPLETE trials that fit the declared
+    /// `space`; without one, the space the study's own finished trials used, and when it
+    /// has none yet (a define-by-run space is only known once trials run), all of them.
+    /// A resumed study is not seeded twice.
     public func openStudy() throws -> Study {
         let storage = try openStorage(url: configuration.storage ?? options.defaultStorage)
         let sampler = try AlgorithmCatalog.sampler(configuration.sampler, registrations: registrations, source: self)
         let pruner = try AlgorithmCatalog.pruner(configuration.pruner, registrations: registrations, source: self)
         let name = configuration.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        return try Study.create(name: name, storage: storage, directions: configuration.directions, sampler: sampler,
-                                pruner: pruner, seed: configuration.seed, loadIfExists: true)
+        let study = try Study.create(name: name, storage: storage, directions: configuration.directions, sampler: sampler,
+                                     pruner: pruner, seed: configuration.seed, loadIfExists: true)
+        if let warmStart = configuration.warmStart {
+            let source = try warmStart.load(defaultStorage: storage, open: openStorage(url:))
+            let space = configuration.space.isEmpty ? try Self.ownSpace(of: study) : try configuration.declaredSpace()
+            let summary = try study.warmStart(from: source, space: space)
+            lock.lock(); warmStartSummary = summary; lock.unlock()
+        }
+        return study
+    }
+
+    /// The distributions the study's own finished trials (not copies) used: the best
+    /// knowledge of a define-by-run space before this run asks anything. Nil when the
+    /// study has no such trials yet.
+    static func ownSpace(of study: Study) throws -> SearchSpace? {
+        var space = SearchSpace()
+        for t in try study.trials() where t.state.isFinished && t.systemAttrs["copied_from"] == nil {
+            for (name, distribution) in t.distributions where space[name] == nil { space.set(name, distribution) }
+        }
+        return space.isEmpty ? nil : space
     }
 
     /// Runs the study's trials (`trials`, `timeout`, `jobs` from the configuration).

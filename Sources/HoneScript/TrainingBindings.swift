@@ -4,6 +4,7 @@ import Foundation
 import HoneData
 import HoneNN
 import HoneTensor
+import HoneTuning
 
 /// Caps that shrink a study's data and training (tests, quick looks); scripts need not
 /// know about them.
@@ -266,12 +267,21 @@ enum TrainingBindings {
     }
 
     private static func fit(_ table: LuaTable, host: LuaHost, context: TrainingContext) throws -> LuaValue {
-        try table.checkFields(fitFields, in: "hone.fit { … }")
+        try table.checkFields(fitFields.union(["init"]), in: "hone.fit { … }")
         let model = try table["model"].object("field 'model' is", as: ModelHandle.self)
         let data = try table["data"].object("field 'data' is", as: DataHandle.self)
         let config = try trainerConfig(table, context: context)
         let callback = EpochCallback(try table.optional("on_epoch") { try $0.function($1) }, host: host)
         let trainer = try Trainer(description: model.description, config: config)
+        // Fine-tuning: start from a saved model's weights instead of a random initialization.
+        if let initial = try table.optional("init", { try $0.string($1) }) {
+            let path = try host.resolveReadablePath(initial, relativeTo: context.scriptDirectory)
+            do {
+                try trainer.model.initializeWeights(fromFile: path)
+            } catch {
+                throw ScriptError.badValue("hone.fit { init = \"\(initial)\" }: \(error)")
+            }
+        }
         let result = try trainer.fit(data.train, onEpoch: { metrics in
             callback.call([.integer(Int64(metrics.epoch)), epochTable(metrics)])
         })

@@ -292,20 +292,31 @@ public final class Study: @unchecked Sendable {
     @discardableResult
     public func copyTrials(from other: Study, states: Set<TrialState> = [.complete],
                            where include: (FrozenTrial) -> Bool = { _ in true }) throws -> Int {
+        try copyTrials(from: other, states: states, adapt: { include($0) ? TrialDraft(copying: $0) : nil })
+    }
+
+    /// `copyTrials` through `adapt`, which turns each source trial into the draft to store
+    /// (e.g. with parameters re-expressed in this study's distributions) or returns nil to
+    /// skip it. Returns how many were copied.
+    @discardableResult
+    public func copyTrials(from other: Study, states: Set<TrialState> = [.complete],
+                           adapt: (FrozenTrial) throws -> TrialDraft?) throws -> Int {
         guard other.directions.count == directions.count else {
             throw StudyError.invalidArgument("cannot copy trials of study \"\(other.name)\" (\(other.directions.count) objectives) into \"\(name)\" (\(directions.count))")
         }
         guard states.allSatisfy(\.isFinished) else {
             throw StudyError.invalidArgument("only finished trials can be copied, not \(states.filter { !$0.isFinished })")
         }
-        let source = try other.view.trials(states: states).filter(include)
+        let source = try other.view.trials(states: states)
+        var copied = 0
+        defer { if copied > 0 { historyChanged() } }
         for t in source {
-            var draft = TrialDraft(copying: t)
+            guard var draft = try adapt(t) else { continue }
             draft.systemAttrs["copied_from"] = ["study": .string(other.name), "number": .number(Double(t.number))]
             _ = try storage.createTrial(studyId: id, draft: draft)
+            copied += 1
         }
-        historyChanged()
-        return source.count
+        return copied
     }
 
     static func encodeFixedParams(_ p: [String: ParamValue]) -> JSONValue {

@@ -6,6 +6,7 @@ import Foundation
 import HoneData
 import HoneNN
 import HoneTensor
+import HoneTuning
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,6 +17,7 @@ struct TrainCommand: ParsableCommand {
           hone train --data fashion-mnist --hidden 256,128 --epochs 10 --seed 0
           hone train --data fashion-mnist --cnn 32,64 --hidden 128 --epochs 5
           hone train --data table.csv --target label --hidden 64 --epochs 30
+          hone train --data fashion-mnist --hidden 256,128 --epochs 3 --init pretrained.safetensors
         """)
 
     @Option(help: "A named data set (\(Datasets.names.joined(separator: ", "))) or a CSV file.")
@@ -53,6 +55,8 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
     @Option(help: "BLAS threads.") var threads: Int = 1
     @Option(help: "Save the trained model as .safetensors.") var save: String?
+    @Option(name: .customLong("init"), help: ArgumentHelp("Start from the weights of a saved model of the same architecture (fine-tuning).", valueName: "model.safetensors"))
+    var initialWeights: String?
 
     mutating func run() throws {
         do { try train() } catch let error as ValidationError { throw error } catch {
@@ -72,6 +76,10 @@ struct TrainCommand: ParsableCommand {
             earlyStopping: patience.map { EarlyStopping(monitor: .validationLoss, patience: $0) },
             task: try taskKind())
         let trainer = try Trainer(description: description, config: config)
+        if let initialWeights {
+            try trainer.model.initializeWeights(fromFile: initialWeights)
+            print("initial weights from \(initialWeights)")
+        }
         print("model \(description.jsonString())")
         print("parameters \(trainer.model.parameterCount), training samples \(trainSet.count), test samples \(testSet.count), BLAS \(BLAS.coreName) × \(threads)")
 

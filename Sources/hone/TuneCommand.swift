@@ -10,6 +10,7 @@ import Dispatch
 import Foundation
 import HoneScript
 import HoneSearch
+import HoneTuning
 
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -43,6 +44,10 @@ struct TuneCommand: ParsableCommand {
     @Option(name: .customLong("allow-read"), help: ArgumentHelp("Another directory the script may read (repeatable).", valueName: "dir"))
     var readable: [String] = []
 
+    @Option(name: .customLong("warm-start-from"),
+            help: ArgumentHelp("Seed the study with the finished trials of another study (default storage: this study's).", valueName: "study[@url]"))
+    var warmStartFrom: String?
+
     @Flag(name: .shortAndLong, help: "Print a line for every finished trial.")
     var verbose = false
 
@@ -54,6 +59,11 @@ struct TuneCommand: ParsableCommand {
                                          budget: TrainingBudget(maxSamples: maxSamples, maxEpochs: maxEpochs),
                                          readableDirectories: readable)
         options.defaultStorage = "sqlite://" + FileManager.default.currentDirectoryPath + "/hone.db"
+        do {
+            options.warmStart = try warmStartFrom.map(WarmStartSource.init(parsing:))
+        } catch {
+            throw ValidationError("--warm-start-from: \(error)")
+        }
         let studyScript: StudyScript
         let study: Study
         do {
@@ -65,6 +75,9 @@ struct TuneCommand: ParsableCommand {
         let config = studyScript.configuration
         let progress = TuneProgress(study: study, total: config.trials, timeout: config.timeout, verbose: verbose)
         progress.start(storage: config.storage ?? options.defaultStorage, jobs: config.jobs)
+        if let source = config.warmStart, let summary = studyScript.warmStartSummary {
+            progress.note("warm start from \"\(source.study)\": \(summary.description)")
+        }
 
         let interrupts = InterruptHandler {
             progress.note("interrupting: running trials will be stored as FAIL (Ctrl-C again to quit at once)")

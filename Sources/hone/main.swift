@@ -5,7 +5,7 @@ struct HoneCommand: ParsableCommand {
         commandName: "hone",
         abstract: "Hyperparameter optimization for neural networks.",
         subcommands: [
-            TrainCommand.self, TuneCommand.self,
+            TrainCommand.self, TuneCommand.self, AutoCommand.self,
             StudiesCommand.self, TrialsCommand.self, BestCommand.self, DeleteCommand.self,
             ExportCommand.self,
             ReportCommand.self,

@@ -43,6 +43,10 @@ public final class Trainer {
         var bestWeights: Checkpoint?
     }
     private var earlyStoppingProgress: EarlyStoppingProgress?
+    /// Asked before every optimizer step; when it answers true, `fit` returns at once
+    /// (stop reason `.callback`) without finishing or counting the epoch under way. Lets
+    /// a deadline cut an epoch that would otherwise run long past it.
+    public var interruption: (() -> Bool)?
 
     public init(model: Sequential, config: TrainerConfig) throws {
         try config.validate()
@@ -154,10 +158,11 @@ public final class Trainer {
             }
 
             var lossSum = 0.0
-            var diverged = false
+            var diverged = false, interrupted = false
             var start = 0
             order.withUnsafeBufferPointer { orderBuffer in
                 while start < sampleCount {
+                    if let interruption, interruption() { interrupted = true; return }
                     let batch = sampleCount - start >= batchSize ? fullBatch : lastBatch
                     if schedule.unit == .step {
                         optimizer.learningRate = schedule.learningRate(base: config.optimizer.learningRate, at: stepsCompleted,
@@ -171,6 +176,7 @@ public final class Trainer {
                     start += batch.size
                 }
             }
+            if interrupted { stopReason = .callback; break epochLoop }
             let trainSeconds = monotonicSeconds() - epochStart
             epochsCompleted += 1
 

@@ -1,0 +1,179 @@
+// The default search space of `hone auto`: MLP architectures (and small CNNs for images)
+// plus training hyperparameters, sized for a 2-core machine.
+//
+// The space is conditional: `width_2` exists only when `layers` ≥ 2, CNN parameters only
+// when `model` = cnn. TPE (which AutoSampler picks for conditional spaces) models each
+// parameter from the trials that have it. The same code turns a trial's suggestions and a
+// stored trial's parameters into a configuration, so the final refit trains exactly what
+// the search evaluated.
+
+import Foundation
+import HoneData
+import HoneNN
+import HoneSearch
+import HoneTensor
+
+/// A network and how to train it: what one AutoML trial evaluates.
+public struct AutoConfiguration: Equatable, Sendable {
+    public var model: ModelDescription
+    public var trainer: TrainerConfig
+}
+
+/// Ranges of the default AutoML space. Change fields to narrow or widen it; `distributions`
+/// lists every parameter with its distribution (for warm starts and reports).
+public struct AutoSearchSpace: Equatable, Sendable {
+    /// Search CNNs too (for image data: samples [channels, height, width]).
+    public var includeCNN: Bool
+    public var maxHiddenLayers = 3
+    /// Width of each hidden dense layer (log-uniform integers).
+    public var widths = 64...512
+    public var activations = ["relu", "gelu", "tanh"]
+    public var maxDropout = 0.5
+    /// Up to 3e-2: Adam above ~1e-2 mostly diverges, SGD with momentum 0.9 is still sound.
+    public var learningRate: ClosedRange<Double> = 1e-4...3e-2
+    public var weightDecay: ClosedRange<Double> = 1e-6...1e-2
+    public var batchSizes = [64, 128, 256]
+    /// `adam`, `adamw`, `sgd-momentum` (SGD with Nesterov momentum 0.9).
+    public var optimizers = ["adam", "adamw", "sgd-momentum"]
+    public var maxConvLayers = 2
+    /// Channels of the first convolution (log-uniform); each further one doubles them.
+    /// Small on purpose: on 2 cores a 16→32-channel epoch of Fashion-MNIST already costs
+    /// ~4× an 8→16 one, and 15 such epochs would use much of a 20-minute budget.
+    public var channels = 4...16
+    /// Width of the CNN's dense head (log-uniform).
+    public var cnnHiddenWidths = 64...256
+    /// Epochs of a trial trained to the full budget (the learning-rate schedule's horizon
+    /// and Hyperband's maximum resource).
+    public var maxEpochs: Int
+    /// Hyperband's minimum resource: the first rung, in epochs.
+    public var minEpochs: Int
+
+    public init(includeCNN: Bool = false, maxEpochs: Int = 15, minEpochs: Int = 1) {
+        self.includeCNN = includeCNN
+        self.maxEpochs = maxEpochs
+        self.minEpochs = minEpochs
+    }
+
+    /// The default space for `data`: CNNs for images, and an epoch budget that gives a
+    /// full trial at least ~2,000 optimizer steps at the middle batch size on small tables
+    /// (15 epochs of 400 rows would be a few hundred steps, too few to judge a
+    /// configuration) but no more than 15 epochs on large data. Hyperband's first rung is
+    /// ~1/27 of that, at least one epoch.
+    /// Batch sizes shrink with the data so that small tables still get several steps per
+    /// epoch.
+    public static func defaults(for data: Dataset) -> AutoSearchSpace {
+        let batchSizes = data.count < 1000 ? [16, 32, 64] : data.count < 10000 ? [32, 64, 128] : [64, 128, 256]
+        let stepsPerEpoch = max(1, (data.count + batchSizes[1] - 1) / batchSizes[1])
+        let maxEpochs = min(200, max(15, (2000 + stepsPerEpoch - 1) / stepsPerEpoch))
+        var space = AutoSearchSpace(includeCNN: data.featureShape.count == 3, maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
+        space.batchSizes = batchSizes
+        return space
+    }
+
+    /// Throws on ranges no trial can use, naming the field.
+    public func validate() throws {
+        func check(_ ok: Bool, _ why: String) throws { if !ok { throw TuningError.invalidArgument("AutoML search space: \(why)") } }
+        try check(maxHiddenLayers >= 1, "maxHiddenLayers must be at least 1, got \(maxHiddenLayers)")
+        try check(widths.lowerBound >= 1, "widths must be positive, got \(widths)")
+        try check(!activations.isEmpty, "activations must not be empty")
+        for a in activations { try check(Activation.names.contains(a), "activation '\(a)' is not one of \(Activation.names.joined(separator: ", "))") }
+        try check(maxDropout >= 0 && maxDropout < 1, "maxDropout must be in [0, 1), got \(maxDropout)")
+        try check(learningRate.lowerBound > 0, "learning rates must be positive, got \(learningRate)")
+        try check(weightDecay.lowerBound > 0, "weight decay range must be positive (log scale), got \(weightDecay)")
+        try check(!batchSizes.isEmpty && batchSizes.allSatisfy { $0 >= 1 }, "batch sizes must be positive, got \(batchSizes)")
+        try check(!optimizers.isEmpty, "optimizers must not be empty")
+        for o in optimizers { try check(["adam", "adamw", "sgd-momentum"].contains(o), "optimizer '\(o)' is not one of adam, adamw, sgd-momentum") }
+        try check(maxConvLayers >= 1 && channels.lowerBound >= 1 && cnnHiddenWidths.lowerBound >= 1, "CNN ranges must be positive")
+        try check(minEpochs >= 1 && maxEpochs >= minEpochs, "need 1 ≤ minEpochs ≤ maxEpochs, got \(minEpochs) and \(maxEpochs)")
+    }
+
+    // MARK: Parameters
+
+    /// Every parameter of the space (all branches) with its distribution.
+    public var distributions: SearchSpace {
+        var space = SearchSpace()
+        _ = try? configuration(inputShape: [1, 1, 1], outputCount: 2, task: .classification, seed: 0, every: true) { name, d in
+            space.set(name, d)
+            return Self.someValue(d)
+        }
+        return space
+    }
+
+    /// Asks `trial` for a configuration (define-by-run: only the parameters of the chosen
+    /// branch are suggested). `seed` seeds the network's weights and the training.
+    public func suggest(_ trial: Trial, inputShape: [Int], outputCount: Int, task: TrainingTask, seed: UInt64) throws -> AutoConfiguration {
+        try configuration(inputShape: inputShape, outputCount: outputCount, task: task, seed: seed) { name, d in
+            try trial.suggest(name, d)
+        }
+    }
+
+    /// The configuration stored parameters describe (e.g. the best trial's, for the final
+    /// refit). Throws naming a parameter that is missing or outside the space.
+    public func configuration(params: [String: ParamValue], inputShape: [Int], outputCount: Int, task: TrainingTask,
+                              seed: UInt64) throws -> AutoConfiguration {
+        try configuration(inputShape: inputShape, outputCount: outputCount, task: task, seed: seed) { name, d in
+            guard let value = params[name] else { throw TuningError.invalidArgument("parameter '\(name)' is missing from the trial's parameters") }
+            guard d.contains(value) else { throw TuningError.invalidArgument("parameter \(name) = \(value) is outside \(d)") }
+            return value
+        }
+    }
+
+    /// The one definition of the space. `value(name, distribution)` supplies each value;
+    /// `every` walks all branches (to list the distributions) instead of following the values.
+    private func configuration(inputShape: [Int], outputCount: Int, task: TrainingTask, seed: UInt64, every: Bool = false,
+                               _ value: (String, Distribution) throws -> ParamValue) throws -> AutoConfiguration {
+        func int(_ name: String, _ range: ClosedRange<Int>, log: Bool = false) throws -> Int {
+            let v = try value(name, .int(range.lowerBound, range.upperBound, log: log && range.lowerBound > 0 && range.count > 1))
+            guard let i = v.intValue else { throw TuningError.invalidArgument("parameter \(name) = \(v) is not an integer") }
+            return i
+        }
+        func float(_ name: String, _ range: ClosedRange<Double>, log: Bool = false) throws -> Double {
+            let v = try value(name, .float(range.lowerBound, range.upperBound, log: log))
+            guard let x = v.doubleValue else { throw TuningError.invalidArgument("parameter \(name) = \(v) is not a number") }
+            return x
+        }
+        func choice(_ name: String, _ options: [String]) throws -> String {
+            let v = try value(name, .categorical(options.map(ParamValue.string)))
+            guard case .string(let s) = v else { throw TuningError.invalidArgument("parameter \(name) = \(v) is not one of \(options)") }
+            return s
+        }
+
+        let kind = includeCNN && inputShape.count == 3 ? try choice("model", ["mlp", "cnn"]) : "mlp"
+        let activation = try choice("activation", activations)
+        let dropout = maxDropout > 0 ? try float("dropout", 0...maxDropout) : 0
+        var model: ModelDescription?
+        if kind == "cnn" || (every && includeCNN) {
+            let convLayers = try int("conv_layers", 1...maxConvLayers)
+            let first = try int("channels", channels, log: true)
+            let head = try int("cnn_hidden", cnnHiddenWidths, log: true)
+            model = .cnn(CNNDescription(inputShape: inputShape, convChannels: (0..<convLayers).map { first << $0 },
+                                        activation: activation, hiddenWidths: [head], dropout: Float(dropout),
+                                        outputCount: outputCount))
+        }
+        if kind == "mlp" || every {
+            let layers = try int("layers", 1...maxHiddenLayers)
+            let widthsChosen = try (1...(every ? maxHiddenLayers : layers)).map { try int("width_\($0)", widths, log: true) }
+            model = .mlp(MLPDescription(inputCount: inputShape.reduce(1, *), hiddenWidths: Array(widthsChosen.prefix(layers)),
+                                        activation: activation, dropout: Float(dropout), outputCount: outputCount))
+        }
+
+        let lr = Float(try float("lr", learningRate, log: true))
+        let decay = Float(try float("weight_decay", weightDecay, log: true))
+        let batchValue = try value("batch_size", .categorical(batchSizes.map { ParamValue.int($0) }))
+        guard let batchSize = batchValue.intValue else { throw TuningError.invalidArgument("parameter batch_size = \(batchValue) is not an integer") }
+        let optimizerName = try choice("optimizer", optimizers)
+        let optimizer: OptimizerConfig
+        switch optimizerName {
+        case "adam": optimizer = .adam(learningRate: lr, weightDecay: decay)
+        case "adamw": optimizer = .adamW(learningRate: lr, weightDecay: decay)
+        default: optimizer = .sgd(learningRate: lr, momentum: 0.9, nesterov: true, weightDecay: decay)
+        }
+        let trainer = TrainerConfig(epochs: maxEpochs, batchSize: batchSize, optimizer: optimizer,
+                                    schedule: LearningRateSchedule(.cosine(minimum: 0)), seed: seed, task: task)
+        guard let model else { throw TuningError.invalidArgument("parameter model = \(kind) is not mlp or cnn") }
+        return AutoConfiguration(model: model, trainer: trainer)
+    }
+
+    /// A value inside `d`, for walking the space without a trial.
+    private static func someValue(_ d: Distribution) -> ParamValue { d.toExternal(d.fromUnit(0.5)) }
+}

@@ -1,0 +1,170 @@
+// `hone auto DATA`: AutoML over HoneTuning's `AutoML` — infer the task, search the
+// default space with AutoSampler + Hyperband within a time budget, retrain the best
+// configuration on all training data, save it and print its test metrics.
+
+import ArgumentParser
+import Foundation
+import HoneData
+import HoneNN
+import HoneReport
+import HoneSearch
+import HoneStorage
+import HoneTensor
+import HoneTuning
+
+struct AutoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "auto",
+        abstract: "AutoML: search networks and training settings for a data set, then train the best one.",
+        discussion: """
+        Examples:
+          hone auto fashion-mnist --time-budget 1200 --jobs 2 --output fmnist.safetensors
+          hone auto table.csv --target label --time-budget 120 --report table.html
+          hone auto table.csv --target price --warm-start-from auto-table@sqlite:old.db
+        """)
+
+    @Argument(help: ArgumentHelp("A named data set (\(Datasets.names.joined(separator: ", "))) or a CSV file.", valueName: "data"))
+    var data: String
+
+    @Option(help: "CSV: the column to predict.")
+    var target: String?
+    @Option(help: "CSV: a separate test file (otherwise --test-fraction of the rows are held out, stratified).")
+    var test: String?
+    @Option(help: "CSV without --test: share of rows held out as the test set.")
+    var testFraction: Double = 0.2
+    @Option(help: "classification, regression or auto (inferred from the target column).")
+    var task: String = "auto"
+
+    @Option(help: "Seconds for the search (the final retraining comes after).")
+    var timeBudget: Double?
+    @Option(help: "Stop after this many trials (default: as many as the time budget allows).")
+    var trials: Int?
+    @Option(help: "Trials trained at once.")
+    var jobs: Int = 1
+    @Option(help: "Seed of every random choice (same seed with --jobs 1: same trials).")
+    var seed: UInt64 = 0
+    @Option(help: "Most epochs per trial (default: 15 for large data, more for small tables).")
+    var maxEpochs: Int?
+    @Option(help: "Share of the training data held out to compare configurations (default 0.1; 0.2 below 2,000 samples).")
+    var valFraction: Double?
+
+    @Option(help: ArgumentHelp("Storage URL of the study (default: hone.db in the current directory).", valueName: "url"))
+    var storage: String?
+    @Option(help: "Study name (default: auto-DATA; an existing study of that name is resumed).")
+    var study: String?
+    @Option(name: .customLong("warm-start-from"),
+            help: ArgumentHelp("Start from the finished trials of another study that fit this space.", valueName: "study[@url]"))
+    var warmStartFrom: String?
+    @Option(help: "Save the final model as .safetensors.")
+    var output: String = "model.safetensors"
+    @Option(help: ArgumentHelp("Write an HTML report of the study (curves, importance, trials).", valueName: "path.html"))
+    var report: String?
+    @Flag(name: .shortAndLong, help: "Print every finished trial and every epoch of the final training.")
+    var verbose = false
+
+    func run() throws {
+        do { try automl() } catch let error as ValidationError { throw error } catch let error as CLIError { throw error } catch {
+            throw CLIError("\(error)")
+        }
+    }
+
+    private func automl() throws {
+        guard let taskKind = TrainingTask(rawValue: task) else {
+            throw ValidationError("--task: '\(task)' is not one of auto, classification, regression")
+        }
+        guard timeBudget != nil || trials != nil else {
+            throw ValidationError("give a --time-budget SECONDS (or --trials N) so the search knows when to stop")
+        }
+        let start = Date()
+        let prepared = try AutoMLData.load(data, target: target, task: taskKind, testPath: test, testFraction: testFraction, seed: seed)
+        for note in prepared.notes { print(note) }
+        var space = AutoSearchSpace.defaults(for: prepared.train)
+        if let maxEpochs {
+            guard maxEpochs >= 1 else { throw ValidationError("--max-epochs must be at least 1") }
+            space.maxEpochs = maxEpochs
+            space.minEpochs = max(1, maxEpochs / 27)
+        }
+        let automl = try AutoML(data: prepared, options: AutoMLOptions(
+            timeBudget: timeBudget, maxTrials: trials, jobs: jobs, seed: seed, studyName: study,
+            validationFraction: valFraction, space: space))
+        print("search: \(automl.searchTrain.count) training / \(automl.searchValidation.count) validation samples; "
+            + "\(automl.metric.rawValue) (\(automl.direction.rawValue.lowercased())); "
+            + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = 3); "
+            + "space: \(space.distributions.names.sorted().joined(separator: ", "))")
+
+        let storageURL = storage ?? "sqlite://" + FileManager.default.currentDirectoryPath + "/hone.db"
+        let store = try openStorage(url: storageURL)
+        let study = try automl.makeStudy(storage: store)
+        let existing = try study.trialCount()
+        print("study \"\(study.name)\" in \(storageURL)" + (existing > 0 ? ", resuming after \(existing) stored trials" : ""))
+        if let warmStartFrom {
+            let source = try WarmStartSource(parsing: warmStartFrom).load(defaultStorage: store, open: openStorage(url:))
+            print("warm start from \"\(source.name)\": " + (try automl.warmStart(study, from: source)).description)
+        }
+
+        let progress = AutoProgress(verbose: verbose, direction: automl.direction)
+        try automl.search(study) { _, trial in progress.finished(trial) }
+        let searchSeconds = Date().timeIntervalSince(start)
+        let counts = Dictionary(grouping: try study.trials(), by: \.state).mapValues(\.count)
+        print(String(format: "search: %.0f s, ", searchSeconds) + "\(progress.count) trials this run ("
+            + TrialState.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue.lowercased())" } }.joined(separator: ", ")
+            + " in the study)")
+
+        let best = try automl.bestTrial(of: study)
+        let described = best.values?.first.map { String(format: "%@ %.4f", automl.metric.rawValue, $0) }
+            ?? "not completed (furthest trial, last report \(best.intermediateCurve().last.map { String(format: "%.4f", $0.values[0]) } ?? "-"))"
+        print("best: trial \(best.number), \(described)")
+        print("params: " + best.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
+        print("retraining on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
+        fflush(stdout)
+        let model = try automl.refit(best) { m in
+            guard verbose, m.epoch % max(1, space.maxEpochs / 20) == 0 || m.epoch == space.maxEpochs else { return }
+            print(String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
+            fflush(stdout)
+        }
+        try automl.save(model, to: output)
+        if let report {
+            try HTMLReport.write(study: study, to: report, title: "hone auto \(data)")
+            print("report \(report)")
+        }
+        print("model \(model.configuration.model.jsonString())")
+        print(String(format: "retrained in %.0f s; saved %@", model.seconds, output))
+        if let a = model.test.accuracy { print(String(format: "test accuracy %.4f (%d samples)", a, model.test.sampleCount)) }
+        if let rmse = model.test.rmse { print(String(format: "test rmse %.6g", rmse)) }
+        if let r2 = model.test.r2 { print(String(format: "test r2 %.4f", r2)) }
+        print(String(format: "elapsed %.0f s", Date().timeIntervalSince(start)))
+    }
+}
+
+/// One line per finished trial (verbose) or per new best, on stderr.
+private final class AutoProgress: @unchecked Sendable {
+    private let verbose: Bool
+    private let lock = NSLock()
+    private let started = Date()
+    private var best: Double?
+    private(set) var count = 0
+
+    private let direction: StudyDirection
+
+    init(verbose: Bool, direction: StudyDirection) {
+        self.verbose = verbose
+        self.direction = direction
+    }
+
+    func finished(_ trial: FrozenTrial) {
+        lock.lock()
+        count += 1
+        let elapsed = Date().timeIntervalSince(started)
+        var isBest = false
+        if trial.state == .complete, let v = trial.values?.first, best.map({ direction.isBetter(v, than: $0) }) ?? true { best = v; isBest = true }
+        lock.unlock()
+        guard verbose || isBest else { return }
+        var line = String(format: "[%4.0fs] trial %d %@", elapsed, trial.number, trial.state.rawValue.lowercased())
+        if let v = trial.values?.first { line += String(format: " %.4f", v) }
+        else if let last = trial.intermediateCurve().last { line += String(format: " (epoch %d: %.4f)", last.step, last.values[0]) }
+        if isBest { line += " best" }
+        line += " {" + trial.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "}"
+        if let reason = trial.failReason { line += ": \(reason)" }
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+}
