@@ -259,7 +259,7 @@ public final class AutoML: @unchecked Sendable {
         try model.trainer.model.save(to: path, metadata: metadata)
     }
 
-    static func jsonValue(_ p: ParamValue) -> JSONValue {
+    public static func jsonValue(_ p: ParamValue) -> JSONValue {
         switch p {
         case .float(let x): return .number(x)
         case .int(let i): return .number(Double(i))

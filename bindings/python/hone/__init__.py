@@ -27,6 +27,7 @@ from .scripting import load_plugin, registry, run_script
 from .study import Study, create_study, delete_study, get_all_study_names, load_study
 from .trial import Trial
 from . import tracking
+from .automl import AutoResult, auto
 
 __version__ = "0.2.0"
 
@@ -49,4 +50,5 @@ __all__ = [
     "TrialState", "FrozenTrial", "Trial", "Study",
     "create_study", "load_study", "delete_study", "get_all_study_names",
     "train", "load_model", "Model", "run_script", "load_plugin", "registry",
+    "auto", "AutoResult", "tracking",
 ]

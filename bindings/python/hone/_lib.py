@@ -98,6 +98,7 @@ _PROTOTYPES = {
     "hone_model_load": (c_int, [c_char_p, _out_handle]),
     "hone_model_load_weights": (c_int, [_handle, c_char_p]),
     "hone_model_free": (None, [_handle]),
+    "hone_auto": (c_int, [_handle, _handle, c_char_p, _out_handle, _out_string]),
     # scripts and plugins
     "hone_script_run": (c_int, [c_char_p, c_char_p, _out_handle]),
     "hone_plugin_load": (c_int, [c_char_p, _out_string]),

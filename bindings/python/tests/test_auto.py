@@ -1,0 +1,48 @@
+"""hone.auto: AutoML on numpy arrays through hone_auto."""
+import numpy as np
+import pytest
+
+import hone
+
+
+def blobs(n, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    centres = np.array([[0, 0], [3, 0], [0, 3]], dtype=np.float32)
+    # A feature on a scale 1000× the others: the search standardizes tabular features.
+    x = np.hstack([centres[y] + rng.normal(0, 0.6, (n, 2)), rng.normal(0, 1000, (n, 1))]).astype(np.float32)
+    return x, y
+
+
+def test_auto_classifies_and_predicts_on_raw_rows(tmp_path):
+    x, y = blobs(300, 0)
+    xt, yt = blobs(120, 1)
+    found = hone.auto(x, y, x_test=xt, y_test=yt, max_trials=3, max_epochs=15, seed=0,
+                      output=str(tmp_path / "m.safetensors"), report=str(tmp_path / "r.html"))
+    assert found.result["task"] == "classification"
+    assert found.test_score > 0.85
+    accuracy = (found.predict_classes(xt) == yt).mean()
+    assert accuracy == pytest.approx(found.result["test_accuracy"], abs=1e-6)
+    assert found.predict(xt).shape == (120, 3)
+    assert (tmp_path / "m.safetensors").exists() and (tmp_path / "r.html").exists()
+    assert set(found.params) >= {"lr", "optimizer"}
+
+
+def test_auto_regression_predicts_in_target_units():
+    rng = np.random.default_rng(2)
+    x = rng.uniform(-1, 1, (300, 3)).astype(np.float32)
+    y = (50 + 20 * x[:, 0] - 10 * x[:, 1]).astype(np.float32)
+    found = hone.auto(x, y, max_trials=3, max_epochs=20, seed=0)
+    assert found.result["task"] == "regression"
+    assert found.result["test_rmse"] < 10          # std of y is ~13
+    assert abs(float(found.predict(x).mean()) - float(y.mean())) < 5
+
+
+def test_auto_needs_a_budget_and_consistent_test_data():
+    x, y = blobs(50, 0)
+    with pytest.raises(hone.InvalidArgumentError, match="time_budget"):
+        hone.auto(x, y)
+    with pytest.raises(hone.InvalidArgumentError, match="x_test"):
+        hone.auto(x, y, max_trials=1, x_test=x)
+    with pytest.raises(hone.InvalidArgumentError, match="test_fraction"):
+        hone.auto(x, y, max_trials=1, test_fraction=2.0)
