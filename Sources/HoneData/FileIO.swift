@@ -55,6 +55,12 @@ enum FileIO {
     /// flushed, then renamed over the target. A crash or a full disk mid-write leaves the
     /// previous file intact, so saving a model never destroys the last good one.
     static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        // The rename below would replace whatever `path` names: never a device, pipe or
+        // directory (saving to /dev/null must not delete the device).
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFLNK {
+            throw DataError(file: path, "is not a regular file (a device, pipe or directory); give a file path to write")
+        }
         let temporary = path + ".tmp-\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

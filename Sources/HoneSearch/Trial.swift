@@ -164,6 +164,18 @@ public final class Trial: @unchecked Sendable {
         switch (d, v) {
         case (.float, .int(let i)): value = .float(Double(i))
         case (.int, .float(let x)) where x == x.rounded() && abs(x) < 9e15: value = .int(Int(x))
+        case (.categorical(let c), _) where !c.choices.contains(v):
+            // C, JSON and Python callers enqueue 64 for the choice "64": string choices
+            // are how those bindings store numbers, so a unique textual match is the value.
+            let spellings: [String]
+            switch v {
+            case .int(let i): spellings = [String(i)]
+            case .float(let x): spellings = x == x.rounded() && abs(x) < 9e15 ? [String(x), String(Int(x))] : [String(x)]
+            case .bool(let b): spellings = b ? ["true", "True"] : ["false", "False"]
+            default: spellings = []
+            }
+            let matches = c.choices.filter { if case .string(let s) = $0 { return spellings.contains(s) }; return false }
+            if matches.count == 1 { value = matches[0] }
         default: break
         }
         guard d.contains(value) else { throw SearchSpaceError.valueOutsideDistribution(name: name, value: v, distribution: d) }

@@ -107,4 +107,17 @@ final class SafetensorsTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path), "a failed write leaves no file")
         assertDataError(try Safetensors.write([], to: directory + "/no/such/dir/x.safetensors"), contains: ["cannot create file"])
     }
+
+    /// Writing replaces the file by rename, so a path naming a device or directory must be
+    /// refused rather than replaced (saving to /dev/null once deleted the device).
+    func testWritingOverANonRegularFileIsRefused() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hone-st-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        XCTAssertThrowsError(try Safetensors.write([SafetensorsEntry(name: "w", shape: [1], data: [1])], to: dir)) {
+            XCTAssertTrue("\($0)".contains("not a regular file"), "\($0)")
+        }
+        var isDirectory: ObjCBool = false
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory) && isDirectory.boolValue)
+    }
 }

@@ -123,3 +123,16 @@ final class TrialTests: XCTestCase {
         XCTAssertEqual(stableHash("a"), 0xaf63_dc4c_8601_ec8c)                           // FNV-1a("a")
     }
 }
+
+final class EnqueuedCategoricalTests: XCTestCase {
+    /// Bindings store categorical choices as strings; an enqueued 64 means the choice "64".
+    func testEnqueuedNumberMatchesItsStringChoice() throws {
+        let study = try Study.create(sampler: RandomSampler(), seed: 0)
+        try study.enqueueTrial(["units": .int(64), "flag": .bool(true)])
+        let trial = try study.ask()
+        XCTAssertEqual(try trial.suggestCategorical("units", ["32", "64"]), "64")
+        XCTAssertEqual(try trial.suggestCategorical("flag", ["True", "False"]), "True")
+        try study.enqueueTrial(["units": .int(128)])
+        XCTAssertThrowsError(try study.ask().suggestCategorical("units", ["32", "64"]))
+    }
+}

@@ -65,7 +65,7 @@ static void gaussian_sampler_study(void) {
     }
     /* Same seed, same trials. */
     OK(hone_study_open("memory:", "g", "{\"sampler\": {\"name\": \"gaussian\", \"sigma\": 0.1, \"n_startup\": 4}, \"seed\": 3}", &again));
-    OK(hone_study_optimize(again, gaussian_objective, NULL, 40, 0, 2));
+    OK(hone_study_optimize(again, gaussian_objective, NULL, 40, 0, 1));
     OK(hone_study_best_value(again, &best_again));
     CHECK(best == best_again);
     OK(hone_study_trials_json(study, "fail", &trials));

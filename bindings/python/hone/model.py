@@ -214,7 +214,7 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
           early_stopping_patience: Optional[int] = None, threads: Optional[int] = None,
           validation: Optional[Tuple[Any, Any]] = None, validation_fraction: Optional[float] = None,
           on_epoch: Optional[EpochCallback] = None, task: Optional[str] = None,
-          n_classes: Optional[int] = None) -> Model:
+          n_classes: Optional[int] = None, init: Optional[PathLike] = None) -> Model:
     """Trains a network on numpy arrays and returns it.
 
     ``x``: (samples, features) or (samples, *input_shape); ``y``: one label per sample.
@@ -226,7 +226,8 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
     evaluated after every epoch (or ``validation_fraction`` of the data is held out).
     ``on_epoch(metrics)`` is called after every epoch: return False to stop early, raise
     :class:`hone.TrialPruned` to stop as pruned (``train`` then raises it). Weights,
-    shuffling and dropout are drawn from ``seed``.
+    shuffling and dropout are drawn from ``seed``; ``init`` (a saved .safetensors model)
+    starts from its weights instead (fine-tuning: tensors must match by name and shape).
     """
     np = _np()
     rows = np.asarray(x)
@@ -248,6 +249,8 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
     description.setdefault("seed", seed)
     handle = call_handle(lib.hone_model_create, encode(json.dumps(description), "model description"))
     net = Model(handle, int(description["outputs"]), input_shape, classification, description)
+    if init is not None:
+        net.load_weights(init)
 
     opt: Dict[str, Any] = {"name": optimizer, "lr": lr}
     if weight_decay is not None:

@@ -193,3 +193,16 @@ def test_closed_model_is_misuse(data):
     model.close()
     with pytest.raises(hone.MisuseError):
         model.predict(x[:2])
+
+
+def test_init_starts_from_a_saved_model(tmp_path, data, trained):
+    (x, y), (xv, yv) = data
+    path = str(tmp_path / "warm.safetensors")
+    trained.save(path)
+    # Zero epochs of training: the network is exactly the saved one.
+    warm = hone.train(x, y, hidden=[32], epochs=1, lr=1e-12, batch_size=32, seed=5, init=path)
+    assert np.allclose(warm.predict(xv), trained.predict(xv), atol=1e-4)
+    cold = hone.train(x, y, hidden=[32], epochs=1, lr=1e-12, batch_size=32, seed=5)
+    assert not np.allclose(cold.predict(xv), trained.predict(xv), atol=1e-2)
+    with pytest.raises(hone.InvalidArgumentError):
+        hone.train(x, y, hidden=[16], epochs=1, init=path)
