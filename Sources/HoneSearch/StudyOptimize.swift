@@ -30,19 +30,7 @@ extension Study {
         let heartbeatThread = heartbeat.map { HeartbeatThread(study: self, interval: $0.interval) }
         heartbeatThread?.start()
         defer { heartbeatThread?.finish() }
-        if nJobs == 1 {
-            run.work(worker: 0)
-        } else {
-            let group = DispatchGroup()
-            for w in 0..<nJobs {
-                group.enter()
-                let thread = Thread { run.work(worker: w); group.leave() }
-                thread.name = "hone-worker-\(w)"
-                thread.stackSize = 8 << 20   // objectives train networks: give them room
-                thread.start()
-            }
-            group.wait()
-        }
+        runOnWorkerThreads(nJobs, name: "hone-worker") { run.work(worker: $0) }
         if let e = run.firstError { throw e }
     }
 

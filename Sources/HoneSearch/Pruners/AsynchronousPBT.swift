@@ -188,19 +188,7 @@ extension Study {
                 }
             }
         }
-        if nJobs == 1 {
-            work()
-        } else {
-            let group = DispatchGroup()
-            for w in 0..<min(nJobs, pbt.populationSize) {
-                group.enter()
-                let thread = Thread { work(); group.leave() }
-                thread.name = "hone-apbt-\(w)"
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-            group.wait()
-        }
+        runOnWorkerThreads(min(nJobs, pbt.populationSize), name: "hone-apbt") { _ in work() }
         if let e = run.error { throw e }
     }
 }

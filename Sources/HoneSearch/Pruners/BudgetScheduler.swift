@@ -91,19 +91,7 @@ extension Study {
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
         let run = ScheduledRun(study: self, scheduler: scheduler, objective: objective, nTrials: nTrials,
                                deadline: timeout.map { Date().addingTimeInterval($0) })
-        if nJobs == 1 {
-            run.work()
-        } else {
-            let group = DispatchGroup()
-            for w in 0..<nJobs {
-                group.enter()
-                let thread = Thread { run.work(); group.leave() }
-                thread.name = "hone-scheduler-\(w)"
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
-            group.wait()
-        }
+        runOnWorkerThreads(nJobs, name: "hone-scheduler") { _ in run.work() }
         try run.finish()
     }
 

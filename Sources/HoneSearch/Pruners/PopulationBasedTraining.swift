@@ -178,19 +178,7 @@ extension Study {
                     }
                 }
             }
-            if nJobs == 1 {
-                work()
-            } else {
-                let group = DispatchGroup()
-                for w in 0..<min(nJobs, currentPlans.count) {
-                    group.enter()
-                    let thread = Thread { work(); group.leave() }
-                    thread.name = "hone-pbt-\(w)"
-                    thread.stackSize = 8 << 20
-                    thread.start()
-                }
-                group.wait()
-            }
+            runOnWorkerThreads(min(nJobs, currentPlans.count), name: "hone-pbt") { _ in work() }
             if let e = firstError.value { throw e }
             guard g + 1 < pbt.generations else { break }
             let last = results.value.map { $0! }
