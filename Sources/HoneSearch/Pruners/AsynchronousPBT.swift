@@ -164,23 +164,8 @@ extension Study {
                         trial.setSystemAttribute("pbt.exploited_member", .number(Double(e)))
                         if let s = run.exploitedScore(segment) { trial.setSystemAttribute("pbt.exploited_score", .number(s)) }
                     }
-                    var score = run.worst
-                    var failure: String?
-                    do {
-                        score = try train(trial, segment)
-                        if !score.isFinite { failure = "score \(score)" }
-                        else if !trial.intermediateValues.keys.contains(where: { $0.step == segment.endStep }) {
-                            try trial.report(score, step: segment.endStep)
-                        }
-                    } catch {
-                        failure = "\(error)"
-                    }
-                    if let failure {
-                        try tell(trial, state: .fail, failReason: "PBT segment \(segment): \(failure)")
-                    } else {
-                        try tell(trial, value: score)
-                    }
-                    run.finished(segment, trial: trial.number, score: failure == nil ? score : nil,
+                    let score = try trainSegment(trial, segment, train)
+                    run.finished(segment, trial: trial.number, score: score,
                                  params: trial.parameters, distributions: trial.parameterDistributions)
                 } catch {
                     run.abort(error)

@@ -151,25 +151,7 @@ extension Study {
                         trial.setSystemAttribute("pbt.generation", .number(Double(segment.generation)))
                         if let p = segment.parentTrial { trial.setSystemAttribute("pbt.parent", .number(Double(p))) }
                         if let e = segment.exploitedMember { trial.setSystemAttribute("pbt.exploited_member", .number(Double(e))) }
-                        // The objective's errors fail this segment only (it then scores worst);
-                        // storage errors from tell stop the run.
-                        var score = worst
-                        var failure: String?
-                        do {
-                            score = try train(trial, segment)
-                            if !score.isFinite { failure = "score \(score)" }
-                            else if !trial.intermediateValues.keys.contains(where: { $0.step == segment.endStep }) {
-                                try trial.report(score, step: segment.endStep)
-                            }
-                        } catch {
-                            failure = "\(error)"
-                        }
-                        if let failure {
-                            try tell(trial, state: .fail, failReason: "PBT segment \(segment): \(failure)")
-                            score = worst
-                        } else {
-                            try tell(trial, value: score)
-                        }
+                        let score = try trainSegment(trial, segment, train) ?? worst
                         let entry = (trial.number, score, trial.parameters, trial.parameterDistributions)
                         results.mutate { $0[segment.member] = entry }
                     } catch {
@@ -195,4 +177,30 @@ private final class Locked<T>: @unchecked Sendable {
     init(_ value: T) { stored = value }
     var value: T { lock.lock(); defer { lock.unlock() }; return stored }
     func mutate(_ body: (inout T) -> Void) { lock.lock(); body(&stored); lock.unlock() }
+}
+
+extension Study {
+    /// Trains one PBT segment on `trial` and stores its outcome. The objective's errors
+    /// and non-finite scores fail this segment only (nil: the caller scores it worst);
+    /// storage errors from tell throw and stop the run.
+    func trainSegment(_ trial: Trial, _ segment: PBTSegment,
+                      _ train: (Trial, PBTSegment) throws -> Double) throws -> Double? {
+        var failure: String?
+        var score = Double.nan
+        do {
+            score = try train(trial, segment)
+            if !score.isFinite { failure = "score \(score)" }
+            else if !trial.intermediateValues.keys.contains(where: { $0.step == segment.endStep }) {
+                try trial.report(score, step: segment.endStep)
+            }
+        } catch {
+            failure = "\(error)"
+        }
+        if let failure {
+            try tell(trial, state: .fail, failReason: "PBT segment \(segment): \(failure)")
+            return nil
+        }
+        try tell(trial, value: score)
+        return score
+    }
 }
