@@ -60,9 +60,10 @@ let package = Package(
         // Importance, HTML reports and exports of finished studies.
         .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData", "HoneTuning"]),
-        // Plugins (native .so and Lua): loader, registry and context calls, shared by libhone and the CLI.
+        // The C boundary (status codes, thread-local messages, token handles, checked C values)
+        // and plugins (native .so and Lua): loader, registry and context calls; shared by libhone and the CLI.
         // Executables that link it (the CLI, its tests) export its hone_* calls so a dlopen'd plugin finds them.
-        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor"],
+        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor", "HoneNN", "HoneStorage"],
                 linkerSettings: [.unsafeFlags(pluginCalls.flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] })]),
         .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
                 exclude: ["exports.map"], linkerSettings: libhoneLinking),

@@ -2,6 +2,7 @@
 // (HoneTuning's AutoML), on data sets the caller made.
 
 import Foundation
+import HonePlugins
 import HoneData
 import HoneReport
 import HoneSearch

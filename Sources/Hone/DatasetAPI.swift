@@ -66,9 +66,7 @@ private func loadDataset(_ name: String, _ options: [String: JSONValue]) throws 
         var forwarded = options
         forwarded["max_samples"] = nil
         if forwarded["part"] == nil { forwarded["part"] = "train" }
-        do { return try loader(JSONValue.object(forwarded).jsonText) } catch let e as PluginError {
-            throw APIError(HoneStatus(rawValue: e.status) ?? .error, e.message)
-        }
+        return try loader(JSONValue.object(forwarded).jsonText)
     }
     if let unknown = Set(options.keys).subtracting(known).sorted().first {
         throw APIError.invalid("options_json: unknown option \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")

@@ -2,6 +2,7 @@
 // callback that may stop it, evaluation, prediction and .safetensors files.
 
 import Foundation
+import HonePlugins
 import HoneData
 import HoneNN
 import HoneSearch

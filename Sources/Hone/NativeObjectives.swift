@@ -2,6 +2,7 @@
 // run by hone_study_optimize_named and the CLI.
 
 import Foundation
+import HonePlugins
 
 /// `hone_objective_fn`: (trial, userdata, values, n_values) -> status.
 public typealias CObjective = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Double>?, Int) -> Int32

@@ -1,6 +1,7 @@
 // hone_study_optimize: Study.optimize with a C objective called from n_jobs threads.
 
 import Foundation
+import HonePlugins
 import HoneSearch
 
 /// An objective's non-OK status, carrying the trial's fail reason.

@@ -1,6 +1,6 @@
 // The plugin section of include/hone.h. The loader, the registry and the context calls
 // live in HonePlugins (the CLI loads plugins through the same code); this file connects
-// them to libhone: its error messages, its objectives table and its data set handles.
+// them to libhone: its objectives table and its data set handles.
 
 import Foundation
 import HoneData
@@ -10,8 +10,6 @@ import HoneSearch
 /// Points the plugin layer at libhone's own tables (idempotent; before any plugin loads).
 private let installHost: Void = {
     let host = PluginHost.shared
-    host.setErrorMessage = { setErrorMessage($0) }
-    host.errorMessage = { String(cString: currentErrorMessage()) }
     host.registerObjective = { name, objective in
         try NativeObjectives.shared.register(name, NativeObjective(function: unsafeBitCast(objective.function, to: CObjective.self),
                                                                    userdata: objective.userdata))
@@ -24,20 +22,12 @@ private let installHost: Void = {
     }
 }()
 
-/// Plugin errors as the C API's.
-private func pluginCall(_ body: () throws -> Void) throws {
-    do { try body() } catch let e as PluginError {
-        throw APIError(HoneStatus(rawValue: e.status) ?? .error, e.message)
-    }
-}
-
 @_cdecl("hone_plugin_load")
 public func hone_plugin_load(_ path: UnsafePointer<CChar>?, _ namesJSON: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
     api {
         _ = installHost
         let file = try string(path, "path")
-        var names = PluginNames()
-        try pluginCall { names = try PluginLoader.shared.load(path: file) }
+        let names = try PluginLoader.shared.load(path: file)
         namesJSON?.pointee = mallocString(names.json.jsonText)
     }
 }

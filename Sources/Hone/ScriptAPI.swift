@@ -1,6 +1,7 @@
 // The Lua-script section of include/hone.h: runs a study script to the end.
 
 import Foundation
+import HonePlugins
 import HoneScript
 import HoneSearch
 

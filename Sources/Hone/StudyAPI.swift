@@ -2,6 +2,7 @@
 // enqueueing, results, attributes, warm starts, storages.
 
 import Foundation
+import HonePlugins
 import HoneSearch
 import HoneStorage
 

@@ -1,6 +1,7 @@
 // What a hone_study and a hone_trial token stand for.
 
 import Foundation
+import HonePlugins
 import HoneSearch
 
 /// An open study. The Study object is shared by every thread using the handle; the

@@ -1,6 +1,7 @@
 // The trial functions of include/hone.h: suggestions, reports, pruning, attributes.
 
 import Foundation
+import HonePlugins
 import HoneSearch
 
 func trialHandle(_ p: OpaquePointer?) throws -> TrialHandle { try HandleTable.shared.get(p, .trial) }

@@ -3,6 +3,7 @@
 // and C readers then see a float) and non-finite numbers become null instead of failing.
 
 import Foundation
+import HonePlugins
 import HoneSearch
 
 struct JSONWriter {

@@ -20,15 +20,15 @@ struct CAlgorithmTable: @unchecked Sendable {
 
     /// Reads { size_t struct_size; create; destroy; sample | should_prune } from `p`.
     init(_ p: UnsafeRawPointer?, pluginData: UnsafeMutableRawPointer?, what: String) throws {
-        guard let p else { throw PluginError(PluginStatus.misuse, "\(what) is NULL") }
+        guard let p else { throw APIError(.misuse, "\(what) is NULL") }
         let size = p.load(as: Int.self)
         let needed = 4 * MemoryLayout<Int>.size
         guard size >= needed else {
-            throw PluginError(PluginStatus.invalidArgument, "\(what).struct_size is \(size), expected at least \(needed) (set it to sizeof the struct)")
+            throw APIError(.invalidArgument, "\(what).struct_size is \(size), expected at least \(needed) (set it to sizeof the struct)")
         }
         let fields = (1...3).map { p.load(fromByteOffset: $0 * MemoryLayout<Int>.size, as: UnsafeRawPointer?.self) }
         guard let c = fields[0], let d = fields[1], let s = fields[2] else {
-            throw PluginError(PluginStatus.invalidArgument, "\(what): create, destroy and its call must all be set")
+            throw APIError(.invalidArgument, "\(what): create, destroy and its call must all be set")
         }
         create = unsafeBitCast(c, to: CCreate.self)
         destroy = unsafeBitCast(d, to: CDestroy.self)
@@ -63,11 +63,11 @@ func distributionJSON(_ d: Distribution) -> JSONValue {
     }
 }
 
-/// Calls `body` and turns a non-OK status into an error carrying the plugin's message.
+/// Turns a plugin call's non-OK status into an error carrying the plugin's message.
 func checkStatus(_ status: Int32, _ what: @autoclosure () -> String) throws {
-    guard status != PluginStatus.ok else { return }
-    let message = PluginHost.shared.errorMessage()
-    throw PluginError(status, "\(what()) returned \(PluginStatus.name(status))" + (message.isEmpty ? "" : ": \(message)"))
+    guard status != HoneStatus.ok.rawValue else { return }
+    let message = lastErrorMessage()
+    throw APIError(HoneStatus(rawValue: status) ?? .error, "\(what()) returned \(statusName(status))" + (message.isEmpty ? "" : ": \(message)"))
 }
 
 final class NativeSampler: Sampler, @unchecked Sendable {
@@ -89,7 +89,7 @@ final class NativeSampler: Sampler, @unchecked Sendable {
                                 random: trial.random(for: "plugin-sampler:\(name):\(parameter)"))
         var value = Double.nan
         let sample = unsafeBitCast(table.call, to: CSample.self)
-        let status = PluginTokens.shared.lend(ctx, .context) { token in
+        let status = HandleTable.shared.lend(ctx, .context) { token in
             parameter.withCString { p in distributionJSON(distribution).jsonText.withCString { sample(instance, token, p, $0, &value) } }
         }
         try checkStatus(status, "sampler '\(name)' for '\(parameter)'")
@@ -135,7 +135,7 @@ final class NativePruner: Pruner, @unchecked Sendable {
                                                                 UInt64(curve.count)))
         var prune: Int32 = 0
         let call = unsafeBitCast(table.call, to: CShouldPrune.self)
-        let status = PluginTokens.shared.lend(ctx, .context) { call(instance, $0, &prune) }
+        let status = HandleTable.shared.lend(ctx, .context) { call(instance, $0, &prune) }
         try checkStatus(status, "pruner '\(name)'")
         return prune != 0
     }

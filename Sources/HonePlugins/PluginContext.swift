@@ -30,7 +30,7 @@ final class PluginContext: @unchecked Sendable {
     func completed(_ i: Int) throws -> FrozenTrial {
         let all = try completed()
         guard i >= 0, i < all.count else {
-            throw PluginError(PluginStatus.invalidArgument, "completed trial index \(UInt(bitPattern: i)) is out of range (there are \(all.count))")
+            throw APIError(.invalidArgument, "completed trial index \(UInt(bitPattern: i)) is out of range (there are \(all.count))")
         }
         return all[i]
     }
@@ -42,20 +42,15 @@ final class PluginContext: @unchecked Sendable {
 }
 
 private func context(_ p: OpaquePointer?) throws -> PluginContext {
-    try PluginTokens.shared.get(p, .context, "hone_plugin_context")
-}
-
-private func out<T>(_ p: UnsafeMutablePointer<T>?, _ what: String = "out") throws -> UnsafeMutablePointer<T> {
-    guard let p else { throw PluginError(PluginStatus.misuse, "\(what) is NULL") }
-    return p
+    try HandleTable.shared.get(p, .context)
 }
 
 @_cdecl("hone_context_directions")
 public func hone_context_directions(_ ctx: OpaquePointer?, _ maximize: UnsafeMutablePointer<Int32>?, _ cap: Int,
                                     _ n: UnsafeMutablePointer<Int>?) -> Int32 {
-    cCall {
+    api {
         let c = try context(ctx)
-        let n = try out(n)
+        let n = try output(n, "out")
         let directions = c.study.directions
         if let maximize {
             for (i, d) in directions.enumerated() where i < UInt(bitPattern: cap) { maximize[i] = d == .maximize ? 1 : 0 }
@@ -66,19 +61,19 @@ public func hone_context_directions(_ ctx: OpaquePointer?, _ maximize: UnsafeMut
 
 @_cdecl("hone_context_trial_number")
 public func hone_context_trial_number(_ ctx: OpaquePointer?, _ n: UnsafeMutablePointer<Int64>?) -> Int32 {
-    cCall { let c = try context(ctx); try out(n).pointee = Int64(c.trialNumber) }
+    api { let c = try context(ctx); try output(n, "out").pointee = Int64(c.trialNumber) }
 }
 
 @_cdecl("hone_context_n_completed")
 public func hone_context_n_completed(_ ctx: OpaquePointer?, _ n: UnsafeMutablePointer<Int>?) -> Int32 {
-    cCall { let c = try context(ctx); let n = try out(n); n.pointee = try c.completed().count }
+    api { let c = try context(ctx); let n = try output(n, "out"); n.pointee = try c.completed().count }
 }
 
 @_cdecl("hone_context_completed_value")
 public func hone_context_completed_value(_ ctx: OpaquePointer?, _ i: Int, _ value: UnsafeMutablePointer<Double>?) -> Int32 {
-    cCall {
+    api {
         let c = try context(ctx)
-        let value = try out(value)
+        let value = try output(value, "out")
         value.pointee = try c.completed(i).values![0]
     }
 }
@@ -86,10 +81,10 @@ public func hone_context_completed_value(_ ctx: OpaquePointer?, _ i: Int, _ valu
 @_cdecl("hone_context_completed_param")
 public func hone_context_completed_param(_ ctx: OpaquePointer?, _ i: Int, _ name: UnsafePointer<CChar>?,
                                          _ value: UnsafeMutablePointer<Double>?, _ present: UnsafeMutablePointer<Int32>?) -> Int32 {
-    cCall {
+    api {
         let c = try context(ctx)
-        let name = try cString(name, "name")
-        let value = try out(value, "value"), present = try out(present, "present")
+        let name = try string(name, "name")
+        let value = try output(value, "value"), present = try output(present, "present")
         let trial = try c.completed(i)
         if let v = trial.internalValue(name) {
             value.pointee = v
@@ -103,9 +98,9 @@ public func hone_context_completed_param(_ ctx: OpaquePointer?, _ i: Int, _ name
 @_cdecl("hone_context_intermediate")
 public func hone_context_intermediate(_ ctx: OpaquePointer?, _ steps: UnsafeMutablePointer<Int64>?, _ values: UnsafeMutablePointer<Double>?,
                                       _ cap: Int, _ n: UnsafeMutablePointer<Int>?) -> Int32 {
-    cCall {
+    api {
         let c = try context(ctx)
-        let n = try out(n)
+        let n = try output(n, "out")
         let room = UInt(bitPattern: cap)
         for (i, point) in c.intermediate.enumerated() where UInt(i) < room {
             steps?[i] = Int64(point.step)
@@ -117,5 +112,5 @@ public func hone_context_intermediate(_ ctx: OpaquePointer?, _ steps: UnsafeMuta
 
 @_cdecl("hone_context_random")
 public func hone_context_random(_ ctx: OpaquePointer?, _ value: UnsafeMutablePointer<Double>?) -> Int32 {
-    cCall { let c = try context(ctx); try out(value).pointee = c.nextRandom() }
+    api { let c = try context(ctx); try output(value, "out").pointee = c.nextRandom() }
 }

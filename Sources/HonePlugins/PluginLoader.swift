@@ -41,12 +41,12 @@ public final class PluginLoader: @unchecked Sendable {
 
     /// Loads the plugin at `path` (once per canonical path) and returns what it registered.
     public func load(path: String) throws -> PluginNames {
-        guard !path.isEmpty else { throw PluginError(PluginStatus.invalidArgument, "plugin path is empty") }
+        guard !path.isEmpty else { throw APIError(.invalidArgument, "plugin path is empty") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw PluginError(PluginStatus.notFound, "plugin \(path): no such file")
+            throw APIError(.notFound, "plugin \(path): no such file")
         }
-        guard !isDirectory.boolValue else { throw PluginError(PluginStatus.invalidArgument, "plugin \(path) is a directory") }
+        guard !isDirectory.boolValue else { throw APIError(.invalidArgument, "plugin \(path) is a directory") }
         let canonical = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
         lock.lock(); defer { lock.unlock() }
         if loaded[canonical] != nil { return PluginNames() }
@@ -66,23 +66,23 @@ public final class PluginLoader: @unchecked Sendable {
         exposeHostSymbols()
         guard let library = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
             let why = dlerror().map { String(cString: $0) } ?? "unknown error"
-            throw PluginError(PluginStatus.io, "cannot load plugin \(path): \(why)")
+            throw APIError(.io, "cannot load plugin \(path): \(why)")
         }
         guard let entry = dlsym(library, "hone_plugin_init") else {
             dlclose(library)
-            throw PluginError(PluginStatus.notFound, "\(path) is not a Hone plugin: it exports no hone_plugin_init")
+            throw APIError(.notFound, "\(path) is not a Hone plugin: it exports no hone_plugin_init")
         }
         let initialize = unsafeBitCast(entry, to: InitFunction.self)
         let scope = RegistryScope(path: path)
-        PluginHost.shared.setErrorMessage("")
-        let status = PluginTokens.shared.lend(scope, .registry) { initialize($0, pluginAPIVersion) }
+        setErrorMessage("")
+        let status = HandleTable.shared.lend(scope, .registry) { initialize($0, pluginAPIVersion) }
         // The library stays loaded even when init fails: what it registered before failing
         // points into it.
-        guard status == PluginStatus.ok else {
-            let message = PluginHost.shared.errorMessage()
-            throw PluginError(status == PluginStatus.misuse ? PluginStatus.error : status,
-                              "hone_plugin_init of \(path) failed with \(PluginStatus.name(status))"
-                              + (message.isEmpty ? "" : ": \(message)") + " (this library's plugin API version is \(pluginAPIVersion))")
+        guard status == HoneStatus.ok.rawValue else {
+            let message = lastErrorMessage()
+            throw APIError(status == HoneStatus.misuse.rawValue ? .error : HoneStatus(rawValue: status) ?? .error,
+                           "hone_plugin_init of \(path) failed with \(statusName(status))"
+                           + (message.isEmpty ? "" : ": \(message)") + " (this library's plugin API version is \(pluginAPIVersion))")
         }
         return scope.names
     }
@@ -131,14 +131,14 @@ public final class PluginLoader: @unchecked Sendable {
     }
 
     func registerObjective(_ scope: RegistryScope, _ name: String, _ objective: RegisteredObjective) throws {
-        guard !name.isEmpty else { throw PluginError(PluginStatus.invalidArgument, "objective name is empty") }
+        guard !name.isEmpty else { throw APIError(.invalidArgument, "objective name is empty") }
         if !owns(scope, "objective:" + name) {
             let host = PluginHost.shared
             if let register = host.registerObjective {
                 try register(name, objective)
             } else {
                 host.lock.lock(); defer { host.lock.unlock() }
-                guard host.keptObjectives[name] == nil else { throw PluginError(PluginStatus.invalidArgument, "objective '\(name)' is already registered") }
+                guard host.keptObjectives[name] == nil else { throw APIError(.invalidArgument, "objective '\(name)' is already registered") }
                 host.keptObjectives[name] = objective
             }
         }
@@ -154,12 +154,12 @@ public final class PluginLoader: @unchecked Sendable {
         if !owns(scope, "dataset:" + name) {
             try Datasets.register(name: name) { options in
                 guard let take = PluginHost.shared.takeDataset else {
-                    throw PluginError(PluginStatus.error, "data set '\(name)' comes from a native plugin and needs libhone.so to build it")
+                    throw APIError(.error, "data set '\(name)' comes from a native plugin and needs libhone.so to build it")
                 }
                 var made: OpaquePointer?
                 let status = options.withCString { function($0, box.pointer, &made) }
                 try checkStatus(status, "the loader of data set '\(name)'")
-                guard let made else { throw PluginError(PluginStatus.error, "the loader of data set '\(name)' returned HONE_OK but no data set") }
+                guard let made else { throw APIError(.error, "the loader of data set '\(name)' returned HONE_OK but no data set") }
                 return try take(made)
             }
         }
@@ -199,15 +199,15 @@ struct UncheckedPointer: @unchecked Sendable {
 // MARK: hone_registry_add_*
 
 private func scope(_ registry: OpaquePointer?) throws -> RegistryScope {
-    try PluginTokens.shared.get(registry, .registry, "hone_registry")
+    try HandleTable.shared.get(registry, .registry)
 }
 
 @_cdecl("hone_registry_add_sampler")
 public func hone_registry_add_sampler(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ sampler: UnsafeRawPointer?,
                                       _ pluginData: UnsafeMutableRawPointer?) -> Int32 {
-    cCall {
+    api {
         let s = try scope(registry)
-        let name = try cString(name, "name")
+        let name = try string(name, "name")
         try PluginLoader.shared.registerSampler(s, name, try CAlgorithmTable(sampler, pluginData: pluginData, what: "sampler"))
     }
 }
@@ -215,9 +215,9 @@ public func hone_registry_add_sampler(_ registry: OpaquePointer?, _ name: Unsafe
 @_cdecl("hone_registry_add_pruner")
 public func hone_registry_add_pruner(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ pruner: UnsafeRawPointer?,
                                      _ pluginData: UnsafeMutableRawPointer?) -> Int32 {
-    cCall {
+    api {
         let s = try scope(registry)
-        let name = try cString(name, "name")
+        let name = try string(name, "name")
         try PluginLoader.shared.registerPruner(s, name, try CAlgorithmTable(pruner, pluginData: pluginData, what: "pruner"))
     }
 }
@@ -225,10 +225,10 @@ public func hone_registry_add_pruner(_ registry: OpaquePointer?, _ name: UnsafeP
 @_cdecl("hone_registry_add_objective")
 public func hone_registry_add_objective(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ objective: UnsafeRawPointer?,
                                         _ userdata: UnsafeMutableRawPointer?) -> Int32 {
-    cCall {
+    api {
         let s = try scope(registry)
-        let name = try cString(name, "name")
-        guard let objective else { throw PluginError(PluginStatus.misuse, "objective is NULL") }
+        let name = try string(name, "name")
+        guard let objective else { throw APIError(.misuse, "objective is NULL") }
         try PluginLoader.shared.registerObjective(s, name, RegisteredObjective(function: objective, userdata: userdata))
     }
 }
@@ -236,10 +236,10 @@ public func hone_registry_add_objective(_ registry: OpaquePointer?, _ name: Unsa
 @_cdecl("hone_registry_add_dataset")
 public func hone_registry_add_dataset(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ loader: UnsafeRawPointer?,
                                       _ userdata: UnsafeMutableRawPointer?) -> Int32 {
-    cCall {
+    api {
         let s = try scope(registry)
-        let name = try cString(name, "name")
-        guard let loader else { throw PluginError(PluginStatus.misuse, "loader is NULL") }
+        let name = try string(name, "name")
+        guard let loader else { throw APIError(.misuse, "loader is NULL") }
         try PluginLoader.shared.registerDataset(s, name, loader, userdata)
     }
 }

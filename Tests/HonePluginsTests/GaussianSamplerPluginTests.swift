@@ -22,7 +22,7 @@ final class GaussianSamplerPluginTests: XCTestCase {
                         "-I", root.appendingPathComponent("include").path, root.appendingPathComponent(source).path, "-o", output, "-lm"]
         try cc.run()
         cc.waitUntilExit()
-        guard cc.terminationStatus == 0 else { throw PluginError(1, "cc failed on \(source)") }
+        guard cc.terminationStatus == 0 else { throw APIError(.error, "cc failed on \(source)") }
         return output
     }
 
@@ -78,14 +78,14 @@ final class GaussianSamplerPluginTests: XCTestCase {
 
     func testBrokenPluginsGiveClearErrors() throws {
         XCTAssertThrowsError(try PluginLoader.shared.load(path: "/nonexistent/plugin.so")) {
-            XCTAssertEqual(($0 as? PluginError)?.status, PluginStatus.notFound)
+            XCTAssertEqual(($0 as? APIError)?.status, .notFound)
         }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hone-plugin-bad-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let notALibrary = dir.appendingPathComponent("text.so")
         try "not an ELF file".write(to: notALibrary, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try PluginLoader.shared.load(path: notALibrary.path)) {
-            XCTAssertEqual(($0 as? PluginError)?.status, PluginStatus.io, "\($0)")
+            XCTAssertEqual(($0 as? APIError)?.status, .io, "\($0)")
         }
     }
 }

@@ -1,6 +1,7 @@
 // Status codes and the thread-local error message of include/hone.h, and `api { }`, the
-// wrapper every export runs its body in: no Swift error, and no Swift trap we can
-// foresee, crosses into the caller's frames; each becomes a status plus a message.
+// wrapper every C entry point (libhone's and the plugin calls here) runs its body in: no
+// Swift error, and no Swift trap we can foresee, crosses into the caller's frames; each
+// becomes a status plus a message.
 
 import Foundation
 import HoneData
@@ -15,7 +16,7 @@ public enum HoneStatus: Int32, CaseIterable, Sendable {
     case ok = 0, error, misuse, invalidArgument, notFound, exists, wrongState, storage, io, script, pruned,
          interrupted, noResult
 
-    var cName: String {
+    public var cName: String {
         switch self {
         case .ok: return "HONE_OK"
         case .error: return "HONE_ERROR"
@@ -41,12 +42,12 @@ public struct APIError: Error, CustomStringConvertible {
     public init(_ status: HoneStatus, _ message: String) { self.status = status; self.message = message }
     public var description: String { message }
 
-    static func misuse(_ m: String) -> APIError { APIError(.misuse, m) }
-    static func invalid(_ m: String) -> APIError { APIError(.invalidArgument, m) }
+    public static func misuse(_ m: String) -> APIError { APIError(.misuse, m) }
+    public static func invalid(_ m: String) -> APIError { APIError(.invalidArgument, m) }
 }
 
 /// The status and message of any error thrown below the API.
-func classify(_ error: Error) -> (HoneStatus, String) {
+public func classify(_ error: Error) -> (HoneStatus, String) {
     switch error {
     case let e as APIError: return (e.status, e.message)
     case let e as StudyError:
@@ -92,19 +93,25 @@ private let emptyMessage: UnsafePointer<CChar> = {
     return UnsafePointer(p)
 }()
 
-func setErrorMessage(_ message: String) {
+public func setErrorMessage(_ message: String) {
     let old = pthread_getspecific(errmsgKey)
     pthread_setspecific(errmsgKey, strdup(message))
     free(old)
 }
 
-func currentErrorMessage() -> UnsafePointer<CChar> {
+public func currentErrorMessage() -> UnsafePointer<CChar> {
     guard let p = pthread_getspecific(errmsgKey) else { return emptyMessage }
     return UnsafePointer(p.assumingMemoryBound(to: CChar.self))
 }
 
+/// This thread's last failure message as a Swift string ("" if none).
+public func lastErrorMessage() -> String { String(cString: currentErrorMessage()) }
+
+/// A status code's constant name ("HONE_WRONG_STATE"), for messages.
+public func statusName(_ status: Int32) -> String { HoneStatus(rawValue: status)?.cName ?? "HONE_UNKNOWN_STATUS" }
+
 /// Records `error` as this thread's last failure and returns its status.
-func fail(_ error: Error) -> Int32 {
+public func fail(_ error: Error) -> Int32 {
     let (status, message) = classify(error)
     setErrorMessage(message)
     return status.rawValue
@@ -112,7 +119,7 @@ func fail(_ error: Error) -> Int32 {
 
 /// Runs an export's body: HONE_OK, or the status of what it threw with the message kept.
 @inline(__always)
-func api(_ body: () throws -> Void) -> Int32 {
+public func api(_ body: () throws -> Void) -> Int32 {
     do {
         try body()
         return HoneStatus.ok.rawValue
@@ -120,18 +127,3 @@ func api(_ body: () throws -> Void) -> Int32 {
         return fail(error)
     }
 }
-
-// MARK: Exports
-
-private let statusNames: [Int32: UnsafePointer<CChar>] = Dictionary(uniqueKeysWithValues:
-    HoneStatus.allCases.map { ($0.rawValue, UnsafePointer(strdup($0.cName)!)) })
-private let unknownStatusName = UnsafePointer(strdup("HONE_UNKNOWN_STATUS")!)
-
-@_cdecl("hone_status_name")
-public func hone_status_name(_ status: Int32) -> UnsafePointer<CChar> { statusNames[status] ?? unknownStatusName }
-
-@_cdecl("hone_errmsg")
-public func hone_errmsg() -> UnsafePointer<CChar> { currentErrorMessage() }
-
-@_cdecl("hone_free")
-public func hone_free(_ p: UnsafeMutableRawPointer?) { free(p) }

@@ -6,13 +6,13 @@ import Foundation
 import HoneSearch
 
 /// A required C string argument, checked for UTF-8.
-func string(_ p: UnsafePointer<CChar>?, _ what: String) throws -> String {
+public func string(_ p: UnsafePointer<CChar>?, _ what: String) throws -> String {
     guard let p else { throw APIError.misuse("\(what) is NULL") }
     return try decodeUTF8(p, what)
 }
 
 /// An optional C string argument: NULL (and "" when `emptyIsNil`) is nil.
-func optionalString(_ p: UnsafePointer<CChar>?, _ what: String, emptyIsNil: Bool = true) throws -> String? {
+public func optionalString(_ p: UnsafePointer<CChar>?, _ what: String, emptyIsNil: Bool = true) throws -> String? {
     guard let p else { return nil }
     let s = try decodeUTF8(p, what)
     return emptyIsNil && s.isEmpty ? nil : s
@@ -28,7 +28,7 @@ private func decodeUTF8(_ p: UnsafePointer<CChar>, _ what: String) throws -> Str
 }
 
 /// A JSON object argument (NULL or "" = empty).
-func jsonObject(_ p: UnsafePointer<CChar>?, _ what: String) throws -> [String: JSONValue] {
+public func jsonObject(_ p: UnsafePointer<CChar>?, _ what: String) throws -> [String: JSONValue] {
     guard let text = try optionalString(p, what) else { return [:] }
     guard case .object(let o) = try json(text, what) else {
         throw APIError.invalid("\(what) must be a JSON object, got \(text.prefix(80))")
@@ -37,7 +37,7 @@ func jsonObject(_ p: UnsafePointer<CChar>?, _ what: String) throws -> [String: J
 }
 
 /// Any JSON value argument.
-func jsonValue(_ p: UnsafePointer<CChar>?, _ what: String) throws -> JSONValue {
+public func jsonValue(_ p: UnsafePointer<CChar>?, _ what: String) throws -> JSONValue {
     try json(try string(p, what), what)
 }
 
@@ -67,26 +67,26 @@ private func json(_ text: String, _ what: String) throws -> JSONValue {
 }
 
 /// Checks an output pointer before any work is done.
-func output<T>(_ p: UnsafeMutablePointer<T>?, _ what: String = "output pointer") throws -> UnsafeMutablePointer<T> {
+public func output<T>(_ p: UnsafeMutablePointer<T>?, _ what: String = "output pointer") throws -> UnsafeMutablePointer<T> {
     guard let p else { throw APIError.misuse("\(what) is NULL") }
     return p
 }
 
 /// A malloc'd copy of `s` for a `char **` output (the caller frees it with hone_free).
-func mallocString(_ s: String) -> UnsafeMutablePointer<CChar> {
+public func mallocString(_ s: String) -> UnsafeMutablePointer<CChar> {
     strdup(s)!
 }
 
 /// A stable C string for a `const char **` output owned by a handle.
-final class OwnedCString {
-    let pointer: UnsafeMutablePointer<CChar>
-    init(_ s: String) { pointer = strdup(s)! }
+public final class OwnedCString {
+    public let pointer: UnsafeMutablePointer<CChar>
+    public init(_ s: String) { pointer = strdup(s)! }
     deinit { free(pointer) }
 }
 
 /// A size_t count, bounded so a garbage count (e.g. (size_t)-1) is an argument error
 /// rather than a read far past the caller's array.
-func count(_ n: UInt, _ what: String, max: Int) throws -> Int {
+public func count(_ n: UInt, _ what: String, max: Int) throws -> Int {
     guard let i = Int(exactly: n), i <= max else {
         throw APIError.invalid("\(what) is \(n); at most \(max) is allowed")
     }
@@ -94,14 +94,14 @@ func count(_ n: UInt, _ what: String, max: Int) throws -> Int {
 }
 
 /// `n` doubles from a caller array (NULL only when n is 0).
-func doubles(_ p: UnsafePointer<Double>?, _ n: Int, _ what: String) throws -> [Double] {
+public func doubles(_ p: UnsafePointer<Double>?, _ n: Int, _ what: String) throws -> [Double] {
     guard n > 0 else { return [] }
     guard let p else { throw APIError.misuse("\(what) is NULL but its length is \(n)") }
     return Array(UnsafeBufferPointer(start: p, count: n))
 }
 
 /// A finite double argument.
-func finite(_ x: Double, _ what: String) throws -> Double {
+public func finite(_ x: Double, _ what: String) throws -> Double {
     guard x.isFinite else { throw APIError.invalid("\(what) must be a finite number, got \(x)") }
     return x
 }

@@ -6,10 +6,10 @@
 
 import Foundation
 
-enum HandleKind: UInt, CaseIterable {
+public enum HandleKind: UInt, CaseIterable {
     case study = 1, trial, dataset, model, registry, context
 
-    var cName: String {
+    public var cName: String {
         switch self {
         case .study: return "hone_study"
         case .trial: return "hone_trial"
@@ -19,10 +19,13 @@ enum HandleKind: UInt, CaseIterable {
         case .context: return "hone_plugin_context"
         }
     }
+
+    /// Handles lent to a plugin for one call only (see `HandleTable.lend`).
+    var isLent: Bool { self == .registry || self == .context }
 }
 
-final class HandleTable: @unchecked Sendable {
-    static let shared = HandleTable()
+public final class HandleTable: @unchecked Sendable {
+    public static let shared = HandleTable()
 
     private let lock = NSLock()
     private var objects: [UInt: AnyObject] = [:]
@@ -34,7 +37,7 @@ final class HandleTable: @unchecked Sendable {
     private static let kindBits: UInt = 4
 
     /// A new token for `object`.
-    func insert(_ object: AnyObject, kind: HandleKind) -> OpaquePointer {
+    public func insert(_ object: AnyObject, kind: HandleKind) -> OpaquePointer {
         lock.lock(); defer { lock.unlock() }
         next += 1
         let token = Self.base | (next << (Self.kindBits + 3)) | (kind.rawValue << 3)
@@ -43,7 +46,7 @@ final class HandleTable: @unchecked Sendable {
     }
 
     /// The object behind `handle`, or HONE_MISUSE naming what is wrong with it.
-    func get<T: AnyObject>(_ handle: OpaquePointer?, _ kind: HandleKind, as type: T.Type = T.self) throws -> T {
+    public func get<T: AnyObject>(_ handle: OpaquePointer?, _ kind: HandleKind, as type: T.Type = T.self) throws -> T {
         guard let handle else { throw APIError.misuse("\(kind.cName) is NULL") }
         let token = UInt(bitPattern: handle)
         let tokenKind = Self.kind(of: token)
@@ -53,7 +56,8 @@ final class HandleTable: @unchecked Sendable {
         lock.lock(); let object = objects[token]; let issued = next; lock.unlock()
         guard let object else {
             if tokenKind == kind, (token >> (Self.kindBits + 3)) & Self.serialMask <= issued {
-                throw APIError.misuse("\(kind.cName) handle is closed or freed")
+                throw APIError.misuse(kind.isLent ? "\(kind.cName) is used outside the call it was given to"
+                                                  : "\(kind.cName) handle is closed or freed")
             }
             throw APIError.misuse("\(kind.cName) handle is not one this library gave out")
         }
@@ -61,9 +65,17 @@ final class HandleTable: @unchecked Sendable {
         return typed
     }
 
+    /// Lends a handle for `object` to `body` (a call into a plugin) and retires it afterwards,
+    /// so a plugin that keeps it gets HONE_MISUSE later, not a dangling object.
+    public func lend<R>(_ object: AnyObject, _ kind: HandleKind, _ body: (OpaquePointer) throws -> R) rethrows -> R {
+        let token = insert(object, kind: kind)
+        defer { remove(token, kind) }
+        return try body(token)
+    }
+
     /// Forgets `handle`, returning its object (nil when it was not live). Safe with anything.
     @discardableResult
-    func remove(_ handle: OpaquePointer?, _ kind: HandleKind) -> AnyObject? {
+    public func remove(_ handle: OpaquePointer?, _ kind: HandleKind) -> AnyObject? {
         guard let handle else { return nil }
         let token = UInt(bitPattern: handle)
         guard Self.kind(of: token) == kind else { return nil }
@@ -72,7 +84,7 @@ final class HandleTable: @unchecked Sendable {
     }
 
     /// Every live object of a kind matching `filter` (closing a study retires its trials).
-    func removeAll(_ kind: HandleKind, where filter: (AnyObject) -> Bool) {
+    public func removeAll(_ kind: HandleKind, where filter: (AnyObject) -> Bool) {
         lock.lock(); defer { lock.unlock() }
         for (token, object) in objects where Self.kind(of: token) == kind && filter(object) {
             objects.removeValue(forKey: token)
@@ -80,7 +92,7 @@ final class HandleTable: @unchecked Sendable {
     }
 
     /// The live objects of a kind (closing a study finds its trials' handles with it).
-    func objects(of kind: HandleKind) -> [AnyObject] {
+    public func objects(of kind: HandleKind) -> [AnyObject] {
         lock.lock(); defer { lock.unlock() }
         return objects.compactMap { Self.kind(of: $0.key) == kind ? $0.value : nil }
     }
