@@ -20,7 +20,7 @@ import XCTest
 final class TuningBenchmark: XCTestCase {
     struct Setup: @unchecked Sendable {
         let train: Dataset, validation: Dataset, fullTrain: Dataset, test: Dataset
-        let maxEpochs: Int, seconds: Double
+        let maxEpochs: Int, seconds: Double, seed: UInt64
     }
 
     /// The search space of the issue: widths, depth 1–3, activation, dropout, lr (log),
@@ -70,7 +70,7 @@ final class TuningBenchmark: XCTestCase {
     func report(_ method: String, _ r: Recorder, _ setup: Setup) throws {
         let test = try r.best.map { try retrainAndTest($0.params, setup) }
         var fields: [String: Any] = [
-            "method": method, "seconds": setup.seconds, "max_epochs": setup.maxEpochs, "epochs_trained": r.epochs,
+            "method": method, "seed": setup.seed, "seconds": setup.seconds, "max_epochs": setup.maxEpochs, "epochs_trained": r.epochs,
             "best_val_acc": r.best?.accuracy ?? 0, "curve": r.curve.map { [$0.seconds, $0.best] },
         ]
         if let test { fields["test_acc_retrained"] = test }
@@ -87,7 +87,8 @@ final class TuningBenchmark: XCTestCase {
         let split = try full.trainValidationSplit(validationFraction: 1.0 / 6, stratified: true, seed: 0)
         let setup = Setup(train: split.train, validation: split.validation, fullTrain: full, test: test,
                           maxEpochs: Int(env["HONE_BENCH_MAX_EPOCHS"] ?? "") ?? 9,
-                          seconds: Double(env["HONE_BENCH_SECONDS"] ?? "") ?? 600)
+                          seconds: Double(env["HONE_BENCH_SECONDS"] ?? "") ?? 600,
+                          seed: UInt64(env["HONE_BENCH_SEED"] ?? "") ?? 1)
         let methods = (env["HONE_BENCH_METHODS"] ?? "random,hyperband,bohb,asha").split(separator: ",").map(String.init)
         let R = Double(setup.maxEpochs)
 
@@ -105,7 +106,7 @@ final class TuningBenchmark: XCTestCase {
             }
             switch method {
             case "random":
-                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 1)
+                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: setup.seed)
                 try study.optimize({ trial in
                     let trainer = try Self.trainer(for: trial, epochs: setup.maxEpochs)
                     let result = try trainer.fit(setup.train, validation: setup.validation)
@@ -115,14 +116,14 @@ final class TuningBenchmark: XCTestCase {
                     return acc
                 }, timeout: setup.seconds)
             case "hyperband":
-                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 1)
+                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: setup.seed)
                 try study.optimize(scheduler: HyperbandScheduler(maxResource: R), timeout: setup.seconds, budgetObjective)
             case "bohb":
                 let bohb = BOHB(maxResource: R)
-                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], sampler: bohb.sampler, seed: 1)
+                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], sampler: bohb.sampler, seed: setup.seed)
                 try study.optimize(scheduler: bohb.scheduler, timeout: setup.seconds, budgetObjective)
             case "asha":
-                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 1)
+                let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: setup.seed)
                 try study.optimizeTraining(scheduler: ASHAScheduler(maxResource: R), timeout: setup.seconds, nJobs: 2, budgetObjective)
             default:
                 XCTFail("unknown method \(method)")

@@ -91,6 +91,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=600)
     ap.add_argument("--max-epochs", type=int, default=9)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -116,12 +117,12 @@ def main():
             curve.append([time.perf_counter() - start, acc])
         return acc
 
-    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=1),
+    study = optuna.create_study(direction="maximize", sampler=optuna.samplers.TPESampler(seed=a.seed),
                                 pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=a.max_epochs,
                                                                       reduction_factor=3))
     study.optimize(objective, timeout=a.seconds)
     out = {"method": "optuna-tpe-hyperband+pytorch", "seconds": a.seconds, "max_epochs": a.max_epochs,
-           "epochs_trained": epochs[0], "best_val_acc": best[0] if best else 0, "curve": curve,
+           "seed": a.seed, "epochs_trained": epochs[0], "best_val_acc": best[0] if best else 0, "curve": curve,
            "torch": torch.__version__, "optuna": optuna.__version__}
     if best:
         p = best[1]

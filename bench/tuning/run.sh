@@ -2,7 +2,7 @@
 # Tuning benchmark (issue 5, item 6): an MLP on Fashion-MNIST tuned by Hone's random search
 # at full budget, Hyperband, BOHB and ASHA (2 workers), and by Optuna TPE + Hyperband
 # driving PyTorch, each for the same wall-clock budget. Prints a Markdown table for
-# BENCHMARKS.md. Usage: bench/tuning/run.sh [seconds per method] [max epochs]
+# BENCHMARKS.md. Usage: bench/tuning/run.sh [seconds per method] [max epochs] [seed]
 #
 # The Hone side runs as a test (Tests/HoneTuningTests/TuningBenchmark.swift, skipped
 # unless HONE_TUNING_BENCH is set) in a release build. Run it on a quiet machine: every
@@ -11,18 +11,19 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_PER_METHOD=${1:-600}
 MAX_EPOCHS=${2:-9}
-OUT=bench/tuning/results.jsonl
+SEED=${3:-1}
+OUT=bench/tuning/results-seed$SEED.jsonl
 : >"$OUT"
-HONE_TUNING_BENCH=1 HONE_BENCH_SECONDS=$SECONDS_PER_METHOD HONE_BENCH_MAX_EPOCHS=$MAX_EPOCHS \
+HONE_TUNING_BENCH=1 HONE_BENCH_SECONDS=$SECONDS_PER_METHOD HONE_BENCH_MAX_EPOCHS=$MAX_EPOCHS HONE_BENCH_SEED=$SEED \
   swift test -c release -Xswiftc -enable-testing --filter 'HoneTuningTests.TuningBenchmark' 2>&1 | grep '^BENCH ' | sed 's/^BENCH //' >>"$OUT"
-python3 bench/tuning/optuna_pytorch.py --seconds "$SECONDS_PER_METHOD" --max-epochs "$MAX_EPOCHS" | grep '^BENCH ' | sed 's/^BENCH //' >>"$OUT"
+python3 bench/tuning/optuna_pytorch.py --seconds "$SECONDS_PER_METHOD" --max-epochs "$MAX_EPOCHS" --seed "$SEED" | grep '^BENCH ' | sed 's/^BENCH //' >>"$OUT"
 python3 - "$OUT" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 rand = next((r for r in rows if r["method"] == "random"), None)
 def time_to(r, target):
     return next((t for t, acc in r["curve"] if acc >= target), None)
-print(f"Budget {rows[0]['seconds']:.0f} s per method, at most {rows[0]['max_epochs']} epochs per configuration.\n")
+print(f"Seed {rows[0].get('seed', 1)}. Budget {rows[0]['seconds']:.0f} s per method, at most {rows[0]['max_epochs']} epochs per configuration.\n")
 print("| method | best val acc | epochs trained | time to random's best (s) | ≤ 1/3 of random's wall budget | ≤ 1/3 of random's time to its best | test acc (best retrained) |")
 print("|---|---|---|---|---|---|---|")
 for r in rows:
