@@ -138,6 +138,24 @@ final class GPSamplerTests: XCTestCase {
         XCTAssertLessThan(medianOf(gp), medianOf(random) / 2)
     }
 
+    /// A broad shallow well and a narrow deep one: log EI resolves the broad well first and
+    /// then stays there; basin exclusion must leave it and find the deep well.
+    func testBasinExclusionLeavesAResolvedLocalOptimum() throws {
+        let wells = ContinuousBenchmark(bounds: [(0, 1), (0, 1)], minimum: -1.5) { x in
+            let broad = (pow(x[0] - 0.3, 2) + pow(x[1] - 0.3, 2)) / 0.02
+            let narrow = (pow(x[0] - 0.8, 2) + pow(x[1] - 0.75, 2)) / 0.004
+            return -exp(-broad) - 1.5 * exp(-narrow)
+        }
+        var off = GPSampler.Options(); off.stagnationTolerance = nil
+        let seeds: [UInt64] = [1, 2, 3, 4]
+        let with = try seeds.map { try regret(wells, sampler: GPSampler(), seed: $0, trials: 80) }
+        let without = try seeds.map { try regret(wells, sampler: GPSampler(options: off), seed: $0, trials: 80) }
+        print("two wells, regret after 80 trials: with basin exclusion \(with), without \(without)")
+        let deep = { (r: [Double]) in r.filter { $0 < 0.3 }.count }
+        XCTAssertGreaterThan(deep(with), deep(without))
+        XCTAssertGreaterThanOrEqual(deep(with), 3)
+    }
+
     func testIntLogAndCategoricalDimensionsAreModelled() throws {
         let study = try Study.create(sampler: GPSampler(startupTrials: 6), seed: 7)
         try study.optimize({ t in
