@@ -161,8 +161,9 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             let outside = posteriorPoints.filter { !inside($0.x) }
             if outside.count >= 5 {
                 let outsideScaling = TargetScaling(outside.map(\.y), priorMeanQuantile: options.priorMeanQuantile)
+                let outsideFit = selectPoints(outside, cap: options.maxFitPoints)
                 let outsideTheta = GaussianProcess.fitHyperparameters(
-                    inputs: outside.flatMap(\.x), targets: outside.map { outsideScaling($0.y) }, dimension: d,
+                    inputs: outsideFit.flatMap(\.x), targets: outsideFit.map { outsideScaling($0.y) }, dimension: d,
                     noiseFloor: options.noiseFloor, starts: [.initial(dimension: d)], maxIterations: options.hyperparameterIterations)
                 gp = posterior(outside, outsideScaling, outsideTheta, pending: pending.filter { !inside($0) }, dimension: d)
                 if gp != nil {
