@@ -3,6 +3,7 @@
 import Foundation
 import HoneData
 import HoneNN
+import HoneSearch
 import HoneTensor
 import HoneTuning
 
@@ -301,12 +302,48 @@ enum TrainingBindings {
         return .table(out)
     }
 
+    /// With `trial = trial`, the folds are reported to the trial per (epoch, fold) and the
+    /// study's pruner (and, with `paired_test = true`, a paired t-test against the best
+    /// trial on the same folds) can stop it between folds; the folds then come from a
+    /// seed fixed for the study, so every trial is scored on the same split. Pruning ends
+    /// the objective as `trial:prune()` does.
     private static func crossValidate(_ table: LuaTable, host: LuaHost, context: TrainingContext) throws -> LuaValue {
-        try table.checkFields(fitFields.union(["folds"]), in: "hone.cross_validate { … }")
+        try table.checkFields(fitFields.union(["folds", "trial", "metric", "paired_test"]), in: "hone.cross_validate { … }")
         let model = try table["model"].object("field 'model' is", as: ModelHandle.self)
         let data = try table["data"].object("field 'data' is", as: DataHandle.self)
         let folds = Int(try table.optional("folds") { try $0.integer($1) } ?? 5)
         let config = try trainerConfig(table, context: context)
+        let trial = try table.optional("trial") { try $0.object($1, as: TrialHandle.self) }
+        let metric = try table.optional("metric") { value, what -> Metric in
+            let name = try value.string(what)
+            guard let m = Metric(rawValue: name) else {
+                throw ScriptError.badValue("\(what) '\(name)' (known: \(Metric.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return m
+        }
+        let pairedTest = try table.optional("paired_test") { try $0.boolean($1) } ?? false
+        if let trial {
+            guard table["on_epoch"].isNil else {
+                throw ScriptError.badValue("hone.cross_validate { … } takes 'trial' or 'on_epoch', not both (with a trial, every epoch is reported to it)")
+            }
+            let summary: VariabilitySummary
+            do {
+                summary = try trial.trial.crossValidate(
+                    model.description, config: config, data: data.train, folds: folds,
+                    metric: metric ?? (trial.trial.study.directions[0] == .maximize ? .validationAccuracy : .validationLoss),
+                    foldPruning: pairedTest ? .pairedTest(try PairedFoldPruner()) : .studyPruner)
+            } catch let pruned as TrialPruned {
+                trial.pruneRequested = true
+                throw ScriptError(kind: .runtime, message: "trial \(trial.trial.number) \(pruned.message)")
+            }
+            return .table(LuaTable(fields: [
+                "mean": .number(summary.mean), "std": .number(summary.standardDeviation),
+                "values": .table(LuaTable(array: summary.values.map(LuaValue.number))),
+            ]))
+        }
+        guard metric == nil, !pairedTest else {
+            throw ScriptError.badValue("hone.cross_validate { … }: 'metric' and 'paired_test' need 'trial'")
+        }
         let callback = EpochCallback(try table.optional("on_epoch") { try $0.function($1) }, host: host)
         let result = try Trainer.crossValidate(model.description, config: config, data: data.train, folds: folds) { fold, metrics in
             callback.call([.integer(Int64(fold + 1)), .integer(Int64(metrics.epoch)), epochTable(metrics)])

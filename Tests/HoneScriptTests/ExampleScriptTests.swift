@@ -53,12 +53,46 @@ final class ExampleScriptTests: XCTestCase {
     }
 
     func testKFoldOnCSV() throws {
-        let trials = try run("kfold_csv.lua", trials: 3, budget: TrainingBudget(maxEpochs: 3))
+        let trials = try run("kfold_csv.lua", trials: 4, budget: TrainingBudget(maxEpochs: 3))
+        XCTAssertEqual(trials.filter { $0.state == .complete }.count + trials.filter { $0.state == .pruned }.count, 4)
+        // One split for the whole study, so folds can be paired across trials.
+        let splits = Set(trials.compactMap { $0.systemAttrs["cv.splits"] })
+        XCTAssertEqual(splits.count, 1)
         for trial in trials {
-            XCTAssertEqual(trial.state, .complete)
-            XCTAssertGreaterThan(trial.values?.first ?? 0, 0.4)
-            XCTAssertNotNil(trial.userAttrs["val_accuracy_std"])
             XCTAssertNotNil(trial.params["activation"])
+            XCTAssertFalse(trial.intermediateValues.isEmpty, "every epoch of every fold is reported")
+            guard trial.state == .complete else { continue }
+            XCTAssertGreaterThan(trial.values?.first ?? 0, 0.4)
+            XCTAssertEqual(trial.userAttrs["cv.mean"], .number(trial.values!.first!))
+            XCTAssertNotNil(trial.userAttrs["cv.std"])
+        }
+    }
+
+    /// hone.cross_validate's options that need a trial are refused without one, and a
+    /// trial excludes on_epoch (its epochs go to the trial).
+    func testCrossValidateOptionsAreChecked() throws {
+        let dir = try makeScratchDirectory(self)
+        try FileManager.default.copyItem(at: Self.scripts.appendingPathComponent("data/moons.csv"),
+                                         to: dir.appendingPathComponent("moons.csv"))
+        for (call, expected) in [
+            ("paired_test = true", "'metric' and 'paired_test' need 'trial'"),
+            ("trial = trial, on_epoch = function() end", "takes 'trial' or 'on_epoch', not both"),
+            ("trial = trial, metric = 'val_acc'", "'val_acc' (known: train_loss, val_loss, val_accuracy"),
+            ("trial = trial, metric = 'val_loss'", "val_loss"),
+        ] {
+            let path = dir.appendingPathComponent("cv.lua").path
+            try """
+                study { direction = "maximize", trials = 1 }
+                local data = hone.dataset { csv = "moons.csv", target = "label" }
+                function objective(trial)
+                  local model = hone.mlp { inputs = data.features, hidden = { 4 }, outputs = data.classes }
+                  return hone.cross_validate { model = model, data = data, folds = 3, epochs = 1, \(call) }.mean
+                end
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            let study = try StudyScript(path: path, options: StudyScriptOptions(storage: "memory:")).run()
+            let trial = try XCTUnwrap(try study.trials().first)
+            XCTAssertEqual(trial.state, .fail, call)
+            XCTAssertContains(trial.failReason, expected)
         }
     }
 

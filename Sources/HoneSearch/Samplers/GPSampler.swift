@@ -26,7 +26,8 @@ import HoneTensor
 ///    resolved it keeps refining it (or probes the box's corners, where the variance is
 ///    largest) even if that basin is only a local optimum — on Hartmann6 half the seeds
 ///    settled in the −3.20 basin. When the best value has not improved by more than
-///    `stagnationTolerance` standard deviations over the last `stagnationWindow` points,
+///    `stagnationTolerance` × (best − upper quartile of the values) over the last
+///    `stagnationWindow` points,
 ///    every even-numbered trial restarts in the rest of the space: a GP fitted only on
 ///    the points outside a ball of `exclusionRadius` lengthscales around the incumbent
 ///    (so its lengthscales describe that region, not the resolved basin) proposes the
@@ -66,8 +67,9 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         /// Quantile of the observed values (oriented so larger is better) that the GP's
         /// prior mean is set to; 0.5 ≈ the usual centring on the mean.
         public var priorMeanQuantile: Double = 0.25
-        /// Stagnation (step 5): no improvement larger than this many standard deviations
-        /// of the values over the last `stagnationWindow` points. nil: no basin exclusion.
+        /// Stagnation (step 5): no improvement larger than this fraction of the gap between
+        /// the best value and the upper quartile over the last `stagnationWindow` points.
+        /// nil: no basin exclusion.
         public var stagnationTolerance: Double? = 1e-3
         public var stagnationWindow: Int = 8
         /// Radius of the excluded ball around the incumbent, in fitted lengthscales.

@@ -132,6 +132,26 @@ final class TPESamplerTests: XCTestCase {
                                   dims: [.categorical(choices: 3)], multivariate: false, settings: settings)
         XCTAssertEqual(cat.logDensities([[0], [1], [2]]).reduce(0) { $0 + exp($1) }, 1, accuracy: 1e-12)
     }
+
+    /// The log-sum-exp's own exponential agrees with libm's to a few ulps over its range.
+    func testExpNonPositiveMatchesExp() {
+        var worst = 0.0
+        for i in 0...400_000 {
+            let x = -Double(i) * 1e-4 - (i % 7 == 0 ? 3e-9 : 0)
+            worst = max(worst, abs(expNonPositive(x) - exp(x)) / exp(x))
+        }
+        XCTAssertLessThan(worst, 1e-15)
+        XCTAssertEqual(expNonPositive(0), 1)
+        XCTAssertEqual(expNonPositive(-log(2.0)), 0.5, accuracy: 1e-16)
+    }
+
+    /// Dropping kernel tails beyond 6.5σ changes a truncation mass by less than 1e-10.
+    func testNormalMassTails() {
+        for (a, b) in [(-7.0, 0.3), (-0.2, 6.6), (-6.6, 6.6), (1.0, 2.0), (-3.0, -1.0)] {
+            let exact = 0.5 * (erfc(-b / 2.0.squareRoot()) - erfc(-a / 2.0.squareRoot()))
+            XCTAssertEqual(normalMass(a, b), exact, accuracy: 1e-10, "[\(a), \(b)]")
+        }
+    }
 }
 
 final class MOTPETests: XCTestCase {
