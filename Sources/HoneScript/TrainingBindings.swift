@@ -331,7 +331,8 @@ enum TrainingBindings {
                 summary = try trial.trial.crossValidate(
                     model.description, config: config, data: data.train, folds: folds,
                     metric: metric ?? (trial.trial.study.directions[0] == .maximize ? .validationAccuracy : .validationLoss),
-                    foldPruning: pairedTest ? .pairedTest(try PairedFoldPruner()) : .studyPruner)
+                    foldPruning: pairedTest ? .pairedTest(try PairedFoldPruner()) : .studyPruner,
+                    beforeEpoch: { try host.checkLimits() })
             } catch let pruned as TrialPruned {
                 trial.pruneRequested = true
                 throw ScriptError(kind: .runtime, message: "trial \(trial.trial.number) \(pruned.message)")

@@ -51,9 +51,12 @@ extension Trial {
     /// folds even when each trial's training seed differs. The fold assignment's
     /// fingerprint is stored as system attribute `cv.splits`, and paired tests only pair
     /// trials whose fingerprints agree.
+    ///
+    /// `beforeEpoch` runs before each epoch's report (e.g. a script host's interrupt and
+    /// time-limit check); an error it throws stops training and is rethrown.
     public func crossValidate(_ description: ModelDescription, config: TrainerConfig, data: Dataset, folds k: Int,
                               metric: Metric = .validationAccuracy, foldPruning: FoldPruning = .studyPruner,
-                              splitSeed: UInt64? = nil) throws -> VariabilitySummary {
+                              splitSeed: UInt64? = nil, beforeEpoch: (() throws -> Void)? = nil) throws -> VariabilitySummary {
         try checkDirection(of: metric)
         let seed: UInt64
         if let splitSeed { seed = splitSeed }
@@ -71,6 +74,7 @@ extension Trial {
                     try Trainer.crossValidate(description, config: config, data: data, folds: k, splits: splits, afterFold: { fold in
                         self.afterFold(fold.fold, of: k, foldPruning: foldPruning, pruned: p, failure: f)
                     }, onEpoch: { fold, m in
+                        do { try beforeEpoch?() } catch { f.pointee = error; return .stop }
                         if callbacks[fold] == nil { callbacks[fold] = self.epochCallback(metric: metric, fold: fold, pruned: e, failure: f) }
                         return callbacks[fold]!(m)
                     })
