@@ -86,8 +86,8 @@ struct ParzenEstimator {
     /// 1/σ, so the hot loop multiplies instead of dividing.
     private let inverseSigmas: [Double]
     /// μ, 1/σ and the constant of a continuous kernel's log pdf (−log σ − ½ log 2π −
-    /// log(mass inside)), dimension-major (`[d * K + k]`): the density
-    /// loop then runs over contiguous memory, one dimension at a time, and vectorises.
+    /// log(mass inside)), dimension-major (`[d * K + k]`): the density loop then walks
+    /// contiguous memory, one dimension at a time, instead of striding by D.
     private let musByDim: [Double], inverseSigmasByDim: [Double], constantsByDim: [Double]
     /// Categorical kernels: for dim d, `[k * choices + c]` = log K_{k,d}(c).
     private let categoricalLogProbs: [[Double]]
@@ -323,8 +323,8 @@ func logSumExp(_ xs: UnsafeBufferPointer<Double>) -> Double {
     return m + Foundation.log(s)
 }
 
-/// eˣ for x in [−40, 0], the range of log-sum-exp terms, without a libm call so the loop
-/// around it vectorises: x = k·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2, k
+/// eˣ for x in [−40, 0], the range of log-sum-exp terms, inlined instead of a libm call per
+/// term (the call and its special-case handling cost more than the arithmetic): x = k·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2, k
 /// rounded by the 1.5·2⁵² trick, since baseline x86-64 has no rounding instruction), eʳ by
 /// its Taylor polynomial to degree 13 (truncation error < 1e-17 relative), 2ᵏ from the
 /// exponent bits. Within a few ulps of `exp`.
