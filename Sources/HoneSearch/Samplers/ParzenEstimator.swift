@@ -93,15 +93,16 @@ struct ParzenEstimator {
     private let categoricalLogProbs: [[Double]]
 
     /// - Parameters:
-    ///   - observations: one row per observation, one coordinate per dim (unit value for
-    ///     numeric dims, choice index for categoricals).
+    ///   - columns: one column per dim, one entry per observation (unit value for numeric
+    ///     dims, choice index for categoricals).
     ///   - weights: one per observation (not necessarily normalised).
     ///   - multivariate: bandwidths by the joint (Scott-type) rule instead of the
     ///     univariate neighbour rule.
-    init(observations: [[Double]], weights: [Double], dims: [ParzenDimension], multivariate: Bool,
+    init(columns: [[Double]], weights: [Double], dims: [ParzenDimension], multivariate: Bool,
          settings: ParzenSettings)
     {
-        let n = observations.count
+        precondition(columns.count == dims.count, "one column per dimension")
+        let n = columns.first?.count ?? 0
         let D = dims.count
         self.dims = dims
         kernelCount = n + 1
@@ -126,7 +127,7 @@ struct ParzenEstimator {
         for d in 0..<D {
             switch dims[d] {
             case .numeric:
-                let column = observations.map { $0[d] }
+                let column = columns[d]
                 let obsSigmas = multivariate
                     ? Self.jointBandwidths(count: n, dimensions: D)
                     : Self.neighbourBandwidths(column, considerEndpoints: settings.considerEndpoints)
@@ -146,7 +147,7 @@ struct ParzenEstimator {
                 let eps = settings.priorWeight / Double(K)
                 var table = [Double](repeating: 0, count: K * C)
                 for k in 0..<K {
-                    let own = k < n ? Int(observations[k][d]) : -1
+                    let own = k < n ? Int(columns[d][k]) : -1
                     let norm = (own >= 0 ? 1 : 0) + Double(C) * eps
                     for c in 0..<C {
                         let p = ((c == own ? 1 : 0) + eps) / norm

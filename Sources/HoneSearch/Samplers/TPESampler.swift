@@ -307,15 +307,16 @@ public final class TPESampler: Sampler, @unchecked Sendable {
             if case .categorical(let c) = d { return .categorical(choices: c.choices.count) }
             return .numeric(d)
         }
-        // Rows of each side, oldest first (observations are in trial-number order), from
+        // Columns of each side, oldest first (observations are in trial-number order), from
         // the trials that used every parameter of `space` with these distributions.
-        var below: [[Double]] = [], above: [[Double]] = []
+        var below = [[Double]](repeating: [], count: space.count), above = below
         let columns: [[Double]?] = space.map { name, d in
             split.columns[name].flatMap { $0.distribution == d ? $0.values : nil }
         }
+        var row: [Double] = []
+        row.reserveCapacity(space.count)
         next: for (i, o) in split.observations.enumerated() {
-            var row: [Double] = []
-            row.reserveCapacity(space.count)
+            row.removeAll(keepingCapacity: true)
             for (j, (name, d)) in space.enumerated() {
                 if let column = columns[j], i < column.count {
                     let x = column[i]
@@ -328,14 +329,15 @@ public final class TPESampler: Sampler, @unchecked Sendable {
                     row.append(c.value)
                 }
             }
-            if split.isBelow[i] { below.append(row) } else { above.append(row) }
+            if split.isBelow[i] { for j in row.indices { below[j].append(row[j]) } }
+            else { for j in row.indices { above[j].append(row[j]) } }
         }
         let settings = ParzenSettings(priorWeight: options.priorWeight, magicClip: options.considerMagicClip,
                                       considerEndpoints: options.considerEndpoints)
         let multivariate = space.count > 1
-        let l = ParzenEstimator(observations: below, weights: options.weights(below.count), dims: dims,
+        let l = ParzenEstimator(columns: below, weights: options.weights(below[0].count), dims: dims,
                                 multivariate: multivariate, settings: settings)
-        let g = ParzenEstimator(observations: above, weights: options.weights(above.count), dims: dims,
+        let g = ParzenEstimator(columns: above, weights: options.weights(above[0].count), dims: dims,
                                 multivariate: multivariate, settings: settings)
         let candidates = l.sample(max(options.nEICandidates, 1), rng: &rng)
         let ll = l.logDensities(candidates), lg = g.logDensities(candidates)

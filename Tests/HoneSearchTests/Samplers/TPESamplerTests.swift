@@ -115,7 +115,7 @@ final class TPESamplerTests: XCTestCase {
     func testParzenDensityIntegratesToOne() {
         var settings = ParzenSettings()
         settings.priorWeight = 1
-        let est = ParzenEstimator(observations: [[0.1], [0.15], [0.8]], weights: [1, 1, 1],
+        let est = ParzenEstimator(columns: [[0.1, 0.15, 0.8]], weights: [1, 1, 1],
                                   dims: [.numeric(.float(0, 1))], multivariate: false, settings: settings)
         let n = 20_000
         let xs = (0..<n).map { [(Double($0) + 0.5) / Double(n)] }
@@ -123,12 +123,12 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertEqual(integral, 1, accuracy: 1e-3)
         // Discrete: the masses over the values of int[1, 5] sum to one.
         let d = Distribution.int(1, 5)
-        let disc = ParzenEstimator(observations: [[d.toUnit(2)], [d.toUnit(5)]], weights: [1, 1],
+        let disc = ParzenEstimator(columns: [[d.toUnit(2), d.toUnit(5)]], weights: [1, 1],
                                    dims: [.numeric(d)], multivariate: false, settings: settings)
         let total = disc.logDensities((1...5).map { [d.toUnit(Double($0))] }).reduce(0) { $0 + exp($1) }
         XCTAssertEqual(total, 1, accuracy: 1e-9)
         // Categorical: probabilities sum to one.
-        let cat = ParzenEstimator(observations: [[0], [2], [2]], weights: [1, 1, 1],
+        let cat = ParzenEstimator(columns: [[0, 2, 2]], weights: [1, 1, 1],
                                   dims: [.categorical(choices: 3)], multivariate: false, settings: settings)
         XCTAssertEqual(cat.logDensities([[0], [1], [2]]).reduce(0) { $0 + exp($1) }, 1, accuracy: 1e-12)
     }
