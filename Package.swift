@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "HoneTuning", dependencies: ["HoneSearch", "HoneNN", "HoneData", "HoneTensor"]),
         .target(name: "HoneStorage", dependencies: ["HoneSearch", "CSQLite", "CPostgres"]),
         // Importance, HTML reports and exports of finished studies.
-        .target(name: "HoneReport", dependencies: ["HoneSearch"], swiftSettings: fast),
+        .target(name: "HoneReport", dependencies: ["HoneSearch", "HoneTensor"], swiftSettings: fast),
         .target(name: "HoneScript", dependencies: ["CLua", "HoneLuaShim", "HoneSearch", "HoneStorage", "HoneNN", "HoneData", "HoneTuning"]),
         // The C boundary (status codes, thread-local messages, token handles, checked C values)
         // and plugins (native .so and Lua): loader, registry and context calls; shared by libhone and the CLI.

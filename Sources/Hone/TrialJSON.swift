@@ -5,32 +5,14 @@
 import Foundation
 import HonePlugins
 import HoneSearch
+import HoneTensor
 
 struct JSONWriter {
     private(set) var text = ""
 
     mutating func raw(_ s: String) { text += s }
 
-    mutating func string(_ s: String) {
-        text += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": text += "\\\""
-            case "\\": text += "\\\\"
-            case "\n": text += "\\n"
-            case "\r": text += "\\r"
-            case "\t": text += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    text.unicodeScalars.append(u)
-                }
-            }
-        }
-        text += "\""
-    }
+    mutating func string(_ s: String) { JSONText.appendString(s, to: &text) }
 
     /// A JSON number: integral values without a fraction, others in Swift's shortest
     /// round-trip form (valid JSON), non-finite as null.

@@ -12,6 +12,7 @@
 // The API is plain values (name, shape, [Float]) so that HoneData needs no tensor type.
 
 import Foundation
+import HoneTensor
 
 /// One named tensor: its shape and its values, row-major.
 public struct SafetensorsEntry: Equatable, Sendable {
@@ -70,7 +71,7 @@ public enum Safetensors {
         var parts: [String] = []
         if !metadata.isEmpty {
             let keys = metadata.keys.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
-            parts.append("\"__metadata__\":{" + keys.map { jsonString($0) + ":" + jsonString(metadata[$0]!) }.joined(separator: ",") + "}")
+            parts.append("\"__metadata__\":{" + keys.map { JSONText.string($0) + ":" + JSONText.string(metadata[$0]!) }.joined(separator: ",") + "}")
         }
         var offset = 0
         for entry in sorted {
@@ -85,7 +86,7 @@ public enum Safetensors {
                 throw DataError("tensor '\(entry.name)': shape \(entry.shape) holds \(elements) values, got \(entry.data.count)")
             }
             let end = offset + 4 * elements
-            parts.append(jsonString(entry.name) + ":{\"dtype\":\"F32\",\"shape\":["
+            parts.append(JSONText.string(entry.name) + ":{\"dtype\":\"F32\",\"shape\":["
                          + entry.shape.map(String.init).joined(separator: ",")
                          + "],\"data_offsets\":[\(offset),\(end)]}")
             offset = end
@@ -282,25 +283,6 @@ public enum Safetensors {
             }
         }
         return out
-    }
-
-    /// JSON string literal with the escapes RFC 8259 requires.
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case _ where scalar.value < 0x20: out += "\\u00" + hex(scalar.value, digits: 2).lowercased()
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     /// The first few dozen characters of a header, for error messages.

@@ -3,6 +3,7 @@
 
 import Foundation
 import HoneSearch
+import HoneTensor
 
 enum ExportText {
     /// The shortest decimal that parses back to exactly `x` (Swift's `description` is
@@ -89,32 +90,6 @@ enum ExportText {
         return digits.count >= width ? sign + digits : sign + String(repeating: "0", count: width - digits.count) + digits
     }
 
-    /// `text` as a JSON string literal (RFC 8259): quotes, backslashes and control
-    /// characters escaped; everything else passed through as UTF-8.
-    static func appendJSONString(_ text: String, to out: inout String) {
-        out += "\""
-        if !text.utf8.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
-            out += text
-        } else {
-            for scalar in text.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                case "\u{08}": out += "\\b"
-                case "\u{0C}": out += "\\f"
-                case let c where c.value < 0x20:
-                    let hex = String(c.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                default: out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
-
     /// A JSON number that stays valid JSON: non-finite values become the strings
     /// "NaN", "Infinity", "-Infinity" (the same spellings the CSV uses).
     static func appendJSONNumber(_ x: Double, to out: inout String) {
@@ -127,7 +102,7 @@ enum ExportText {
         case .bool(let b): out += b ? "true" : "false"
         case .number(let x):
             if x.isFinite { out += attributeNumber(x) } else { out += "\"" + number(x) + "\"" }
-        case .string(let s): appendJSONString(s, to: &out)
+        case .string(let s): JSONText.appendString(s, to: &out)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -143,7 +118,7 @@ enum ExportText {
         switch value {
         case .float(let x): appendJSONNumber(x, to: &out)
         case .int(let i): out += String(i)
-        case .string(let s): appendJSONString(s, to: &out)
+        case .string(let s): JSONText.appendString(s, to: &out)
         case .bool(let b): out += b ? "true" : "false"
         }
     }
@@ -154,7 +129,7 @@ enum ExportText {
         out += "{"
         for (i, key) in members.keys.sorted().enumerated() {
             if i > 0 { out += "," }
-            appendJSONString(key, to: &out)
+            JSONText.appendString(key, to: &out)
             out += ":"
             appendValue(members[key]!, &out)
         }

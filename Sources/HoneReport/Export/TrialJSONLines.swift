@@ -2,6 +2,7 @@
 // stored about it, intermediate reports in full.
 
 import HoneSearch
+import HoneTensor
 
 /// One line per trial (in trial-number order), each a JSON object with these keys in this
 /// order: `number`, `state`, `values` (array, or null), `datetime_start`,
@@ -64,6 +65,6 @@ public enum TrialJSONLines {
     }
 
     private static func appendOptional(_ text: String?, to out: inout String) {
-        if let text { ExportText.appendJSONString(text, to: &out) } else { out += "null" }
+        if let text { JSONText.appendString(text, to: &out) } else { out += "null" }
     }
 }
