@@ -78,17 +78,16 @@ struct ParzenEstimator {
     private let logWeights: [Double]
     /// Cumulative weights for picking a kernel.
     private let cumulativeWeights: [Double]
-    /// Numeric kernels, `[k * D + d]` (unused slots for categorical dims).
+    /// Numeric kernels, dimension-major `[d * K + k]`, so the density loop walks contiguous
+    /// memory one dimension at a time (unused slots for categorical dims).
     private let mus: [Double]
     private let sigmas: [Double]
     /// log of the kernel's mass inside [0, 1] (the truncation constant).
     private let logMassInside: [Double]
     /// 1/σ, so the hot loop multiplies instead of dividing.
     private let inverseSigmas: [Double]
-    /// μ, 1/σ and the constant of a continuous kernel's log pdf (−log σ − ½ log 2π −
-    /// log(mass inside)), dimension-major (`[d * K + k]`): the density loop then walks
-    /// contiguous memory, one dimension at a time, instead of striding by D.
-    private let musByDim: [Double], inverseSigmasByDim: [Double], constantsByDim: [Double]
+    /// −log σ − ½ log 2π − log(mass inside): the constant of a continuous kernel's log pdf.
+    private let logPdfConstants: [Double]
     /// Categorical kernels: for dim d, `[k * choices + c]` = log K_{k,d}(c).
     private let categoricalLogProbs: [[Double]]
 
@@ -132,16 +131,16 @@ struct ParzenEstimator {
                     ? Self.jointBandwidths(count: n, dimensions: D)
                     : Self.neighbourBandwidths(column, considerEndpoints: settings.considerEndpoints)
                 for k in 0..<n {
-                    mus[k * D + d] = column[k]
-                    sigmas[k * D + d] = min(max(obsSigmas[k], minSigma), 1)
+                    mus[d * K + k] = column[k]
+                    sigmas[d * K + k] = min(max(obsSigmas[k], minSigma), 1)
                 }
                 // The prior kernel: centre of the space, bandwidth = the whole range.
-                mus[n * D + d] = 0.5
-                sigmas[n * D + d] = 1
+                mus[d * K + n] = 0.5
+                sigmas[d * K + n] = 1
                 for k in 0..<K {
-                    let mu = mus[k * D + d], s = sigmas[k * D + d]
+                    let mu = mus[d * K + k], s = sigmas[d * K + k]
                     let mass = normalMass((0 - mu) / s, (1 - mu) / s)
-                    logMass[k * D + d] = mass == 1 ? 0 : Foundation.log(mass)
+                    logMass[d * K + k] = mass == 1 ? 0 : Foundation.log(mass)
                 }
             case .categorical(let C):
                 let eps = settings.priorWeight / Double(K)
@@ -167,14 +166,9 @@ struct ParzenEstimator {
             if sigmas[i] != lastSigma { lastSigma = sigmas[i]; lastLog = Foundation.log(lastSigma) }
             constant[i] = -lastLog - halfLogTwoPi - logMass[i]
         }
-        let inverse = sigmas.map { 1 / $0 }
-        self.inverseSigmas = inverse
+        self.logPdfConstants = constant
+        self.inverseSigmas = sigmas.map { 1 / $0 }
         self.categoricalLogProbs = catLogProbs
-        var muT = [Double](repeating: 0, count: K * D), invT = muT, constT = muT
-        for k in 0..<K {
-            for d in 0..<D { muT[d * K + k] = mus[k * D + d]; invT[d * K + k] = inverse[k * D + d]; constT[d * K + k] = constant[k * D + d] }
-        }
-        musByDim = muT; inverseSigmasByDim = invT; constantsByDim = constT
     }
 
     /// Univariate bandwidths (Bergstra et al. 2011 §4.2; Watanabe 2023 §4.1): each
@@ -216,7 +210,7 @@ struct ParzenEstimator {
 
     /// Draws `count` points: a kernel by weight, then each coordinate from that kernel.
     func sample(_ count: Int, rng: inout RandomGenerator) -> [[Double]] {
-        let D = dims.count
+        let D = dims.count, K = kernelCount
         var out: [[Double]] = []
         out.reserveCapacity(count)
         for _ in 0..<count {
@@ -227,7 +221,7 @@ struct ParzenEstimator {
             for d in 0..<D {
                 switch dims[d] {
                 case .numeric:
-                    let mu = mus[k * D + d], s = sigmas[k * D + d]
+                    let mu = mus[d * K + k], s = sigmas[d * K + k]
                     x[d] = dims[d].snap(Self.truncatedNormal(mu: mu, sigma: s, rng: &rng))
                 case .categorical(let C):
                     let table = categoricalLogProbs[d]
@@ -265,9 +259,7 @@ struct ParzenEstimator {
         var terms = [Double](repeating: 0, count: K)
         mus.withUnsafeBufferPointer { mu in
         inverseSigmas.withUnsafeBufferPointer { inv in
-        musByDim.withUnsafeBufferPointer { muT in
-        inverseSigmasByDim.withUnsafeBufferPointer { invT in
-        constantsByDim.withUnsafeBufferPointer { constT in
+        logPdfConstants.withUnsafeBufferPointer { constant in
         terms.withUnsafeMutableBufferPointer { t in
             for (p, x) in points.enumerated() {
                 for k in 0..<K { t[k] = logWeights[k] }
@@ -277,15 +269,15 @@ struct ParzenEstimator {
                         // Mass of each kernel on the value's cell.
                         let cell = dims[d].cell(ofUnit: x[d])
                         for k in 0..<K {
-                            let i = k * D + d
+                            let i = d * K + k
                             let mass = normalMass((cell.lo - mu[i]) * inv[i], (cell.hi - mu[i]) * inv[i])
                             t[k] += Foundation.log(mass) - logMassInside[i]
                         }
                     case .numeric:
                         let xd = x[d], base = d * K
                         for k in 0..<K {
-                            let z = (xd - muT[base + k]) * invT[base + k]
-                            t[k] += constT[base + k] - 0.5 * z * z
+                            let z = (xd - mu[base + k]) * inv[base + k]
+                            t[k] += constant[base + k] - 0.5 * z * z
                         }
                     case .categorical(let C):
                         let c = Int(x[d])
@@ -296,7 +288,7 @@ struct ParzenEstimator {
                 }
                 result[p] = logSumExp(UnsafeBufferPointer(t))
             }
-        }}}}}}
+        }}}}
         return result
     }
 }
