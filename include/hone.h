@@ -107,7 +107,8 @@ typedef int hone_trial_state;
  * `study_name` NULL makes up a unique name. `options_json` (NULL = defaults):
  *   "direction":  "minimize" (default) | "maximize"
  *   "directions": ["minimize", "maximize", ...]   (multi-objective; not with "direction")
- *   "sampler":    "auto" (default) | "random" | "sobol" | "tpe" | "gp" | "cmaes" | "nsga2"
+ *   "sampler":    "auto" (default) | "random" | "sobol" | "tpe" | "gp" | "trust-region"
+ *                 | "cmaes" | "nsga2"
  *                 | a registered name | {"name": "tpe", <sampler options>}
  *   "pruner":     "none" (default) | "median" | "percentile" | "threshold" | "patience"
  *                 | "hyperband" | "asha" | a registered name | {"name": ..., <options>}

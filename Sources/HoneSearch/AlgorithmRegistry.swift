@@ -125,6 +125,12 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             g.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
             return GPSampler(options: g)
         },
+        "trust-region": { o in
+            var t = TrustRegionSampler.Options()
+            if let n = try o.int("n_startup_trials", min: 1) { t.startupTrials = n }
+            t.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
+            return TrustRegionSampler(options: t)
+        },
         "cmaes": { o in
             var c = CMAESSampler.Options()
             c.populationSize = try o.int("population_size", min: 2)

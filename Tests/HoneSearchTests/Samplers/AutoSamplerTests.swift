@@ -55,6 +55,18 @@ final class AutoSamplerTests: XCTestCase {
         XCTAssertEqual(try study.trials().last?.systemAttrs[AutoSampler.trialAttribute], "tpe")
     }
 
+    /// Numeric space: once a quadratic model can be fitted, three of every four trials go to
+    /// the trust region, and the refinement shows in the result.
+    func testHandsThreeOfFourTrialsToTheTrustRegion() throws {
+        let study = try runStudy(AutoSampler(budget: 40), seed: 4, nTrials: 40, braninObjective)
+        let trials = try study.trials()
+        for t in trials where t.number >= 12 {
+            XCTAssertEqual(t.systemAttrs[AutoSampler.trialAttribute], t.number % 4 == 0 ? "gp" : "trust-region", "trial \(t.number)")
+        }
+        XCTAssertTrue(trials.contains { $0.systemAttrs[TrustRegionSampler.radiusAttribute] != nil })
+        XCTAssertLessThan(try study.bestValue() - TestFunctions.braninMinimum, 1e-6)
+    }
+
     func testSameSeedSameSuggestions() throws {
         func params(_ seed: UInt64) throws -> [[String: ParamValue]] {
             try runStudy(AutoSampler(), seed: seed, nTrials: 25, braninObjective).trials().map(\.params)
