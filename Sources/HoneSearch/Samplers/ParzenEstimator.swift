@@ -74,19 +74,21 @@ struct ParzenSettings: Sendable {
 struct ParzenEstimator {
     let dims: [ParzenDimension]
     let kernelCount: Int
-    /// log w_k (normalised).
-    private let logWeights: [Double]
+    /// log w_k (w normalised) − Σ over continuous dims of log(mass of kernel k inside
+    /// [0, 1]): where the log-density sum of a point starts.
+    private let logWeightsOverMass: [Double]
     /// Cumulative weights for picking a kernel.
     private let cumulativeWeights: [Double]
     /// Numeric kernels, dimension-major `[d * K + k]`, so the density loop walks contiguous
     /// memory one dimension at a time (unused slots for categorical dims).
     private let mus: [Double]
     private let sigmas: [Double]
-    /// log of the kernel's mass inside [0, 1] (the truncation constant).
+    /// log of the kernel's mass inside [0, 1] (the truncation constant), for discrete dims
+    /// (continuous dims fold theirs into `logWeightsOverMass`).
     private let logMassInside: [Double]
     /// 1/σ, so the hot loop multiplies instead of dividing.
     private let inverseSigmas: [Double]
-    /// −log σ − ½ log 2π − log(mass inside): the constant of a continuous kernel's log pdf.
+    /// −log σ − ½ log 2π: the constant of a continuous kernel's log pdf (before truncation).
     private let logPdfConstants: [Double]
     /// Categorical kernels: for dim d, `[k * choices + c]` = log K_{k,d}(c).
     private let categoricalLogProbs: [[Double]]
@@ -111,7 +113,7 @@ struct ParzenEstimator {
         var w = weights + [settings.priorWeight]
         let total = w.reduce(0, +)
         if total > 0 { for i in w.indices { w[i] /= total } } else { w = [Double](repeating: 1 / Double(K), count: K) }
-        logWeights = w.map { $0 > 0 ? Foundation.log($0) : -Double.infinity }
+        let logWeights = w.map { $0 > 0 ? Foundation.log($0) : -Double.infinity }
         var cum = [Double](repeating: 0, count: K)
         var acc = 0.0
         for i in 0..<K { acc += w[i]; cum[i] = acc }
@@ -119,7 +121,13 @@ struct ParzenEstimator {
 
         var mus = [Double](repeating: 0.5, count: K * D)
         var sigmas = [Double](repeating: 1, count: K * D)
-        var logMass = [Double](repeating: 0, count: K * D)
+        // Only discrete dims need it (allocated only when there are some).
+        var logMass = [Double](repeating: 0, count: dims.contains { $0.isDiscreteNumeric } ? K * D : 0)
+        // Continuous dims: the product of each kernel's masses inside [0, 1], one log per
+        // kernel at the end instead of one per kernel and dim (masses are ≥ 0.34: μ ∈ [0, 1],
+        // σ ≤ 1, so D dims underflow only beyond hundreds; folded into the log sum before).
+        var massProduct = [Double](repeating: 1, count: K)
+        var logMassSum = [Double](repeating: 0, count: K)
         var catLogProbs = [[Double]](repeating: [], count: D)
         // Magic clip: range / min(100, 1 + kernels) with range 1 on the unit interval.
         let minSigma = settings.magicClip ? 1 / Double(min(100, 1 + K)) : 1e-12
@@ -137,10 +145,16 @@ struct ParzenEstimator {
                 // The prior kernel: centre of the space, bandwidth = the whole range.
                 mus[d * K + n] = 0.5
                 sigmas[d * K + n] = 1
+                let discrete = dims[d].isDiscreteNumeric, table = erfcTaylorTable
                 for k in 0..<K {
                     let mu = mus[d * K + k], s = sigmas[d * K + k]
-                    let mass = normalMass((0 - mu) / s, (1 - mu) / s)
-                    logMass[d * K + k] = mass == 1 ? 0 : Foundation.log(mass)
+                    let mass = normalMass((0 - mu) / s, (1 - mu) / s, table: table)
+                    if discrete {
+                        logMass[d * K + k] = mass == 1 ? 0 : Foundation.log(mass)
+                    } else {
+                        massProduct[k] *= mass
+                        if massProduct[k] < 1e-250 { logMassSum[k] += Foundation.log(massProduct[k]); massProduct[k] = 1 }
+                    }
                 }
             case .categorical(let C):
                 let eps = settings.priorWeight / Double(K)
@@ -159,12 +173,15 @@ struct ParzenEstimator {
         self.mus = mus
         self.sigmas = sigmas
         self.logMassInside = logMass
+        logWeightsOverMass = (0..<K).map { k in
+            logWeights[k] - logMassSum[k] - (massProduct[k] == 1 ? 0 : Foundation.log(massProduct[k]))
+        }
         var constant = [Double](repeating: 0, count: K * D)
         // Kernels often share σ (all of them under the joint bandwidth rule): one log each.
         var lastSigma = Double.nan, lastLog = 0.0
         for i in 0..<(K * D) {
             if sigmas[i] != lastSigma { lastSigma = sigmas[i]; lastLog = Foundation.log(lastSigma) }
-            constant[i] = -lastLog - halfLogTwoPi - logMass[i]
+            constant[i] = -lastLog - halfLogTwoPi
         }
         self.logPdfConstants = constant
         self.inverseSigmas = sigmas.map { 1 / $0 }
@@ -262,7 +279,7 @@ struct ParzenEstimator {
         logPdfConstants.withUnsafeBufferPointer { constant in
         terms.withUnsafeMutableBufferPointer { t in
             for (p, x) in points.enumerated() {
-                for k in 0..<K { t[k] = logWeights[k] }
+                for k in 0..<K { t[k] = logWeightsOverMass[k] }
                 for d in 0..<D {
                     switch dims[d] {
                     case .numeric where dims[d].isDiscreteNumeric:
@@ -294,41 +311,3 @@ struct ParzenEstimator {
 }
 
 private let halfLogTwoPi = 0.5 * Foundation.log(2 * Double.pi)
-
-/// Φ(b) − Φ(a) for a ≤ b, computed on the side of the tail where it does not cancel,
-/// floored so its log is finite.
-func normalMass(_ a: Double, _ b: Double) -> Double {
-    // A tail beyond 6.5 standard deviations holds less than 5e-11 of the mass: dropping it
-    // changes a kernel's log-mass by less than that, far below anything the acquisition
-    // resolves, and saves an erfc (most kernels are near at most one end of the domain).
-    let r = 1 / 2.0.squareRoot()
-    if a < -6.5 { return b > 6.5 ? 1 : max(1 - 0.5 * erfc(b * r), 1e-300) }   // Φ(b)
-    if b > 6.5 { return max(0.5 * erfc(a * r), 1e-300) }                      // 1 − Φ(a)
-    let m = a > 0 ? 0.5 * (erfc(a * r) - erfc(b * r)) : 0.5 * (erfc(-b * r) - erfc(-a * r))
-    return max(m, 1e-300)
-}
-
-func logSumExp(_ xs: UnsafeBufferPointer<Double>) -> Double {
-    guard let m = xs.max(), m > -Double.infinity else { return -Double.infinity }
-    var s = 0.0
-    // Terms below e^-40 relative to the largest cannot change a Double sum.
-    for x in xs { let d = x - m; s += d > -40 ? expNonPositive(d) : 0 }
-    return m + Foundation.log(s)
-}
-
-/// eˣ for x in [−40, 0], the range of log-sum-exp terms, inlined instead of a libm call per
-/// term (the call and its special-case handling cost more than the arithmetic): x = k·ln 2 + r with |r| ≤ ln 2 / 2 (Cody–Waite split of ln 2, k
-/// rounded by the 1.5·2⁵² trick, since baseline x86-64 has no rounding instruction), eʳ by
-/// its Taylor polynomial to degree 13 (truncation error < 1e-17 relative), 2ᵏ from the
-/// exponent bits. Within a few ulps of `exp`.
-@inline(__always)
-func expNonPositive(_ x: Double) -> Double {
-    let shifter = 6_755_399_441_055_744.0   // 1.5 · 2⁵²
-    let k = (x * 1.4426950408889634 + shifter) - shifter
-    let r = (x - k * 0.693_147_180_369_123_816_49) - k * 1.908_214_929_270_587_700_02e-10
-    var p = 1.0 / 6_227_020_800                                   // 1/13!
-    p = p * r + 1.0 / 479_001_600; p = p * r + 1.0 / 39_916_800; p = p * r + 1.0 / 3_628_800
-    p = p * r + 1.0 / 362_880; p = p * r + 1.0 / 40_320; p = p * r + 1.0 / 5_040; p = p * r + 1.0 / 720
-    p = p * r + 1.0 / 120; p = p * r + 1.0 / 24; p = p * r + 1.0 / 6; p = p * r + 0.5; p = p * r + 1; p = p * r + 1
-    return p * Double(bitPattern: UInt64(Int64(k) + 1023) << 52)
-}

@@ -242,10 +242,21 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         lock.unlock()
         var ranks = all.map(\.rank)
         if study.directions.count > 1 { Self.paretoRanks(all, into: &ranks) }
-        let order = all.indices.sorted { ranks[$0] < ranks[$1] }
+        // The nBelow best (ranks are distinct: they end with the trial number). A sorted
+        // buffer of the best so far; most observations lose against its worst at once,
+        // so this costs about one comparison each instead of a full sort.
         let nBelow = min(max(options.gamma(all.count), 0), all.count)
+        var best: [Int] = []
+        best.reserveCapacity(nBelow + 1)
+        if nBelow > 0 {
+            for i in all.indices {
+                if best.count == nBelow, !(ranks[i] < ranks[best[nBelow - 1]]) { continue }
+                best.insert(i, at: best.partitionPoint { ranks[i] < ranks[$0] })
+                if best.count > nBelow { best.removeLast() }
+            }
+        }
         var isBelow = [Bool](repeating: false, count: all.count)
-        for i in 0..<nBelow { isBelow[order[i]] = true }
+        for i in best { isBelow[i] = true }
         let split = TPESplit(key: key, observations: all, isBelow: isBelow, columns: columns)
         lock.lock(); splits[study.studyId] = split; lock.unlock()
         return split
@@ -309,28 +320,34 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         }
         // Columns of each side, oldest first (observations are in trial-number order), from
         // the trials that used every parameter of `space` with these distributions.
-        var below = [[Double]](repeating: [], count: space.count), above = below
-        let columns: [[Double]?] = space.map { name, d in
-            split.columns[name].flatMap { $0.distribution == d ? $0.values : nil }
-        }
-        var row: [Double] = []
-        row.reserveCapacity(space.count)
-        next: for (i, o) in split.observations.enumerated() {
-            row.removeAll(keepingCapacity: true)
-            for (j, (name, d)) in space.enumerated() {
-                if let column = columns[j], i < column.count {
-                    let x = column[i]
-                    if x.isNaN { continue next }
-                    row.append(x)
-                } else {
-                    // Liars (appended after the finished trials) or a column of another
-                    // distribution: look the parameter up.
-                    guard let c = o.coordinates[name], c.distribution == d else { continue next }
-                    row.append(c.value)
+        // Column by column (no per-observation rows: arrays of arrays cost reference
+        // counting per element); an observation is used only if it has every column.
+        let n = split.observations.count
+        var values: [[Double]] = []
+        var valid = [Bool](repeating: true, count: n)
+        for (name, d) in space {
+            var v = [Double](repeating: .nan, count: n)
+            var start = 0
+            if let column = split.columns[name], column.distribution == d {
+                start = min(column.values.count, n)
+                v.withUnsafeMutableBufferPointer { dst in
+                    column.values.withUnsafeBufferPointer { src in for i in 0..<start { dst[i] = src[i] } }
                 }
             }
-            if split.isBelow[i] { for j in row.indices { below[j].append(row[j]) } }
-            else { for j in row.indices { above[j].append(row[j]) } }
+            // Liars (appended after the finished trials) or a column of another
+            // distribution: look the parameter up.
+            for i in start..<n {
+                if let c = split.observations[i].coordinates[name], c.distribution == d { v[i] = c.value }
+            }
+            for i in 0..<n where v[i].isNaN { valid[i] = false }
+            values.append(v)
+        }
+        var below: [[Double]] = [], above: [[Double]] = []
+        for v in values {
+            var b: [Double] = [], a: [Double] = []
+            b.reserveCapacity(n); a.reserveCapacity(n)
+            for i in 0..<n where valid[i] { if split.isBelow[i] { b.append(v[i]) } else { a.append(v[i]) } }
+            below.append(b); above.append(a)
         }
         let settings = ParzenSettings(priorWeight: options.priorWeight, magicClip: options.considerMagicClip,
                                       considerEndpoints: options.considerEndpoints)

@@ -145,6 +145,17 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertEqual(expNonPositive(-log(2.0)), 0.5, accuracy: 1e-16)
     }
 
+    /// The tabulated erfc agrees with libm's over the table and falls back to it beyond.
+    func testComplementaryErrorFunctionMatchesErfc() {
+        var worst = 0.0
+        for i in -100_000...100_000 {
+            let x = Double(i) * 5e-5 + (i % 3 == 0 ? 1e-9 : 0)
+            worst = max(worst, abs(complementaryErrorFunction(x) - erfc(x)) / erfc(x))
+        }
+        XCTAssertLessThan(worst, 1e-13)
+        for x in [4.625, 5.0, 10.0, -6.0, 27.0] { XCTAssertEqual(complementaryErrorFunction(x), erfc(x)) }
+    }
+
     /// Dropping kernel tails beyond 6.5σ changes a truncation mass by less than 1e-10.
     func testNormalMassTails() {
         for (a, b) in [(-7.0, 0.3), (-0.2, 6.6), (-6.6, 6.6), (1.0, 2.0), (-3.0, -1.0)] {

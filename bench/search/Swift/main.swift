@@ -89,7 +89,7 @@ func sampler(_ name: String, problem p: BenchmarkProblem, evals: Int) throws -> 
     case "tpe": return TPESampler()
     case "gp": return GPSampler()
     case "cmaes": return CMAESSampler()
-    case "tr": return TrustRegionSampler()
+    case "trust-region": return TrustRegionSampler()
     case "nsga2": return NSGAIISampler()
     // The default sampler, as `study { sampler = "auto" }` builds it (no budget given).
     case "auto": return AutoSampler()
