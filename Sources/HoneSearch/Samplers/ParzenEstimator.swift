@@ -113,7 +113,6 @@ struct ParzenEstimator {
         var w = weights + [settings.priorWeight]
         let total = w.reduce(0, +)
         if total > 0 { for i in w.indices { w[i] /= total } } else { w = [Double](repeating: 1 / Double(K), count: K) }
-        let logWeights = w.map { $0 > 0 ? Foundation.log($0) : -Double.infinity }
         var cum = [Double](repeating: 0, count: K)
         var acc = 0.0
         for i in 0..<K { acc += w[i]; cum[i] = acc }
@@ -173,8 +172,9 @@ struct ParzenEstimator {
         self.mus = mus
         self.sigmas = sigmas
         self.logMassInside = logMass
+        // One log per kernel: log(w_k / mass_k).
         logWeightsOverMass = (0..<K).map { k in
-            logWeights[k] - logMassSum[k] - (massProduct[k] == 1 ? 0 : Foundation.log(massProduct[k]))
+            (w[k] > 0 ? Foundation.log(w[k] / massProduct[k]) : -Double.infinity) - logMassSum[k]
         }
         var constant = [Double](repeating: 0, count: K * D)
         // Kernels often share σ (all of them under the joint bandwidth rule): one log each.
@@ -270,43 +270,67 @@ struct ParzenEstimator {
 
     /// log p(x) for each point, O(points · kernels · D).
     func logDensities(_ points: [[Double]]) -> [Double] {
-        let D = dims.count
-        let K = kernelCount
-        var result = [Double](repeating: 0, count: points.count)
-        var terms = [Double](repeating: 0, count: K)
+        var terms = [Double](repeating: 0, count: kernelCount)
+        return terms.withUnsafeMutableBufferPointer { t in
+            points.map { x in logTerms(x, into: t); return logSumExp(UnsafeBufferPointer(t)) }
+        }
+    }
+
+    /// The index of the point with the largest log l(x) − log g(x), l = `self` (the first
+    /// such index on ties) — TPE's choice among its candidates, without the exponentials of
+    /// g's log-sum-exp for candidates that cannot win: log g(x) ≥ its largest term m(x), so
+    /// log l(x) − m(x) bounds a candidate's score from above; candidates are scored
+    /// exactly in decreasing order of that bound until the bound falls below the best score.
+    func argmaxLogRatio(over g: ParzenEstimator, points: [[Double]]) -> Int {
+        let ll = logDensities(points)
+        var terms = [Double](repeating: 0, count: g.kernelCount)
+        return terms.withUnsafeMutableBufferPointer { t -> Int in
+            let upper = points.indices.map { p -> Double in
+                g.logTerms(points[p], into: t)
+                return ll[p] - (UnsafeBufferPointer(t).max() ?? -.infinity)
+            }
+            var best = 0, bestScore = -Double.infinity
+            for p in points.indices.sorted(by: { upper[$0] > upper[$1] || (upper[$0] == upper[$1] && $0 < $1) }) {
+                if upper[p] < bestScore { break }
+                g.logTerms(points[p], into: t)
+                let score = ll[p] - logSumExp(UnsafeBufferPointer(t))
+                if score > bestScore || (score == bestScore && p < best) { best = p; bestScore = score }
+            }
+            return best
+        }
+    }
+
+    /// t[k] = log w_k + log K_k(x) for every kernel k (O(kernels · D)).
+    private func logTerms(_ x: [Double], into t: UnsafeMutableBufferPointer<Double>) {
+        let D = dims.count, K = kernelCount
         mus.withUnsafeBufferPointer { mu in
         inverseSigmas.withUnsafeBufferPointer { inv in
         logPdfConstants.withUnsafeBufferPointer { constant in
-        terms.withUnsafeMutableBufferPointer { t in
-            for (p, x) in points.enumerated() {
-                for k in 0..<K { t[k] = logWeightsOverMass[k] }
-                for d in 0..<D {
-                    switch dims[d] {
-                    case .numeric where dims[d].isDiscreteNumeric:
-                        // Mass of each kernel on the value's cell.
-                        let cell = dims[d].cell(ofUnit: x[d])
-                        for k in 0..<K {
-                            let i = d * K + k
-                            let mass = normalMass((cell.lo - mu[i]) * inv[i], (cell.hi - mu[i]) * inv[i])
-                            t[k] += Foundation.log(mass) - logMassInside[i]
-                        }
-                    case .numeric:
-                        let xd = x[d], base = d * K
-                        for k in 0..<K {
-                            let z = (xd - mu[base + k]) * inv[base + k]
-                            t[k] += constant[base + k] - 0.5 * z * z
-                        }
-                    case .categorical(let C):
-                        let c = Int(x[d])
-                        categoricalLogProbs[d].withUnsafeBufferPointer { table in
-                            for k in 0..<K { t[k] += table[k * C + c] }
-                        }
+            for k in 0..<K { t[k] = logWeightsOverMass[k] }
+            for d in 0..<D {
+                switch dims[d] {
+                case .numeric where dims[d].isDiscreteNumeric:
+                    // Mass of each kernel on the value's cell.
+                    let cell = dims[d].cell(ofUnit: x[d])
+                    for k in 0..<K {
+                        let i = d * K + k
+                        let mass = normalMass((cell.lo - mu[i]) * inv[i], (cell.hi - mu[i]) * inv[i])
+                        t[k] += Foundation.log(mass) - logMassInside[i]
+                    }
+                case .numeric:
+                    let xd = x[d], base = d * K
+                    for k in 0..<K {
+                        let z = (xd - mu[base + k]) * inv[base + k]
+                        t[k] += constant[base + k] - 0.5 * z * z
+                    }
+                case .categorical(let C):
+                    let c = Int(x[d])
+                    categoricalLogProbs[d].withUnsafeBufferPointer { table in
+                        for k in 0..<K { t[k] += table[k * C + c] }
                     }
                 }
-                result[p] = logSumExp(UnsafeBufferPointer(t))
             }
-        }}}}
-        return result
+        }}}
     }
 }
 

@@ -357,9 +357,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         let g = ParzenEstimator(columns: above, weights: options.weights(above[0].count), dims: dims,
                                 multivariate: multivariate, settings: settings)
         let candidates = l.sample(max(options.nEICandidates, 1), rng: &rng)
-        let ll = l.logDensities(candidates), lg = g.logDensities(candidates)
-        var best = 0
-        for i in candidates.indices where ll[i] - lg[i] > ll[best] - lg[best] { best = i }
+        let best = l.argmaxLogRatio(over: g, points: candidates)
         var out: [String: ParamValue] = [:]
         for (j, (name, d)) in space.enumerated() {
             let x = candidates[best][j]
