@@ -1,4 +1,5 @@
 import Foundation
+import HoneTensor
 import XCTest
 @testable import HoneSearch
 
@@ -143,6 +144,25 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertLessThan(worst, 1e-15)
         XCTAssertEqual(expNonPositive(0), 1)
         XCTAssertEqual(expNonPositive(-log(2.0)), 0.5, accuracy: 1e-16)
+    }
+
+    /// The pruned choice among candidates is the exhaustive argmax of log l − log g.
+    func testArgmaxLogRatioMatchesExhaustiveScores() {
+        var rng = RandomGenerator(seed: 3)
+        func columns(_ d: Int, _ n: Int) -> [[Double]] { (0..<d).map { _ in (0..<n).map { _ in rng.uniform() } } }
+        for c in 0..<20 {
+            let d = 1 + c % 4
+            let dims = [ParzenDimension](repeating: .numeric(.float(0, 1)), count: d)
+            let l = ParzenEstimator(columns: columns(d, 10), weights: Array(repeating: 1, count: 10), dims: dims,
+                                    multivariate: d > 1, settings: ParzenSettings())
+            let g = ParzenEstimator(columns: columns(d, 200), weights: TPESampler.defaultWeights(200), dims: dims,
+                                    multivariate: d > 1, settings: ParzenSettings())
+            let points = l.sample(24, rng: &rng)
+            let ll = l.logDensities(points), lg = g.logDensities(points)
+            var best = 0
+            for i in points.indices where ll[i] - lg[i] > ll[best] - lg[best] { best = i }
+            XCTAssertEqual(l.argmaxLogRatio(over: g, points: points), best, "case \(c)")
+        }
     }
 
     /// The tabulated erfc agrees with libm's over the table and falls back to it beyond.
