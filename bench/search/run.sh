@@ -35,7 +35,7 @@ PEERS="python3 bench/search/peers.py"
     echo "# seeds $SEEDS (Optuna GP: $GP_SEEDS), evaluations $EVALS"
     nice "$BENCH" problems
     nice $PEERS problems
-    nice "$BENCH" regret --problems $PROBLEMS --samplers auto,gp,tpe,cmaes,nsga2,sobol,random,grid --seeds "$SEEDS" --evals "$EVALS"
+    nice "$BENCH" regret --problems $PROBLEMS --samplers auto,gp,trust-region,tpe,cmaes,nsga2,sobol,random,grid --seeds "$SEEDS" --evals "$EVALS"
     nice $PEERS regret --problems $PROBLEMS --samplers optuna-tpe,optuna-tpe-mv,optuna-cmaes,hyperopt-tpe,ngopt --seeds "$SEEDS" --evals "$EVALS"
     nice $PEERS regret --problems $PROBLEMS --samplers optuna-gp --seeds "$GP_SEEDS" --evals "$EVALS"
     nice "$BENCH" asktime --samplers tpe,gp --sizes 100,500,1000 --asks 20

@@ -15,7 +15,7 @@ from collections import defaultdict
 import numpy as np
 
 CHECKPOINTS = (25, 50, 100)
-HONE_ORDER = ["auto", "gp", "tpe", "cmaes", "nsga2", "sobol", "random", "grid"]
+HONE_ORDER = ["auto", "gp", "trust-region", "tpe", "cmaes", "nsga2", "sobol", "random", "grid"]
 
 
 def load(path):
