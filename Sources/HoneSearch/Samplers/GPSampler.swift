@@ -118,14 +118,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         let encoding = UnitCubeEncoding(space: searchSpace, oneHot: true)
         guard encoding.dimension > 0 else { return [:] }
         let sign = study.directions[0] == .maximize ? 1.0 : -1.0
-        // Only trials numbered below this one (or ≤ k − n in deterministic mode) count, so
-        // what trial k sees never depends on which later trials happen to have finished.
-        var visibleBelow = trial.number
-        if let n = options.deterministicParallelism {
-            let cutoff = DeterministicWindow.cutoff(trial: trial.number, workers: n)
-            try window.wait(through: cutoff, study: study)
-            visibleBelow = cutoff + 1
-        }
+        let visibleBelow = try window.visibleBound(for: trial, workers: options.deterministicParallelism, study: study)
         var points: [(x: [Double], y: Double, number: Int)] = []
         for t in try study.completeTrials() where t.number < visibleBelow {
             guard let v = t.value, v.isFinite, let x = encoding.encode(t.params) else { continue }

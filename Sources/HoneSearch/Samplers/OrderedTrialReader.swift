@@ -67,6 +67,17 @@ final class DeterministicWindow: @unchecked Sendable {
         study.history.invalidate()   // other processes may have told them meanwhile
     }
 
+    /// Trials numbered below the result are the ones `trial` may fit: those below its own
+    /// number, or with `workers` (deterministic parallel mode) those up to its cutoff, after
+    /// waiting for them — so what trial k sees never depends on which later trials happen
+    /// to have finished.
+    func visibleBound(for trial: Trial, workers: Int?, study: StudyView) throws -> Int {
+        guard let workers else { return trial.number }
+        let cutoff = Self.cutoff(trial: trial.number, workers: workers)
+        try wait(through: cutoff, study: study)
+        return cutoff + 1
+    }
+
     /// The intersection search space `trial` may see: with `workers` (deterministic parallel
     /// mode) only trials up to its cutoff, after waiting for them; otherwise the whole study's.
     func intersectionSearchSpace(for trial: Trial, workers: Int?, study: StudyView) throws -> SearchSpace {

@@ -21,17 +21,18 @@ import HoneTensor
 /// 2. Δ from the last finished trial this sampler proposed (system attributes
 ///    `tr.radius`, `tr.base`, `tr.predicted`, `tr.step`): ratio ρ = actual / predicted
 ///    improvement; ρ < ¼ → Δ = ½ · step; ρ > ¾ with a step at the boundary → Δ = 2Δ;
-///    else Δ stays. After a geometry step (below) Δ stays if it improved, else halves. Without such a trial, Δ = half the distance from x* to its
-///    (d+1)-th nearest point. Recomputed from the trials on every ask, so it is as
-///    reproducible as the rest of the study.
+///    else Δ stays. After a geometry step (below) Δ stays if it improved, else halves.
+///    Without such a trial, Δ = half the distance from x* to its (d+1)-th nearest point.
+///    Recomputed from the trials on every ask, so it is as reproducible as the rest of
+///    the study.
 /// 3. Model: weighted least squares over the nearest points (weights fall off beyond 2Δ),
 ///    full quadratic for d ≤ `fullQuadraticDimensions` (diagonal Hessian above), with a
 ///    small ridge on the curvature terms so sparse geometry gives a tame model.
 /// 4. Step: the model's minimiser over the box ∩ trust region (projected L-BFGS from
 ///    x*, from the scaled steepest-descent corner and from a few random points). When
 ///    the model predicts no improvement, a geometry step (a random point at Δ/2) adds
-///    information instead of re-evaluating x*. So does a step that a parallel worker is
-///    already evaluating (a RUNNING trial within 0.1 Δ of it).
+///    information instead of re-evaluating x*. So does a step that a parallel worker has
+///    already taken (a trial the model has not seen, within 0.1 Δ of it).
 ///
 /// Spaces with categorical parameters are not modelled (empty relative space; the
 /// parameters come from random sampling), and multi-objective studies fall back to random.
@@ -86,12 +87,7 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
         guard d > 0 else { return [:] }
         // Minimised values.
         let sign = study.directions[0] == .maximize ? -1.0 : 1.0
-        var visibleBelow = trial.number
-        if let n = options.deterministicParallelism {
-            let cutoff = DeterministicWindow.cutoff(trial: trial.number, workers: n)
-            try window.wait(through: cutoff, study: study)
-            visibleBelow = cutoff + 1
-        }
+        let visibleBelow = try window.visibleBound(for: trial, workers: options.deterministicParallelism, study: study)
         // Overlapping asks in this process run one at a time, each seeing the steps of the
         // others (`inFlight`) from the history it reads on.
         lock.lock(); defer { lock.unlock() }
@@ -170,7 +166,9 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
             let finished = Set(history.filter { $0.state.isFinished }.map(\.number))
             inFlight[study.studyId] = inFlight[study.studyId]?.filter { !finished.contains($0.key) }
             // The trials the model has not seen.
-            let others = history.filter { $0.number != trial.number && ($0.state == .running || $0.number > trial.number) }.map(\.params)
+            let others = history.filter { t in
+                t.number != trial.number && (t.state == .running || t.number > trial.number)
+            }.map(\.params)
             let taken = (others + (inFlight[study.studyId] ?? [:]).values).compactMap { encoding.encode($0) }
             if predicted > 0, taken.contains(where: { infinityDistance($0, x) < 0.1 * radius }) { geometryStep() }
         }
