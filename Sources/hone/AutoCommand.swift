@@ -26,14 +26,7 @@ struct AutoCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("A named data set (\(Datasets.names.joined(separator: ", "))) or a CSV file.", valueName: "data"))
     var data: String
 
-    @Option(help: "CSV: the column to predict.")
-    var target: String?
-    @Option(help: "CSV: a separate test file (otherwise --test-fraction of the rows are held out, stratified).")
-    var test: String?
-    @Option(help: "CSV without --test: share of rows held out as the test set.")
-    var testFraction: Double = 0.2
-    @Option(help: "classification, regression or auto (inferred from the target column).")
-    var task: String = "auto"
+    @OptionGroup var table: TableOptions
 
     @Option(help: "Seconds for the search (the final retraining comes after).")
     var timeBudget: Double?
@@ -69,14 +62,13 @@ struct AutoCommand: ParsableCommand {
     }
 
     private func automl() throws {
-        guard let taskKind = TrainingTask(rawValue: task) else {
-            throw ValidationError("--task: '\(task)' is not one of auto, classification, regression")
-        }
+        let taskKind = try table.taskKind()
         guard timeBudget != nil || trials != nil else {
             throw ValidationError("give a --time-budget SECONDS (or --trials N) so the search knows when to stop")
         }
         let start = Date()
-        let prepared = try AutoMLData.load(data, target: target, task: taskKind, testPath: test, testFraction: testFraction, seed: seed)
+        let prepared = try AutoMLData.load(data, target: table.target, task: taskKind, testPath: table.test,
+                                          testFraction: table.testFraction, seed: seed)
         for note in prepared.notes { print(note) }
         var space = AutoSearchSpace.defaults(for: prepared.train)
         if let maxEpochs {

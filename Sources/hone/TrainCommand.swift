@@ -22,14 +22,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "A named data set (\(Datasets.names.joined(separator: ", "))) or a CSV file.")
     var data: String = "fashion-mnist"
-    @Option(help: "CSV: the target column.")
-    var target: String?
-    @Option(help: "CSV: a separate test file (otherwise --test-fraction of the rows are held out).")
-    var test: String?
-    @Option(help: "CSV without --test: share of rows held out as the test set.")
-    var testFraction: Double = 0.2
-    @Option(help: "classification, regression or auto.")
-    var task: String = "auto"
+    @OptionGroup var table: TableOptions
 
     @Option(help: "Hidden layer widths, comma-separated (e.g. 256,128).")
     var hidden: String = "256,128"
@@ -74,7 +67,7 @@ struct TrainCommand: ParsableCommand {
             epochs: epochs, batchSize: batchSize, optimizer: try optimizerConfig(), schedule: try scheduleConfig(),
             seed: seed, validationFraction: valFraction,
             earlyStopping: patience.map { EarlyStopping(monitor: .validationLoss, patience: $0) },
-            task: try taskKind())
+            task: try table.taskKind())
         let trainer = try Trainer(description: description, config: config)
         if let initialWeights {
             try trainer.model.initializeWeights(fromFile: initialWeights)
@@ -113,21 +106,21 @@ struct TrainCommand: ParsableCommand {
         guard data.lowercased().hasSuffix(".csv") || FileManager.default.fileExists(atPath: data) else {
             throw ValidationError("--data: '\(data)' is neither a known data set (\(Datasets.names.joined(separator: ", "))) nor a file")
         }
-        guard let target else { throw ValidationError("--data \(data) is a CSV file: name its target column with --target") }
+        guard let target = table.target else { throw ValidationError("--data \(data) is a CSV file: name its target column with --target") }
         let kind: TaskKind
-        switch try taskKind() {
+        switch try table.taskKind() {
         case .regression: kind = .regression
         case .classification: kind = .classification
         case .auto: kind = .auto
         }
         let full = try CSV.loadDataset(path: data, target: target, task: kind)
         var train: Dataset, held: Dataset
-        if let testPath = test {
+        if let testPath = table.test {
             train = full
             held = try CSV.loadDataset(path: testPath, target: target, task: full.isClassification ? .classification : .regression,
                                        classNames: full.classNames)
         } else {
-            let split = try full.trainValidationSplit(validationFraction: testFraction, stratified: true, seed: seed &+ 0x7E57)
+            let split = try full.trainValidationSplit(validationFraction: table.testFraction, stratified: true, seed: seed &+ 0x7E57)
             (train, held) = (split.train, split.validation)
         }
         // Tabular features come in arbitrary units: standardize with statistics of the training rows only.
@@ -170,13 +163,6 @@ struct TrainCommand: ParsableCommand {
         case "exponential": return LearningRateSchedule(.exponential(factor: 0.9), warmup: warmup)
         default: throw ValidationError("--schedule: '\(schedule)' is not one of constant, cosine, step, exponential")
         }
-    }
-
-    private func taskKind() throws -> TrainingTask {
-        guard let t = TrainingTask(rawValue: task) else {
-            throw ValidationError("--task: '\(task)' is not one of auto, classification, regression")
-        }
-        return t
     }
 
     private func parseList(_ text: String, _ flag: String) throws -> [Int] {
