@@ -74,9 +74,10 @@ struct ParzenSettings: Sendable {
 struct ParzenEstimator {
     let dims: [ParzenDimension]
     let kernelCount: Int
-    /// log w_k (w normalised) − Σ over continuous dims of log(mass of kernel k inside
-    /// [0, 1]): where the log-density sum of a point starts.
-    private let logWeightsOverMass: [Double]
+    /// log w_k (w normalised) − Σ over continuous dims of log(σ_kd · mass of kernel k inside
+    /// [0, 1]) − ½ log 2π per continuous dim: where a point's log-density sum starts, so the
+    /// loop over continuous dims only adds −½ z².
+    private let logKernelConstants: [Double]
     /// Cumulative weights for picking a kernel.
     private let cumulativeWeights: [Double]
     /// Numeric kernels, dimension-major `[d * K + k]`, so the density loop walks contiguous
@@ -84,12 +85,10 @@ struct ParzenEstimator {
     private let mus: [Double]
     private let sigmas: [Double]
     /// log of the kernel's mass inside [0, 1] (the truncation constant), for discrete dims
-    /// (continuous dims fold theirs into `logWeightsOverMass`).
+    /// (continuous dims fold theirs into `logKernelConstants`).
     private let logMassInside: [Double]
     /// 1/σ, so the hot loop multiplies instead of dividing.
     private let inverseSigmas: [Double]
-    /// −log σ − ½ log 2π: the constant of a continuous kernel's log pdf (before truncation).
-    private let logPdfConstants: [Double]
     /// Categorical kernels: for dim d, `[k * choices + c]` = log K_{k,d}(c).
     private let categoricalLogProbs: [[Double]]
 
@@ -97,10 +96,7 @@ struct ParzenEstimator {
     ///   - columns: one column per dim, one entry per observation (unit value for numeric
     ///     dims, choice index for categoricals).
     ///   - weights: one per observation (not necessarily normalised).
-    ///   - multivariate: bandwidths by the joint (Scott-type) rule instead of the
-    ///     univariate neighbour rule.
-    init(columns: [[Double]], weights: [Double], dims: [ParzenDimension], multivariate: Bool,
-         settings: ParzenSettings)
+    init(columns: [[Double]], weights: [Double], dims: [ParzenDimension], settings: ParzenSettings)
     {
         precondition(columns.count == dims.count, "one column per dimension")
         let n = columns.first?.count ?? 0
@@ -122,11 +118,14 @@ struct ParzenEstimator {
         var sigmas = [Double](repeating: 1, count: K * D)
         // Only discrete dims need it (allocated only when there are some).
         var logMass = [Double](repeating: 0, count: dims.contains { $0.isDiscreteNumeric } ? K * D : 0)
-        // Continuous dims: the product of each kernel's masses inside [0, 1], one log per
-        // kernel at the end instead of one per kernel and dim (masses are ≥ 0.34: μ ∈ [0, 1],
-        // σ ≤ 1, so D dims underflow only beyond hundreds; folded into the log sum before).
-        var massProduct = [Double](repeating: 1, count: K)
-        var logMassSum = [Double](repeating: 0, count: K)
+        // Continuous dims: the product over dims of each kernel's σ · (mass inside [0, 1]),
+        // the normaliser of its product density, so one log per kernel instead of two per
+        // kernel and dim (each factor is ≥ 0.0034: σ ≥ 0.01 by the magic clip, mass ≥ 0.34
+        // since μ ∈ [0, 1] and σ ≤ 1; the product is folded into a log sum before it could
+        // underflow).
+        var normaliserProduct = [Double](repeating: 1, count: K)
+        var logNormaliserSum = [Double](repeating: 0, count: K)
+        var continuousDims = 0
         var catLogProbs = [[Double]](repeating: [], count: D)
         // Magic clip: range / min(100, 1 + kernels) with range 1 on the unit interval.
         let minSigma = settings.magicClip ? 1 / Double(min(100, 1 + K)) : 1e-12
@@ -134,9 +133,7 @@ struct ParzenEstimator {
             switch dims[d] {
             case .numeric:
                 let column = columns[d]
-                let obsSigmas = multivariate
-                    ? Self.jointBandwidths(count: n, dimensions: D)
-                    : Self.neighbourBandwidths(column, considerEndpoints: settings.considerEndpoints)
+                let obsSigmas = Self.neighbourBandwidths(column, considerEndpoints: settings.considerEndpoints)
                 for k in 0..<n {
                     mus[d * K + k] = column[k]
                     sigmas[d * K + k] = min(max(obsSigmas[k], minSigma), 1)
@@ -145,14 +142,17 @@ struct ParzenEstimator {
                 mus[d * K + n] = 0.5
                 sigmas[d * K + n] = 1
                 let discrete = dims[d].isDiscreteNumeric, table = erfcTaylorTable
+                if !discrete { continuousDims += 1 }
                 for k in 0..<K {
                     let mu = mus[d * K + k], s = sigmas[d * K + k]
                     let mass = normalMass((0 - mu) / s, (1 - mu) / s, table: table)
                     if discrete {
                         logMass[d * K + k] = mass == 1 ? 0 : Foundation.log(mass)
                     } else {
-                        massProduct[k] *= mass
-                        if massProduct[k] < 1e-250 { logMassSum[k] += Foundation.log(massProduct[k]); massProduct[k] = 1 }
+                        normaliserProduct[k] *= mass * s
+                        if normaliserProduct[k] < 1e-250 {
+                            logNormaliserSum[k] += Foundation.log(normaliserProduct[k]); normaliserProduct[k] = 1
+                        }
                     }
                 }
             case .categorical(let C):
@@ -172,55 +172,49 @@ struct ParzenEstimator {
         self.mus = mus
         self.sigmas = sigmas
         self.logMassInside = logMass
-        // One log per kernel: log(w_k / mass_k).
-        logWeightsOverMass = (0..<K).map { k in
-            (w[k] > 0 ? Foundation.log(w[k] / massProduct[k]) : -Double.infinity) - logMassSum[k]
+        let gaussianConstant = Double(continuousDims) * halfLogTwoPi
+        logKernelConstants = (0..<K).map { k in
+            (w[k] > 0 ? Foundation.log(w[k] / normaliserProduct[k]) : -Double.infinity) - logNormaliserSum[k] - gaussianConstant
         }
-        var constant = [Double](repeating: 0, count: K * D)
-        // Kernels often share σ (all of them under the joint bandwidth rule): one log each.
-        var lastSigma = Double.nan, lastLog = 0.0
-        for i in 0..<(K * D) {
-            if sigmas[i] != lastSigma { lastSigma = sigmas[i]; lastLog = Foundation.log(lastSigma) }
-            constant[i] = -lastLog - halfLogTwoPi
-        }
-        self.logPdfConstants = constant
         self.inverseSigmas = sigmas.map { 1 / $0 }
         self.categoricalLogProbs = catLogProbs
     }
 
-    /// Univariate bandwidths (Bergstra et al. 2011 §4.2; Watanabe 2023 §4.1): each
+    /// Bandwidths (Bergstra et al. 2011 §4.2; Watanabe 2023 §4.1; Optuna ≥ 4): each
     /// observation's bandwidth is the larger gap to its neighbours among the sorted
-    /// observations and the prior's centre, with the domain ends as outer neighbours (or,
-    /// without `considerEndpoints`, the outermost kernels use their inner gap only).
+    /// observations, with the domain ends as outer neighbours (or, without
+    /// `considerEndpoints`, the outermost kernels use their inner gap only). The same rule
+    /// per dimension for multivariate estimators: Scott's rule 0.2·n^(−1/(D+4)), which
+    /// earlier versions used there, gives far wider kernels (0.11 for 475 points in 6-D)
+    /// and made TPE 2–4× worse at 100 evaluations on every problem of bench/search.
     static func neighbourBandwidths(_ xs: [Double], considerEndpoints: Bool) -> [Double] {
         let n = xs.count
         guard n > 0 else { return [] }
-        // Sort the observations together with the prior's centre (index n).
-        let values = xs + [0.5]
-        var order = Array(0...n)
-        values.withUnsafeBufferPointer { v in
-            order.sort { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) }
+        // Sorted by (value, index). Up to 2048 observations as one integer key each — the
+        // value in 52-bit fixed point above an 11-bit index — which sorts several times
+        // faster than indices compared through the values (the sort dominated a TPE ask).
+        var order: [Int]
+        if n <= 2048 {
+            var keys = [UInt64](repeating: 0, count: n)
+            for i in 0..<n { keys[i] = UInt64(min(max(xs[i], 0), 1) * 4_503_599_627_370_496) << 11 | UInt64(i) }
+            keys.sort()
+            order = keys.map { Int($0 & 2047) }
+        } else {
+            order = Array(0..<n)
+            xs.withUnsafeBufferPointer { v in order.sort { v[$0] < v[$1] || (v[$0] == v[$1] && $0 < $1) } }
         }
-        let m = n + 1
-        var withEnds = [Double](repeating: 0, count: m + 2)
-        withEnds[m + 1] = 1
-        for i in 0..<m { withEnds[i + 1] = values[order[i]] }
-        var sorted = [Double](repeating: 0, count: m)
-        for i in 0..<m { sorted[i] = max(withEnds[i + 1] - withEnds[i], withEnds[i + 2] - withEnds[i + 1]) }
-        if !considerEndpoints && m >= 2 {
+        var withEnds = [Double](repeating: 0, count: n + 2)
+        withEnds[n + 1] = 1
+        for i in 0..<n { withEnds[i + 1] = xs[order[i]] }
+        var sorted = [Double](repeating: 0, count: n)
+        for i in 0..<n { sorted[i] = max(withEnds[i + 1] - withEnds[i], withEnds[i + 2] - withEnds[i + 1]) }
+        if !considerEndpoints && n >= 2 {
             sorted[0] = withEnds[2] - withEnds[1]
-            sorted[m - 1] = withEnds[m] - withEnds[m - 1]
+            sorted[n - 1] = withEnds[n] - withEnds[n - 1]
         }
         var out = [Double](repeating: 0, count: n)
-        for i in 0..<m where order[i] < n { out[order[i]] = sorted[i] }
+        for i in 0..<n { out[order[i]] = sorted[i] }
         return out
-    }
-
-    /// Multivariate bandwidth (Falkner et al. 2018 / Watanabe 2023 §4.1): Scott's rule on
-    /// the unit range, 0.2 · n^(−1/(D+4)), the same for every kernel.
-    static func jointBandwidths(count n: Int, dimensions D: Int) -> [Double] {
-        let s = 0.2 * Foundation.pow(Double(max(n, 1)), -1 / Double(D + 4))
-        return [Double](repeating: s, count: n)
     }
 
     // MARK: Sampling
@@ -305,8 +299,7 @@ struct ParzenEstimator {
         let D = dims.count, K = kernelCount
         mus.withUnsafeBufferPointer { mu in
         inverseSigmas.withUnsafeBufferPointer { inv in
-        logPdfConstants.withUnsafeBufferPointer { constant in
-            for k in 0..<K { t[k] = logWeightsOverMass[k] }
+            for k in 0..<K { t[k] = logKernelConstants[k] }
             for d in 0..<D {
                 switch dims[d] {
                 case .numeric where dims[d].isDiscreteNumeric:
@@ -321,7 +314,7 @@ struct ParzenEstimator {
                     let xd = x[d], base = d * K
                     for k in 0..<K {
                         let z = (xd - mu[base + k]) * inv[base + k]
-                        t[k] += constant[base + k] - 0.5 * z * z
+                        t[k] -= 0.5 * z * z
                     }
                 case .categorical(let C):
                     let c = Int(x[d])
@@ -330,7 +323,7 @@ struct ParzenEstimator {
                     }
                 }
             }
-        }}}
+        }}
     }
 }
 

@@ -23,8 +23,8 @@ import HoneTensor
 /// - γ(n) = min(⌈0.1 n⌉, 25) trials go to l (`Options.gamma`).
 /// - Observation weights: 1 for the newest 25 trials of each side, a linear ramp from 1/n
 ///   up to 1 for older ones (`Options.weights`); plus a prior kernel of weight 1.
-/// - Bandwidths: neighbour gaps (univariate) or Scott's rule (multivariate), clipped
-///   below by the magic clip (see `ParzenEstimator`). Categoricals use
+/// - Bandwidths: neighbour gaps per dimension (as Optuna ≥ 4, also for multivariate
+///   estimators), clipped below by the magic clip (see `ParzenEstimator`). Categoricals use
 ///   Aitchison–Aitken-style kernels.
 /// - 24 candidates (`nEICandidates`) are drawn from l.
 ///
@@ -351,11 +351,8 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         }
         let settings = ParzenSettings(priorWeight: options.priorWeight, magicClip: options.considerMagicClip,
                                       considerEndpoints: options.considerEndpoints)
-        let multivariate = space.count > 1
-        let l = ParzenEstimator(columns: below, weights: options.weights(below[0].count), dims: dims,
-                                multivariate: multivariate, settings: settings)
-        let g = ParzenEstimator(columns: above, weights: options.weights(above[0].count), dims: dims,
-                                multivariate: multivariate, settings: settings)
+        let l = ParzenEstimator(columns: below, weights: options.weights(below[0].count), dims: dims, settings: settings)
+        let g = ParzenEstimator(columns: above, weights: options.weights(above[0].count), dims: dims, settings: settings)
         let candidates = l.sample(max(options.nEICandidates, 1), rng: &rng)
         let best = l.argmaxLogRatio(over: g, points: candidates)
         var out: [String: ParamValue] = [:]

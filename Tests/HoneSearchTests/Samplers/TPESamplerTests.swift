@@ -109,15 +109,15 @@ final class TPESamplerTests: XCTestCase {
         // Observations 0.1, 0.2, 0.9 with the prior centre 0.5: sorted 0.1 0.2 0.5 0.9.
         let s = ParzenEstimator.neighbourBandwidths([0.2, 0.9, 0.1], considerEndpoints: false)
         XCTAssertEqual(s[2], 0.1, accuracy: 1e-12)   // outermost: inner gap only
-        XCTAssertEqual(s[0], 0.3, accuracy: 1e-12)   // max(0.1, 0.3)
-        XCTAssertEqual(s[1], 0.4, accuracy: 1e-12)   // outermost: inner gap only
+        XCTAssertEqual(s[0], 0.7, accuracy: 1e-12)   // max(0.1, 0.7)
+        XCTAssertEqual(s[1], 0.7, accuracy: 1e-12)   // outermost: inner gap only
     }
 
     func testParzenDensityIntegratesToOne() {
         var settings = ParzenSettings()
         settings.priorWeight = 1
         let est = ParzenEstimator(columns: [[0.1, 0.15, 0.8]], weights: [1, 1, 1],
-                                  dims: [.numeric(.float(0, 1))], multivariate: false, settings: settings)
+                                  dims: [.numeric(.float(0, 1))], settings: settings)
         let n = 20_000
         let xs = (0..<n).map { [(Double($0) + 0.5) / Double(n)] }
         let integral = est.logDensities(xs).reduce(0) { $0 + exp($1) } / Double(n)
@@ -125,12 +125,12 @@ final class TPESamplerTests: XCTestCase {
         // Discrete: the masses over the values of int[1, 5] sum to one.
         let d = Distribution.int(1, 5)
         let disc = ParzenEstimator(columns: [[d.toUnit(2), d.toUnit(5)]], weights: [1, 1],
-                                   dims: [.numeric(d)], multivariate: false, settings: settings)
+                                   dims: [.numeric(d)], settings: settings)
         let total = disc.logDensities((1...5).map { [d.toUnit(Double($0))] }).reduce(0) { $0 + exp($1) }
         XCTAssertEqual(total, 1, accuracy: 1e-9)
         // Categorical: probabilities sum to one.
         let cat = ParzenEstimator(columns: [[0, 2, 2]], weights: [1, 1, 1],
-                                  dims: [.categorical(choices: 3)], multivariate: false, settings: settings)
+                                  dims: [.categorical(choices: 3)], settings: settings)
         XCTAssertEqual(cat.logDensities([[0], [1], [2]]).reduce(0) { $0 + exp($1) }, 1, accuracy: 1e-12)
     }
 
@@ -154,9 +154,9 @@ final class TPESamplerTests: XCTestCase {
             let d = 1 + c % 4
             let dims = [ParzenDimension](repeating: .numeric(.float(0, 1)), count: d)
             let l = ParzenEstimator(columns: columns(d, 10), weights: Array(repeating: 1, count: 10), dims: dims,
-                                    multivariate: d > 1, settings: ParzenSettings())
+                                    settings: ParzenSettings())
             let g = ParzenEstimator(columns: columns(d, 200), weights: TPESampler.defaultWeights(200), dims: dims,
-                                    multivariate: d > 1, settings: ParzenSettings())
+                                    settings: ParzenSettings())
             let points = l.sample(24, rng: &rng)
             let ll = l.logDensities(points), lg = g.logDensities(points)
             var best = 0
