@@ -283,6 +283,9 @@ struct ParzenEstimator {
                 g.logTerms(points[p], into: t)
                 return ll[p] - (UnsafeBufferPointer(t).max() ?? -.infinity)
             }
+            // Survivors' terms are computed again rather than kept from the first pass: a
+            // points × kernels buffer costs more (allocation, page faults) than the few
+            // recomputations.
             var best = 0, bestScore = -Double.infinity
             for p in points.indices.sorted(by: { upper[$0] > upper[$1] || (upper[$0] == upper[$1] && $0 < $1) }) {
                 if upper[p] < bestScore { break }
@@ -304,10 +307,10 @@ struct ParzenEstimator {
                 switch dims[d] {
                 case .numeric where dims[d].isDiscreteNumeric:
                     // Mass of each kernel on the value's cell.
-                    let cell = dims[d].cell(ofUnit: x[d])
+                    let cell = dims[d].cell(ofUnit: x[d]), table = erfcTaylorTable
                     for k in 0..<K {
                         let i = d * K + k
-                        let mass = normalMass((cell.lo - mu[i]) * inv[i], (cell.hi - mu[i]) * inv[i])
+                        let mass = normalMass((cell.lo - mu[i]) * inv[i], (cell.hi - mu[i]) * inv[i], table: table)
                         t[k] += Foundation.log(mass) - logMassInside[i]
                     }
                 case .numeric:

@@ -187,12 +187,13 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
     public func pointsNeeded(dimension d: Int) -> Int {
         max(options.startupTrials, QuadraticModel.coefficients(dimension: d, full: d <= options.fullQuadraticDimensions))
     }
+}
 
-    private func infinityDistance(_ a: [Double], _ b: [Double]) -> Double {
-        var m = 0.0
-        for j in a.indices { m = max(m, abs(a[j] - b[j])) }
-        return m
-    }
+/// max_j |a_j − b_j|: the trust region is a box, so distances are measured in its norm.
+private func infinityDistance(_ a: [Double], _ b: [Double]) -> Double {
+    var m = 0.0
+    for j in a.indices { m = max(m, abs(a[j] - b[j])) }
+    return m
 }
 
 /// m(s) = c + gᵀs + ½ sᵀHs in scaled coordinates s = (x − centre) / radius, fitted by
@@ -224,7 +225,7 @@ struct QuadraticModel {
         let p = coefficients(dimension: d, full: full)
         // The nearest points: enough for the model, more when they are inside 2Δ.
         let near = points.map { pt -> (x: [Double], f: Double, r: Double) in
-            (pt.x, pt.f, zip(pt.x, centre).reduce(0) { max($0, abs($1.0 - $1.1)) })
+            (pt.x, pt.f, infinityDistance(pt.x, centre))
         }.sorted { $0.r < $1.r }
         let inside = near.prefix { $0.r <= 2 * radius }.count
         let used = Array(near.prefix(min(near.count, max(inside, p + d), 3 * p)))
