@@ -144,7 +144,19 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
         lock.unlock()
         let space = configuration.space
         let objective: @Sendable (Trial) throws -> [Double] = { [unowned self] trial in
-            try self.worker().evaluate(trial, space: space)
+            // `Study.optimize` clears a stop made before it began: an interrupt then
+            // stops the study here, at its first trial.
+            if self.isInterrupted {
+                study.stop()
+                throw try trial.failInterrupted()
+            }
+            do {
+                return try self.worker().evaluate(trial, space: space)
+            } catch {
+                // The Lua stopped by `interrupt()` (or any error after it): FAIL "interrupted".
+                if self.isInterrupted { throw try trial.failInterrupted() }
+                throw error
+            }
         }
         var callbacks: [@Sendable (Study, FrozenTrial) -> Void] = [{ [unowned self] _, trial in
             try? self.worker().trialFinished(trial)
@@ -155,8 +167,12 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
         return study
     }
 
-    /// Thread-safe (signal handlers, other threads): stops the running Lua of every worker
-    /// at its next instruction (those trials fail as "interrupted") and starts no new trial.
+    /// True once `interrupt()` was called.
+    public var isInterrupted: Bool { lock.lock(); defer { lock.unlock() }; return interrupted }
+
+    /// Thread-safe (not async-signal-safe: call it from a dispatch signal source or
+    /// another thread): stops the running Lua of every worker at its next instruction
+    /// (those trials are stored FAIL with the reason "interrupted") and starts no new trial.
     public func interrupt() {
         lock.lock()
         interrupted = true

@@ -95,12 +95,26 @@ struct AutoCommand: ParsableCommand {
         }
 
         let progress = AutoProgress(verbose: verbose, direction: automl.direction)
-        try automl.search(study) { _, trial in progress.finished(trial) }
+        // SIGINT/SIGTERM: running trials are stored FAIL "interrupted", the search ends,
+        // the best configuration is not retrained, and the exit code is 130/143.
+        let interrupts = SignalInterrupter { signo in
+            FileHandle.standardError.write(Data((SignalInterrupter.stopping(signo) + "\n").utf8))
+            automl.interrupt()
+        }
+        defer { interrupts.restore() }
+        let resume = "run the same command again to resume study \"\(study.name)\""
+        do {
+            try automl.search(study) { _, trial in progress.finished(trial) }
+        } catch {
+            interrupts.exitIfInterrupted(resume: resume, error: error)
+            throw error
+        }
         let searchSeconds = Date().timeIntervalSince(start)
         let counts = Dictionary(grouping: try study.trials(), by: \.state).mapValues(\.count)
         print(String(format: "search: %.0f s, ", searchSeconds) + "\(progress.count) trials this run ("
             + TrialState.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue.lowercased())" } }.joined(separator: ", ")
-            + " in the study)")
+            + " in the study)" + (interrupts.received != nil ? " (interrupted; no retraining)" : ""))
+        interrupts.exitIfInterrupted(resume: resume)
 
         let best = try automl.bestTrial(of: study)
         let described = best.values?.first.map { String(format: "%@ %.4f", automl.metric.rawValue, $0) }
@@ -109,11 +123,19 @@ struct AutoCommand: ParsableCommand {
         print("params: " + best.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         print("retraining on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
         fflush(stdout)
-        let model = try automl.refit(best) { m in
-            guard verbose, m.epoch % max(1, space.maxEpochs / 20) == 0 || m.epoch == space.maxEpochs else { return }
-            print(String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
-            fflush(stdout)
+        let model: AutoMLModel
+        do {
+            model = try automl.refit(best) { m in
+                guard verbose, m.epoch % max(1, space.maxEpochs / 20) == 0 || m.epoch == space.maxEpochs else { return }
+                print(String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
+                fflush(stdout)
+            }
+        } catch {
+            interrupts.exitIfInterrupted(resume: "retraining stopped, no model saved; " + resume,
+                                         error: error is TrialInterrupted ? nil : error)
+            throw error
         }
+        interrupts.exitIfInterrupted(resume: "no model saved; " + resume)
         try automl.save(model, to: output)
         if let report {
             try HTMLReport.write(study: study, to: report, title: "hone auto \(data)")

@@ -1,9 +1,10 @@
 // `hone tune SCRIPT.lua`: runs a Lua study script with a progress display.
 //
 // The script's study { … } decides the study; --storage, --trials, --jobs, --seed and
-// --timeout override it. Ctrl-C stops cleanly: the Lua of running trials is interrupted
-// (those trials are stored as FAIL, "interrupted"), no new trial starts, and everything
-// finished stays stored; a second Ctrl-C exits at once.
+// --timeout override it. Ctrl-C (SIGINT) or SIGTERM stops cleanly: the Lua of running
+// trials is interrupted (those trials are stored as FAIL, "interrupted"), no new trial
+// starts, everything finished stays stored, and the command exits with 130 (SIGINT) or 143
+// (SIGTERM); a second signal exits at once. Running it again resumes the study.
 
 import ArgumentParser
 import Dispatch
@@ -79,19 +80,22 @@ struct TuneCommand: ParsableCommand {
             progress.note("warm start from \"\(source.study)\": \(summary.description)")
         }
 
-        let interrupts = InterruptHandler {
-            progress.note("interrupting: running trials will be stored as FAIL (Ctrl-C again to quit at once)")
+        let interrupts = SignalInterrupter { signo in
+            progress.note(SignalInterrupter.stopping(signo))
             studyScript.interrupt()
         }
         defer { interrupts.restore() }
+        let resume = "run the same command again to resume study \"\(study.name)\""
         do {
             try studyScript.run(study: study) { study, trial in progress.finished(trial) }
         } catch {
             progress.end()
+            interrupts.exitIfInterrupted(resume: resume, error: error)
             throw CLIError("\(error)")
         }
         progress.end()
-        progress.summary(interrupted: interrupts.fired)
+        progress.summary(interrupted: interrupts.received != nil)
+        interrupts.exitIfInterrupted(resume: resume)
     }
 }
 
@@ -206,33 +210,5 @@ private final class TuneProgress: @unchecked Sendable {
     static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
-    }
-}
-
-/// SIGINT → `onFirst` once (on a dispatch queue, not in the signal handler); a second
-/// SIGINT exits with status 130.
-private final class InterruptHandler: @unchecked Sendable {
-    private let source: DispatchSourceSignal
-    private let lock = NSLock()
-    private var count = 0
-
-    var fired: Bool { lock.lock(); defer { lock.unlock() }; return count > 0 }
-
-    init(onFirst: @escaping @Sendable () -> Void) {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            lock.lock()
-            count += 1
-            let first = count == 1
-            lock.unlock()
-            if first { onFirst() } else { exit(130) }
-        }
-        source.resume()
-    }
-
-    func restore() {
-        source.cancel()
-        signal(SIGINT, SIG_DFL)
     }
 }

@@ -81,6 +81,10 @@ public final class AutoML: @unchecked Sendable {
     /// val_accuracy (maximized) for classification, val_mse (minimized) for regression.
     public let metric: Metric
 
+    private let interruptLock = NSLock()
+    private var interrupted = false
+    private var searching: Study?
+
     public init(data: AutoMLData, options: AutoMLOptions = AutoMLOptions()) throws {
         guard options.jobs >= 1 else { throw TuningError.invalidArgument("jobs must be at least 1, got \(options.jobs)") }
         if let t = options.timeBudget, !(t > 0) { throw TuningError.invalidArgument("time budget must be positive seconds, got \(t)") }
@@ -122,14 +126,38 @@ public final class AutoML: @unchecked Sendable {
 
     /// Runs trials until the time budget or `maxTrials` is used. `onTrialFinished` runs
     /// after each trial is stored, on the worker's thread.
+    /// After `interrupt()`, returns once the running trials are stored (FAIL "interrupted").
     public func search(_ study: Study, onTrialFinished: (@Sendable (Study, FrozenTrial) -> Void)? = nil) throws {
         let deadline = options.timeBudget.map { Date().addingTimeInterval($0) }
-        let objective: @Sendable (Trial) throws -> Double = { [self] trial in try self.evaluate(trial, deadline: deadline) }
+        let objective: @Sendable (Trial) throws -> Double = { [self] trial in
+            // `Study.optimize` clears a stop made before it began: stop here instead.
+            if isInterrupted {
+                study.stop()
+                throw try trial.failInterrupted()
+            }
+            return try self.evaluate(trial, deadline: deadline)
+        }
+        interruptLock.lock(); searching = study; interruptLock.unlock()
+        defer { interruptLock.lock(); searching = nil; interruptLock.unlock() }
         try withBLASThreads(options.jobs > 1 ? 1 : nil) {
             try study.optimize(objective, nTrials: options.maxTrials, timeout: options.timeBudget, nJobs: options.jobs,
                                callbacks: onTrialFinished.map { [$0] } ?? [])
         }
     }
+
+    /// Thread-safe (not async-signal-safe: call it from a dispatch signal source or another
+    /// thread): the search starts no new trial, and running trials stop within one batch
+    /// and are stored FAIL with the reason "interrupted". Lasts for this object's life.
+    public func interrupt() {
+        interruptLock.lock()
+        interrupted = true
+        let study = searching
+        interruptLock.unlock()
+        study?.stop()
+    }
+
+    /// True once `interrupt()` was called.
+    public var isInterrupted: Bool { interruptLock.lock(); defer { interruptLock.unlock() }; return interrupted }
 
     /// One trial: suggest a configuration, train it on the search split reporting the
     /// metric per epoch (Hyperband prunes at its rungs), return the last epoch's value.
@@ -141,30 +169,38 @@ public final class AutoML: @unchecked Sendable {
         try trial.setUserAttribute("parameter_count", .number(Double(trainer.model.parameterCount)))
         var pruned = false, cut = false
         var interrupted = false
-        if let deadline {
+        trainer.interruption = { [self] in
+            if isInterrupted { return true }
             // Mid-epoch: the first epoch's length is unknown, so it cannot be foreseen.
-            trainer.interruption = { if Date() >= deadline { interrupted = true }; return interrupted }
+            if let deadline, Date() >= deadline { interrupted = true }
+            return interrupted
         }
         var failure: Error?
         var result: TrainingResult?
-        try withUnsafeMutablePointer(to: &pruned) { p in
-            try withUnsafeMutablePointer(to: &failure) { f in
-                let report = trial.epochCallback(metric: metric, fold: 0, pruned: p, failure: f)
-                var epochStart = Date()
-                result = try trainer.fit(searchTrain, validation: searchValidation) { m in
-                    if report(m) == .stop { return .stop }
-                    let now = Date()
-                    let epochSeconds = now.timeIntervalSince(epochStart)
-                    epochStart = now
-                    // Stop before an epoch that would end past the deadline, not after it.
-                    if let deadline, m.epoch < self.space.maxEpochs, now.addingTimeInterval(epochSeconds) > deadline {
-                        cut = true
-                        return .stop
+        do {
+            try withUnsafeMutablePointer(to: &pruned) { p in
+                try withUnsafeMutablePointer(to: &failure) { f in
+                    let report = trial.epochCallback(metric: metric, fold: 0, pruned: p, failure: f)
+                    var epochStart = Date()
+                    result = try trainer.fit(searchTrain, validation: searchValidation) { m in
+                        if report(m) == .stop { return .stop }
+                        let now = Date()
+                        let epochSeconds = now.timeIntervalSince(epochStart)
+                        epochStart = now
+                        // Stop before an epoch that would end past the deadline, not after it.
+                        if let deadline, m.epoch < self.space.maxEpochs, now.addingTimeInterval(epochSeconds) > deadline {
+                            cut = true
+                            return .stop
+                        }
+                        return .proceed
                     }
-                    return .proceed
                 }
             }
+        } catch where isInterrupted {
+            throw try trial.failInterrupted()
         }
+        // Running when interrupted (training stopped within a batch): FAIL "interrupted".
+        if isInterrupted { throw try trial.failInterrupted() }
         if let failure { throw failure }
         if pruned { throw TrialPruned("pruned after epoch \(trainer.epochsCompleted)") }
         if cut || interrupted {
@@ -202,11 +238,14 @@ public final class AutoML: @unchecked Sendable {
 
     /// Retrains `trial`'s configuration on all training data for the full epoch budget
     /// and measures it on the test data. `onEpoch` sees each epoch (for progress).
+    /// `interrupt()` stops it within a batch: it throws `TrialInterrupted`.
     public func refit(_ trial: FrozenTrial, onEpoch: ((EpochMetrics) -> Void)? = nil) throws -> AutoMLModel {
         let start = Date()
         let configuration = try configuration(of: trial)
         let trainer = try Trainer(description: configuration.model, config: configuration.trainer)
+        trainer.interruption = { [self] in isInterrupted }
         try trainer.fit(data.train) { m in onEpoch?(m); return .proceed }
+        if isInterrupted { throw TrialInterrupted() }
         return AutoMLModel(trial: trial, configuration: configuration, trainer: trainer, test: try test(trainer),
                            seconds: Date().timeIntervalSince(start))
     }
