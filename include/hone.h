@@ -71,7 +71,7 @@ typedef int hone_status;
 #define HONE_IO                8  /* reading or writing a file failed */
 #define HONE_SCRIPT            9  /* a Lua script raised an error or broke a sandbox limit */
 #define HONE_PRUNED           10  /* an objective's way to say "this trial was pruned" */
-#define HONE_INTERRUPTED      11  /* stopped by hone_study_stop or a callback's request */
+#define HONE_INTERRUPTED      11  /* stopped by hone_study_stop, hone_interrupt or a callback's request */
 #define HONE_NO_RESULT        12  /* asked for a best trial before any trial completed */
 
 /* The constant's name ("HONE_WRONG_STATE"); "HONE_UNKNOWN_STATUS" for others. Static
@@ -164,16 +164,41 @@ typedef hone_status (*hone_objective_fn)(hone_trial *trial, void *userdata,
                                          double *values, size_t n_values);
 
 /* Runs trials until `n_trials` have been run by this call (≤ 0: no limit), `timeout_s`
- * seconds have passed (≤ 0: no limit), hone_study_stop is called, or a grid is
- * exhausted; at least one limit must be set. `n_jobs` threads (1 to 1024) each run trials.
- * Returns HONE_OK when a limit was reached (failed trials do not make it fail),
- * HONE_INTERRUPTED after hone_study_stop. Blocks the calling thread. */
+ * seconds have passed (≤ 0: no limit), hone_study_stop or hone_interrupt is called, or a
+ * grid is exhausted; at least one limit must be set. `n_jobs` threads (1 to 1024) each
+ * run trials. Returns HONE_OK when a limit was reached (failed trials do not make it
+ * fail), HONE_INTERRUPTED after hone_study_stop or hone_interrupt (the message says
+ * which). Blocks the calling thread. */
 hone_status hone_study_optimize(hone_study *study, hone_objective_fn objective, void *userdata,
                                 int64_t n_trials, double timeout_s, int n_jobs);
 
 /* Asks a running hone_study_optimize to start no new trial (running ones finish).
- * Thread-safe; callable from an objective. */
+ * Thread-safe; callable from an objective. Not async-signal-safe: from a signal
+ * handler, call hone_interrupt. */
 hone_status hone_study_stop(hone_study *study);
+
+/* Signals (SIGINT, SIGTERM) in a process that uses libhone. The library installs no
+ * signal handler: the process's signals belong to the host. To stop studies on Ctrl-C or
+ * SIGTERM, the host installs its own handler (sigaction) and calls hone_interrupt from
+ * it. hone_interrupt is async-signal-safe (it only increments an atomic counter, takes
+ * no lock, allocates nothing and leaves hone_errmsg() alone) and thread-safe; it always
+ * returns HONE_OK. Within about 20 ms, every hone_study_optimize, hone_script_run and
+ * hone_auto running in the process at that moment:
+ *   - starts no new trial;
+ *   - stores its running trials as FAIL with the fail reason "interrupted": Lua is
+ *     stopped at its next instruction and training within a batch; a C objective cannot
+ *     be stopped from outside, so hone_trial_should_prune answers 1 from then on and
+ *     whatever the objective returns other than HONE_OK (HONE_PRUNED included) stores
+ *     its trial FAIL "interrupted" (HONE_OK with finite values still completes it);
+ *   - keeps everything finished stored, and returns HONE_INTERRUPTED (hone_auto trains
+ *     no final model).
+ * Calls started after hone_interrupt are not affected, so the host decides what comes
+ * next: typically it returns from main with 130 (SIGINT) or 143 (SIGTERM) once the call
+ * returned, or re-raises the signal with its default action. Reopening the study with the
+ * same storage and name resumes it (the FAIL trials count as finished). A second signal is
+ * the host's to handle (e.g. _exit at once: trials then left RUNNING are failed by the
+ * heartbeat policy's stale-trial sweep, if one is set, or stay RUNNING). */
+hone_status hone_interrupt(void);
 
 /* Queues a trial with fixed parameters (`params_json`: {"lr": 0.01, "act": "relu"});
  * the next ask runs it. Parameters the objective suggests but the object lacks are

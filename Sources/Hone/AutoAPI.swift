@@ -53,7 +53,15 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         let automl = try AutoML(data: data, options: AutoMLOptions(
             timeBudget: timeBudget, maxTrials: maxTrials, jobs: jobs, seed: seed,
             studyName: studyName, validationFraction: validationFraction, space: space))
-        let (study, model) = try automl.run(storage: try openStorage(url: storageURL))
+        let watch = InterruptWatch { automl.interrupt() }
+        defer { watch.finish() }
+        let study: Study, model: AutoMLModel
+        do {
+            (study, model) = try automl.run(storage: try openStorage(url: storageURL))
+        } catch where watch.fired {
+            throw APIError(.interrupted, "hone_auto was interrupted by hone_interrupt (its running trials are stored FAIL "
+                + "\"interrupted\"; no model was trained)")
+        }
         if let output { try automl.save(model, to: output) }
         if let report { try HTMLReport.write(study: study, to: report, title: "hone_auto") }
 

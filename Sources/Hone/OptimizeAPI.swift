@@ -3,6 +3,7 @@
 import Foundation
 import HonePlugins
 import HoneSearch
+import HoneTuning
 
 /// An objective's non-OK status, carrying the trial's fail reason.
 private struct ObjectiveFailed: Error, CustomStringConvertible {
@@ -15,8 +16,16 @@ private func statusText(_ status: Int32) -> String {
 }
 
 /// Runs one trial through a C objective. The trial handle lives only for the call.
-private func evaluate(_ objective: NativeObjective, _ h: StudyHandle, _ trial: Trial) throws -> [Double] {
+/// After hone_interrupt: a trial asked after it is stored FAIL "interrupted" without
+/// running, and one whose objective then returns anything but HONE_OK (it may have seen
+/// hone_trial_should_prune answer 1) is stored FAIL "interrupted".
+private func evaluate(_ objective: NativeObjective, _ h: StudyHandle, _ trial: Trial, _ watch: InterruptWatch) throws -> [Double] {
+    if watch.fired {
+        h.study.stop()
+        throw try trial.failInterrupted()
+    }
     let th = TrialHandle(trial, owner: h, libraryOwned: true)
+    th.interruption = watch
     let token = HandleTable.shared.insert(th, kind: .trial)
     defer {
         HandleTable.shared.remove(token, .trial)
@@ -26,6 +35,11 @@ private func evaluate(_ objective: NativeObjective, _ h: StudyHandle, _ trial: T
     // NaN until written: an objective that returns HONE_OK without writing fails its trial.
     var values = [Double](repeating: .nan, count: n)
     let status = values.withUnsafeMutableBufferPointer { objective.function(token, objective.userdata, $0.baseAddress, n) }
+    if watch.fired {
+        // Stop before this worker asks again (the watcher may not have run yet).
+        h.study.stop()
+        if status != HoneStatus.ok.rawValue { throw try trial.failInterrupted() }
+    }
     switch status {
     case HoneStatus.ok.rawValue:
         return values
@@ -54,8 +68,14 @@ func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, ti
         throw APIError.invalid("hone_study_optimize needs n_trials > 0 or timeout_s > 0 (with neither it would never end)")
     }
     h.clearStop()
-    try h.study.optimize({ trial in try evaluate(objective, h, trial) },
+    let watch = InterruptWatch { h.study.stop() }
+    defer { watch.finish() }
+    try h.study.optimize({ trial in try evaluate(objective, h, trial, watch) },
                          nTrials: trials, timeout: seconds, nJobs: Int(nJobs))
+    if watch.fired {
+        throw APIError(.interrupted, "hone_study_optimize of study \"\(h.study.name)\" was interrupted by hone_interrupt "
+            + "(its running trials are stored FAIL \"interrupted\")")
+    }
     if h.wasStopped { throw APIError(.interrupted, "hone_study_optimize of study \"\(h.study.name)\" was stopped by hone_study_stop") }
 }
 

@@ -31,7 +31,13 @@ public func hone_script_run(_ scriptPath: UnsafePointer<CChar>?, _ optionsJSON: 
             throw APIError(.notFound, "\(path): no such script file")
         }
         let script = try StudyScript(path: path, options: options)
+        let watch = InterruptWatch { script.interrupt() }
+        defer { watch.finish() }
         let study = try script.run()
+        if watch.fired {
+            throw APIError(.interrupted, "hone_script_run of \(path) was interrupted by hone_interrupt "
+                + "(its running trials are stored FAIL \"interrupted\")")
+        }
         if let out { out.pointee = HandleTable.shared.insert(StudyHandle(study), kind: .study) }
     }
 }

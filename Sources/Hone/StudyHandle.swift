@@ -51,6 +51,10 @@ final class TrialHandle: @unchecked Sendable {
     private var retiredReason = ""
     private var told = false
     private var failReason: String?
+    /// The hone_interrupt watch of the optimize call that lent this trial to an
+    /// objective (set before the handle is published): hone_trial_should_prune answers 1
+    /// once it fired.
+    var interruption: InterruptWatch?
 
     init(_ trial: Trial, owner: StudyHandle, libraryOwned: Bool) {
         self.trial = trial

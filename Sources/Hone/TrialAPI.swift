@@ -127,6 +127,9 @@ public func hone_trial_should_prune(_ trial: OpaquePointer?, _ out: UnsafeMutabl
         let h = try trialHandle(trial)
         let out = try output(out)
         let t = try h.running("should_prune")
+        // After hone_interrupt, an objective's trial should stop now (it is stored FAIL
+        // "interrupted" whatever the objective then returns, unless HONE_OK with values).
+        if h.interruption?.fired == true { out.pointee = 1; return }
         out.pointee = try t.shouldPrune() ? 1 : 0
     }
 }

@@ -132,6 +132,13 @@ int hone_lua_str_gmatch(lua_State *L);
 int hone_lua_str_gsub(lua_State *L);
 int hone_lua_install_counted_patterns(lua_State *L);
 
+/* ---- Process-wide interrupts (interrupts.c) ----
+ * The counter behind libhone's hone_interrupt: a host's signal handler bumps it (one
+ * lock-free atomic add, async-signal-safe); a running optimize, script or AutoML run
+ * compares it with the value it started with. Not Lua, but this is the package's C. */
+void hone_process_interrupt(void);
+long hone_process_interrupt_count(void);
+
 /* ---- Macros Swift cannot import ---- */
 
 static inline int hone_lua_registry_index(void) { return LUA_REGISTRYINDEX; }

@@ -265,11 +265,13 @@ public final class AutoML: @unchecked Sendable {
     }
 
     /// Search, then refit the best trial: the whole of `hone auto` without printing.
+    /// After `interrupt()` it throws `TrialInterrupted` (the search's trials are stored).
     public func run(storage: Storage, warmStartFrom source: Study? = nil,
                     onTrialFinished: (@Sendable (Study, FrozenTrial) -> Void)? = nil) throws -> (study: Study, model: AutoMLModel) {
         let study = try makeStudy(storage: storage)
         if let source { _ = try warmStart(study, from: source) }
         try search(study, onTrialFinished: onTrialFinished)
+        if isInterrupted { throw TrialInterrupted() }
         return (study, try refit(try bestTrial(of: study)))
     }
 

@@ -123,7 +123,10 @@ def get_all_study_names(storage: str) -> List[str]:
 
 
 def _fail_reason(exc: BaseException) -> str:
-    """The last line of the exception's traceback: "ValueError: lr too high"."""
+    """The last line of the exception's traceback: "ValueError: lr too high"; for
+    Ctrl-C (KeyboardInterrupt) "interrupted", the reason the CLI and hone_interrupt store."""
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted"
     return traceback.format_exception_only(type(exc), exc)[-1].strip()
 
 
@@ -197,8 +200,11 @@ class _OptimizeRun:
             with self.lock:
                 if self.error is None:
                     self.error = e
+            if isinstance(e, KeyboardInterrupt):
+                # Ctrl-C outside the objective's own code: this trial was just asked.
+                lib.hone_trial_set_fail_reason(trial_handle, b"interrupted")
             lib.hone_study_stop(self.study._handle)
-            return errors.ERROR
+            return errors.INTERRUPTED if isinstance(e, KeyboardInterrupt) else errors.ERROR
 
     def failed(self, trial: Trial, e: BaseException, stops: bool) -> int:
         reason = _fail_reason(e)
@@ -337,9 +343,14 @@ class Study:
         ``raise hone.TrialPruned()`` stores the trial as PRUNED. An exception of a type in
         ``catch`` (by default every ``Exception``) fails that trial only, with the
         exception's last traceback line as the fail reason, and the study goes on; any
-        other exception (``KeyboardInterrupt`` included) fails the trial, stops the study
-        (running trials finish) and is re-raised when ``optimize`` returns. Ctrl-C while
-        ``optimize`` waits stops the study the same way.
+        other exception fails the trial, stops the study (running trials finish) and is
+        re-raised when ``optimize`` returns. Ctrl-C behaves as in Optuna: the trial
+        running it is stored FAIL with the reason "interrupted", no new trial starts, and
+        ``KeyboardInterrupt`` is re-raised. With ``n_jobs`` > 1 the main thread only
+        waits: Ctrl-C there stops the study and calls ``hone_interrupt``, so running
+        trials whose objective checks ``trial.should_prune()`` stop at once and are
+        stored FAIL "interrupted" (those that return a value complete), then
+        ``KeyboardInterrupt`` is re-raised.
 
         With ``n_jobs`` > 1 (-1: one per CPU) the objective runs on that many threads at
         once. :meth:`stop` ends the run early without an exception.
@@ -399,6 +410,8 @@ class Study:
                 if run.error is None:
                     run.error = e
             lib.hone_study_stop(self._handle)
+            # Objectives polling should_prune() stop now; their trials fail "interrupted".
+            lib.hone_interrupt()
             _logger.warning("Interrupted: waiting for running trials to finish (Ctrl-C again to leave them)")
             while not done.wait(0.1):
                 pass

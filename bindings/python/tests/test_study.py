@@ -449,7 +449,7 @@ def test_keyboard_interrupt_stops_the_study_and_is_reraised():
         study.optimize(objective, n_trials=100)
     trials = study.trials
     assert len(trials) == 4
-    assert trials[3].state == TrialState.FAIL and trials[3].fail_reason == "KeyboardInterrupt"
+    assert trials[3].state == TrialState.FAIL and trials[3].fail_reason == "interrupted"
     # The study is usable afterwards.
     study.optimize(objective, n_trials=1)
     assert study.trial_count() == 5
@@ -475,6 +475,35 @@ def test_ctrl_c_stops_the_study_lets_running_trials_finish_and_is_reraised(n_job
     if n_jobs == 2:
         # The main thread only waits; the workers' trials all complete.
         assert all(t.state == TrialState.COMPLETE for t in trials)
+
+
+def test_ctrl_c_with_jobs_fails_running_trials_that_check_should_prune():
+    import _thread
+
+    def objective(t):
+        x = t.suggest_float("x", 0, 1)
+        if t.number < 2:
+            return x
+        if t.number == 3:
+            time.sleep(0.05)              # trial 2 is running too
+            _thread.interrupt_main()      # Ctrl-C: the main thread calls hone_interrupt
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if t.should_prune():          # answers True once interrupted
+                raise hone.TrialPruned()
+            time.sleep(0.002)
+        return x
+
+    study = hone.create_study()
+    with pytest.raises(KeyboardInterrupt):
+        study.optimize(objective, n_trials=100, n_jobs=2)
+    trials = study.trials
+    assert [t.number for t in trials] == [0, 1, 2, 3]      # no trial after the interrupt
+    assert [t.state for t in trials[:2]] == [TrialState.COMPLETE] * 2
+    assert all(t.state == TrialState.FAIL and t.fail_reason == "interrupted" for t in trials[2:])
+    # Resumes: the next optimize goes on after them.
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert study.trial_count() == 6
 
 
 def test_exceptions_outside_catch_stop_the_study_and_are_reraised():
