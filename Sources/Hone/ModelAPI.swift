@@ -438,8 +438,15 @@ public func hone_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutableP
         guard let json = contents.metadata[Sequential.descriptionMetadataKey] else {
             throw APIError.invalid("\(file) holds no Hone model description (metadata '\(Sequential.descriptionMetadataKey)'): create the model and use hone_model_load_weights")
         }
-        let description = try ModelDescription(json: json)
-        let model = try description.build(seed: 0)
+        // The stored description is input like any other: the core checks it (sizes,
+        // dropout, kernels…), and the message says which file it came from.
+        let description: ModelDescription, model: Sequential
+        do {
+            description = try ModelDescription(json: json)
+            model = try description.build(seed: 0)
+        } catch let error as HoneNNError {
+            throw APIError.invalid("\(file): its model description: \(error.message)")
+        }
         try model.loadState(contents.entries, source: file)
         let classification = contents.metadata[taskMetadataKey].map { $0 == "classification" } ?? (description.outputCount >= 2)
         out.pointee = HandleTable.shared.insert(ModelHandle(model, classification: classification), kind: .model)

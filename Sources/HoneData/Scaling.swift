@@ -11,10 +11,21 @@ public struct Standardizer: Equatable, Sendable, Codable {
     public var mean: [Float]
     public var std: [Float]
 
-    public init(mean: [Float], std: [Float]) {
-        precondition(mean.count == std.count, "Standardizer: mean and std lengths differ")
+    /// Throws `DataError` when mean and std differ in length.
+    public init(mean: [Float], std: [Float]) throws {
+        guard mean.count == std.count else {
+            throw DataError("Standardizer: mean and std must have the same length, got \(mean.count) and \(std.count)")
+        }
         self.mean = mean
         self.std = std
+    }
+
+    private enum CodingKeys: String, CodingKey { case mean, std }
+
+    /// Decodes through `init(mean:std:)`, so a stored standardizer is checked too.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(mean: try c.decode([Float].self, forKey: .mean), std: try c.decode([Float].self, forKey: .std))
     }
 
     /// Fits mean and std of every feature of `dataset`. Sums run in Double, so millions
@@ -44,11 +55,18 @@ public struct Standardizer: Equatable, Sendable, Codable {
         }
     }
 
-    /// Standardizes `features` (rows of `mean.count` values) in place.
-    public func apply(to features: inout [Float]) {
+    /// Standardizes `features` (rows of `mean.count` values) in place. Throws `DataError`
+    /// when `features` is not whole rows or `mean` and `std` (public, mutable) differ in
+    /// length.
+    public func apply(to features: inout [Float]) throws {
         let fc = mean.count
+        guard std.count == fc else {
+            throw DataError("Standardizer: mean and std must have the same length, got \(mean.count) and \(std.count)")
+        }
         guard fc > 0 else { return }
-        precondition(features.count % fc == 0, "Standardizer: \(features.count) values are not whole rows of \(fc)")
+        guard features.count % fc == 0 else {
+            throw DataError("Standardizer: features must be whole rows of \(fc) values, got \(features.count) values")
+        }
         let inverse = std.map { 1 / $0 }
         features.withUnsafeMutableBufferPointer { x in
             for r in 0..<(x.count / fc) {
@@ -64,7 +82,7 @@ public struct Standardizer: Equatable, Sendable, Codable {
             throw DataError("standardizer was fit on \(mean.count) features but the data set has \(dataset.featureCount)")
         }
         var out = dataset
-        apply(to: &out.features)
+        try apply(to: &out.features)
         return out
     }
 }
@@ -79,15 +97,21 @@ public struct MinMaxScaler: Equatable, Sendable, Codable {
     public var low: Float
     public var high: Float
 
-    public init(minimum: [Float], maximum: [Float], low: Float = 0, high: Float = 1) {
-        precondition(minimum.count == maximum.count, "MinMaxScaler: minimum and maximum lengths differ")
+    /// Throws `DataError` when minimum and maximum differ in length or low/high are not
+    /// finite.
+    public init(minimum: [Float], maximum: [Float], low: Float = 0, high: Float = 1) throws {
+        guard minimum.count == maximum.count else {
+            throw DataError("MinMaxScaler: minimum and maximum must have the same length, got \(minimum.count) and \(maximum.count)")
+        }
+        guard low.isFinite, high.isFinite else { throw DataError("MinMaxScaler: low and high must be finite, got \(low) and \(high)") }
         self.minimum = minimum
         self.maximum = maximum
         self.low = low
         self.high = high
     }
 
-    public init(fitting dataset: Dataset, low: Float = 0, high: Float = 1) {
+    /// Throws `DataError` when low or high is not finite.
+    public init(fitting dataset: Dataset, low: Float = 0, high: Float = 1) throws {
         let n = dataset.count, fc = dataset.featureCount
         var lo = [Float](repeating: n > 0 ? .infinity : 0, count: fc)
         var hi = [Float](repeating: n > 0 ? -.infinity : 0, count: fc)
@@ -100,13 +124,29 @@ public struct MinMaxScaler: Equatable, Sendable, Codable {
                 }
             }
         }
-        self.init(minimum: lo, maximum: hi, low: low, high: high)
+        try self.init(minimum: lo, maximum: hi, low: low, high: high)
     }
 
-    public func apply(to features: inout [Float]) {
+    private enum CodingKeys: String, CodingKey { case minimum, maximum, low, high }
+
+    /// Decodes through `init(minimum:maximum:low:high:)`, so a stored scaler is checked too.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(minimum: try c.decode([Float].self, forKey: .minimum), maximum: try c.decode([Float].self, forKey: .maximum),
+                      low: try c.decode(Float.self, forKey: .low), high: try c.decode(Float.self, forKey: .high))
+    }
+
+    /// Scales `features` (rows of `minimum.count` values) in place. Throws `DataError`
+    /// when `features` is not whole rows or `minimum` and `maximum` differ in length.
+    public func apply(to features: inout [Float]) throws {
         let fc = minimum.count
+        guard maximum.count == fc else {
+            throw DataError("MinMaxScaler: minimum and maximum must have the same length, got \(minimum.count) and \(maximum.count)")
+        }
         guard fc > 0 else { return }
-        precondition(features.count % fc == 0, "MinMaxScaler: \(features.count) values are not whole rows of \(fc)")
+        guard features.count % fc == 0 else {
+            throw DataError("MinMaxScaler: features must be whole rows of \(fc) values, got \(features.count) values")
+        }
         let scale = (0..<fc).map { j -> Float in
             let range = maximum[j] - minimum[j]
             return range > 0 ? (high - low) / range : 0
@@ -123,7 +163,7 @@ public struct MinMaxScaler: Equatable, Sendable, Codable {
             throw DataError("min-max scaler was fit on \(minimum.count) features but the data set has \(dataset.featureCount)")
         }
         var out = dataset
-        apply(to: &out.features)
+        try apply(to: &out.features)
         return out
     }
 }

@@ -9,11 +9,38 @@ import Foundation
 import HoneTensor
 
 public enum Synthetic {
+    /// The most feature values (count × featureCount) one synthetic data set may have
+    /// (1 GB of Float32): more would only exhaust memory.
+    public static let maxValues = 1 << 28
+    /// The most classes (or centers): labels are Int32 and a model has an output per class.
+    public static let maxClasses = 1 << 20
+
+    /// Refuses sizes no data set can have, naming the argument (HoneData is compiled with
+    /// -Ounchecked in release builds, where `precondition` is not evaluated; a negative
+    /// count or zero classes would otherwise reach a range or a division).
+    static func checkSizes(_ what: String, count: Int, featureCount: Int, classes: (name: String, value: Int)? = nil) throws {
+        guard count >= 0 else { throw DataError("\(what): count must be ≥ 0, got \(count)") }
+        guard featureCount >= 1 else { throw DataError("\(what): featureCount must be ≥ 1, got \(featureCount)") }
+        let (values, overflow) = count.multipliedReportingOverflow(by: featureCount)
+        guard !overflow, values <= maxValues else {
+            throw DataError("\(what): count × featureCount must be ≤ \(maxValues), got \(count) × \(featureCount)")
+        }
+        if let (name, k) = classes, !(1...maxClasses).contains(k) {
+            throw DataError("\(what): \(name) must be in 1...\(maxClasses), got \(k)")
+        }
+    }
+
+    static func checkFinite(_ what: String, _ name: String, _ x: Double) throws {
+        guard x.isFinite else { throw DataError("\(what): \(name) must be a finite number, got \(x)") }
+    }
+
     /// `classes` interleaved spiral arms in the plane (the CS231n toy problem). Arm c
     /// starts at the origin and winds `turns` times outwards; Gaussian noise of standard
     /// deviation `noise` is added to both coordinates. Radius runs from 0 to 1.
-    public static func spirals(count: Int, classes: Int = 2, turns: Double = 1, noise: Double = 0.02, seed: UInt64) -> Dataset {
-        precondition(count >= 0 && classes >= 1, "spirals: count must be ≥ 0 and classes ≥ 1")
+    public static func spirals(count: Int, classes: Int = 2, turns: Double = 1, noise: Double = 0.02, seed: UInt64) throws -> Dataset {
+        try checkSizes("spirals", count: count, featureCount: 2, classes: ("classes", classes))
+        try checkFinite("spirals", "turns", turns)
+        try checkFinite("spirals", "noise", noise)
         var rng = RandomGenerator(seed: seed)
         var x = [Float](), y = [Int32]()
         x.reserveCapacity(2 * count)
@@ -32,8 +59,9 @@ public enum Synthetic {
     /// Two interleaving half circles (scikit-learn's `make_moons`): class 0 on the upper
     /// arc of the unit circle, class 1 on a lower arc shifted by (1, 0.5), points evenly
     /// spaced along each arc plus Gaussian noise of standard deviation `noise`.
-    public static func moons(count: Int, noise: Double = 0.1, seed: UInt64) -> Dataset {
-        precondition(count >= 0, "moons: count must be ≥ 0")
+    public static func moons(count: Int, noise: Double = 0.1, seed: UInt64) throws -> Dataset {
+        try checkSizes("moons", count: count, featureCount: 2)
+        try checkFinite("moons", "noise", noise)
         var rng = RandomGenerator(seed: seed)
         var x = [Float](), y = [Int32]()
         x.reserveCapacity(2 * count)
@@ -52,8 +80,10 @@ public enum Synthetic {
     /// Isotropic Gaussian blobs (scikit-learn's `make_blobs`): `centers` centers drawn
     /// uniformly from [-10, 10]^featureCount, each sample drawn around its class's
     /// center with standard deviation `spread`.
-    public static func blobs(count: Int, centers: Int = 3, featureCount: Int = 2, spread: Double = 1, seed: UInt64) -> Dataset {
-        precondition(count >= 0 && centers >= 1 && featureCount >= 1, "blobs: count ≥ 0, centers ≥ 1, featureCount ≥ 1")
+    public static func blobs(count: Int, centers: Int = 3, featureCount: Int = 2, spread: Double = 1, seed: UInt64) throws -> Dataset {
+        try checkSizes("blobs", count: count, featureCount: featureCount, classes: ("centers (its classes)", centers))
+        try checkSizes("blobs", count: centers, featureCount: featureCount)   // the centers themselves
+        try checkFinite("blobs", "spread", spread)
         var rng = RandomGenerator(seed: seed)
         let middle = (0..<(centers * featureCount)).map { _ in rng.uniform(-10, 10) }
         var x = [Float](), y = [Int32]()
@@ -82,9 +112,12 @@ public enum Synthetic {
 
     /// A regression problem `y = f(x) + ε`, ε ~ N(0, noise²), one output.
     public static func regression(count: Int, featureCount: Int = 1, function: RegressionFunction = .linear,
-                                  noise: Double = 0.1, seed: UInt64) -> Dataset {
-        precondition(count >= 0 && featureCount >= 1, "regression: count ≥ 0 and featureCount ≥ 1")
-        precondition(function != .friedman1 || featureCount >= 5, "regression: friedman1 needs at least 5 features")
+                                  noise: Double = 0.1, seed: UInt64) throws -> Dataset {
+        try checkSizes("regression", count: count, featureCount: featureCount)
+        guard function != .friedman1 || featureCount >= 5 else {
+            throw DataError("regression: friedman1 needs featureCount ≥ 5, got \(featureCount)")
+        }
+        try checkFinite("regression", "noise", noise)
         var rng = RandomGenerator(seed: seed)
         let weights = (0...featureCount).map { _ in rng.normal() }  // last one is the bias
         var x = [Double](repeating: 0, count: featureCount)

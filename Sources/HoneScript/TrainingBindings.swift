@@ -127,9 +127,9 @@ enum TrainingBindings {
                 let count = Int(try table.optional("count") { try $0.integer($1) } ?? 1000)
                 let seed = UInt64(bitPattern: try table.optional("seed") { try $0.integer($1) } ?? 0)
                 switch kind {
-                case "spirals": train = Synthetic.spirals(count: count, classes: Int(try table.optional("classes") { try $0.integer($1) } ?? 2), seed: seed)
-                case "moons": train = Synthetic.moons(count: count, seed: seed)
-                case "blobs": train = Synthetic.blobs(count: count, centers: Int(try table.optional("classes") { try $0.integer($1) } ?? 3), seed: seed)
+                case "spirals": train = try Synthetic.spirals(count: count, classes: Int(try table.optional("classes") { try $0.integer($1) } ?? 2), seed: seed)
+                case "moons": train = try Synthetic.moons(count: count, seed: seed)
+                case "blobs": train = try Synthetic.blobs(count: count, centers: Int(try table.optional("classes") { try $0.integer($1) } ?? 3), seed: seed)
                 default: throw ScriptError.badValue("hone.dataset { synthetic = '\(kind)' }: known kinds are spirals, moons, blobs")
                 }
                 test = nil

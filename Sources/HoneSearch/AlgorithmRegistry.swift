@@ -143,14 +143,14 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             var n = NSGAIISampler.Options()
             if let p = try o.int("population_size", min: 2) { n.populationSize = p }
             n.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
-            return NSGAIISampler(options: n)
+            return try NSGAIISampler(options: n)
         },
     ]
 
     private static let builtinPruners: [String: PrunerFactory] = [
         "none": { _ in NopPruner() },
         "median": { o in
-            MedianPruner(nStartupTrials: try o.int("n_startup_trials", min: 0) ?? 5,
+            try MedianPruner(nStartupTrials: try o.int("n_startup_trials", min: 0) ?? 5,
                          nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0,
                          intervalSteps: try o.int("interval_steps", min: 1) ?? 1,
                          nMinTrials: try o.int("n_min_trials", min: 1) ?? 1)
@@ -159,7 +159,7 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             guard let p = try o.number("percentile", above: 0), p <= 100 else {
                 throw StudyError.invalidArgument("pruner 'percentile' needs \"percentile\" in (0, 100]")
             }
-            return PercentilePruner(percentile: p, nStartupTrials: try o.int("n_startup_trials", min: 0) ?? 5,
+            return try PercentilePruner(percentile: p, nStartupTrials: try o.int("n_startup_trials", min: 0) ?? 5,
                                     nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0)
         },
         "threshold": { o in
@@ -167,24 +167,24 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             guard lower != nil || upper != nil else {
                 throw StudyError.invalidArgument("pruner 'threshold' needs \"lower\" or \"upper\"")
             }
-            return ThresholdPruner(lower: lower, upper: upper, nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0)
+            return try ThresholdPruner(lower: lower, upper: upper, nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0)
         },
         "patience": { o in
             guard let p = try o.int("patience", min: 1) else {
                 throw StudyError.invalidArgument("pruner 'patience' needs \"patience\" (steps without improvement, ≥ 1)")
             }
-            return PatiencePruner(patience: p, minDelta: try o.number("min_delta") ?? 0)
+            return try PatiencePruner(patience: p, minDelta: try o.number("min_delta", atLeast: 0) ?? 0)
         },
         "hyperband": { o in
             let (r, R, eta) = try budgets(o, "hyperband")
-            return HyperbandPruner(minResource: r, maxResource: R, reductionFactor: eta)
+            return try HyperbandPruner(minResource: r, maxResource: R, reductionFactor: eta)
         },
         "paired_fold": { o in
             try PairedFoldPruner(alpha: try o.number("alpha", above: 0) ?? 0.05, minFolds: try o.int("min_folds", min: 2) ?? 3)
         },
         "asha": { o in
             let (r, R, eta) = try budgets(o, "asha")
-            return ASHAPruner(minResource: r, reductionFactor: eta, maxResource: R)
+            return try ASHAPruner(minResource: r, reductionFactor: eta, maxResource: R)
         },
     ]
 
@@ -237,10 +237,11 @@ public final class AlgorithmOptions {
         return i
     }
 
-    public func number(_ key: String, above: Double? = nil) throws -> Double? {
+    public func number(_ key: String, above: Double? = nil, atLeast: Double? = nil) throws -> Double? {
         guard let v = raw(key) else { return nil }
         guard let x = v.numberValue, x.isFinite else { throw bad(key, "a finite number", v) }
         if let above, !(x > above) { throw bad(key, "a number > \(above)", v) }
+        if let atLeast, !(x >= atLeast) { throw bad(key, "a number ≥ \(atLeast)", v) }
         return x
     }
 

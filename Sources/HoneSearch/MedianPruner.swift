@@ -26,9 +26,10 @@ public final class MedianPruner: Pruner, @unchecked Sendable {
     private var curves: [Curve] = []
     private var digested = 0
 
-    public init(nStartupTrials: Int = 5, nWarmupSteps: Int = 0, intervalSteps: Int = 1, nMinTrials: Int = 1, objective: Int = 0) {
-        precondition(nStartupTrials >= 0 && nWarmupSteps >= 0 && intervalSteps >= 1 && nMinTrials >= 1 && objective >= 0,
-                     "MedianPruner: counts must be non-negative and intervalSteps, nMinTrials ≥ 1")
+    /// Throws `StudyError.invalidArgument` naming the first setting out of range.
+    public init(nStartupTrials: Int = 5, nWarmupSteps: Int = 0, intervalSteps: Int = 1, nMinTrials: Int = 1, objective: Int = 0) throws {
+        try SettingCheck.steps("MedianPruner", nStartupTrials: nStartupTrials, nWarmupSteps: nWarmupSteps,
+                                intervalSteps: intervalSteps, nMinTrials: nMinTrials, objective: objective)
         self.nStartupTrials = nStartupTrials; self.nWarmupSteps = nWarmupSteps
         self.intervalSteps = intervalSteps; self.nMinTrials = nMinTrials; self.objective = objective
     }

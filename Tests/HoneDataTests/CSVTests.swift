@@ -17,7 +17,7 @@ final class CSVTests: XCTestCase {
 
     func testRoundTripOfAGeneratedTable() throws {
         // Write a table with the target in the middle, read it back, compare every value.
-        let original = Synthetic.blobs(count: 60, centers: 3, featureCount: 4, seed: 5)
+        let original = try Synthetic.blobs(count: 60, centers: 3, featureCount: 4, seed: 5)
         var text = "f0,f1,label,f2,f3\n"
         for i in 0..<original.count {
             let row = original.features[(i * 4)..<(i * 4 + 4)].map { "\($0)" }

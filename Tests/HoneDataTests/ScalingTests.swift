@@ -33,13 +33,13 @@ final class ScalingTests: XCTestCase {
 
     func testMinMaxScaler() throws {
         let train = try Dataset(features: [0, 5, 10, 5, 5, 5], featureShape: [2], targets: .regression(values: [0, 0, 0], outputCount: 1))
-        let m = MinMaxScaler(fitting: train)
+        let m = try MinMaxScaler(fitting: train)
         XCTAssertEqual(m.minimum, [0, 5])
         XCTAssertEqual(m.maximum, [10, 5])
         XCTAssertEqual(try m.transform(train).features, [0, 0, 1, 0, 0.5, 0])
         let other = try Dataset(features: [20, 6], featureShape: [2], targets: .regression(values: [0], outputCount: 1))
         XCTAssertEqual(try m.transform(other).features, [2, 0], "out-of-range values are not clipped; constant features map to low")
-        let symmetric = MinMaxScaler(fitting: train, low: -1, high: 1)
+        let symmetric = try MinMaxScaler(fitting: train, low: -1, high: 1)
         XCTAssertEqual(try symmetric.transform(train).features, [-1, -1, 1, -1, 0, -1])
     }
 }

@@ -98,7 +98,7 @@ final class SplitTests: XCTestCase {
     }
 
     func testRegressionIgnoresStratification() throws {
-        let d = Synthetic.regression(count: 50, seed: 1)
+        let d = try Synthetic.regression(count: 50, seed: 1)
         let split = try d.trainValidationIndices(validationFraction: 0.2, stratified: true, seed: 9)
         XCTAssertEqual(split.validation.count, 10)
         XCTAssertEqual(try d.kFold(k: 5, seed: 9).map(\.validation.count), [10, 10, 10, 10, 10])

@@ -2,26 +2,26 @@ import XCTest
 import HoneData
 
 final class SyntheticTests: XCTestCase {
-    func testSeededAndShaped() {
-        XCTAssertEqual(Synthetic.moons(count: 100, seed: 1), Synthetic.moons(count: 100, seed: 1))
-        XCTAssertNotEqual(Synthetic.moons(count: 100, seed: 1), Synthetic.moons(count: 100, seed: 2))
-        let s = Synthetic.spirals(count: 301, classes: 3, seed: 4)
+    func testSeededAndShaped() throws {
+        XCTAssertEqual(try Synthetic.moons(count: 100, seed: 1), try Synthetic.moons(count: 100, seed: 1))
+        XCTAssertNotEqual(try Synthetic.moons(count: 100, seed: 1), try Synthetic.moons(count: 100, seed: 2))
+        let s = try Synthetic.spirals(count: 301, classes: 3, seed: 4)
         XCTAssertEqual(s.count, 301)
         XCTAssertEqual(s.featureShape, [2])
         XCTAssertEqual(s.classCounts, [101, 100, 100])
-        let b = Synthetic.blobs(count: 90, centers: 3, featureCount: 5, seed: 2)
+        let b = try Synthetic.blobs(count: 90, centers: 3, featureCount: 5, seed: 2)
         XCTAssertEqual(b.features.count, 450)
         XCTAssertEqual(b.classCounts, [30, 30, 30])
     }
 
-    func testNoiseFreeGeometry() {
+    func testNoiseFreeGeometry() throws {
         // Without noise every spiral point lies at radius ≤ 1 and the two moons lie on their arcs.
-        let s = Synthetic.spirals(count: 200, classes: 2, noise: 0, seed: 1)
+        let s = try Synthetic.spirals(count: 200, classes: 2, noise: 0, seed: 1)
         for i in 0..<s.count {
             let (x, y) = (s.features[2 * i], s.features[2 * i + 1])
             XCTAssertLessThanOrEqual(x * x + y * y, 1 + 1e-5)
         }
-        let m = Synthetic.moons(count: 100, noise: 0, seed: 1)
+        let m = try Synthetic.moons(count: 100, noise: 0, seed: 1)
         for i in 0..<m.count {
             let (x, y) = (m.features[2 * i], m.features[2 * i + 1])
             let (cx, cy): (Float, Float) = m.labels![i] == 0 ? (0, 0) : (1, 0.5)
@@ -29,9 +29,9 @@ final class SyntheticTests: XCTestCase {
         }
     }
 
-    func testBlobsAreSeparatedByTheirCenters() {
+    func testBlobsAreSeparatedByTheirCenters() throws {
         // With a small spread every sample is nearest to its own class mean.
-        let b = Synthetic.blobs(count: 300, centers: 3, featureCount: 2, spread: 0.1, seed: 9)
+        let b = try Synthetic.blobs(count: 300, centers: 3, featureCount: 2, spread: 0.1, seed: 9)
         var means = [[Float]](repeating: [0, 0], count: 3)
         for i in 0..<b.count {
             let c = Int(b.labels![i])
@@ -44,26 +44,26 @@ final class SyntheticTests: XCTestCase {
         }
     }
 
-    func testRegressionFunctions() {
+    func testRegressionFunctions() throws {
         // Noise-free linear data is exactly affine: y(x) − y(0) is proportional to x.
-        let lin = Synthetic.regression(count: 50, featureCount: 1, function: .linear, noise: 0, seed: 3)
+        let lin = try Synthetic.regression(count: 50, featureCount: 1, function: .linear, noise: 0, seed: 3)
         guard case let .regression(y, 1) = lin.targets else { return XCTFail("expected one regression output") }
         let slope = (y[1] - y[0]) / (lin.features[1] - lin.features[0])
         for i in 2..<50 {
             XCTAssertEqual(y[i], y[0] + slope * (lin.features[i] - lin.features[0]), accuracy: 1e-4)
         }
-        let sine = Synthetic.regression(count: 20, featureCount: 1, function: .sine, noise: 0, seed: 3)
+        let sine = try Synthetic.regression(count: 20, featureCount: 1, function: .sine, noise: 0, seed: 3)
         guard case let .regression(ys, _) = sine.targets else { return XCTFail() }
         for i in 0..<20 { XCTAssertEqual(ys[i], sin(2 * .pi * sine.features[i]), accuracy: 1e-5) }
-        let friedman = Synthetic.regression(count: 200, featureCount: 7, function: .friedman1, noise: 0, seed: 3)
+        let friedman = try Synthetic.regression(count: 200, featureCount: 7, function: .friedman1, noise: 0, seed: 3)
         XCTAssertEqual(friedman.featureCount, 7)
         XCTAssertTrue(friedman.features.allSatisfy { (0..<1).contains($0) })
         guard case let .regression(yf, _) = friedman.targets else { return XCTFail() }
         XCTAssertTrue(yf.allSatisfy { (-0.01...30).contains($0) }, "Friedman #1 lies in [0, 30] without noise")
         // Noise has the requested scale.
-        let noisy = Synthetic.regression(count: 4000, featureCount: 1, function: .linear, noise: 0.5, seed: 3)
+        let noisy = try Synthetic.regression(count: 4000, featureCount: 1, function: .linear, noise: 0.5, seed: 3)
         guard case let .regression(yn, _) = noisy.targets else { return XCTFail() }
-        let clean = Synthetic.regression(count: 4000, featureCount: 1, function: .linear, noise: 0, seed: 3)
+        let clean = try Synthetic.regression(count: 4000, featureCount: 1, function: .linear, noise: 0, seed: 3)
         guard case let .regression(yc, _) = clean.targets else { return XCTFail() }
         XCTAssertEqual(clean.features, noisy.features, "noise draws follow the feature draws, so features match")
         let residual = zip(yn, yc).map { Double($0 - $1) }

@@ -13,10 +13,10 @@ final class LayerAndModelTests: XCTestCase {
         XCTAssertEqual(model.predict(x).shape, [5, 10])
     }
 
-    func testHeAndGlorotInitializationScales() {
+    func testHeAndGlorotInitializationScales() throws {
         var rng = RandomGenerator(seed: 3)
-        let he = Dense(inputCount: 400, outputCount: 300, activation: .relu, rng: &rng)
-        let glorot = Dense(inputCount: 400, outputCount: 300, activation: .tanh, rng: &rng)
+        let he = try Dense(inputCount: 400, outputCount: 300, activation: .relu, rng: &rng)
+        let glorot = try Dense(inputCount: 400, outputCount: 300, activation: .tanh, rng: &rng)
         func std(_ t: Tensor) -> Double {
             let v = t.scalars.map(Double.init)
             let m = v.reduce(0, +) / Double(v.count)

@@ -9,7 +9,7 @@ final class ModelFileTests: XCTestCase {
 
     private func trainedModel() throws -> Sequential {
         let trainer = try Trainer(description: description, config: TrainerConfig(epochs: 2, batchSize: 16, seed: 5))
-        try trainer.fit(Synthetic.spirals(count: 90, classes: 3, seed: 1))
+        try trainer.fit(try Synthetic.spirals(count: 90, classes: 3, seed: 1))
         return trainer.model
     }
 

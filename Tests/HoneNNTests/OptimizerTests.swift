@@ -87,7 +87,7 @@ final class OptimizerTests: XCTestCase {
     }
 
     func testEachOptimizerDecreasesTheLoss() throws {
-        let data = Synthetic.regression(count: 200, featureCount: 3, function: .linear, noise: 0.01, seed: 5)
+        let data = try Synthetic.regression(count: 200, featureCount: 3, function: .linear, noise: 0.01, seed: 5)
         let configs: [OptimizerConfig] = [
             .sgd(learningRate: 0.05), .sgd(learningRate: 0.05, momentum: 0.9), .sgd(learningRate: 0.05, momentum: 0.9, nesterov: true),
             .adam(learningRate: 0.01), .adamW(learningRate: 0.01), .rmsprop(learningRate: 0.005),

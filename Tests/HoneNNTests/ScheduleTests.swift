@@ -53,7 +53,7 @@ final class ScheduleTests: XCTestCase {
 
     func testTrainerAppliesThePerStepSchedule() throws {
         // 4 epochs × 2 steps; the callback sees the rate of each epoch's last step.
-        let data = Synthetic.moons(count: 64, seed: 1)
+        let data = try Synthetic.moons(count: 64, seed: 1)
         let config = TrainerConfig(epochs: 4, batchSize: 32, optimizer: .sgd(learningRate: 0.8),
                                    schedule: LearningRateSchedule(.exponential(factor: 0.5), unit: .step))
         let trainer = try Trainer(description: .mlp(MLPDescription(inputCount: 2, hiddenWidths: [4], outputCount: 2)), config: config)

@@ -7,7 +7,7 @@ final class TrainerTests: XCTestCase {
     private let spiralsModel = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [32, 32], outputCount: 2))
 
     func testMLPLearnsTwoSpirals() throws {
-        let data = Synthetic.spirals(count: 400, classes: 2, turns: 1, noise: 0.02, seed: 1)
+        let data = try Synthetic.spirals(count: 400, classes: 2, turns: 1, noise: 0.02, seed: 1)
         let config = TrainerConfig(epochs: 60, batchSize: 32, optimizer: .adam(learningRate: 0.01), seed: 3,
                                    validationFraction: 0.2)
         let trainer = try Trainer(description: spiralsModel, config: config)
@@ -21,8 +21,8 @@ final class TrainerTests: XCTestCase {
     }
 
     func testMLPLearnsMoonsWithDropoutAndBatchNorm() throws {
-        let data = Synthetic.moons(count: 300, noise: 0.1, seed: 2)
-        let test = Synthetic.moons(count: 200, noise: 0.1, seed: 99)
+        let data = try Synthetic.moons(count: 300, noise: 0.1, seed: 2)
+        let test = try Synthetic.moons(count: 200, noise: 0.1, seed: 99)
         let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [32, 32], activation: "tanh", dropout: 0.1,
                                                               normalization: .batch, outputCount: 2))
         let config = TrainerConfig(epochs: 25, batchSize: 32, optimizer: .adamW(learningRate: 0.01), seed: 4)
@@ -36,7 +36,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testRegressionReachesLowMSE() throws {
-        let data = Synthetic.regression(count: 300, featureCount: 2, function: .linear, noise: 0.05, seed: 5)
+        let data = try Synthetic.regression(count: 300, featureCount: 2, function: .linear, noise: 0.05, seed: 5)
         let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [16], outputCount: 1))
         let config = TrainerConfig(epochs: 40, batchSize: 16, optimizer: .adam(learningRate: 0.01), seed: 1, validationFraction: 0.25,
                                    earlyStopping: EarlyStopping(monitor: .validationMSE, patience: 10))
@@ -49,7 +49,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testEarlyStoppingStopsAfterPatienceAndRestoresBestWeights() throws {
-        let data = Synthetic.moons(count: 200, seed: 3)
+        let data = try Synthetic.moons(count: 200, seed: 3)
         // No epoch can beat the first by 1e9, so training stops after 1 + patience epochs.
         let config = TrainerConfig(epochs: 50, batchSize: 32, optimizer: .adam(learningRate: 0.01), validationFraction: 0.25,
                                    earlyStopping: EarlyStopping(monitor: .validationLoss, patience: 3, minDelta: 1e9))
@@ -78,13 +78,13 @@ final class TrainerTests: XCTestCase {
     func testEarlyStoppingOnValidationMetricNeedsValidation() throws {
         let config = TrainerConfig(epochs: 2, earlyStopping: EarlyStopping(monitor: .validationLoss))
         let trainer = try Trainer(description: spiralsModel, config: config)
-        assertThrowsMessage(["needs validation data"]) { try trainer.fit(Synthetic.moons(count: 50, seed: 1)) }
+        assertThrowsMessage(["needs validation data"]) { try trainer.fit(try Synthetic.moons(count: 50, seed: 1)) }
     }
 
     func testCallbackCanStopTraining() throws {
         let trainer = try Trainer(description: spiralsModel, config: TrainerConfig(epochs: 20, batchSize: 16, validationFraction: 0.2))
         var seen: [Int] = []
-        let result = try trainer.fit(Synthetic.moons(count: 100, seed: 1)) { metrics in
+        let result = try trainer.fit(try Synthetic.moons(count: 100, seed: 1)) { metrics in
             seen.append(metrics.epoch)
             XCTAssertNotNil(metrics.validationAccuracy)
             XCTAssertGreaterThan(metrics.samplesPerSecond, 0)
@@ -96,7 +96,7 @@ final class TrainerTests: XCTestCase {
     }
 
     func testKFoldReturnsKResults() throws {
-        let data = Synthetic.moons(count: 200, seed: 6)
+        let data = try Synthetic.moons(count: 200, seed: 6)
         let config = TrainerConfig(epochs: 10, batchSize: 16, optimizer: .adam(learningRate: 0.02), seed: 2)
         var epochsSeen = 0
         let cv = try Trainer.crossValidate(spiralsModel, config: config, data: data, folds: 4) { _, _ in
@@ -115,7 +115,7 @@ final class TrainerTests: XCTestCase {
 
     func testDeterminismSameSeedBitIdenticalWeights() throws {
         // Shuffling, dropout, a validation split and batch norm all draw on the seed.
-        let data = Synthetic.spirals(count: 200, seed: 8)
+        let data = try Synthetic.spirals(count: 200, seed: 8)
         let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [16, 16], dropout: 0.2,
                                                               normalization: .batch, outputCount: 2))
         func train(seed: UInt64) throws -> (weights: [String: [UInt32]], losses: [Double]) {
@@ -136,7 +136,7 @@ final class TrainerTests: XCTestCase {
     func testCheckpointCopiesAMemberIntoAnother() throws {
         // PBT's exploit step: copy member A (weights + optimizer state + progress) into B;
         // from then on both continue identically.
-        let data = Synthetic.moons(count: 120, seed: 4)
+        let data = try Synthetic.moons(count: 120, seed: 4)
         let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [8], outputCount: 2))
         let a = try Trainer(description: description, config: TrainerConfig(epochs: 6, batchSize: 16, optimizer: .adam(learningRate: 0.01), seed: 1))
         let b = try Trainer(description: description, config: TrainerConfig(epochs: 6, batchSize: 16, optimizer: .adam(learningRate: 0.01), seed: 1))
@@ -169,18 +169,18 @@ final class TrainerTests: XCTestCase {
     func testMismatchedDataGivesClearErrors() throws {
         let trainer = try Trainer(description: spiralsModel, config: TrainerConfig(epochs: 1))
         assertThrowsMessage(["has 3 features per sample", "expects 2"]) {
-            try trainer.fit(Synthetic.blobs(count: 30, centers: 2, featureCount: 3, seed: 1))
+            try trainer.fit(try Synthetic.blobs(count: 30, centers: 2, featureCount: 3, seed: 1))
         }
         assertThrowsMessage(["has 3 classes", "2 outputs"]) {
-            try trainer.fit(Synthetic.spirals(count: 30, classes: 3, seed: 1))
+            try trainer.fit(try Synthetic.spirals(count: 30, classes: 3, seed: 1))
         }
         let regression = try Trainer(description: spiralsModel, config: TrainerConfig(epochs: 1, task: .regression))
-        assertThrowsMessage(["task is regression but the data has class labels"]) { try regression.fit(Synthetic.moons(count: 20, seed: 1)) }
+        assertThrowsMessage(["task is regression but the data has class labels"]) { try regression.fit(try Synthetic.moons(count: 20, seed: 1)) }
         assertThrowsMessage(["batchSize must be at least 1"]) { _ = try Trainer(description: spiralsModel, config: TrainerConfig(batchSize: 0)) }
     }
 
     func testDivergenceStopsTraining() throws {
-        let data = Synthetic.regression(count: 64, featureCount: 2, seed: 1)
+        let data = try Synthetic.regression(count: 64, featureCount: 2, seed: 1)
         let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [16], outputCount: 1))
         let trainer = try Trainer(description: description, config: TrainerConfig(epochs: 50, batchSize: 8, optimizer: .sgd(learningRate: 1e4)))
         let result = try trainer.fit(data)
@@ -192,7 +192,7 @@ final class TrainerTests: XCTestCase {
 final class BatchNormEdgeTests: XCTestCase {
     func testBatchNormSkipsALonelyLastSample() throws {
         // 33 training samples in batches of 8: the last batch would hold one sample.
-        let data = Synthetic.moons(count: 33, seed: 1)
+        let data = try Synthetic.moons(count: 33, seed: 1)
         let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [4], normalization: .batch, outputCount: 2))
         let trainer = try Trainer(description: description, config: TrainerConfig(epochs: 2, batchSize: 8))
         let result = try trainer.fit(data)

@@ -8,7 +8,7 @@ enum ReportFixtures {
     /// and a conditional parameter; some trials are pruned. Its name needs escaping.
     static func singleObjective(trials: Int = 40, name: String = "mlp <tuning> & \"co\"") throws -> Study {
         let study = try Study.create(name: name, directions: [.minimize], sampler: TPESampler(),
-                                     pruner: MedianPruner(nStartupTrials: 4, nWarmupSteps: 2), seed: 1)
+                                     pruner: try MedianPruner(nStartupTrials: 4, nWarmupSteps: 2), seed: 1)
         try study.optimize({ trial in
             let lr = try trial.suggestFloat("lr", 1e-4, 1e-1, log: true)
             let layers = try trial.suggestInt("layers", 1, 6)
@@ -29,7 +29,7 @@ enum ReportFixtures {
     /// A two-objective ZDT1-like study (NSGA-II) with intermediate reports.
     static func twoObjective(trials: Int = 40) throws -> Study {
         let study = try Study.create(name: "zdt1", directions: [.minimize, .minimize],
-                                     sampler: NSGAIISampler(), seed: 2)
+                                     sampler: try NSGAIISampler(), seed: 2)
         try study.optimize({ trial in
             let x1 = try trial.suggestFloat("x1", 0, 1)
             let x2 = try trial.suggestFloat("x2", 0, 1)

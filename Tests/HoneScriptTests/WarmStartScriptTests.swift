@@ -101,7 +101,7 @@ final class WarmStartScriptTests: XCTestCase {
 
     func testFitInitStartsFromSavedWeights() throws {
         let dir = try makeScratchDirectory(self)
-        let data = Synthetic.moons(count: 200, seed: 1)
+        let data = try Synthetic.moons(count: 200, seed: 1)
         let pretrained = try Trainer(description: .mlp(MLPDescription(inputCount: 2, hiddenWidths: [8], outputCount: 2)),
                                      config: TrainerConfig(epochs: 40, batchSize: 16, seed: 2))
         try pretrained.fit(data)

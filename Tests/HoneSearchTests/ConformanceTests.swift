@@ -8,5 +8,5 @@ final class SamplerConformanceTests: XCTestCase {
 
 final class PrunerConformanceTests: XCTestCase {
     func testNopPruner() { PrunerConformance.run(options: .init(multiObjective: true)) { NopPruner() } }
-    func testMedianPruner() { PrunerConformance.run(options: .init(multiObjective: true)) { MedianPruner(nStartupTrials: 3) } }
+    func testMedianPruner() { PrunerConformance.run(options: .init(multiObjective: true)) { try! MedianPruner(nStartupTrials: 3) } }
 }

@@ -15,7 +15,7 @@ final class MedianPrunerTests: XCTestCase {
 
     func testPrunesBelowTheMedianOfRunningAveragesAtTheSameStep() throws {
         // Running averages at step 1: 1.5, 2.5, 3.5 → median 2.5.
-        let st = try study(MedianPruner(nStartupTrials: 3), completed: [[2, 1, 0.5], [3, 2, 1], [4, 3, 2]])
+        let st = try study(try MedianPruner(nStartupTrials: 3), completed: [[2, 1, 0.5], [3, 2, 1], [4, 3, 2]])
         let bad = try st.ask()
         try bad.report(5, step: 0)
         XCTAssertTrue(try bad.shouldPrune(), "5 at step 0 is worse than the median 3")
@@ -29,7 +29,7 @@ final class MedianPrunerTests: XCTestCase {
     }
 
     func testMaximizeDirection() throws {
-        let st = try study(MedianPruner(nStartupTrials: 2), completed: [[0.5, 0.8], [0.6, 0.9]], direction: .maximize)
+        let st = try study(try MedianPruner(nStartupTrials: 2), completed: [[0.5, 0.8], [0.6, 0.9]], direction: .maximize)
         let t = try st.ask()
         try t.report(0.1, step: 0)
         XCTAssertTrue(try t.shouldPrune())
@@ -41,10 +41,10 @@ final class MedianPrunerTests: XCTestCase {
     func testNeverPrunesDuringStartupWarmupOrOffInterval() throws {
         let curves: [[Double]] = [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]
         XCTAssertFalse(try { () throws -> Bool in
-            let st = try study(MedianPruner(nStartupTrials: 4), completed: curves)
+            let st = try study(try MedianPruner(nStartupTrials: 4), completed: curves)
             let t = try st.ask(); try t.report(100, step: 3); return try t.shouldPrune()
         }(), "only 3 of 4 startup trials completed")
-        let st = try study(MedianPruner(nStartupTrials: 1, nWarmupSteps: 2, intervalSteps: 2), completed: curves)
+        let st = try study(try MedianPruner(nStartupTrials: 1, nWarmupSteps: 2, intervalSteps: 2), completed: curves)
         let t = try st.ask()
         for (step, expected) in [(0, false), (1, false), (2, true), (3, false)] {
             try t.report(100, step: step)
@@ -53,11 +53,11 @@ final class MedianPrunerTests: XCTestCase {
     }
 
     func testFoldsAreAveragedAndNMinTrials() throws {
-        let st = try study(MedianPruner(nStartupTrials: 1, nMinTrials: 2), completed: [[1, 1]])
+        let st = try study(try MedianPruner(nStartupTrials: 1, nMinTrials: 2), completed: [[1, 1]])
         let t = try st.ask()
         try t.report(5, step: 0)
         XCTAssertFalse(try t.shouldPrune(), "one completed trial is fewer than nMinTrials = 2")
-        let st2 = try study(MedianPruner(nStartupTrials: 1), completed: [[2]])
+        let st2 = try study(try MedianPruner(nStartupTrials: 1), completed: [[2]])
         let u = try st2.ask()
         try u.report(1, step: 0, fold: 0)
         try u.report(4, step: 0, fold: 1)   // fold mean 2.5 > 2

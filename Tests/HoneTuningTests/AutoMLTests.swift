@@ -61,7 +61,7 @@ final class AutoMLTests: XCTestCase {
     }
 
     func testRegressionTargetsAreStandardizedWithTrainingStatistics() throws {
-        let full = Synthetic.regression(count: 200, featureCount: 3, noise: 0.05, seed: 4)
+        let full = try Synthetic.regression(count: 200, featureCount: 3, noise: 0.05, seed: 4)
         var scaled = full
         scaled.targets = .regression(values: full.regression!.map { $0 * 100 + 5000 }, outputCount: 1)
         let split = try scaled.trainValidationSplit(validationFraction: 0.25, seed: 1)
@@ -79,7 +79,7 @@ final class AutoMLTests: XCTestCase {
     // MARK: The space
 
     func testDefaultSpaceListsEveryBranchAndSizesTheBudget() throws {
-        let tabular = AutoSearchSpace.defaults(for: Synthetic.moons(count: 300, seed: 0))
+        let tabular = AutoSearchSpace.defaults(for: try Synthetic.moons(count: 300, seed: 0))
         let names = Set(tabular.distributions.names)
         XCTAssertEqual(names, ["activation", "dropout", "layers", "width_1", "width_2", "width_3", "lr", "weight_decay", "batch_size", "optimizer"])
         XCTAssertGreaterThan(tabular.maxEpochs, 15, "a small table needs more epochs for the same number of steps")
@@ -133,7 +133,7 @@ final class AutoMLTests: XCTestCase {
     // MARK: Search and refit
 
     func testSearchRefitsTheBestTrialAndSavesAUsableModel() throws {
-        let full = Synthetic.blobs(count: 400, centers: 3, featureCount: 4, spread: 1.0, seed: 2)
+        let full = try Synthetic.blobs(count: 400, centers: 3, featureCount: 4, spread: 1.0, seed: 2)
         let split = try full.trainValidationSplit(validationFraction: 0.25, seed: 9)
         let data = try AutoMLData.tabular(name: "blobs", train: split.train, test: split.validation)
         let automl = try AutoML(data: data, options: AutoMLOptions(maxTrials: 5, seed: 3, space: smallSpace()))
@@ -156,8 +156,8 @@ final class AutoMLTests: XCTestCase {
     }
 
     func testSameSeedSameTrials() throws {
-        let data = try AutoMLData.tabular(name: "moons", train: Synthetic.moons(count: 200, noise: 0.2, seed: 1),
-                                          test: Synthetic.moons(count: 60, noise: 0.2, seed: 2))
+        let data = try AutoMLData.tabular(name: "moons", train: try Synthetic.moons(count: 200, noise: 0.2, seed: 1),
+                                          test: try Synthetic.moons(count: 60, noise: 0.2, seed: 2))
         func run(seed: UInt64) throws -> [FrozenTrial] {
             let automl = try AutoML(data: data, options: AutoMLOptions(maxTrials: 4, jobs: 1, seed: seed, space: smallSpace(epochs: 6)))
             let study = try automl.makeStudy(storage: InMemoryStorage())
@@ -172,7 +172,7 @@ final class AutoMLTests: XCTestCase {
     }
 
     func testRegressionReportsRMSEInTargetUnitsAndR2() throws {
-        var full = Synthetic.regression(count: 500, featureCount: 3, function: .linear, noise: 0.05, seed: 6)
+        var full = try Synthetic.regression(count: 500, featureCount: 3, function: .linear, noise: 0.05, seed: 6)
         full.targets = .regression(values: full.regression!.map { $0 * 10 + 100 }, outputCount: 1)
         let split = try full.trainValidationSplit(validationFraction: 0.2, seed: 1)
         let data = try AutoMLData.tabular(name: "linear", train: split.train, test: split.validation)
@@ -192,7 +192,7 @@ final class AutoMLTests: XCTestCase {
 
     func testTimeBudgetStopsAskingAndCutsRunningTrials() throws {
         // 2,000 epochs cannot finish in 1.5 s: every trial must be cut at the deadline.
-        let data = try AutoMLData.tabular(name: "moons", train: Synthetic.moons(count: 600, seed: 1), test: Synthetic.moons(count: 100, seed: 2))
+        let data = try AutoMLData.tabular(name: "moons", train: try Synthetic.moons(count: 600, seed: 1), test: try Synthetic.moons(count: 100, seed: 2))
         var space = smallSpace(epochs: 2000)
         space.minEpochs = 1000
         let automl = try AutoML(data: data, options: AutoMLOptions(timeBudget: 1.5, jobs: 2, seed: 0, space: space))
@@ -228,11 +228,11 @@ final class AutoMLTests: XCTestCase {
     }
 
     func testBadOptionsAreNamed() throws {
-        let data = try AutoMLData.tabular(name: "m", train: Synthetic.moons(count: 50, seed: 1), test: Synthetic.moons(count: 20, seed: 2))
+        let data = try AutoMLData.tabular(name: "m", train: try Synthetic.moons(count: 50, seed: 1), test: try Synthetic.moons(count: 20, seed: 2))
         XCTAssertThrowsError(try AutoML(data: data, options: AutoMLOptions(jobs: 0))) { XCTAssertContains("\($0)", "jobs") }
         XCTAssertThrowsError(try AutoML(data: data, options: AutoMLOptions(timeBudget: -1))) { XCTAssertContains("\($0)", "time budget") }
-        XCTAssertThrowsError(try AutoMLData(name: "x", train: Synthetic.moons(count: 50, seed: 1),
-                                            test: Synthetic.regression(count: 10, featureCount: 2, seed: 1))) {
+        XCTAssertThrowsError(try AutoMLData(name: "x", train: try Synthetic.moons(count: 50, seed: 1),
+                                            test: try Synthetic.regression(count: 10, featureCount: 2, seed: 1))) {
             XCTAssertContains("\($0)", "disagree on the task")
         }
     }

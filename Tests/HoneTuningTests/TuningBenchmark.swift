@@ -117,14 +117,14 @@ final class TuningBenchmark: XCTestCase {
                 }, timeout: setup.seconds)
             case "hyperband":
                 let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: setup.seed)
-                try study.optimize(scheduler: HyperbandScheduler(maxResource: R), timeout: setup.seconds, budgetObjective)
+                try study.optimize(scheduler: try HyperbandScheduler(maxResource: R), timeout: setup.seconds, budgetObjective)
             case "bohb":
-                let bohb = BOHB(maxResource: R)
+                let bohb = try BOHB(maxResource: R)
                 let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], sampler: bohb.sampler, seed: setup.seed)
                 try study.optimize(scheduler: bohb.scheduler, timeout: setup.seconds, budgetObjective)
             case "asha":
                 let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: setup.seed)
-                try study.optimizeTraining(scheduler: ASHAScheduler(maxResource: R), timeout: setup.seconds, nJobs: 2, budgetObjective)
+                try study.optimizeTraining(scheduler: try ASHAScheduler(maxResource: R), timeout: setup.seconds, nJobs: 2, budgetObjective)
             default:
                 XCTFail("unknown method \(method)")
                 continue

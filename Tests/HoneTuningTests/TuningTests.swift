@@ -16,8 +16,8 @@ final class Box<T>: @unchecked Sendable {
 }
 
 enum Fixtures {
-    static let train = Synthetic.moons(count: 160, noise: 0.15, seed: 1)
-    static let validation = Synthetic.moons(count: 80, noise: 0.15, seed: 2)
+    static let train = try! Synthetic.moons(count: 160, noise: 0.15, seed: 1)
+    static let validation = try! Synthetic.moons(count: 80, noise: 0.15, seed: 2)
     static let mlp = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [8], outputCount: 2))
 
     static func config(lr: Double, epochs: Int, seed: UInt64 = 0) -> TrainerConfig {
@@ -31,7 +31,7 @@ final class PruningGlueTests: XCTestCase {
     func testPrunedTrialStopsTrainingAtOnce() throws {
         // Accuracy can never exceed 2, so after the 3-epoch warm-up every trial is pruned.
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize],
-                                     pruner: ThresholdPruner(lower: 2, nWarmupSteps: 3), seed: 1)
+                                     pruner: try ThresholdPruner(lower: 2, nWarmupSteps: 3), seed: 1)
         let epochs = Box(0)
         try study.optimize({ trial in
             let trainer = try Trainer(description: Fixtures.mlp, config: Fixtures.config(lr: 0.1, epochs: 20))
@@ -48,7 +48,7 @@ final class PruningGlueTests: XCTestCase {
     /// With median stopping, hopeless configurations train fewer epochs than good ones.
     func testMedianStoppingSavesEpochs() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.minimize],
-                                     pruner: MedianPruner(nStartupTrials: 2, nWarmupSteps: 2), seed: 1)
+                                     pruner: try MedianPruner(nStartupTrials: 2, nWarmupSteps: 2), seed: 1)
         let epochs = Box([Int: Int]())
         let rates = [0.3, 0.2, 1e-6, 0.25, 1e-7]     // trials 2 and 4 cannot learn
         try study.optimize({ trial in
@@ -103,7 +103,7 @@ final class VariabilityTests: XCTestCase {
 
     func testCrossValidationPrunedInTheFirstFoldRunsNoOtherFold() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize],
-                                     pruner: ThresholdPruner(lower: 2, nWarmupSteps: 2), seed: 1)
+                                     pruner: try ThresholdPruner(lower: 2, nWarmupSteps: 2), seed: 1)
         try study.optimize({ trial in
             try trial.crossValidate(Fixtures.mlp, config: Fixtures.config(lr: 0.2, epochs: 5), data: Fixtures.train, folds: 4).mean
         }, nTrials: 1)
@@ -116,7 +116,7 @@ final class VariabilityTests: XCTestCase {
     /// drags the mean below the threshold is pruned before the third.
     func testRepeatedSeedsPruneOnTheRunningMean() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize],
-                                     pruner: ThresholdPruner(lower: 0.5), seed: 1)
+                                     pruner: try ThresholdPruner(lower: 0.5), seed: 1)
         let ran = Box([UInt64]())
         try study.optimize({ trial in
             try trial.repeatedSeeds([10, 20, 30, 40], step: 1) { seed, _ in
@@ -145,7 +145,7 @@ final class SchedulerTrainingTests: XCTestCase {
         let budgets = BudgetTrainer(unit: .epochs)
         let blasThreads = Box(Set<Int>())
         let before = BLAS.threads
-        try study.optimizeTraining(scheduler: SuccessiveHalvingScheduler(configurations: 9, maxResource: 9), nJobs: 2) { trial, budget in
+        try study.optimizeTraining(scheduler: try SuccessiveHalvingScheduler(configurations: 9, maxResource: 9), nJobs: 2) { trial, budget in
             blasThreads.mutate { $0.insert(BLAS.threads) }
             return try budgets.train(trial, to: budget, data: Fixtures.train, validation: Fixtures.validation) { trial in
                 let lr = try trial.suggestFloat("lr", 1e-4, 1, log: true)
@@ -169,7 +169,7 @@ final class SchedulerTrainingTests: XCTestCase {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 3)
         let budgets = BudgetTrainer(unit: .dataFraction(epochs: 1))
         let data = Fixtures.train.shuffled(seed: 5)
-        try study.optimize(scheduler: HyperbandScheduler(maxResource: 4, reductionFactor: 2, iterations: 1)) { trial, budget in
+        try study.optimize(scheduler: try HyperbandScheduler(maxResource: 4, reductionFactor: 2, iterations: 1)) { trial, budget in
             try budgets.train(trial, to: budget, data: data, validation: Fixtures.validation) { trial in
                 try Trainer(description: Fixtures.mlp, config: Fixtures.config(lr: try trial.suggestFloat("lr", 1e-3, 1, log: true), epochs: 3))
             }
@@ -184,7 +184,7 @@ final class PopulationTrainingTests: XCTestCase {
     /// optimizer state) and its hyperparameters, perturbed by 0.8 or 1.2.
     func testPBTCopiesWeightsAndPerturbsHyperparameters() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 9)
-        let pbt = PopulationBasedTraining(populationSize: 4, generations: 3, stepsPerGeneration: 1,
+        let pbt = try PopulationBasedTraining(populationSize: 4, generations: 3, stepsPerGeneration: 1,
                                           truncation: 0.25, resampleProbability: 0)
         let population = PopulationTrainer()
         struct Start: @unchecked Sendable { var segment: PBTSegment; var weightsMatch: Bool; var optimizerMatches: Bool; var lr: Float; var epochs: Int }

@@ -99,8 +99,8 @@ final class WarmStartTests: XCTestCase {
     /// An AutoML study seeded from an earlier one starts with its trials and can refit
     /// the copied best without running it again.
     func testAutoMLWarmStartReusesAnEarlierSearch() throws {
-        let data = try AutoMLData.tabular(name: "moons", train: Synthetic.moons(count: 200, noise: 0.2, seed: 1),
-                                          test: Synthetic.moons(count: 60, noise: 0.2, seed: 2))
+        let data = try AutoMLData.tabular(name: "moons", train: try Synthetic.moons(count: 200, noise: 0.2, seed: 1),
+                                          test: try Synthetic.moons(count: 60, noise: 0.2, seed: 2))
         var space = AutoSearchSpace(maxEpochs: 6, minEpochs: 1)
         space.widths = 8...32
         let storage = InMemoryStorage()

@@ -6,8 +6,10 @@ public final class AvgPool2D: Layer {
     public let kernelSize: Int
     public let stride: Int
 
-    public init(kernelSize: Int, stride: Int? = nil) {
-        precondition(kernelSize > 0 && (stride ?? 1) > 0, "AvgPool2D: kernel and stride must be positive")
+    /// Throws `HoneNNError` unless kernelSize and stride are positive.
+    public init(kernelSize: Int, stride: Int? = nil) throws {
+        try HoneNNError.require(kernelSize > 0, "AvgPool2D", "kernelSize", "positive", got: kernelSize)
+        if let stride { try HoneNNError.require(stride > 0, "AvgPool2D", "stride", "positive", got: stride) }
         self.kernelSize = kernelSize
         self.stride = stride ?? kernelSize
     }

@@ -15,8 +15,13 @@ public final class BatchNorm: Layer {
     public let runningMean: Tensor
     public let runningVariance: Tensor
 
-    public init(channelCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) {
-        precondition(channelCount > 0, "BatchNorm: channelCount must be positive")
+    /// Throws `HoneNNError` unless 0 < channelCount ≤ `HoneNNError.maxWeights`, momentum
+    /// is in [0, 1] and epsilon is a finite number > 0.
+    public init(channelCount: Int, momentum: Float = 0.1, epsilon: Float = 1e-5) throws {
+        try HoneNNError.require(channelCount > 0, "BatchNorm", "channelCount", "positive", got: channelCount)
+        _ = try HoneNNError.weightCount([channelCount], "BatchNorm")
+        try HoneNNError.require(momentum >= 0 && momentum <= 1, "BatchNorm", "momentum", "in [0, 1]", got: momentum)
+        try HoneNNError.require(epsilon > 0 && epsilon.isFinite, "BatchNorm", "epsilon", "a finite number > 0", got: epsilon)
         self.channelCount = channelCount
         self.momentum = momentum
         self.epsilon = epsilon

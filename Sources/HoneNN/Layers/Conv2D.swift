@@ -17,9 +17,13 @@ public final class Conv2D: Layer {
     /// outputChannels·k²), bias zero.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
                 useBias: Bool = true, initialization: WeightInitialization = .he(negativeSlope: 0),
-                rng: inout RandomGenerator) {
-        precondition(inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0 && padding >= 0,
-                     "Conv2D: channels, kernel and stride must be positive and padding non-negative")
+                rng: inout RandomGenerator) throws {
+        try HoneNNError.require(inputChannels > 0, "Conv2D", "inputChannels", "positive", got: inputChannels)
+        try HoneNNError.require(outputChannels > 0, "Conv2D", "outputChannels", "positive", got: outputChannels)
+        try HoneNNError.require(kernelSize > 0, "Conv2D", "kernelSize", "positive", got: kernelSize)
+        try HoneNNError.require(stride > 0, "Conv2D", "stride", "positive", got: stride)
+        try HoneNNError.require(padding >= 0 && padding <= kernelSize, "Conv2D", "padding", "in [0, kernelSize (\(kernelSize))]", got: padding)
+        _ = try HoneNNError.weightCount([outputChannels, inputChannels, kernelSize, kernelSize], "Conv2D")
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.kernelSize = kernelSize

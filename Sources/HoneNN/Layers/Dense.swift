@@ -15,8 +15,10 @@ public final class Dense: Layer {
 
     /// Weights drawn by `initialization` (default: suited to `activation`), bias zero.
     public init(inputCount: Int, outputCount: Int, activation: Activation = .identity, useBias: Bool = true,
-                initialization: WeightInitialization? = nil, rng: inout RandomGenerator) {
-        precondition(inputCount > 0 && outputCount > 0, "Dense: sizes must be positive, got \(inputCount)→\(outputCount)")
+                initialization: WeightInitialization? = nil, rng: inout RandomGenerator) throws {
+        try HoneNNError.require(inputCount > 0, "Dense", "inputCount", "positive", got: inputCount)
+        try HoneNNError.require(outputCount > 0, "Dense", "outputCount", "positive", got: outputCount)
+        _ = try HoneNNError.weightCount([inputCount, outputCount], "Dense")
         self.inputCount = inputCount
         self.outputCount = outputCount
         self.activation = activation

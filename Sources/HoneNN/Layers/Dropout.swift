@@ -7,8 +7,9 @@ public final class Dropout: Layer {
     /// Probability of zeroing each element, in [0, 1).
     public let probability: Float
 
-    public init(probability: Float) {
-        precondition(probability >= 0 && probability < 1, "Dropout: probability must be in [0, 1), got \(probability)")
+    /// Throws `HoneNNError` unless probability is in [0, 1).
+    public init(probability: Float) throws {
+        try HoneNNError.require(probability >= 0 && probability < 1, "Dropout", "probability", "in [0, 1)", got: probability)
         self.probability = probability
     }
 

@@ -10,8 +10,12 @@ public final class LayerNorm: Layer {
     public let gamma: Tensor
     public let beta: Tensor
 
-    public init(featureCount: Int, epsilon: Float = 1e-5) {
-        precondition(featureCount > 0, "LayerNorm: featureCount must be positive")
+    /// Throws `HoneNNError` unless 0 < featureCount ≤ `HoneNNError.maxWeights` and epsilon
+    /// is a finite number > 0.
+    public init(featureCount: Int, epsilon: Float = 1e-5) throws {
+        try HoneNNError.require(featureCount > 0, "LayerNorm", "featureCount", "positive", got: featureCount)
+        _ = try HoneNNError.weightCount([featureCount], "LayerNorm")
+        try HoneNNError.require(epsilon > 0 && epsilon.isFinite, "LayerNorm", "epsilon", "a finite number > 0", got: epsilon)
         self.featureCount = featureCount
         self.epsilon = epsilon
         gamma = Tensor(repeating: 1, shape: [featureCount], requiresGrad: true)

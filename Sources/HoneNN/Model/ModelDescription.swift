@@ -209,6 +209,26 @@ private func checkDropout(_ p: Float) throws {
     guard p >= 0, p < 1 else { throw HoneNNError("dropout must be in [0, 1), got \(p)") }
 }
 
+/// Adds up a model's weights before any is allocated, refusing more than
+/// `HoneNNError.maxWeights` in all (a description read from a file or from C may ask for
+/// any size; products of sizes are checked for overflow).
+private struct WeightBudget {
+    var total = 0
+    mutating func add(_ dims: [Int], _ what: String) throws {
+        let n = try HoneNNError.weightCount(dims, what)
+        let (sum, overflow) = total.addingReportingOverflow(n)
+        guard !overflow, sum <= HoneNNError.maxWeights else {
+            throw HoneNNError("model description: the model would have more than \(HoneNNError.maxWeights) weights")
+        }
+        total = sum
+    }
+    /// The dense chain inputCount → widths… → outputCount.
+    mutating func addDense(_ inputCount: Int, _ widths: [Int], _ outputCount: Int) throws {
+        var width = inputCount
+        for w in widths + [outputCount] { try add([width, w], "dense layer \(width)→\(w)"); try add([w], "bias"); width = w }
+    }
+}
+
 /// Hands out per-layer generators derived from one seed.
 private struct LayerSeeds {
     let seed: UInt64
@@ -221,19 +241,19 @@ private struct LayerSeeds {
 
 /// Appends hidden dense layers: Dense → (norm → activation | fused activation) → dropout.
 private func appendHiddenDense(to layers: inout [Layer], inputCount: Int, widths: [Int], activation: Activation,
-                               normalization: Normalization, dropout: Float, seeds: inout LayerSeeds) -> Int {
+                               normalization: Normalization, dropout: Float, seeds: inout LayerSeeds) throws -> Int {
     var width = inputCount
     for hidden in widths {
         var rng = seeds.generator()
         if normalization == .none {
-            layers.append(Dense(inputCount: width, outputCount: hidden, activation: activation, rng: &rng))
+            layers.append(try Dense(inputCount: width, outputCount: hidden, activation: activation, rng: &rng))
         } else {
-            layers.append(Dense(inputCount: width, outputCount: hidden, activation: .identity,
-                                initialization: .suited(to: activation), rng: &rng))
-            layers.append(normalization == .batch ? BatchNorm(channelCount: hidden) : LayerNorm(featureCount: hidden))
+            layers.append(try Dense(inputCount: width, outputCount: hidden, activation: .identity,
+                                    initialization: .suited(to: activation), rng: &rng))
+            layers.append(normalization == .batch ? try BatchNorm(channelCount: hidden) : try LayerNorm(featureCount: hidden))
             if activation != .identity { layers.append(ActivationLayer(activation)) }
         }
-        if dropout > 0 { layers.append(Dropout(probability: dropout)) }
+        if dropout > 0 { layers.append(try Dropout(probability: dropout)) }
         width = hidden
     }
     return width
@@ -246,12 +266,14 @@ extension MLPDescription {
         try checkPositive(hiddenWidths, "hidden widths")
         try checkDropout(dropout)
         let activation = try parseActivation(self.activation)
+        var budget = WeightBudget()
+        try budget.addDense(inputCount, hiddenWidths, outputCount)
         var seeds = LayerSeeds(seed: seed)
         var layers: [Layer] = []
-        let width = appendHiddenDense(to: &layers, inputCount: inputCount, widths: hiddenWidths, activation: activation,
+        let width = try appendHiddenDense(to: &layers, inputCount: inputCount, widths: hiddenWidths, activation: activation,
                                       normalization: normalization, dropout: dropout, seeds: &seeds)
         var rng = seeds.generator()
-        layers.append(Dense(inputCount: width, outputCount: outputCount, activation: .identity, rng: &rng))
+        layers.append(try Dense(inputCount: width, outputCount: outputCount, activation: .identity, rng: &rng))
         return try Sequential(inputShape: [inputCount], layers: layers, modelDescription: description)
     }
 }
@@ -267,31 +289,38 @@ extension CNNDescription {
         try checkPositive(hiddenWidths, "hidden widths")
         try checkDropout(dropout)
         let activation = try parseActivation(self.activation)
+        // Sizes first (each product overflow-checked), so the shape arithmetic below
+        // works on sizes that fit.
+        _ = try HoneNNError.weightCount(inputShape, "cnn inputShape")
+        var budget = WeightBudget()
+        var c = inputShape[0]
+        for out in convChannels { try budget.add([out, c, kernelSize, kernelSize], "convolution \(c)→\(out)"); c = out }
         var seeds = LayerSeeds(seed: seed)
         var layers: [Layer] = []
         var channels = inputShape[0]
         for out in convChannels {
             var rng = seeds.generator()
             // A bias before batch norm is cancelled by its mean subtraction.
-            layers.append(Conv2D(inputChannels: channels, outputChannels: out, kernelSize: kernelSize,
+            layers.append(try Conv2D(inputChannels: channels, outputChannels: out, kernelSize: kernelSize,
                                  padding: kernelSize / 2, useBias: !batchNorm,
                                  initialization: .suited(to: activation), rng: &rng))
-            if batchNorm { layers.append(BatchNorm(channelCount: out)) }
+            if batchNorm { layers.append(try BatchNorm(channelCount: out)) }
             if activation != .identity { layers.append(ActivationLayer(activation)) }
             switch pooling {
             case .none: break
-            case .max: layers.append(MaxPool2D(kernelSize: poolSize))
-            case .average: layers.append(AvgPool2D(kernelSize: poolSize))
+            case .max: layers.append(try MaxPool2D(kernelSize: poolSize))
+            case .average: layers.append(try AvgPool2D(kernelSize: poolSize))
             }
             channels = out
         }
         layers.append(Flatten())
         // The flattened width, found by running the shape arithmetic of the layers so far.
         let features = try Sequential(inputShape: inputShape, layers: layers).outputCount
-        let width = appendHiddenDense(to: &layers, inputCount: features, widths: hiddenWidths, activation: activation,
+        try budget.addDense(features, hiddenWidths, outputCount)
+        let width = try appendHiddenDense(to: &layers, inputCount: features, widths: hiddenWidths, activation: activation,
                                       normalization: .none, dropout: dropout, seeds: &seeds)
         var rng = seeds.generator()
-        layers.append(Dense(inputCount: width, outputCount: outputCount, activation: .identity, rng: &rng))
+        layers.append(try Dense(inputCount: width, outputCount: outputCount, activation: .identity, rng: &rng))
         return try Sequential(inputShape: inputShape, layers: layers, modelDescription: description)
     }
 }

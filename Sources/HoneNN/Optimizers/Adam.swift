@@ -50,8 +50,13 @@ public final class Adam: Optimizer {
     private let firstMoments: [UnsafeMutablePointer<Float>]
     private let secondMoments: [UnsafeMutablePointer<Float>]
 
-    public init(parameters: [Tensor], config: OptimizerConfig) {
-        precondition(config.kind == .adam || config.kind == .adamw, "Adam built from a \(config.kind) config")
+    /// Throws `HoneNNError` when `config` is of another kind or has a value out of range
+    /// (`OptimizerConfig.validate`).
+    public init(parameters: [Tensor], config: OptimizerConfig) throws {
+        guard config.kind == .adam || config.kind == .adamw else {
+            throw HoneNNError("Adam: config.kind must be .adam or .adamw, got .\(config.kind.rawValue)")
+        }
+        try config.validate()
         self.parameters = parameters
         self.config = config
         learningRate = config.learningRate

@@ -93,12 +93,11 @@ public struct OptimizerConfig: Codable, Equatable, Sendable {
 
     /// A fresh optimizer (zero state) over `parameters`.
     public func makeOptimizer(parameters: [Tensor]) throws -> Optimizer {
-        try validate()
         switch kind {
-        case .sgd: return SGD(parameters: parameters, config: self)
-        case .adam: return Adam(parameters: parameters, config: self)
-        case .adamw: return Adam(parameters: parameters, config: self)
-        case .rmsprop: return RMSprop(parameters: parameters, config: self)
+        case .sgd: return try SGD(parameters: parameters, config: self)
+        case .adam: return try Adam(parameters: parameters, config: self)
+        case .adamw: return try Adam(parameters: parameters, config: self)
+        case .rmsprop: return try RMSprop(parameters: parameters, config: self)
         }
     }
 }

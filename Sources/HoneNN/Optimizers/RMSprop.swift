@@ -14,8 +14,13 @@ public final class RMSprop: Optimizer {
     private let squareAverages: [UnsafeMutablePointer<Float>]
     private let momentumBuffers: [UnsafeMutablePointer<Float>]
 
-    public init(parameters: [Tensor], config: OptimizerConfig) {
-        precondition(config.kind == .rmsprop, "RMSprop built from a \(config.kind) config")
+    /// Throws `HoneNNError` when `config` is of another kind or has a value out of range
+    /// (`OptimizerConfig.validate`).
+    public init(parameters: [Tensor], config: OptimizerConfig) throws {
+        guard config.kind == .rmsprop else {
+            throw HoneNNError("RMSprop: config.kind must be .rmsprop, got .\(config.kind.rawValue)")
+        }
+        try config.validate()
         self.parameters = parameters
         self.config = config
         learningRate = config.learningRate

@@ -16,8 +16,13 @@ public final class SGD: Optimizer {
     /// momentum, or a restored checkpoint, has somewhere to live).
     private let momentumBuffers: [UnsafeMutablePointer<Float>]
 
-    public init(parameters: [Tensor], config: OptimizerConfig) {
-        precondition(config.kind == .sgd, "SGD built from a \(config.kind) config")
+    /// Throws `HoneNNError` when `config` is of another kind or has a value out of range
+    /// (`OptimizerConfig.validate`).
+    public init(parameters: [Tensor], config: OptimizerConfig) throws {
+        guard config.kind == .sgd else {
+            throw HoneNNError("SGD: config.kind must be .sgd, got .\(config.kind.rawValue)")
+        }
+        try config.validate()
         self.parameters = parameters
         self.config = config
         learningRate = config.learningRate

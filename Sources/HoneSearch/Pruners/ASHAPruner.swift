@@ -57,19 +57,19 @@ public final class ASHAPruner: Pruner, @unchecked Sendable {
     }
 
     public convenience init(minResource: Int = 1, reductionFactor: Int = 3, minEarlyStoppingRate: Int = 0,
-                            maxResource: Int? = nil, bootstrapCount: Int = 0) {
-        self.init(name: "asha", minResource: minResource, reductionFactor: reductionFactor,
+                            maxResource: Int? = nil, bootstrapCount: Int = 0) throws {
+        try self.init(name: "asha", minResource: minResource, reductionFactor: reductionFactor,
                   minEarlyStoppingRate: minEarlyStoppingRate, maxResource: maxResource,
                   bootstrapCount: bootstrapCount, competes: { _, _ in true })
     }
 
     init(name: String, minResource: Int, reductionFactor: Int, minEarlyStoppingRate: Int, maxResource: Int?,
-         bootstrapCount: Int, competes: @escaping @Sendable (Int, Int) -> Bool) {
-        precondition(minResource >= 1, "ASHA: minResource must be ≥ 1, got \(minResource)")
-        precondition(reductionFactor >= 2, "ASHA: reductionFactor η must be ≥ 2, got \(reductionFactor)")
-        precondition(minEarlyStoppingRate >= 0, "ASHA: minEarlyStoppingRate must be ≥ 0")
-        precondition(bootstrapCount >= 0, "ASHA: bootstrapCount must be ≥ 0")
-        if let r = maxResource { precondition(r >= minResource, "ASHA: maxResource \(r) < minResource \(minResource)") }
+         bootstrapCount: Int, competes: @escaping @Sendable (Int, Int) -> Bool) throws {
+        try SettingCheck.require(minResource >= 1, "ASHA", "minResource", "≥ 1", got: minResource)
+        try SettingCheck.require(reductionFactor >= 2, "ASHA", "reductionFactor", "≥ 2", got: reductionFactor)
+        try SettingCheck.require(minEarlyStoppingRate >= 0, "ASHA", "minEarlyStoppingRate", "≥ 0", got: minEarlyStoppingRate)
+        try SettingCheck.require(bootstrapCount >= 0, "ASHA", "bootstrapCount", "≥ 0", got: bootstrapCount)
+        if let r = maxResource { try SettingCheck.require(r >= minResource, "ASHA", "maxResource", "≥ minResource (\(minResource))", got: r) }
         self.name = name; self.minResource = minResource; self.reductionFactor = reductionFactor
         self.minEarlyStoppingRate = minEarlyStoppingRate; self.maxResource = maxResource
         self.bootstrapCount = bootstrapCount; self.competes = competes

@@ -77,7 +77,7 @@ public final class AsynchronousPBT: @unchecked Sendable {
             throw StudyError.invalidArgument("asynchronous PBT: minimumReported must be in 2...\(populationSize), got \(q)")
         }
         self.minimumReported = minimumReported ?? max(2, (populationSize + 1) / 2)
-        rules = PopulationBasedTraining(populationSize: populationSize, generations: 1, stepsPerGeneration: stepsPerReady,
+        rules = try PopulationBasedTraining(populationSize: populationSize, generations: 1, stepsPerGeneration: stepsPerReady,
                                         truncation: truncation, perturbFactors: perturbFactors,
                                         resampleProbability: resampleProbability, explored: explored)
     }

@@ -39,9 +39,14 @@ public final class BOHBSampler: Sampler, @unchecked Sendable {
     private let random = RandomSampler()
 
     public init(randomFraction: Double = 1.0 / 3, topFraction: Double = 0.15, candidates: Int = 64,
-                bandwidthFactor: Double = 3, minBandwidth: Double = 1e-3, minPoints: Int? = nil) {
-        precondition((0...1).contains(randomFraction) && topFraction > 0 && topFraction < 1 && candidates >= 1
-                     && bandwidthFactor > 0 && minBandwidth > 0, "BOHB: invalid settings")
+                bandwidthFactor: Double = 3, minBandwidth: Double = 1e-3, minPoints: Int? = nil) throws {
+        try SettingCheck.require((0...1).contains(randomFraction), "BOHB", "randomFraction", "in [0, 1]", got: randomFraction)
+        try SettingCheck.require(topFraction > 0 && topFraction < 1, "BOHB", "topFraction", "in (0, 1)", got: topFraction)
+        try SettingCheck.require(candidates >= 1 && candidates <= AlgorithmOptions.maxInt, "BOHB", "candidates",
+                                 "in [1, \(AlgorithmOptions.maxInt)]", got: candidates)
+        try SettingCheck.require(bandwidthFactor > 0 && bandwidthFactor.isFinite, "BOHB", "bandwidthFactor", "a finite number > 0", got: bandwidthFactor)
+        try SettingCheck.require(minBandwidth > 0 && minBandwidth.isFinite, "BOHB", "minBandwidth", "a finite number > 0", got: minBandwidth)
+        if let m = minPoints { try SettingCheck.require(m >= 1, "BOHB", "minPoints", "≥ 1", got: m) }
         self.randomFraction = randomFraction; self.topFraction = topFraction; self.candidates = candidates
         self.bandwidthFactor = bandwidthFactor; self.minBandwidth = minBandwidth; self.minPoints = minPoints
     }
@@ -194,9 +199,9 @@ public struct BOHB: Sendable {
     public let scheduler: HyperbandScheduler
 
     public init(minResource: Double = 1, maxResource: Double, reductionFactor: Int = 3, iterations: Int? = nil,
-                sampler: BOHBSampler = BOHBSampler()) {
-        self.sampler = sampler
-        scheduler = HyperbandScheduler(minResource: minResource, maxResource: maxResource,
+                sampler: BOHBSampler? = nil) throws {
+        self.sampler = try sampler ?? BOHBSampler()
+        scheduler = try HyperbandScheduler(minResource: minResource, maxResource: maxResource,
                                        reductionFactor: reductionFactor, iterations: iterations, name: "bohb")
     }
 }

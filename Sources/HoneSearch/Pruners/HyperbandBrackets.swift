@@ -38,9 +38,15 @@ public struct HyperbandBrackets: Hashable, Sendable {
     /// Brackets in the paper's order: s = s_max first.
     public let brackets: [Bracket]
 
-    public init(maxResource R: Double, reductionFactor eta: Int = 3) {
-        precondition(R >= 1, "Hyperband: maxResource R (in units of the minimum resource) must be ≥ 1, got \(R)")
-        precondition(eta >= 2, "Hyperband: η must be ≥ 2, got \(eta)")
+    /// The largest R: the first bracket starts about R·η/log R configurations, so beyond
+    /// this a bracket table would not fit in memory (as `AlgorithmOptions.maxInt`).
+    public static let maxRatio = 1e6
+
+    /// Throws `StudyError.invalidArgument` unless 1 ≤ R ≤ `maxRatio` and η ≥ 2.
+    public init(maxResource R: Double, reductionFactor eta: Int = 3) throws {
+        try SettingCheck.require(R >= 1 && R <= Self.maxRatio, "Hyperband", "maxResource / minResource",
+                                 "in [1, \(Self.maxRatio)]", got: R)
+        try SettingCheck.require(eta >= 2, "Hyperband", "reductionFactor", "≥ 2", got: eta)
         maxResource = R; reductionFactor = eta
         let e = Double(eta)
         // ⌊log_η R⌋ computed by repeated multiplication: log(81)/log(3) is 3.9999999999999996.

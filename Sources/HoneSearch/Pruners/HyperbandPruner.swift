@@ -24,10 +24,15 @@ public final class HyperbandPruner: Pruner, @unchecked Sendable {
     /// Bracket s repeated n_s times: trial number mod count picks the entry.
     private let assignment: [Int]
 
-    public init(minResource: Int = 1, maxResource: Int, reductionFactor: Int = 3, bootstrapCount: Int = 0) {
-        precondition(minResource >= 1 && maxResource >= minResource, "Hyperband: need 1 ≤ minResource ≤ maxResource, got \(minResource), \(maxResource)")
+    /// Throws `StudyError.invalidArgument` unless 1 ≤ minResource ≤ maxResource,
+    /// reductionFactor ≥ 2 and bootstrapCount ≥ 0.
+    public init(minResource: Int = 1, maxResource: Int, reductionFactor: Int = 3, bootstrapCount: Int = 0) throws {
+        try SettingCheck.require(minResource >= 1, "Hyperband", "minResource", "≥ 1", got: minResource)
+        try SettingCheck.resources("Hyperband", minResource: Double(minResource), maxResource: Double(maxResource),
+                                   reductionFactor: reductionFactor)
+        try SettingCheck.require(bootstrapCount >= 0, "Hyperband", "bootstrapCount", "≥ 0", got: bootstrapCount)
         self.minResource = minResource; self.maxResource = maxResource; self.reductionFactor = reductionFactor
-        let table = HyperbandBrackets(maxResource: Double(maxResource) / Double(minResource), reductionFactor: reductionFactor)
+        let table = try HyperbandBrackets(maxResource: Double(maxResource) / Double(minResource), reductionFactor: reductionFactor)
         self.table = table
         // Interleave brackets so that the first trials already cover every bracket:
         // round-robin over brackets, each bracket taking part until its n_s are used.
@@ -39,8 +44,8 @@ public final class HyperbandPruner: Pruner, @unchecked Sendable {
         assignment = order
         let sMax = table.sMax
         let assignment = order
-        bracketPruners = (0...sMax).map { s in
-            ASHAPruner(name: "hyperband[s=\(s)]", minResource: minResource, reductionFactor: reductionFactor,
+        bracketPruners = try (0...sMax).map { s in
+            try ASHAPruner(name: "hyperband[s=\(s)]", minResource: minResource, reductionFactor: reductionFactor,
                        minEarlyStoppingRate: sMax - s, maxResource: maxResource, bootstrapCount: bootstrapCount,
                        competes: { a, b in assignment[a % assignment.count] == assignment[b % assignment.count] })
         }

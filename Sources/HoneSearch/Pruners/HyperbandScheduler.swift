@@ -25,12 +25,15 @@ public final class HyperbandScheduler: BudgetScheduler, @unchecked Sendable {
     private var trialBracket: [Int: Int] = [:]
     private var closedForNewConfigurations = false
 
-    public init(minResource: Double = 1, maxResource: Double, reductionFactor: Int = 3, iterations: Int? = nil, name: String = "hyperband") {
-        precondition(minResource > 0 && maxResource >= minResource, "Hyperband: need 0 < minResource ≤ maxResource")
-        if let i = iterations { precondition(i >= 1, "Hyperband: iterations must be ≥ 1") }
+    /// Throws `StudyError.invalidArgument` unless 0 < minResource ≤ maxResource (finite,
+    /// ratio at most `HyperbandBrackets.maxRatio`), reductionFactor ≥ 2 and iterations ≥ 1.
+    public init(minResource: Double = 1, maxResource: Double, reductionFactor: Int = 3, iterations: Int? = nil,
+                name: String = "hyperband") throws {
+        try SettingCheck.resources(name, minResource: minResource, maxResource: maxResource, reductionFactor: reductionFactor)
+        if let i = iterations { try SettingCheck.require(i >= 1, name, "iterations", "≥ 1", got: i) }
         self.minResource = minResource; self.maxResource = maxResource
         self.reductionFactor = reductionFactor; self.iterations = iterations; self.name = name
-        table = HyperbandBrackets(maxResource: maxResource / minResource, reductionFactor: reductionFactor)
+        table = try HyperbandBrackets(maxResource: maxResource / minResource, reductionFactor: reductionFactor)
     }
 
     /// The s of the bracket with sequence index `index`.

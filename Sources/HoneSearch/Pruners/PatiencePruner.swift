@@ -14,9 +14,12 @@ public final class PatiencePruner: Pruner, @unchecked Sendable {
     public let objective: Int
     public let wrapped: Pruner?
 
-    public init(patience: Int, minDelta: Double = 0, objective: Int = 0, wrapped: Pruner? = nil) {
-        precondition(patience >= 0, "PatiencePruner: patience must be ≥ 0, got \(patience)")
-        precondition(minDelta >= 0, "PatiencePruner: minDelta must be ≥ 0, got \(minDelta)")
+    /// Throws `StudyError.invalidArgument` naming `patience`, `minDelta` or `objective`
+    /// when out of range.
+    public init(patience: Int, minDelta: Double = 0, objective: Int = 0, wrapped: Pruner? = nil) throws {
+        try SettingCheck.require(patience >= 0, "PatiencePruner", "patience", "≥ 0", got: patience)
+        try SettingCheck.require(minDelta >= 0, "PatiencePruner", "minDelta", "≥ 0", got: minDelta)
+        try SettingCheck.require(objective >= 0, "PatiencePruner", "objective", "≥ 0", got: objective)
         self.patience = patience; self.minDelta = minDelta; self.objective = objective; self.wrapped = wrapped
     }
 

@@ -26,10 +26,10 @@ public final class PercentilePruner: Pruner, @unchecked Sendable {
     private var digested = 0
 
     public init(percentile: Double, nStartupTrials: Int = 5, nWarmupSteps: Int = 0, intervalSteps: Int = 1,
-                nMinTrials: Int = 1, objective: Int = 0) {
-        precondition((0...100).contains(percentile), "PercentilePruner: percentile must be in [0, 100], got \(percentile)")
-        precondition(nStartupTrials >= 0 && nWarmupSteps >= 0 && intervalSteps >= 1 && nMinTrials >= 1 && objective >= 0,
-                     "PercentilePruner: counts must be non-negative and intervalSteps, nMinTrials ≥ 1")
+                nMinTrials: Int = 1, objective: Int = 0) throws {
+        try SettingCheck.require((0...100).contains(percentile), "PercentilePruner", "percentile", "in [0, 100]", got: percentile)
+        try SettingCheck.steps("PercentilePruner", nStartupTrials: nStartupTrials, nWarmupSteps: nWarmupSteps,
+                                intervalSteps: intervalSteps, nMinTrials: nMinTrials, objective: objective)
         self.percentile = percentile; self.nStartupTrials = nStartupTrials; self.nWarmupSteps = nWarmupSteps
         self.intervalSteps = intervalSteps; self.nMinTrials = nMinTrials; self.objective = objective
     }

@@ -48,11 +48,14 @@ public final class PopulationBasedTraining: @unchecked Sendable {
     public let explored: Set<String>?
 
     public init(populationSize: Int, generations: Int, stepsPerGeneration: Int, truncation: Double = 0.2,
-                perturbFactors: [Double] = [0.8, 1.2], resampleProbability: Double = 0.25, explored: Set<String>? = nil) {
-        precondition(populationSize >= 2, "PBT: a population needs at least 2 members")
-        precondition(generations >= 1 && stepsPerGeneration >= 1, "PBT: generations and stepsPerGeneration must be ≥ 1")
-        precondition(truncation > 0 && truncation <= 0.5, "PBT: truncation must be in (0, 0.5]")
-        precondition(!perturbFactors.isEmpty && (0...1).contains(resampleProbability), "PBT: bad explore settings")
+                perturbFactors: [Double] = [0.8, 1.2], resampleProbability: Double = 0.25, explored: Set<String>? = nil) throws {
+        try SettingCheck.require(populationSize >= 2, "PBT", "populationSize", "≥ 2", got: populationSize)
+        try SettingCheck.require(generations >= 1, "PBT", "generations", "≥ 1", got: generations)
+        try SettingCheck.require(stepsPerGeneration >= 1, "PBT", "stepsPerGeneration", "≥ 1", got: stepsPerGeneration)
+        try SettingCheck.require(truncation > 0 && truncation <= 0.5, "PBT", "truncation", "in (0, 0.5]", got: truncation)
+        try SettingCheck.require(!perturbFactors.isEmpty && perturbFactors.allSatisfy { $0 > 0 && $0.isFinite }, "PBT",
+                                 "perturbFactors", "one or more finite numbers > 0", got: perturbFactors)
+        try SettingCheck.require((0...1).contains(resampleProbability), "PBT", "resampleProbability", "in [0, 1]", got: resampleProbability)
         self.populationSize = populationSize; self.generations = generations; self.stepsPerGeneration = stepsPerGeneration
         self.truncation = truncation; self.perturbFactors = perturbFactors
         self.resampleProbability = resampleProbability; self.explored = explored

@@ -59,7 +59,9 @@ public static func percentile(_ values: [Double], _ q: Double) -> Double? {
 /// decide "the top 1/η" of a rung with vector-valued reports.
 public enum RungRanking {
     public static func order(_ values: [[Double]], tieBreak: [Int], directions: [StudyDirection]) -> [Int] {
-        precondition(values.count == tieBreak.count)
+        // Internal: every caller passes one tie-break per value. Checked in every build
+        // (once per ranking): the sort reads `tieBreak` at `values`' indices.
+        invariant(values.count == tieBreak.count, "RungRanking: \(values.count) values, \(tieBreak.count) tie-breaks")
         if directions.count == 1 {
             let d = directions[0]
             return values.indices.sorted { a, b in
@@ -128,4 +130,42 @@ public enum RungRanking {
         }
         return distance
     }
+}
+
+/// Argument checks of the pruners' and schedulers' initializers. HoneSearch is compiled
+/// with -Ounchecked in release builds, where `precondition` is not evaluated, so every
+/// setting a caller (options JSON, Lua, the CLI) can pass is checked here and refused
+/// with `StudyError.invalidArgument` naming the setting, what it must be and what it was.
+enum SettingCheck {
+    static func require(_ ok: Bool, _ algorithm: String, _ setting: String, _ expected: String, got: Any) throws {
+        guard ok else { throw StudyError.invalidArgument("\(algorithm): \(setting) must be \(expected), got \(got)") }
+    }
+
+    /// The warm-up settings the step-based pruners share.
+    static func steps(_ algorithm: String, nStartupTrials: Int = 0, nWarmupSteps: Int, intervalSteps: Int,
+                      nMinTrials: Int = 1, objective: Int) throws {
+        try require(nStartupTrials >= 0, algorithm, "nStartupTrials", "≥ 0", got: nStartupTrials)
+        try require(nWarmupSteps >= 0, algorithm, "nWarmupSteps", "≥ 0", got: nWarmupSteps)
+        try require(intervalSteps >= 1, algorithm, "intervalSteps", "≥ 1", got: intervalSteps)
+        try require(nMinTrials >= 1, algorithm, "nMinTrials", "≥ 1", got: nMinTrials)
+        try require(objective >= 0, algorithm, "objective", "≥ 0", got: objective)
+    }
+
+    /// The resources and η of successive halving, Hyperband and ASHA: 0 < minResource ≤
+    /// maxResource, both finite, η ≥ 2.
+    static func resources(_ algorithm: String, minResource: Double, maxResource: Double, reductionFactor: Int) throws {
+        try require(minResource > 0 && minResource.isFinite, algorithm, "minResource", "a finite number > 0", got: minResource)
+        try require(maxResource >= minResource && maxResource.isFinite, algorithm, "maxResource",
+                    "finite and ≥ minResource (\(minResource))", got: maxResource)
+        try require(reductionFactor >= 2, algorithm, "reductionFactor", "≥ 2", got: reductionFactor)
+    }
+}
+
+/// Stops the process unless `condition` holds, in every build configuration (unlike
+/// `precondition`, which -Ounchecked does not evaluate). For internal invariants that no
+/// input can break, where a violation would read or write outside an array.
+@inline(__always)
+func invariant(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String,
+               file: StaticString = #file, line: UInt = #line) {
+    if _slowPath(!condition()) { fatalError(message(), file: file, line: line) }
 }

@@ -30,7 +30,9 @@ public struct SuccessiveHalvingBracket: Sendable {
 
     /// `rungs[i]` = (n_i, r_i) with r_i in the same units as `maxResource`.
     public init(rungs: [HyperbandBrackets.Rung], reductionFactor: Int, maxResource: Double) {
-        precondition(!rungs.isEmpty && rungs[0].configurations >= 1, "successive halving needs at least one configuration")
+        // The schedulers build rungs from checked settings (n ≥ 1, r ≤ R), so this holds;
+        // checked in every build because rung 0 is read unguarded below.
+        invariant(!rungs.isEmpty && rungs[0].configurations >= 1, "successive halving needs at least one configuration")
         self.rungs = rungs; self.reductionFactor = reductionFactor; self.maxResource = maxResource
         members = Array(repeating: [], count: rungs.count)
         results = Array(repeating: [:], count: rungs.count)
@@ -103,8 +105,12 @@ public final class SuccessiveHalvingScheduler: BudgetScheduler, @unchecked Senda
     public let name = "successive-halving"
     public private(set) var bracket: SuccessiveHalvingBracket
 
-    public init(configurations n: Int, minResource r: Double = 1, maxResource R: Double, reductionFactor eta: Int = 3) {
-        precondition(n >= 1 && r > 0 && R >= r && eta >= 2, "successive halving: need n ≥ 1, 0 < r ≤ R, η ≥ 2")
+    /// Throws `StudyError.invalidArgument` unless 1 ≤ configurations ≤ 1,000,000,
+    /// 0 < minResource ≤ maxResource (finite) and reductionFactor ≥ 2.
+    public init(configurations n: Int, minResource r: Double = 1, maxResource R: Double, reductionFactor eta: Int = 3) throws {
+        try SettingCheck.require(n >= 1 && n <= AlgorithmOptions.maxInt, "successive halving", "configurations",
+                                 "in [1, \(AlgorithmOptions.maxInt)]", got: n)
+        try SettingCheck.resources("successive halving", minResource: r, maxResource: R, reductionFactor: eta)
         var rungs: [HyperbandBrackets.Rung] = []
         var count = n, resource = r
         while count >= 1 && resource <= R * (1 + 1e-12) {

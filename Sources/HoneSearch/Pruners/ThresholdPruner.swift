@@ -14,10 +14,16 @@ public final class ThresholdPruner: Pruner, @unchecked Sendable {
     public let intervalSteps: Int
     public let objective: Int
 
-    public init(lower: Double? = nil, upper: Double? = nil, nWarmupSteps: Int = 0, intervalSteps: Int = 1, objective: Int = 0) {
-        precondition(lower != nil || upper != nil, "ThresholdPruner: give lower, upper or both")
-        if let l = lower, let u = upper { precondition(l <= u, "ThresholdPruner: lower \(l) > upper \(u)") }
-        precondition(nWarmupSteps >= 0 && intervalSteps >= 1 && objective >= 0, "ThresholdPruner: bad warm-up, interval or objective")
+    /// Throws `StudyError.invalidArgument` when neither bound is given, a bound is NaN,
+    /// lower > upper, or a step setting is out of range.
+    public init(lower: Double? = nil, upper: Double? = nil, nWarmupSteps: Int = 0, intervalSteps: Int = 1, objective: Int = 0) throws {
+        guard lower != nil || upper != nil else { throw StudyError.invalidArgument("ThresholdPruner: give lower, upper or both") }
+        if let l = lower { try SettingCheck.require(!l.isNaN, "ThresholdPruner", "lower", "a number", got: l) }
+        if let u = upper { try SettingCheck.require(!u.isNaN, "ThresholdPruner", "upper", "a number", got: u) }
+        if let l = lower, let u = upper {
+            guard l <= u else { throw StudyError.invalidArgument("ThresholdPruner: lower must be ≤ upper, got lower \(l) > upper \(u)") }
+        }
+        try SettingCheck.steps("ThresholdPruner", nWarmupSteps: nWarmupSteps, intervalSteps: intervalSteps, objective: objective)
         self.lower = lower; self.upper = upper; self.nWarmupSteps = nWarmupSteps
         self.intervalSteps = intervalSteps; self.objective = objective
     }

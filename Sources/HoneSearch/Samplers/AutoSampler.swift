@@ -107,7 +107,7 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         case .nsga2:
             var o = NSGAIISampler.Options()
             o.deterministicParallelism = deterministicParallelism
-            return NSGAIISampler(options: o)
+            return try? NSGAIISampler(options: o)   // nil (unavailable) only for deterministicParallelism < 1
         case .trustRegion:
             var o = TrustRegionSampler.Options()
             o.deterministicParallelism = deterministicParallelism

@@ -59,14 +59,25 @@ public final class NSGAIISampler: Sampler, @unchecked Sendable {
 
     public static let generationKey = "nsga2:generation"
 
-    public init(options: Options = Options()) {
-        precondition(options.populationSize >= 2, "NSGA-II needs a population of at least 2")
+    /// Throws `StudyError.invalidArgument` naming the first option out of range.
+    public init(options: Options = Options()) throws {
+        let o = options
+        try SettingCheck.require(o.populationSize >= 2 && o.populationSize <= AlgorithmOptions.maxInt, "NSGA-II", "populationSize",
+                                 "in [2, \(AlgorithmOptions.maxInt)]", got: o.populationSize)
+        try SettingCheck.require((0...1).contains(o.crossoverProbability), "NSGA-II", "crossoverProbability", "in [0, 1]",
+                                 got: o.crossoverProbability)
+        if let p = o.mutationProbability { try SettingCheck.require((0...1).contains(p), "NSGA-II", "mutationProbability", "in [0, 1]", got: p) }
+        try SettingCheck.require(o.mutationEta >= 0 && o.mutationEta.isFinite, "NSGA-II", "mutationEta", "a finite number ≥ 0", got: o.mutationEta)
+        if case .sbx(let eta) = o.crossover {
+            try SettingCheck.require(eta >= 0 && eta.isFinite, "NSGA-II", "crossover eta", "a finite number ≥ 0", got: eta)
+        }
+        if let n = o.deterministicParallelism { try SettingCheck.require(n >= 1, "NSGA-II", "deterministicParallelism", "≥ 1", got: n) }
         self.options = options
     }
 
-    public convenience init(populationSize: Int, constraints: (@Sendable (FrozenTrial) -> [Double])? = nil) {
+    public convenience init(populationSize: Int, constraints: (@Sendable (FrozenTrial) -> [Double])? = nil) throws {
         var o = Options(); o.populationSize = populationSize; o.constraints = constraints
-        self.init(options: o)
+        try self.init(options: o)
     }
 
     public func beforeTrial(study: StudyView, trial: Trial) throws {

@@ -98,7 +98,10 @@ struct ParzenEstimator {
     ///   - weights: one per observation (not necessarily normalised).
     init(columns: [[Double]], weights: [Double], dims: [ParzenDimension], settings: ParzenSettings)
     {
-        precondition(columns.count == dims.count, "one column per dimension")
+        // Internal: TPE builds one column per dimension. Checked in every build (once per
+        // fit), since the loops below index `columns` by dimension without bounds checks.
+        invariant(columns.count == dims.count && columns.allSatisfy({ $0.count == weights.count }),
+                  "ParzenEstimator: \(columns.count) columns for \(dims.count) dimensions, \(weights.count) weights")
         let n = columns.first?.count ?? 0
         let D = dims.count
         self.dims = dims

@@ -38,8 +38,10 @@ public struct SobolSequence: Sendable {
     ///   - dimensions: 1 ... `maxDimensions`.
     ///   - scrambleSeed: nil for the plain sequence; otherwise the seed of the scrambling.
     public init(dimensions: Int, scrambleSeed: UInt64? = nil) {
-        precondition(dimensions >= 1 && dimensions <= Self.maxDimensions,
-                     "Sobol dimensions must be in 1...\(Self.maxDimensions), got \(dimensions)")
+        // Internal: the sampler always asks for `maxDimensions`. Checked in every build
+        // (not `precondition`, which -Ounchecked skips): more would read past the table.
+        invariant(dimensions >= 1 && dimensions <= Self.maxDimensions,
+                  "Sobol dimensions must be in 1...\(Self.maxDimensions), got \(dimensions)")
         self.dimensions = dimensions
         var v = [UInt32](repeating: 0, count: dimensions * Self.bits)
         for d in 0..<dimensions {
@@ -106,8 +108,11 @@ public struct SobolSequence: Sendable {
 
     @usableFromInline
     func word(_ index: Int, dimension d: Int) -> UInt32 {
-        precondition(index >= 0 && index < (1 << 32), "Sobol index \(index) outside 0..<2^32")
-        precondition(d >= 0 && d < dimensions, "Sobol dimension \(d) outside 0..<\(dimensions)")
+        // Internal: `unitValue` passes only trial numbers < 2³² and dimensions < the
+        // sequence's. Checked in every build: a bad dimension would read outside
+        // `directions` (two compares per coordinate, next to a 32-step loop).
+        invariant(index >= 0 && index < (1 << 32), "Sobol index \(index) outside 0..<2^32")
+        invariant(d >= 0 && d < dimensions, "Sobol dimension \(d) outside 0..<\(dimensions)")
         var gray = UInt32(index) ^ (UInt32(index) >> 1)
         var x = shifts[d]
         let base = d * Self.bits

@@ -110,7 +110,7 @@ public final class AutoML: @unchecked Sendable {
     /// (minEpochs…maxEpochs, η = 3).
     public func makeStudy(storage: Storage) throws -> Study {
         let sampler = AutoSampler(budget: options.maxTrials, deterministicParallelism: options.jobs > 1 ? options.jobs : nil)
-        let pruner = HyperbandPruner(minResource: space.minEpochs, maxResource: space.maxEpochs, reductionFactor: 3)
+        let pruner = try HyperbandPruner(minResource: space.minEpochs, maxResource: space.maxEpochs, reductionFactor: 3)
         let study = try Study.create(name: studyName, storage: storage, directions: [direction], sampler: sampler,
                                      pruner: pruner, seed: options.seed, loadIfExists: true)
         try study.setUserAttribute("auto.task", .string(data.task.rawValue))

@@ -8,7 +8,7 @@ final class ASHATests: XCTestCase {
     /// rung *so far*. Here trial 0 reaches every rung while trial 1 is still running and
     /// has not reached rung 0: it is promoted at once, rung after rung.
     func testPromotesWithoutWaitingForTheRungToFill() throws {
-        let pruner = ASHAPruner(minResource: 1, reductionFactor: 3, maxResource: 27)
+        let pruner = try ASHAPruner(minResource: 1, reductionFactor: 3, maxResource: 27)
         let study = try Study.create(storage: InMemoryStorage(), pruner: pruner, seed: 1)
         let first = try study.ask(), second = try study.ask()
         try second.report(5.0, step: 0)                  // running, before rung 0
@@ -24,7 +24,7 @@ final class ASHATests: XCTestCase {
     /// With η = 3 the k-th arrival at a rung is promoted iff it ranks within the top
     /// max(1, ⌊k/3⌋) of the arrivals so far: decisions are made on arrival, never revisited.
     func testPromotionRuleOnArrival() throws {
-        let pruner = ASHAPruner(minResource: 1, reductionFactor: 3)
+        let pruner = try ASHAPruner(minResource: 1, reductionFactor: 3)
         let study = try Study.create(storage: InMemoryStorage(), pruner: pruner, seed: 1)
         let rungZeroLosses: [Double] = [5, 4, 6, 1, 7, 8, 3, 9, 0.5]
         var arrivals: [Double] = []
@@ -46,7 +46,7 @@ final class ASHATests: XCTestCase {
     }
 
     func testPrunedTrialsStopAtRungsOnly() throws {
-        let pruner = ASHAPruner(minResource: 2, reductionFactor: 2, maxResource: 16)
+        let pruner = try ASHAPruner(minResource: 2, reductionFactor: 2, maxResource: 16)
         XCTAssertEqual((0..<4).map(pruner.rungResource), [2, 4, 8, 16])
         let study = try Study.create(storage: InMemoryStorage(), pruner: pruner, seed: 1)
         try study.optimize({ t in
@@ -64,7 +64,7 @@ final class ASHATests: XCTestCase {
     }
 
     func testMultiObjectiveRankingOnVectorReports() throws {
-        let pruner = ASHAPruner(minResource: 1, reductionFactor: 2)
+        let pruner = try ASHAPruner(minResource: 1, reductionFactor: 2)
         let study = try Study.create(storage: InMemoryStorage(), directions: [.minimize, .maximize], pruner: pruner, seed: 1)
         // A = (1, 1) alone is kept; B = (3, 0) is dominated by A (keep ⌊2/2⌋ = 1): pruned;
         // C = (0.5, 2) dominates both: kept; D = (2, 0.5) falls in the third front of
@@ -81,8 +81,8 @@ final class ASHATests: XCTestCase {
     }
 
     func testConformance() {
-        PrunerConformance.run(options: .init(multiObjective: true)) { ASHAPruner(minResource: 1, reductionFactor: 3) }
-        PrunerConformance.run(options: .init(multiObjective: true)) { HyperbandPruner(minResource: 1, maxResource: 9) }
+        PrunerConformance.run(options: .init(multiObjective: true)) { try! ASHAPruner(minResource: 1, reductionFactor: 3) }
+        PrunerConformance.run(options: .init(multiObjective: true)) { try! HyperbandPruner(minResource: 1, maxResource: 9) }
     }
 }
 
@@ -92,7 +92,7 @@ final class ASHASchedulerTests: XCTestCase {
     /// and configurations left paused are promoted later when worse ones join their rung.
     func testPromotesWithoutWaitingForTheRungToFill() throws {
         let study = try Study.create(storage: InMemoryStorage(), seed: 1)
-        let scheduler = ASHAScheduler(minResource: 1, maxResource: 9, reductionFactor: 3)
+        let scheduler = try ASHAScheduler(minResource: 1, maxResource: 9, reductionFactor: 3)
         XCTAssertEqual(scheduler.rungResources, [1, 3, 9])
         let losses: [Double] = [5, 3, 4, 9, 8, 7, 1, 6, 2]      // per trial number, at every budget
         let jobs = Locked<[String]>([])
@@ -119,7 +119,7 @@ final class ASHASchedulerTests: XCTestCase {
 
     func testParallelWorkersFinish() throws {
         let study = try Study.create(storage: InMemoryStorage(), seed: 2)
-        try study.optimize(scheduler: ASHAScheduler(minResource: 1, maxResource: 27, reductionFactor: 3), nTrials: 40, nJobs: 3) { trial, budget in
+        try study.optimize(scheduler: try ASHAScheduler(minResource: 1, maxResource: 27, reductionFactor: 3), nTrials: 40, nJobs: 3) { trial, budget in
             try trial.suggestFloat("x", 0, 1) + 1 / budget.resource
         }
         let trials = try study.trials()

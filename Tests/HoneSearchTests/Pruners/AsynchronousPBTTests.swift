@@ -162,7 +162,7 @@ final class AsynchronousPBTTests: XCTestCase {
                 return Double(segment.endStep) + (segment.member == 0 ? 1 : 0)
             }
             if synchronous {
-                try study.optimize(pbt: PopulationBasedTraining(populationSize: 2, generations: 6, stepsPerGeneration: 1, truncation: 0.5),
+                try study.optimize(pbt: try PopulationBasedTraining(populationSize: 2, generations: 6, stepsPerGeneration: 1, truncation: 0.5),
                                    nJobs: 2, train)
             } else {
                 try study.optimize(asyncPBT: try AsynchronousPBT(populationSize: 2, totalSteps: 6, stepsPerReady: 1, truncation: 0.5),

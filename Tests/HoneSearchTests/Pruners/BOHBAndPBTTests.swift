@@ -18,7 +18,7 @@ final class BOHBTests: XCTestCase {
     /// Once a budget has enough observations, model-based proposals concentrate where the
     /// good configurations were (here the loss is |x − 0.2| + |y − 0.7| at every budget).
     func testProposalsConcentrateNearGoodConfigurations() throws {
-        let sampler = BOHBSampler(randomFraction: 0)
+        let sampler = try BOHBSampler(randomFraction: 0)
         let study = try Study.create(storage: InMemoryStorage(), sampler: sampler, seed: 21)
         let loss: @Sendable (Double, Double) -> Double = { abs($0 - 0.2) + abs($1 - 0.7) }
         // 30 random configurations (the model is not ready yet: no budget has d + 3 points).
@@ -41,7 +41,7 @@ final class BOHBTests: XCTestCase {
     }
 
     func testBOHBWithHyperbandRunsAndModelsCategoricalsAndInts() throws {
-        let bohb = BOHB(minResource: 1, maxResource: 9, reductionFactor: 3, iterations: 2)
+        let bohb = try BOHB(minResource: 1, maxResource: 9, reductionFactor: 3, iterations: 2)
         let study = try Study.create(storage: InMemoryStorage(), sampler: bohb.sampler, seed: 5)
         try study.optimize(scheduler: bohb.scheduler) { (trial: Trial, budget: Budget) -> Double in
             let kind: String = try trial.suggestCategorical("kind", ["a", "b", "c"])
@@ -57,13 +57,13 @@ final class BOHBTests: XCTestCase {
     }
 
     func testSamplerConformance() {
-        SamplerConformance.run { BOHBSampler() }
+        SamplerConformance.run { try! BOHBSampler() }
     }
 }
 
 final class PBTPlanTests: XCTestCase {
-    func testBottomExploitsTopAndOthersContinue() {
-        let pbt = PopulationBasedTraining(populationSize: 5, generations: 2, stepsPerGeneration: 3,
+    func testBottomExploitsTopAndOthersContinue() throws {
+        let pbt = try PopulationBasedTraining(populationSize: 5, generations: 2, stepsPerGeneration: 3,
                                           truncation: 0.2, resampleProbability: 0)
         let dists: [String: Distribution] = ["lr": .float(1e-4, 1, log: true), "width": .int(8, 256), "act": .categorical([.string("relu"), .string("tanh")])]
         let last = (0..<5).map { m in
@@ -91,8 +91,8 @@ final class PBTPlanTests: XCTestCase {
     /// N = 3 with truncation 0.5: top and bottom are two members each, so the middle one is
     /// in both. It used to be able to draw itself as the member to copy (a "copy" of its own
     /// checkpoint, explored as if exploited); it must copy the best member instead.
-    func testNoMemberExploitsItself() {
-        let pbt = PopulationBasedTraining(populationSize: 3, generations: 2, stepsPerGeneration: 1, truncation: 0.5, resampleProbability: 0)
+    func testNoMemberExploitsItself() throws {
+        let pbt = try PopulationBasedTraining(populationSize: 3, generations: 2, stepsPerGeneration: 1, truncation: 0.5, resampleProbability: 0)
         let dists: [String: Distribution] = ["lr": .float(1e-4, 1, log: true)]
         let last = (0..<3).map { m in
             (trial: m, score: [0.5, 0.9, 0.1][m], params: ["lr": ParamValue.float(0.1)], distributions: dists)
@@ -108,8 +108,8 @@ final class PBTPlanTests: XCTestCase {
         }
     }
 
-    func testExploreStaysInsideDistributions() {
-        let pbt = PopulationBasedTraining(populationSize: 2, generations: 1, stepsPerGeneration: 1, truncation: 0.5, resampleProbability: 0.5)
+    func testExploreStaysInsideDistributions() throws {
+        let pbt = try PopulationBasedTraining(populationSize: 2, generations: 1, stepsPerGeneration: 1, truncation: 0.5, resampleProbability: 0.5)
         let dists: [String: Distribution] = ["lr": .float(0.1, 1), "n": .int(1, 3), "c": .categorical([.int(1), .int(2)])]
         var rng = RandomGenerator(seed: 3)
         for _ in 0..<200 {
@@ -120,7 +120,7 @@ final class PBTPlanTests: XCTestCase {
 
     func testPBTRunStoresSegmentsAsTrials() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 2)
-        let pbt = PopulationBasedTraining(populationSize: 4, generations: 3, stepsPerGeneration: 2, truncation: 0.25)
+        let pbt = try PopulationBasedTraining(populationSize: 4, generations: 3, stepsPerGeneration: 2, truncation: 0.25)
         // A "model" whose score grows with steps at a rate set by its hyperparameter.
         try study.optimize(pbt: pbt) { trial, segment in
             let rate = try trial.suggestFloat("rate", 0.01, 1, log: true)
@@ -140,7 +140,7 @@ final class PBTFailureTests: XCTestCase {
     /// (before, the second continued from its failed segment, which left no checkpoint).
     func testEveryFailedMemberExploits() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 4)
-        let pbt = PopulationBasedTraining(populationSize: 4, generations: 2, stepsPerGeneration: 1, truncation: 0.25)
+        let pbt = try PopulationBasedTraining(populationSize: 4, generations: 2, stepsPerGeneration: 1, truncation: 0.25)
         try study.optimize(pbt: pbt) { trial, segment in
             _ = try trial.suggestFloat("lr", 0.1, 1)
             if segment.generation == 0 && segment.member >= 2 { throw MissingCheckpoint(trial: -1) }
@@ -157,7 +157,7 @@ final class PBTFailureTests: XCTestCase {
     /// A failing segment fails its trial only; the member scores worst and exploits next.
     func testFailingSegmentFailsItsTrialOnly() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 2)
-        let pbt = PopulationBasedTraining(populationSize: 3, generations: 2, stepsPerGeneration: 1, truncation: 0.34)
+        let pbt = try PopulationBasedTraining(populationSize: 3, generations: 2, stepsPerGeneration: 1, truncation: 0.34)
         struct Boom: Error {}
         try study.optimize(pbt: pbt) { trial, segment in
             let rate = try trial.suggestFloat("rate", 0.01, 1, log: true)

@@ -13,8 +13,8 @@ final class HyperbandTests: XCTestCase {
         [(5, 81)],
     ]
 
-    func testBracketTableMatchesThePaperForR81Eta3() {
-        let table = HyperbandBrackets(maxResource: 81, reductionFactor: 3)
+    func testBracketTableMatchesThePaperForR81Eta3() throws {
+        let table = try HyperbandBrackets(maxResource: 81, reductionFactor: 3)
         XCTAssertEqual(table.sMax, 4)
         XCTAssertEqual(table.brackets.map(\.s), [4, 3, 2, 1, 0])
         XCTAssertEqual(table.brackets.count, Self.paperTable.count)
@@ -25,18 +25,18 @@ final class HyperbandTests: XCTestCase {
         XCTAssertEqual(table.bracket(s: 3).configurations, 34)
     }
 
-    func testBracketTableEdgeCases() {
+    func testBracketTableEdgeCases() throws {
         // R = 1: a single bracket, random search at full budget.
-        let one = HyperbandBrackets(maxResource: 1, reductionFactor: 3)
+        let one = try HyperbandBrackets(maxResource: 1, reductionFactor: 3)
         XCTAssertEqual(one.sMax, 0)
         XCTAssertEqual(one.brackets.map { $0.rungs.map(\.configurations) }, [[1]])
         // R = 27, η = 3 (s_max = 3): bracket 3 = 27, 9, 3, 1 at 1, 3, 9, 27.
-        let t = HyperbandBrackets(maxResource: 27, reductionFactor: 3)
+        let t = try HyperbandBrackets(maxResource: 27, reductionFactor: 3)
         XCTAssertEqual(t.sMax, 3)
         XCTAssertEqual(t.bracket(s: 3).rungs.map(\.configurations), [27, 9, 3, 1])
         XCTAssertEqual(t.bracket(s: 0).rungs.map(\.configurations), [4])
         // η = 2, R = 8: s_max = 3, n = ⌈4·2^s/(s+1)⌉ = 8, 6, 4, 4.
-        let two = HyperbandBrackets(maxResource: 8, reductionFactor: 2)
+        let two = try HyperbandBrackets(maxResource: 8, reductionFactor: 2)
         XCTAssertEqual(two.brackets.map(\.configurations), [8, 6, 4, 4])
     }
 
@@ -44,7 +44,7 @@ final class HyperbandTests: XCTestCase {
     /// n_i jobs of resource r_i, and each bracket completes one configuration per rung-s slot.
     func testSchedulerRunsThePaperTable() throws {
         let study = try Study.create(storage: InMemoryStorage(), seed: 3)
-        let scheduler = HyperbandScheduler(minResource: 1, maxResource: 81, reductionFactor: 3, iterations: 1)
+        let scheduler = try HyperbandScheduler(minResource: 1, maxResource: 81, reductionFactor: 3, iterations: 1)
         let jobs = Locked<[(trial: Int, resource: Double)]>([])
         try study.optimize(scheduler: scheduler) { trial, budget in
             let x = try trial.suggestFloat("x", 0, 1)
@@ -68,7 +68,7 @@ final class HyperbandTests: XCTestCase {
 
     func testSchedulerWithParallelWorkersRunsEveryJob() throws {
         let study = try Study.create(storage: InMemoryStorage(), seed: 4)
-        let scheduler = HyperbandScheduler(minResource: 1, maxResource: 9, reductionFactor: 3, iterations: 2)
+        let scheduler = try HyperbandScheduler(minResource: 1, maxResource: 9, reductionFactor: 3, iterations: 2)
         let evaluations = Locked(0)
         try study.optimize(scheduler: scheduler, nJobs: 3) { trial, budget in
             let x = try trial.suggestFloat("x", 0, 1)
@@ -83,7 +83,7 @@ final class HyperbandTests: XCTestCase {
     }
 
     func testPrunerFormAssignsBracketsInProportionAndNeverPrunesBracketZero() throws {
-        let pruner = HyperbandPruner(minResource: 1, maxResource: 27, reductionFactor: 3)
+        let pruner = try HyperbandPruner(minResource: 1, maxResource: 27, reductionFactor: 3)
         // Brackets s = 3 … 0 have 27, 12, 6, 4 configurations.
         var counts = [Int: Int]()
         for n in 0..<49 { counts[pruner.bracket(ofTrial: n), default: 0] += 1 }

@@ -16,7 +16,7 @@ final class StoppingRuleTests: XCTestCase {
 
     func testMedianPrunesBelowTheMedianAtTheSameStepAndNeverBeforeWarmUp() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize],
-                                     pruner: MedianPruner(nStartupTrials: 3, nWarmupSteps: 3), seed: 1)
+                                     pruner: try MedianPruner(nStartupTrials: 3, nWarmupSteps: 3), seed: 1)
         // Accuracy curves of three earlier trials; running averages at step 3: 0.5, 0.6, 0.7.
         try complete(study, [[0.5, 0.5, 0.5, 0.5, 0.5], [0.6, 0.6, 0.6, 0.6, 0.6], [0.7, 0.7, 0.7, 0.7, 0.7]])
         let poor = try study.ask()
@@ -40,7 +40,7 @@ final class StoppingRuleTests: XCTestCase {
     }
 
     func testMedianWaitsForStartupTrials() throws {
-        let study = try Study.create(storage: InMemoryStorage(), pruner: MedianPruner(nStartupTrials: 2), seed: 1)
+        let study = try Study.create(storage: InMemoryStorage(), pruner: try MedianPruner(nStartupTrials: 2), seed: 1)
         try complete(study, [[1, 1, 1]])
         let t = try study.ask()
         try t.report(100, step: 0)
@@ -54,7 +54,7 @@ final class StoppingRuleTests: XCTestCase {
     }
 
     func testMedianUsesTheRunningMeanAcrossFolds() throws {
-        let study = try Study.create(storage: InMemoryStorage(), pruner: MedianPruner(nStartupTrials: 1), seed: 1)
+        let study = try Study.create(storage: InMemoryStorage(), pruner: try MedianPruner(nStartupTrials: 1), seed: 1)
         try complete(study, [[1.0]])
         let t = try study.ask()
         try t.report(0.5, step: 0, fold: 0)
@@ -67,7 +67,7 @@ final class StoppingRuleTests: XCTestCase {
 
     func testPercentile() throws {
         let study = try Study.create(storage: InMemoryStorage(),
-                                     pruner: PercentilePruner(percentile: 25, nStartupTrials: 4), seed: 1)
+                                     pruner: try PercentilePruner(percentile: 25, nStartupTrials: 4), seed: 1)
         try complete(study, [[1], [2], [3], [4]])            // losses at step 0; 25th percentile = 1.75
         for (loss, prune) in [(1.5, false), (1.75, false), (2.0, true)] {
             let t = try study.ask()
@@ -82,7 +82,7 @@ final class StoppingRuleTests: XCTestCase {
 
     func testThreshold() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize],
-                                     pruner: ThresholdPruner(lower: 0.2, nWarmupSteps: 2), seed: 1)
+                                     pruner: try ThresholdPruner(lower: 0.2, nWarmupSteps: 2), seed: 1)
         let t = try study.ask()
         for (step, acc, prune) in [(0, 0.1, false), (1, 0.1, false), (2, 0.3, false), (3, 0.15, true)] {
             try t.report(acc, step: step)
@@ -94,7 +94,7 @@ final class StoppingRuleTests: XCTestCase {
     }
 
     func testPatience() throws {
-        let study = try Study.create(storage: InMemoryStorage(), pruner: PatiencePruner(patience: 2, minDelta: 0.01), seed: 1)
+        let study = try Study.create(storage: InMemoryStorage(), pruner: try PatiencePruner(patience: 2, minDelta: 0.01), seed: 1)
         let t = try study.ask()
         let losses = [1.0, 0.8, 0.7, 0.695, 0.71, 0.70, 0.5]
         let expected = [false, false, false, false, false, true, false]
@@ -104,7 +104,7 @@ final class StoppingRuleTests: XCTestCase {
             XCTAssertEqual(try t.shouldPrune(), expected[step], "step \(step)")
         }
         // Wrapped: out of patience *and* the inner rule agrees.
-        let never = PatiencePruner(patience: 0, wrapped: NopPruner())
+        let never = try PatiencePruner(patience: 0, wrapped: NopPruner())
         let s2 = try Study.create(storage: InMemoryStorage(), pruner: never, seed: 1)
         let u = try s2.ask()
         try u.report(1, step: 0); try u.report(2, step: 1)
@@ -112,8 +112,8 @@ final class StoppingRuleTests: XCTestCase {
     }
 
     func testConformance() {
-        PrunerConformance.run(options: .init(multiObjective: true)) { PercentilePruner(percentile: 30, nStartupTrials: 3) }
-        PrunerConformance.run(options: .init(multiObjective: true)) { ThresholdPruner(upper: 1000) }
-        PrunerConformance.run(options: .init(multiObjective: true)) { PatiencePruner(patience: 2) }
+        PrunerConformance.run(options: .init(multiObjective: true)) { try! PercentilePruner(percentile: 30, nStartupTrials: 3) }
+        PrunerConformance.run(options: .init(multiObjective: true)) { try! ThresholdPruner(upper: 1000) }
+        PrunerConformance.run(options: .init(multiObjective: true)) { try! PatiencePruner(patience: 2) }
     }
 }

@@ -9,7 +9,7 @@ final class SuccessiveHalvingTests: XCTestCase {
     /// Runs SH on n configurations, recording every job's (trial, resource, loss).
     func runSH(n: Int, eta: Int, maxResource: Double, nJobs: Int) throws -> (Study, [(trial: Int, resource: Double, loss: Double)]) {
         let study = try Study.create(storage: InMemoryStorage(), seed: 11)
-        let scheduler = SuccessiveHalvingScheduler(configurations: n, minResource: 1, maxResource: maxResource, reductionFactor: eta)
+        let scheduler = try SuccessiveHalvingScheduler(configurations: n, minResource: 1, maxResource: maxResource, reductionFactor: eta)
         let jobs = Locked<[(trial: Int, resource: Double, loss: Double)]>([])
         try study.optimize(scheduler: scheduler, nJobs: nJobs) { trial, budget in
             let a = try trial.suggestFloat("a", 0, 1), c = try trial.suggestFloat("c", 0, 4)
@@ -58,7 +58,7 @@ final class SuccessiveHalvingTests: XCTestCase {
 
     func testTrialLimitClosesTheBracketWithWhatItHas() throws {
         let study = try Study.create(storage: InMemoryStorage(), seed: 2)
-        let scheduler = SuccessiveHalvingScheduler(configurations: 27, minResource: 1, maxResource: 27, reductionFactor: 3)
+        let scheduler = try SuccessiveHalvingScheduler(configurations: 27, minResource: 1, maxResource: 27, reductionFactor: 3)
         try study.optimize(scheduler: scheduler, nTrials: 6) { trial, budget in
             try trial.suggestFloat("x", 0, 1) + 1 / budget.resource
         }
@@ -70,7 +70,7 @@ final class SuccessiveHalvingTests: XCTestCase {
 
     func testFailingObjectiveRanksLastAndTheRunGoesOn() throws {
         let study = try Study.create(storage: InMemoryStorage(), seed: 2)
-        let scheduler = SuccessiveHalvingScheduler(configurations: 9, minResource: 1, maxResource: 9, reductionFactor: 3)
+        let scheduler = try SuccessiveHalvingScheduler(configurations: 9, minResource: 1, maxResource: 9, reductionFactor: 3)
         struct Boom: Error {}
         try study.optimize(scheduler: scheduler) { trial, budget in
             if trial.number == 0 { throw Boom() }     // would be the best otherwise
@@ -82,7 +82,7 @@ final class SuccessiveHalvingTests: XCTestCase {
 
     func testMultiObjectiveRungsRankByNonDominatedSorting() throws {
         let study = try Study.create(storage: InMemoryStorage(), directions: [.minimize, .minimize], seed: 8)
-        let scheduler = SuccessiveHalvingScheduler(configurations: 9, minResource: 1, maxResource: 3, reductionFactor: 3)
+        let scheduler = try SuccessiveHalvingScheduler(configurations: 9, minResource: 1, maxResource: 3, reductionFactor: 3)
         // Trials 0–2 lie on the front (x, 1−x); the others are dominated by trial 1.
         try study.optimize(scheduler: scheduler) { (trial: Trial, _: Budget) -> [Double] in
             let x = Double(trial.number)

@@ -6,7 +6,7 @@ import XCTest
 
 final class NSGAIISamplerTests: XCTestCase {
     func testConformance() {
-        SamplerConformance.run(options: .init(trials: 30)) { NSGAIISampler(populationSize: 8) }
+        SamplerConformance.run(options: .init(trials: 30)) { try! NSGAIISampler(populationSize: 8) }
     }
 
     // MARK: Building blocks
@@ -51,7 +51,7 @@ final class NSGAIISamplerTests: XCTestCase {
     /// the true front's 1.21 − 1/3 ≈ 0.877 (reference (1.1, 1.1)), and beats random search.
     func testHypervolumeRisesOnZDT1() throws {
         let population = 20, generations = 20, dims = 5
-        let study = try Study.create(directions: [.minimize, .minimize], sampler: NSGAIISampler(populationSize: population), seed: 3)
+        let study = try Study.create(directions: [.minimize, .minimize], sampler: try NSGAIISampler(populationSize: population), seed: 3)
         try study.optimize({ try self.zdt1($0, dims: dims) }, nTrials: population * generations)
         let trials = try study.trials()
         var hv: [Double] = []
@@ -74,7 +74,7 @@ final class NSGAIISamplerTests: XCTestCase {
     /// Constraint x0 + x1 ≥ 0.9 (as c = 0.9 − x0 − x1 ≤ 0) against objectives that pull
     /// towards (0, 0): the search must settle on the constraint boundary, from the feasible side.
     func testConstraintsSteerTowardsFeasibleRegion() throws {
-        let sampler = NSGAIISampler(populationSize: 16) { t in [0.9 - t.params["x0"]!.doubleValue! - t.params["x1"]!.doubleValue!] }
+        let sampler = try NSGAIISampler(populationSize: 16) { t in [0.9 - t.params["x0"]!.doubleValue! - t.params["x1"]!.doubleValue!] }
         let study = try Study.create(directions: [.minimize, .minimize], sampler: sampler, seed: 5)
         try study.optimize({ t in
             let x0 = try t.suggestFloat("x0", 0, 1), x1 = try t.suggestFloat("x1", 0, 1)
@@ -94,7 +94,7 @@ final class NSGAIISamplerTests: XCTestCase {
     }
 
     func testConstraintsFromUserAttribute() throws {
-        let study = try Study.create(directions: [.minimize, .minimize], sampler: NSGAIISampler(populationSize: 10), seed: 6)
+        let study = try Study.create(directions: [.minimize, .minimize], sampler: try NSGAIISampler(populationSize: 10), seed: 6)
         try study.optimize({ t in
             let x = try t.suggestFloat("x", 0, 1)
             try t.setUserAttribute("constraints", .array([.number(0.5 - x)]))   // needs x ≥ 0.5
@@ -106,7 +106,7 @@ final class NSGAIISamplerTests: XCTestCase {
 
     func testMixedSpaceStaysInBoundsAndRepeats() throws {
         func run() throws -> [[String: ParamValue]] {
-            let study = try Study.create(directions: [.minimize, .maximize], sampler: NSGAIISampler(populationSize: 6), seed: 12)
+            let study = try Study.create(directions: [.minimize, .maximize], sampler: try NSGAIISampler(populationSize: 6), seed: 12)
             try study.optimize({ t in
                 let n = try t.suggestInt("n", 1, 64, log: true)
                 let lr = try t.suggestFloat("lr", 1e-4, 1, log: true)
@@ -123,12 +123,12 @@ final class NSGAIISamplerTests: XCTestCase {
     }
 
     func testStateSurvivesAProcessRestart() throws {
-        let whole = try Study.create(directions: [.minimize, .minimize], sampler: NSGAIISampler(populationSize: 8), seed: 8)
+        let whole = try Study.create(directions: [.minimize, .minimize], sampler: try NSGAIISampler(populationSize: 8), seed: 8)
         try whole.optimize({ try self.zdt1($0, dims: 4) }, nTrials: 50)
         let storage = InMemoryStorage()
-        let first = try Study.create(name: "z", storage: storage, directions: [.minimize, .minimize], sampler: NSGAIISampler(populationSize: 8), seed: 8)
+        let first = try Study.create(name: "z", storage: storage, directions: [.minimize, .minimize], sampler: try NSGAIISampler(populationSize: 8), seed: 8)
         try first.optimize({ try self.zdt1($0, dims: 4) }, nTrials: 21)
-        let second = try Study.load(name: "z", storage: storage, sampler: NSGAIISampler(populationSize: 8), seed: 8)
+        let second = try Study.load(name: "z", storage: storage, sampler: try NSGAIISampler(populationSize: 8), seed: 8)
         try second.optimize({ try self.zdt1($0, dims: 4) }, nTrials: 29)
         XCTAssertEqual(try second.trials().map(\.params), try whole.trials().map(\.params))
     }
@@ -139,7 +139,7 @@ final class NSGAIISamplerTests: XCTestCase {
             var o = NSGAIISampler.Options()
             o.populationSize = 8
             o.deterministicParallelism = 4
-            let study = try Study.create(directions: [.minimize, .minimize], sampler: NSGAIISampler(options: o), seed: 21)
+            let study = try Study.create(directions: [.minimize, .minimize], sampler: try NSGAIISampler(options: o), seed: 21)
             try study.optimize({ t in
                 usleep(UInt32.random(in: 0...3000))   // timing noise only; values stay seeded
                 return try self.zdt1(t, dims: 3)

@@ -90,7 +90,7 @@ func sampler(_ name: String, problem p: BenchmarkProblem, evals: Int) throws -> 
     case "gp": return GPSampler()
     case "cmaes": return CMAESSampler()
     case "trust-region": return TrustRegionSampler()
-    case "nsga2": return NSGAIISampler()
+    case "nsga2": return try NSGAIISampler()
     // The default sampler, as `study { sampler = "auto" }` builds it (no budget given).
     case "auto": return AutoSampler()
     default: fail("unknown sampler \"\(name)\" (known: random, sobol, grid, tpe, gp, cmaes, nsga2, auto)")
