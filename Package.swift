@@ -79,6 +79,12 @@ let package = Package(
         .executableTarget(name: "hone-bench-storage", dependencies: ["HoneSearch", "HoneStorage"], path: "bench/storage/Swift"),
         // A worker process the storage tests spawn (crash and multi-process concurrency tests).
         .executableTarget(name: "hone-storage-worker", dependencies: ["HoneStorage", "HoneSearch"], path: "Tests/HoneStorageWorker"),
+        // Fuzzing (bench/fuzz): one harness per input format, the libFuzzer driver (built
+        // with -sanitize=fuzzer by bench/fuzz/run.sh; a corpus replayer otherwise) and the
+        // corpus replay test.
+        .target(name: "HoneFuzzTargets", dependencies: ["HoneData", "HoneSearch", "HoneStorage", "HoneScript", "CLua", "HoneLuaShim"],
+                path: "bench/fuzz/Targets"),
+        .executableTarget(name: "hone-fuzz", dependencies: ["HoneFuzzTargets"], path: "bench/fuzz/Driver"),
 
         // No test target depends on Hone (its linker flags would apply to the test
         // bundle): libhone.so is tested from C, by tests/native/run.sh.
@@ -91,6 +97,7 @@ let package = Package(
         .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
         .testTarget(name: "HonePluginsTests", dependencies: ["HonePlugins", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch", "CZlib"]),
+        .testTarget(name: "HoneFuzzTests", dependencies: ["HoneFuzzTargets"], path: "bench/fuzz/Tests"),
     ],
     swiftLanguageModes: [.v5]
 )
