@@ -89,6 +89,7 @@ struct AutoCommand: ParsableCommand {
         let study = try automl.makeStudy(storage: store)
         let existing = try study.trialCount()
         print("study \"\(study.name)\" in \(storageURL)" + (existing > 0 ? ", resuming after \(existing) stored trials" : ""))
+        fflush(stdout)  // seen before the search when stdout is a pipe or a batch job's log
         if let warmStartFrom {
             let source = try WarmStartSource(parsing: warmStartFrom).load(defaultStorage: store, open: openStorage(url:))
             print("warm start from \"\(source.name)\": " + (try automl.warmStart(study, from: source)).description)
