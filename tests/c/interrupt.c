@@ -189,5 +189,38 @@ int main(void) {
     CHECK(interrupted_count(study) == 1);
     hone_study_close(study);
 
+    /* hone_auto: SIGINT 500 ms into the search; no model, the search's trials stay. */
+    {
+        enum { N = 240, F = 4 };
+        static float x[N * F], y[N];
+        uint64_t r = 7;
+        for (int i = 0; i < N; i++) {
+            for (int j = 0; j < F; j++) {
+                r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+                x[i * F + j] = (j == 0 ? (i % 2 ? 1.0f : -1.0f) : 0.0f) + (float)((r >> 11) * (1.0 / 9007199254740992.0)) - 0.5f;
+            }
+            y[i] = (float)(i % 2);
+        }
+        hone_dataset *data = NULL;
+        OK(hone_dataset_from_arrays(x, N, F, y, 2, &data));
+        hone_model *model = NULL;
+        char *result = NULL;
+        REQUIRE(pthread_create(&t, NULL, timed_sender, (void *)(intptr_t)SIGINT) == 0);
+        FAILS_WITH(HONE_INTERRUPTED, "hone_auto", hone_auto(data, NULL,
+            "{\"max_trials\": 200, \"max_epochs\": 300, \"seed\": 1, \"storage\": \"sqlite:interrupt.db\", "
+            "\"study_name\": \"auto\", \"output\": \"auto.safetensors\"}", &model, &result));
+        pthread_join(t, NULL);
+        CHECK(model == NULL && result == NULL);
+        CHECK(fopen("auto.safetensors", "r") == NULL);
+        OK(hone_study_open("sqlite:interrupt.db", "auto", NULL, &study));
+        CHECK(count(study, NULL) >= 1);
+        CHECK(count(study, "running") == 0);
+        printf("hone_auto interrupted: %lld trials, %d FAIL \"interrupted\"\n", (long long)count(study, NULL), interrupted_count(study));
+        /* The trial running at the signal (unless it came between two trials). */
+        CHECK(interrupted_count(study) <= 1 && count(study, "fail") == interrupted_count(study));
+        hone_study_close(study);
+        hone_dataset_free(data);
+    }
+
     return check_done("interrupt");
 }
