@@ -21,6 +21,10 @@ struct AutoCommand: ParsableCommand {
           hone auto fashion-mnist --time-budget 1200 --jobs 2 --output fmnist.safetensors
           hone auto table.csv --target label --time-budget 120 --report table.html
           hone auto table.csv --target price --warm-start-from auto-table@sqlite:old.db
+
+        Ctrl-C (SIGINT) or SIGTERM stops the search: running trials are stored as FAIL \
+        "interrupted", nothing is retrained or saved, and the exit code is 130 (SIGINT) or 143 \
+        (SIGTERM). Run the same command again to resume the study.
         """)
 
     @Argument(help: ArgumentHelp("A named data set (\(Datasets.names.joined(separator: ", "))) or a CSV file.", valueName: "data"))

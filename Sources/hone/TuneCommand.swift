@@ -16,7 +16,12 @@ import HoneTuning
 struct TuneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tune",
-        abstract: "Run a Lua study script (see scripts/).")
+        abstract: "Run a Lua study script (see scripts/).",
+        discussion: """
+        Ctrl-C (SIGINT) or SIGTERM stops the study: running trials are stored as FAIL "interrupted", \
+        no new trial starts, and the exit code is 130 (SIGINT) or 143 (SIGTERM); a second signal \
+        exits at once. Run the same command again to resume the study.
+        """)
 
     @Argument(help: ArgumentHelp("The study script.", valueName: "script.lua"))
     var script: String
