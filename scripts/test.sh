@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-python3 -c "import pytest, numpy, safetensors, setuptools, tensorboard, mlflow, wandb" 2>/dev/null \
-    || python3 -m pip install -q pytest numpy safetensors setuptools tensorboard mlflow-skinny wandb
+python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb" 2>/dev/null \
+    || python3 -m pip install -q pytest numpy safetensors setuptools wheel tensorboard mlflow-skinny wandb
 export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgres.sh)}"
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 
@@ -19,3 +19,6 @@ tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
 python3 -m pytest -q tests/python
 HONE_LIBRARY=$PWD/.build/debug/libhone.so python3 -m pytest -q bindings/python/tests
 swift test --skip-build --disable-swift-testing
+# The numeric suites again under other OpenBLAS kernels than the one this machine picks
+# (scripts/test-kernels.sh without --quick runs every suite under each).
+scripts/test-kernels.sh --quick Haswell SkylakeX Zen Cooperlake

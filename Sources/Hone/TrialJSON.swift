@@ -1,6 +1,7 @@
 // The JSON the C API hands out: trials, parameters, attributes. Written by hand rather
 // than with JSONEncoder so float parameters keep a decimal point ("1.0", not "1": Python
-// and C readers then see a float) and non-finite numbers become null instead of failing.
+// and C readers then see a float); non-finite numbers are the strings "NaN", "Infinity" and
+// "-Infinity", as everywhere in Hone (JSONValue.nonFiniteSpellings).
 
 import Foundation
 import HonePlugins
@@ -15,16 +16,21 @@ struct JSONWriter {
     mutating func string(_ s: String) { JSONText.appendString(s, to: &text) }
 
     /// A JSON number: integral values without a fraction, others in Swift's shortest
-    /// round-trip form (valid JSON), non-finite as null.
+    /// round-trip form (valid JSON), non-finite as a string.
     mutating func number(_ x: Double) {
-        guard x.isFinite else { text += "null"; return }
+        guard x.isFinite else { nonFinite(x); return }
         if x == x.rounded(), abs(x) < 1e15 { text += String(Int64(x)) } else { text += x.description }
     }
 
     /// A float that stays a float for the reader.
     mutating func float(_ x: Double) {
-        guard x.isFinite else { text += "null"; return }
+        guard x.isFinite else { nonFinite(x); return }
         text += x.description   // "1.0", "0.001", "1e-05"
+    }
+
+    private mutating func nonFinite(_ x: Double) {
+        let n = JSONValue.nonFiniteSpellings
+        string(x.isNaN ? n.nan : x > 0 ? n.positiveInfinity : n.negativeInfinity)
     }
 
     mutating func numbers(_ xs: [Double]?) {

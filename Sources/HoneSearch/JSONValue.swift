@@ -43,16 +43,39 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
     }
 
     /// Compact JSON text with sorted keys (stable across runs, so stored text diffs cleanly).
+    /// Non-finite numbers, which JSON cannot hold, are the strings "NaN", "Infinity" and
+    /// "-Infinity" — Hone's one rule for them (storage, exports and the C API's JSON use
+    /// the same spellings), so one diverged value never turns a whole document into null.
     public var jsonText: String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // Only non-finite numbers can fail to encode; they are stored as null.
-        guard let data = try? encoder.encode(self) else { return "null" }
+        // Encoding a JSONValue cannot fail with this strategy: it has only JSON's types.
+        let data = try! Self.encoder.encode(self)
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Parses JSON text; the strings "NaN", "Infinity" and "-Infinity" read back as numbers.
     public init(jsonText: String) throws {
-        self = try JSONDecoder().decode(JSONValue.self, from: Data(jsonText.utf8))
+        self = try Self.decoder.decode(JSONValue.self, from: Data(jsonText.utf8))
+    }
+
+    /// The spellings of non-finite numbers in every JSON document Hone writes.
+    public static let nonFiniteSpellings = (positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+
+    /// An encoder with Hone's JSON rules: sorted keys, unescaped slashes, non-finite
+    /// numbers as strings.
+    public static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let n = nonFiniteSpellings
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: n.positiveInfinity, negativeInfinity: n.negativeInfinity, nan: n.nan)
+        return encoder
+    }
+
+    /// A decoder that reads what `encoder` writes.
+    public static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        let n = nonFiniteSpellings
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: n.positiveInfinity, negativeInfinity: n.negativeInfinity, nan: n.nan)
+        return decoder
     }
 
     public var description: String { jsonText }

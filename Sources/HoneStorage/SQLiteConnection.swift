@@ -12,7 +12,8 @@
 //   writers never both read and then deadlock upgrading to write (which SQLite reports as
 //   an immediate SQLITE_BUSY that no timeout can fix). What still comes back busy is
 //   retried with jittered backoff; "database is locked" reaches the user only if the
-//   file stays locked for `maxLockWait` seconds.
+//   file stays locked for `maxLockWait` seconds. The settings made when opening (WAL
+//   above all) are retried the same way.
 import CSQLite
 import Foundation
 
@@ -56,17 +57,24 @@ public final class SQLiteConnection: SQLDatabase {
             Unmanaged<SQLiteConnection>.fromOpaque(context!).takeUnretainedValue().busyWait(attempt: attempt)
         }, Unmanaged.passUnretained(self).toOpaque())
         do {
-            // The first statement reads the header, so a file that is not a database is
-            // rejected here, before anything could be written to it.
-            try execute("PRAGMA schema_version")
-            let mode = try execute("PRAGMA journal_mode=WAL").first?.string(0)?.lowercased()
-            // ":memory:" databases cannot use WAL; every file-backed one must.
-            if mode != "wal" && path != ":memory:" {
-                throw DatabaseError(.other, location: location,
-                                    message: "could not switch to WAL journal mode (got \(mode ?? "nothing"))")
+            // Several processes opening one new file at the same moment meet each other
+            // here: reading the header, and above all switching to WAL (which needs the
+            // exclusive lock, and for which SQLite may answer SQLITE_BUSY at once, without
+            // calling the busy handler). So these statements wait and retry like a
+            // transaction does.
+            try retryingWhileBusy {
+                // The first statement reads the header, so a file that is not a database is
+                // rejected here, before anything could be written to it.
+                try execute("PRAGMA schema_version")
+                let mode = try execute("PRAGMA journal_mode=WAL").first?.string(0)?.lowercased()
+                // ":memory:" databases cannot use WAL; every file-backed one must.
+                if mode != "wal" && path != ":memory:" {
+                    throw DatabaseError(.other, location: location,
+                                        message: "could not switch to WAL journal mode (got \(mode ?? "nothing"))")
+                }
+                try execute("PRAGMA synchronous=NORMAL")
+                try execute("PRAGMA foreign_keys=ON")
             }
-            try execute("PRAGMA synchronous=NORMAL")
-            try execute("PRAGMA foreign_keys=ON")
         } catch {
             close()
             throw error
@@ -186,8 +194,7 @@ public final class SQLiteConnection: SQLDatabase {
     public func transaction<T>(_ mode: TransactionMode, _ body: () throws -> T) throws -> T {
         if transactionDepth > 0 { return try body() }
         let begin = mode == .write ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED"
-        var backoff = Backoff(maxWait: maxLockWait)
-        while true {
+        return try retryingWhileBusy {
             do {
                 try execute(begin)
                 transactionDepth = 1
@@ -195,16 +202,27 @@ public final class SQLiteConnection: SQLDatabase {
                 let result = try body()
                 try execute("COMMIT")
                 return result
-            } catch let failure as DatabaseError where failure.kind == .busy {
+            } catch {
                 rollbackIfOpen()
+                throw error
+            }
+        }
+    }
+
+    /// Runs `body` again, with jittered backoff, while it fails because another connection
+    /// holds a lock, for up to `maxLockWait` seconds: the one rule for every statement that
+    /// can meet a busy database (transactions, and the settings made when opening).
+    private func retryingWhileBusy<T>(_ body: () throws -> T) throws -> T {
+        var backoff = Backoff(maxWait: maxLockWait)
+        while true {
+            do {
+                return try body()
+            } catch let failure as DatabaseError where failure.kind == .busy {
                 guard backoff.wait() else {
                     throw DatabaseError(.busy, location: location,
                                         message: "database stayed locked by other processes for \(Int(maxLockWait)) s (\(failure.message))",
                                         sql: failure.sql)
                 }
-            } catch {
-                rollbackIfOpen()
-                throw error
             }
         }
     }

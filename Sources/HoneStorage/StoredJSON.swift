@@ -95,18 +95,8 @@ enum StoredJSON {
 
     // MARK: Attributes
 
-    private static let attributeEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return encoder
-    }()
-
-    private static let attributeDecoder: JSONDecoder = {
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-        return decoder
-    }()
+    private static let attributeEncoder = JSONValue.encoder
+    private static let attributeDecoder = JSONValue.decoder
 
     static func encode(attributes: [String: JSONValue]) throws -> String {
         if attributes.isEmpty { return "{}" }

@@ -104,6 +104,19 @@ final class DistributionTests: XCTestCase {
         XCTAssertEqual(try JSONValue(jsonText: attrs.jsonText), attrs)
     }
 
+    /// One non-finite number (a diverged loss, say) is written as a string and reads back
+    /// as the number; the rest of the document is untouched (it once became `null` whole).
+    func testNonFiniteNumbersKeepTheDocument() throws {
+        let doc: JSONValue = ["test_loss": .number(.infinity), "low": .number(-.infinity), "acc": 0.5, "x": [.number(.nan), 1]]
+        XCTAssertEqual(doc.jsonText, #"{"acc":0.5,"low":"-Infinity","test_loss":"Infinity","x":["NaN",1]}"#)
+        let back = try JSONValue(jsonText: doc.jsonText)
+        guard case .object(let o) = back else { return XCTFail("not an object: \(back)") }
+        XCTAssertEqual(o["test_loss"], .number(.infinity))
+        XCTAssertEqual(o["low"], .number(-.infinity))
+        XCTAssertEqual(o["acc"], 0.5)
+        XCTAssertTrue(o["x"].flatMap { if case .array(let a) = $0 { return a[0].numberValue?.isNaN } else { return nil } } ?? false)
+    }
+
     func testSearchSpaceIsOrderedByName() {
         var s = SearchSpace()
         s.set("zeta", .float(0, 1)); s.set("alpha", .int(0, 1)); s.set("mid", .fixed(1))

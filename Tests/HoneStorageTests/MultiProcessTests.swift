@@ -79,6 +79,41 @@ final class MultiProcessTests: XCTestCase {
         try runSharedStudy(url: url, processes: 8, open: { try PostgresStorage(url: url) })
     }
 
+    /// Workers that open one *new* SQLite file at the same instant (a barrier) and create
+    /// the same study there: every statement that can meet the busy database — the header
+    /// read, the switch to WAL, schema creation, the study's creation — waits and retries,
+    /// so no worker sees "database is locked", exactly one creates the study and the others
+    /// load it, and the trials they then ask and tell get distinct numbers.
+    /// (HONE_TEST_BARRIER_ROUNDS overrides the number of rounds.)
+    func testSixteenProcessesOpenOneNewSQLiteFileAtOnce() throws {
+        let rounds = ProcessInfo.processInfo.environment["HONE_TEST_BARRIER_ROUNDS"].flatMap(Int.init) ?? 50
+        let processes = 16, trialsEach = 3
+        let directory = try makeTemporaryDirectory(self)
+        for round in 0..<rounds {
+            let path = directory.appendingPathComponent("new-\(round).db").path
+            let go = directory.appendingPathComponent("go-\(round)").path
+            let workers = try (0..<processes).map { _ in
+                try WorkerProcess(["--storage", "sqlite://\(path)", "--study", "same-name",
+                                   "--trials", "\(trialsEach)", "--start-when-exists", go])
+            }
+            for (w, worker) in workers.enumerated() {
+                XCTAssertTrue(worker.waitFor(timeout: 60) { $0.contains("ready") }, "round \(round), worker \(w) never reached the barrier: \(worker.standardError)")
+            }
+            FileManager.default.createFile(atPath: go, contents: nil)
+            for (w, worker) in workers.enumerated() {
+                XCTAssertEqual(worker.finish(timeout: 120), 0, "round \(round), worker \(w): \(worker.standardError)")
+            }
+            let storage = try SQLiteStorage(path: path)
+            let studies = try storage.allStudies()
+            XCTAssertEqual(studies.map(\.name), ["same-name"], "round \(round): one study, created once")
+            let trials = try storage.allTrials(studyId: try XCTUnwrap(studies.first).id)
+            XCTAssertEqual(trials.map(\.number), Array(0..<(processes * trialsEach)), "round \(round): numbers dense and unique")
+            XCTAssertTrue(trials.allSatisfy { $0.state == .complete }, "round \(round): every trial told")
+            XCTAssertEqual(Set(workers.flatMap(\.completed).map(\.number)).count, processes * trialsEach, "round \(round): no trial handed out twice")
+            if testRun?.failureCount ?? 0 > 0 { break }
+        }
+    }
+
     /// `processes` workers run 400 trials between them on one study, 100 of which were
     /// enqueued beforehand: numbers 0..<400 each used once, every trial a worker
     /// completed is stored as it reported it, and every enqueued trial ran exactly once.

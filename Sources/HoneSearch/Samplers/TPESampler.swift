@@ -89,7 +89,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     private var histories: [Int64: TPEHistory] = [:]
     private var splits: [Int64: TPESplit] = [:]
     private var visible: [Int64: (trial: Int, snapshot: TPEHistory.Snapshot)] = [:]
-    private var finishedPrefix: [Int64: Int] = [:]
+    private let window = DeterministicWindow()
 
     public init(options: Options = Options()) {
         self.options = options
@@ -142,29 +142,17 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     /// parallel mode exactly the trials numbered ≤ k − n (after waiting for them).
     private func visibleSnapshot(_ study: StudyView, trial: Trial) throws -> TPEHistory.Snapshot {
         guard let lag = options.deterministicParallelism, lag >= 1 else { return try snapshot(study) }
-        let cutoff = trial.number - lag
+        let cutoff = DeterministicWindow.cutoff(trial: trial.number, workers: lag)
         lock.lock()
         if let cached = visible[study.studyId], cached.trial == trial.number { lock.unlock(); return cached.snapshot }
         lock.unlock()
-        try waitUntilFinished(through: cutoff, study: study)
+        // Waits in storage, then marks the process-local history stale: a trial another
+        // worker has just told may be in storage before this process's history knows.
+        try window.wait(through: cutoff, study: study)
         let all = try snapshot(study)
         let snap = TPEHistory.Snapshot(building: all.observations.filter { $0.number <= cutoff })
         lock.lock(); visible[study.studyId] = (trial.number, snap); lock.unlock()
         return snap
-    }
-
-    /// Blocks until every trial numbered ≤ `cutoff` is finished (COMPLETE, PRUNED or
-    /// FAIL), reading storage directly so trials told by other processes count too.
-    private func waitUntilFinished(through cutoff: Int, study: StudyView) throws {
-        lock.lock(); var next = finishedPrefix[study.studyId, default: 0]; lock.unlock()
-        while next <= cutoff {
-            if let t = try study.storage.trial(studyId: study.studyId, number: next), t.state.isFinished {
-                next += 1
-            } else {
-                usleep(200)
-            }
-        }
-        lock.lock(); finishedPrefix[study.studyId] = max(finishedPrefix[study.studyId, default: 0], next); lock.unlock()
     }
 
     /// Observations to rank for `trial`: finished ones plus, with the constant liar, the

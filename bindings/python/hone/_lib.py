@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import json
+import math
 import operator
 import os
 from ctypes import (CFUNCTYPE, POINTER, byref, c_char, c_char_p, c_double, c_float, c_int,
@@ -29,6 +31,51 @@ ENV_VAR = "HONE_LIBRARY"
 PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 LOCAL_NAMES = ("libhone.so", "libhone.so.1")
 SYSTEM_NAMES = ("libhone.so.1",)
+
+
+#: Hone writes non-finite numbers, which JSON cannot hold, as these strings (everywhere:
+#: the C API's JSON, storage, exports).
+_NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+
+def _non_finite_to_floats(v):
+    if isinstance(v, str):
+        return _NON_FINITE.get(v, v)
+    if isinstance(v, list):
+        return [_non_finite_to_floats(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _non_finite_to_floats(x) for k, x in v.items()}
+    return v
+
+
+def _non_finite_to_strings(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return "NaN" if math.isnan(v) else ("Infinity" if v > 0 else "-Infinity")
+    if isinstance(v, (list, tuple)):
+        return [_non_finite_to_strings(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _non_finite_to_strings(x) for k, x in v.items()}
+    return v
+
+
+def dumps(value) -> str:
+    """JSON for the library: non-finite floats as "NaN", "Infinity", "-Infinity" (Python's
+    json module would write bare NaN/Infinity tokens, which are not JSON)."""
+    try:
+        return json.dumps(value, allow_nan=False)
+    except ValueError:
+        return json.dumps(_non_finite_to_strings(value), allow_nan=False)
+
+
+def loads(text):
+    """JSON the library wrote, with "NaN", "Infinity" and "-Infinity" read back as floats."""
+    value = json.loads(text)
+    # The walk costs as much as the parse: only where such a string occurs.
+    if isinstance(text, (bytes, bytearray)):
+        text = text.decode("utf-8", "replace")
+    if '"NaN"' in text or 'Infinity"' in text:
+        value = _non_finite_to_floats(value)
+    return value
 
 # hone_objective_fn: (trial, userdata, values, n_values) -> status
 OBJECTIVE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_double), c_size_t)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from ctypes import POINTER, byref, c_char, c_void_p
 from typing import Any, Dict, Optional
 
 from . import errors
-from ._lib import check, encode, lib, take_string
+from ._lib import check, dumps, encode, lib, loads, take_string
 from .model import Model, _Dataset, _classes, _np
 
 
@@ -88,13 +87,13 @@ def auto(x: Any, y: Any, *, time_budget: Optional[float] = None, max_trials: Opt
     with _Dataset(x, y, classes, "X") as train:
         if x_test is not None:
             with _Dataset(x_test, y_test, classes, "x_test") as test:
-                check(lib.hone_auto(train.handle, test.handle, encode(json.dumps(options), "options"),
+                check(lib.hone_auto(train.handle, test.handle, encode(dumps(options), "options"),
                                     byref(model_handle), byref(result_p)))
         else:
-            check(lib.hone_auto(train.handle, None, encode(json.dumps(options), "options"),
+            check(lib.hone_auto(train.handle, None, encode(dumps(options), "options"),
                                 byref(model_handle), byref(result_p)))
         n_features = train.n_features
-    result = json.loads(take_string(result_p))
+    result = loads(take_string(result_p))
     classification = classes >= 2
     model = Model(model_handle.value, classes if classification else 1, (n_features,), classification)
     return AutoResult(model, result)

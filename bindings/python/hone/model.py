@@ -11,7 +11,7 @@ from ctypes import POINTER, byref, c_char, c_float
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import errors
-from ._lib import EPOCH_FN, call_handle, call_string, check, encode, lib, take_string
+from ._lib import EPOCH_FN, call_handle, call_string, check, dumps, encode, lib, loads, take_string
 
 if TYPE_CHECKING:
     import numpy as np
@@ -133,7 +133,7 @@ class Model:
         """{"loss", "accuracy"} (classification) or {"loss", "rmse", "r2"} (regression)
         on the arrays ``x``, ``y``."""
         with _Dataset(x, y, self.outputs if self.classification else 0, "evaluate") as data:
-            return json.loads(call_string(lib.hone_model_evaluate, self._handle, data.handle))
+            return loads(call_string(lib.hone_model_evaluate, self._handle, data.handle))
 
     def save(self, path: PathLike) -> None:
         """Saves weights and description as .safetensors."""
@@ -163,7 +163,7 @@ class _EpochRelay:
 
     def __call__(self, epoch: int, metrics_json: Optional[bytes], _userdata: Any) -> int:
         try:
-            metrics = json.loads(metrics_json or b"{}")
+            metrics = loads(metrics_json or b"{}")
             self.history.append(metrics)
             if self.callback is not None and self.callback(metrics) is False:
                 self.stopped = True
@@ -190,7 +190,7 @@ def _train(model: Model, x: Any, y: Any, n_classes: int, options: Dict[str, Any]
                     raise TypeError("validation must be a pair (X_val, y_val)")
                 val = _Dataset(validation[0], validation[1], n_classes, "validation")
             status = lib.hone_model_train(model._handle, data.handle, None if val is None else val.handle,
-                                          encode(json.dumps(options), "options"), callback, None, byref(result))
+                                          encode(dumps(options), "options"), callback, None, byref(result))
             message = lib.hone_errmsg().decode("utf-8", "replace") if status else ""
         finally:
             if val is not None:
@@ -203,7 +203,7 @@ def _train(model: Model, x: Any, y: Any, n_classes: int, options: Dict[str, Any]
                 "stop_reason": "on_epoch", "history": relay.history}
     if status:
         raise errors.error_for(status, message)
-    return json.loads(take_string(result)) if result else {"history": relay.history}
+    return loads(take_string(result)) if result else {"history": relay.history}
 
 
 def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "relu", dropout: float = 0.0,
@@ -247,7 +247,7 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
     description.setdefault("outputs", classes if classification else 1)
     description.setdefault("task", "classification" if classification else "regression")
     description.setdefault("seed", seed)
-    handle = call_handle(lib.hone_model_create, encode(json.dumps(description), "model description"))
+    handle = call_handle(lib.hone_model_create, encode(dumps(description), "model description"))
     net = Model(handle, int(description["outputs"]), input_shape, classification, description)
     if init is not None:
         net.load_weights(init)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from ctypes import POINTER, byref, c_char
 from typing import Any, Dict, List, Union
 
-from ._lib import call_handle, call_string, check, encode, lib, take_string
+from ._lib import call_handle, call_string, check, dumps, encode, lib, loads, take_string
 from .study import Study
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -23,7 +22,7 @@ def run_script(path: PathLike, **overrides: Any) -> Study:
     the script raises :class:`ScriptError` with file:line.
     """
     file = os.fspath(path)
-    handle = call_handle(lib.hone_script_run, encode(file, "path"), encode(json.dumps(overrides), "overrides"))
+    handle = call_handle(lib.hone_script_run, encode(file, "path"), encode(dumps(overrides), "overrides"))
     storage = overrides.get("storage")
     return Study(handle, storage if isinstance(storage, str) else "(the script's storage)")
 
@@ -34,9 +33,9 @@ def load_plugin(path: PathLike) -> Dict[str, List[str]]:
     again does nothing."""
     out = POINTER(c_char)()
     check(lib.hone_plugin_load(encode(os.fspath(path), "path"), byref(out)))
-    return json.loads(take_string(out) or "{}")
+    return loads(take_string(out) or "{}")
 
 
 def registry() -> Dict[str, List[str]]:
     """Every registered sampler, pruner, objective and data set (built-ins and plugins)."""
-    return json.loads(call_string(lib.hone_registry_json))
+    return loads(call_string(lib.hone_registry_json))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import threading
@@ -14,7 +13,7 @@ from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequ
                     Type, Union)
 
 from . import errors
-from ._lib import OBJECTIVE_FN, call_handle, call_string, check, doubles, encode, integer, lib
+from ._lib import OBJECTIVE_FN, call_handle, call_string, check, doubles, dumps, encode, integer, lib, loads
 from .frozen import FrozenTrial, TrialState
 from .trial import CategoricalChoice, Trial, choice_string
 
@@ -53,7 +52,7 @@ def _states_arg(states: Optional[Iterable[StateLike]]) -> Optional[bytes]:
 def _open(storage: Optional[str], study_name: Optional[str], options: Dict[str, Any]) -> "Study":
     url = _DEFAULT_STORAGE if storage is None else storage
     handle = call_handle(lib.hone_study_open, encode(url, "storage"), encode(study_name, "study_name"),
-                         encode(json.dumps(options), "options"))
+                         encode(dumps(options), "options"))
     return Study(handle, url)
 
 
@@ -119,7 +118,7 @@ def delete_study(*, study_name: str, storage: str) -> None:
 
 def get_all_study_names(storage: str) -> List[str]:
     """The names of the studies in a storage."""
-    return json.loads(call_string(lib.hone_storage_studies_json, encode(storage, "storage")))
+    return loads(call_string(lib.hone_storage_studies_json, encode(storage, "storage")))
 
 
 def _fail_reason(exc: BaseException) -> str:
@@ -433,8 +432,8 @@ class Study:
         numeric categorical choice as its string ("64"), since a bare number is taken for
         an int or float parameter."""
         encoded = {name: self._encode_param(name, v) for name, v in params.items()}
-        check(lib.hone_study_enqueue(self._handle, encode(json.dumps(encoded), "params"),
-                                     None if user_attrs is None else encode(json.dumps(dict(user_attrs)), "user_attrs")))
+        check(lib.hone_study_enqueue(self._handle, encode(dumps(encoded), "params"),
+                                     None if user_attrs is None else encode(dumps(dict(user_attrs)), "user_attrs")))
 
     def _encode_param(self, name: str, value: Any) -> Any:
         """The stored form of an enqueued value: categorical choices become their
@@ -450,7 +449,7 @@ class Study:
     def _stored_categorical(self, name: str) -> bool:
         """Whether a stored trial has `name` as a categorical parameter (learns its
         choices' strings; the objects stay unknown until this process suggests it)."""
-        for t in reversed(json.loads(call_string(lib.hone_study_trials_json, self._handle, None))):
+        for t in reversed(loads(call_string(lib.hone_study_trials_json, self._handle, None))):
             d = (t.get("distributions") or {}).get(name)
             if d is not None:
                 return d.get("type") == "categorical"
@@ -487,7 +486,7 @@ class Study:
     def get_trials(self, states: Optional[Iterable[StateLike]] = None) -> List[FrozenTrial]:
         """The trials ordered by number, optionally only those in ``states``."""
         text = call_string(lib.hone_study_trials_json, self._handle, _states_arg(states))
-        return [self._frozen(o) for o in json.loads(text)]
+        return [self._frozen(o) for o in loads(text)]
 
     @property
     def trials(self) -> List[FrozenTrial]:
@@ -521,22 +520,22 @@ class Study:
             raise errors.InvalidArgumentError(
                 f"study {self.study_name!r} has {self.n_objectives} objectives: best_trial is for "
                 "single-objective studies; use best_trials (the Pareto front)")
-        return self._frozen(json.loads(call_string(lib.hone_study_best_trial_json, self._handle)))
+        return self._frozen(loads(call_string(lib.hone_study_best_trial_json, self._handle)))
 
     @property
     def best_trials(self) -> List[FrozenTrial]:
         """The Pareto-optimal completed trials (the best trial for single-objective studies)."""
-        o = json.loads(call_string(lib.hone_study_best_trial_json, self._handle))
+        o = loads(call_string(lib.hone_study_best_trial_json, self._handle))
         return [self._frozen(t) for t in (o if isinstance(o, list) else [o])]
 
     # -- attributes and warm starts ----------------------------------------------------
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Stores a JSON-serializable value with the study."""
-        check(lib.hone_study_set_user_attr(self._handle, encode(key, "key"), encode(json.dumps(value), "value")))
+        check(lib.hone_study_set_user_attr(self._handle, encode(key, "key"), encode(dumps(value), "value")))
 
     def _attrs(self) -> Dict[str, Dict[str, Any]]:
-        return json.loads(call_string(lib.hone_study_attrs_json, self._handle))
+        return loads(call_string(lib.hone_study_attrs_json, self._handle))
 
     @property
     def user_attrs(self) -> Dict[str, Any]:

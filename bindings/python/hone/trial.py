@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
 
 from . import errors
-from ._lib import call_string, check, doubles, encode, integer, lib
+from ._lib import call_string, check, doubles, dumps, encode, integer, lib, loads
 
 if TYPE_CHECKING:
     from .study import Study
@@ -132,7 +131,7 @@ class Trial:
     def set_user_attr(self, key: str, value: Any) -> None:
         """Stores a JSON-serializable value with the trial."""
         check(lib.hone_trial_set_user_attr(self._handle, encode(key, "key"),
-                                           encode(json.dumps(value), "value")))
+                                           encode(dumps(value), "value")))
 
     def set_fail_reason(self, reason: Optional[str]) -> None:
         """The reason stored if this trial ends as FAIL (None clears it)."""
@@ -141,7 +140,7 @@ class Trial:
     @property
     def params(self) -> Dict[str, Any]:
         """The parameters suggested so far (categorical ones as the original objects)."""
-        params = json.loads(call_string(lib.hone_trial_params_json, self._handle))
+        params = loads(call_string(lib.hone_trial_params_json, self._handle))
         return self._study._decode_params(params, self._choices)
 
     def __repr__(self) -> str:
