@@ -8,10 +8,35 @@
 //
 // Transactions run at READ COMMITTED; the storage makes claims atomic with row locks
 // (`SELECT … FOR UPDATE SKIP LOCKED`, and an UPDATE on the study's counter row for trial
-// numbers). Serialization failures and deadlocks are retried with jittered backoff; a
-// dropped connection is re-established once per transaction and the transaction re-run,
-// unless the drop happened during COMMIT, when the outcome is unknown and re-running
-// could apply it twice.
+// numbers). Serialization failures and deadlocks are retried with jittered backoff.
+//
+// A lost connection (server restart or crash, failover, an administrator terminating the
+// session, a network cut) is re-established with backoff for up to `maxReconnectWait`
+// seconds, and then the rule for the interrupted transaction is:
+// - lost before COMMIT was sent (at BEGIN or in the body): the server rolls such a
+//   transaction back when the session ends, so it is re-run from the start;
+// - lost while COMMIT was in flight (sent, no answer): the transaction may or may not
+//   have committed, and re-running a write blindly could apply it twice (two trials for
+//   one ask, a tell applied to a trial another worker has since claimed…). So every write
+//   transaction learns its transaction id at BEGIN (in the same round trip, `BEGIN;
+//   SELECT txid_current()`), and after reconnecting asks the server what became of it
+//   (`txid_status`, PostgreSQL ≥ 10, made for this):
+//   - "aborted", or "transaction ID is in the future" → it did not commit: re-run;
+//   - "in progress" (the old session is still finishing) → asked again until the deadline;
+//   - "committed" → the body's result is returned as if COMMIT had been answered, but only
+//     when that answer is about *our* transaction. After a crash (immediate shutdown,
+//     a backend crash, power loss) the server recovers its next transaction id from the
+//     WAL, and an id that was assigned but never reached durable WAL — ours, if it did
+//     not commit — is handed out again, so "committed" may describe someone else's
+//     transaction. It is trusted when the server's incarnation (start time of its
+//     checkpointer, which every restart and crash recovery replaces) is the one our
+//     transaction ran on, or when the new incarnation has taken no checkpoint yet (crash
+//     recovery ends with one; a clean shutdown's checkpoint covers every id handed out,
+//     so nothing is reused). Otherwise, and for any other answer, the transaction throws
+//     `connectionLost` saying the outcome is unknown: it fails, cleanly, rather than
+//     guessing. The storage above it never sees a change applied twice.
+//   Read-only transactions are simply re-run.
+// Statements run outside `transaction` (schema tools, tests) are not retried.
 import CPostgres
 import Foundation
 
@@ -20,6 +45,20 @@ public final class PostgresConnection: SQLDatabase {
     public let location: String
     /// How long a transaction keeps retrying serialization failures and deadlocks.
     public var maxRetryWait: Double = 120
+    /// How long a transaction keeps trying to re-establish a lost connection, from the
+    /// moment it was lost (a restart of a small server takes a few seconds). Each attempt
+    /// may itself take up to `connect_timeout` when the host does not answer at all.
+    public var maxReconnectWait: Double = 60
+
+    /// Fault injection for the tests of the COMMIT-in-flight rule: cuts the connection
+    /// just before COMMIT is sent, or just after (the server gets it, the answer is lost).
+    /// Fires once.
+    enum CommitFault { case dropBeforeCommit, dropAfterSendingCommit }
+    var commitFault: CommitFault?
+    /// How many times this connection was re-established (for tests and logs).
+    private(set) var reconnectCount = 0
+    /// The server incarnation this session runs on (see the top comment), when visible.
+    private var incarnation: String?
 
     private var connection: OpaquePointer?
     private var translated: [String: String] = [:]
@@ -46,6 +85,16 @@ public final class PostgresConnection: SQLDatabase {
         connection = handle
         // CREATE … IF NOT EXISTS and friends emit NOTICEs that libpq would print to stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
+        incarnation = currentIncarnation()
+    }
+
+    private static let incarnationQuery =
+        "SELECT backend_start::text FROM pg_stat_activity WHERE backend_type = 'checkpointer'"
+
+    /// The start time of the server's checkpointer, which every restart and every crash
+    /// recovery replaces; nil when this role may not see it.
+    private func currentIncarnation() -> String? {
+        (try? execute(PostgresConnection.incarnationQuery))?.first?.string(0)
     }
 
     deinit { close() }
@@ -59,9 +108,7 @@ public final class PostgresConnection: SQLDatabase {
 
     @discardableResult
     public func execute(_ sql: String, _ parameters: [SQLValue]) throws -> [SQLRow] {
-        guard let connection else {
-            throw DatabaseError(.connectionLost, location: location, message: "connection is closed", sql: sql)
-        }
+        guard let connection else { throw closedError(sql: sql) }
         let statement = postgresPlaceholders(sql)
         var types: [Oid] = []
         var texts: [String?] = []
@@ -169,19 +216,24 @@ public final class PostgresConnection: SQLDatabase {
     public func transaction<T>(_ mode: TransactionMode, _ body: () throws -> T) throws -> T {
         if transactionDepth > 0 { return try body() }
         var backoff = Backoff(maxWait: maxRetryWait)
-        var reconnected = false
+        var reconnectDeadline: Double?
         while true {
-            var committing = false
+            var transactionId: Int64?
+            var outcome: T?
             do {
-                // Reads run at REPEATABLE READ so the several statements of one read (trials, then
-                // their params and intermediate values) see one snapshot; read-only
-                // transactions at that level never fail to serialize.
-                try execute(mode == .write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                if mode == .write {
+                    transactionId = try beginWrite()
+                } else {
+                    // Reads run at REPEATABLE READ so the several statements of one read (trials,
+                    // then their params and intermediate values) see one snapshot; read-only
+                    // transactions at that level never fail to serialize.
+                    try execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                }
                 transactionDepth = 1
                 defer { transactionDepth = 0 }
                 let result = try body()
-                committing = true
-                try execute("COMMIT")
+                outcome = result
+                try commit()
                 return result
             } catch let failure as DatabaseError where failure.kind == .busy {
                 rollbackIfOpen()
@@ -191,12 +243,16 @@ public final class PostgresConnection: SQLDatabase {
                                         sql: failure.sql)
                 }
             } catch let failure as DatabaseError where failure.kind == .connectionLost {
-                if committing {
-                    throw DatabaseError(.connectionLost, location: location,
-                                        message: "connection lost during COMMIT; the last change may or may not have been stored (\(failure.message))")
+                let deadline = reconnectDeadline ?? monotonicSeconds() + maxReconnectWait
+                reconnectDeadline = deadline
+                try reconnect(until: deadline, after: failure)
+                // COMMIT was in flight when the body had produced its result: find out
+                // whether it took effect before deciding to re-run (see the top comment).
+                if let result = outcome, let transactionId,
+                   try committed(transactionId, until: deadline, after: failure) {
+                    return result
                 }
-                guard !reconnected, reconnect() else { throw failure }
-                reconnected = true
+                incarnation = currentIncarnation()
             } catch {
                 rollbackIfOpen()
                 throw error
@@ -204,19 +260,122 @@ public final class PostgresConnection: SQLDatabase {
         }
     }
 
+    /// BEGIN for a write transaction, returning its transaction id (assigned now rather
+    /// than at the first write) in the same round trip.
+    private func beginWrite() throws -> Int64 {
+        let sql = "BEGIN; SELECT txid_current()"
+        guard let connection else { throw closedError(sql: sql) }
+        let result = PQexec(connection, sql)
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_TUPLES_OK, let row = rows(of: result!).first, let id = row.int(0) else {
+            throw error(from: result, sql: sql)
+        }
+        return id
+    }
+
+    private func commit() throws {
+        guard let connection else { throw closedError(sql: "COMMIT") }
+        let fault = commitFault
+        commitFault = nil
+        if fault == .dropBeforeCommit { shutdown(PQsocket(connection), Int32(SHUT_RDWR)) }
+        guard PQsendQuery(connection, "COMMIT") == 1 else { throw error(from: nil, sql: "COMMIT") }
+        if fault == .dropAfterSendingCommit { shutdown(PQsocket(connection), Int32(SHUT_RDWR)) }
+        var failed: OpaquePointer?
+        while let result = PQgetResult(connection) {
+            let status = PQresultStatus(result)
+            if status != PGRES_COMMAND_OK && failed == nil {
+                failed = result
+            } else {
+                PQclear(result)
+            }
+        }
+        if let failed {
+            defer { PQclear(failed) }
+            throw error(from: failed, sql: "COMMIT")
+        }
+        if PQstatus(connection) == CONNECTION_BAD { throw error(from: nil, sql: "COMMIT") }
+    }
+
     private func rollbackIfOpen() {
         guard let connection, PQtransactionStatus(connection) != PQTRANS_IDLE else { return }
         _ = try? execute("ROLLBACK")
     }
 
-    /// Re-establishes a dropped connection with the original parameters.
-    private func reconnect() -> Bool {
-        guard let connection else { return false }
-        PQreset(connection)
-        prepared.removeAll()  // prepared statements died with the old session
-        guard PQstatus(connection) == CONNECTION_OK else { return false }
-        PQsetNoticeProcessor(connection, { _, _ in }, nil)
-        return true
+    /// Re-establishes a dropped connection with the original parameters, retrying with
+    /// jittered exponential backoff (50 ms doubling to 1 s) until `deadline`.
+    private func reconnect(until deadline: Double, after failure: DatabaseError) throws {
+        guard let connection else { throw failure }  // closed on purpose: nothing to re-open
+        var delay = 0.05
+        while true {
+            PQreset(connection)
+            prepared.removeAll()  // prepared statements died with the old session
+            if PQstatus(connection) == CONNECTION_OK {
+                PQsetNoticeProcessor(connection, { _, _ in }, nil)
+                reconnectCount += 1
+                return
+            }
+            let now = monotonicSeconds()
+            guard now < deadline else {
+                throw DatabaseError(.connectionLost, location: location,
+                                    message: "lost the connection (\(failure.message)) and could not re-establish it within \(Int(maxReconnectWait)) s: \(PostgresConnection.trimmed(PQerrorMessage(connection)))",
+                                    sql: failure.sql)
+            }
+            let sleep = min(Double.random(in: (delay / 2)...delay), deadline - now)
+            usleep(UInt32(max(sleep, 0) * 1_000_000))
+            delay = min(delay * 2, 1)
+        }
+    }
+
+    /// Whether the transaction `id`, whose COMMIT was in flight when the connection was
+    /// lost, committed (true) or not (false), asked on the new connection; throws
+    /// `connectionLost` when that cannot be known for sure by `deadline` (the rule is in
+    /// the comment at the top of the file).
+    private func committed(_ id: Int64, until deadline: Double, after failure: DatabaseError) throws -> Bool {
+        func unknown(_ why: String) -> DatabaseError {
+            DatabaseError(.connectionLost, location: location,
+                          message: "connection lost during COMMIT and whether transaction \(id) committed cannot be known (\(why)); the last change may or may not have been stored (\(failure.message))",
+                          sql: "COMMIT")
+        }
+        while true {
+            let row: SQLRow?
+            do {
+                row = try execute(
+                    """
+                    SELECT txid_status(?), (\(PostgresConnection.incarnationQuery)),
+                           (SELECT checkpoint_time FROM pg_control_checkpoint()) <
+                               date_trunc('second', (\(PostgresConnection.incarnationQuery))::timestamptz)
+                    """, [.integer(id)]).first
+            } catch let lost as DatabaseError where lost.kind == .connectionLost {
+                try reconnect(until: deadline, after: lost)
+                continue
+            } catch let error as DatabaseError where error.message.contains("is in the future") {
+                // The id was never made durable, so the transaction never committed: the
+                // server crashed before it and has not handed the id out again yet.
+                return false
+            }
+            let incarnationNow = row?.string(1)
+            switch row?.string(0) {
+            case "committed":
+                let sameServer = incarnation != nil && incarnationNow == incarnation
+                let cleanRestart = row?.int(2) == 1
+                incarnation = incarnationNow
+                guard sameServer || cleanRestart else {
+                    throw unknown("the server crashed or restarted meanwhile and may have reused the transaction id")
+                }
+                return true
+            case "aborted":
+                incarnation = incarnationNow
+                return false
+            case "in progress" where monotonicSeconds() < deadline:
+                usleep(20_000)  // the old session is still finishing its COMMIT
+            case let status:
+                throw unknown("txid_status: \(status ?? "NULL")")
+            }
+        }
+    }
+
+    private func closedError(sql: String) -> DatabaseError {
+        DatabaseError(.connectionLost, location: location, message: "connection is closed", sql: sql)
     }
 
     // MARK: Errors
@@ -237,6 +396,9 @@ public final class PostgresConnection: SQLDatabase {
         case "40001", "40P01", "55P03": kind = .busy  // serialization_failure, deadlock_detected, lock_not_available
         case let s where s.hasPrefix("23"): kind = .constraint  // integrity_constraint_violation
         case let s where s.hasPrefix("08"): kind = .connectionLost  // connection_exception
+        // admin_shutdown, crash_shutdown, cannot_connect_now: the server is going down or
+        // not up yet (a restart); the session is over either way.
+        case "57P01", "57P02", "57P03": kind = .connectionLost
         default: kind = .other
         }
         return DatabaseError(kind, location: location, message: message, sql: sql)

@@ -9,7 +9,10 @@
 //   hone-bench-storage throughput --storage URL --workers N --trials T
 //       N worker processes (this executable, `worker` mode) share one new study and run
 //       T trials between them. They start together at a set time; throughput is all
-//       trials over the time from that start to the last worker's end.
+//       trials over the time from that start to the last worker's end. Every ask+tell is
+//       timed (p50/p99 over all workers), and the trial numbers are checked: each used
+//       once across the workers, 0..<T in storage, every trial COMPLETE.
+//       bench/storage/scale.sh runs it with 64 workers and 20,000 trials on PostgreSQL.
 //   hone-bench-storage scaling --storage URL --sizes 1000,100000 [--window 1000]
 //       One process grows one study; when it reaches each size it times `window` more
 //       ask+tell and reports the mean and median cost of one.
@@ -40,12 +43,19 @@ func number<T: LosslessStringConvertible>(_ name: String, in arguments: [String]
 
 func wallClock() -> Double { Date().timeIntervalSince1970 }
 
-/// The ask+tell under test.
+/// The ask+tell under test; returns the trial's number.
 @inline(never)
-func askAndTell(_ study: Study) throws {
+@discardableResult
+func askAndTell(_ study: Study) throws -> Int {
     let trial = try study.ask()
     let x = try trial.suggestFloat("x", -10, 10)
     try study.tell(trial, value: x * x)
+    return trial.number
+}
+
+/// The `q` quantile of sorted `values` (nearest rank).
+func quantile(_ values: [Double], _ q: Double) -> Double {
+    values[min(values.count - 1, max(0, Int((q * Double(values.count)).rounded(.up)) - 1))]
 }
 
 /// The backend's name for the result lines.
@@ -82,8 +92,9 @@ func throughput(_ arguments: [String]) throws {
     removeSQLiteFiles(url)
     _ = try Study.create(name: name, storage: openStorage(url: url))
 
-    // Start in 2 s: enough for every child to start, connect and load the study.
-    let startAt = wallClock() + 2
+    // Start in 2 s (plus 0.1 s a worker beyond 10): enough for every child to start,
+    // connect and load the study, even 64 of them on 2 cores.
+    let startAt = wallClock() + 2 + 0.1 * Double(max(0, workers - 10))
     let perWorker = trials / workers
     let children = try (0..<workers).map { w -> (Process, Pipe) in
         let process = Process()
@@ -96,26 +107,43 @@ func throughput(_ arguments: [String]) throws {
         return (process, pipe)
     }
     var finished: [Double] = []
+    var latencies: [Double] = []
+    var numbers: [Int] = []
     for (process, pipe) in children {
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let end = Double(output.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines)) else {
-            fail("a worker failed (status \(process.terminationStatus)): \(output)")
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
+        guard process.terminationStatus == 0, lines.count >= 3, let end = Double(lines[0]) else {
+            fail("a worker failed (status \(process.terminationStatus)): \(output.prefix(2000))")
         }
         finished.append(end)
+        latencies += lines[1].split(separator: " ").compactMap { Double($0) }
+        numbers += lines[2].split(separator: " ").compactMap { Int($0) }
     }
+    let total = perWorker * workers
+    guard numbers.count == total, latencies.count == total else {
+        fail("workers reported \(numbers.count) trial numbers and \(latencies.count) timings, expected \(total)")
+    }
+    let duplicates = numbers.count - Set(numbers).count
     let storage = try openStorage(url: url)
     let study = try Study.load(name: name, storage: storage)
-    let complete = try storage.trialCount(studyId: study.id, states: [.complete])
-    guard complete == perWorker * workers else { fail("expected \(perWorker * workers) complete trials, found \(complete)") }
+    let stored = try storage.allTrials(studyId: study.id)
+    let complete = stored.filter { $0.state == .complete }.count
+    let storedNumbersOK = stored.map(\.number) == Array(0..<total) && Set(numbers) == Set(0..<total)
+    guard duplicates == 0, complete == total, stored.count == total, storedNumbersOK else {
+        fail("expected trials 0..<\(total) each COMPLETE once; found \(stored.count) stored, \(complete) complete, \(duplicates) numbers handed out twice, numbers dense and matching: \(storedNumbersOK)")
+    }
+    latencies.sort()
     let seconds = finished.max()! - startAt
     emit([("backend", backendName(url)), ("workers", workers), ("trials", complete),
-          ("seconds", seconds), ("trials_per_second", Double(complete) / seconds)])
+          ("seconds", seconds), ("trials_per_second", Double(complete) / seconds),
+          ("ask_tell_p50_ms", quantile(latencies, 0.5) / 1000), ("ask_tell_p99_ms", quantile(latencies, 0.99) / 1000),
+          ("ask_tell_max_ms", latencies.last! / 1000), ("duplicate_numbers", duplicates)])
 }
 
 /// One worker of a throughput run: waits for the common start, runs its trials, prints
-/// the wall-clock time it finished.
+/// three lines: the wall-clock time it finished, each ask+tell's duration in
+/// microseconds, and the trial numbers it got.
 func worker(_ arguments: [String]) throws {
     let url = required("--storage", in: arguments)
     let trials: Int = number("--trials", in: arguments)
@@ -125,8 +153,19 @@ func worker(_ arguments: [String]) throws {
                                sampler: RandomSampler(), seed: seed)
     let wait = startAt - wallClock()
     if wait > 0 { usleep(UInt32(wait * 1_000_000)) }
-    for _ in 0..<trials { try askAndTell(study) }
-    print(wallClock())
+    var costs: [Double] = []
+    var numbers: [Int] = []
+    costs.reserveCapacity(trials)
+    numbers.reserveCapacity(trials)
+    for _ in 0..<trials {
+        let start = DispatchTime.now().uptimeNanoseconds
+        numbers.append(try askAndTell(study))
+        costs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+    }
+    let end = wallClock()
+    print(end)
+    print(costs.map { String(format: "%.1f", $0) }.joined(separator: " "))
+    print(numbers.map(String.init).joined(separator: " "))
 }
 
 /// Grows one study and times ask+tell at each requested size.
