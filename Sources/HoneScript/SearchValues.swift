@@ -125,7 +125,8 @@ enum SearchTables {
         var parameter = try value.parameterValue(what)
         switch (distribution, parameter) {
         case let (.float, .int(i)): parameter = .float(Double(i))
-        case let (.int, .float(x)) where x.rounded() == x: parameter = .int(Int(x))
+        // Only within Int's range: Int(1e300) or Int(math.huge) would trap.
+        case let (.int, .float(x)) where x.rounded() == x && abs(x) < 9.0e15: parameter = .int(Int(x))
         default: break
         }
         guard distribution.contains(parameter) else {

@@ -78,7 +78,13 @@ public struct StudyConfiguration: Equatable {
         limits = defaultLimits
         if let given = try table.optional("limits", { try $0.table($1) }) {
             try given.checkFields(["memory_mb", "instructions", "seconds"], in: "study { limits = … }")
-            if let mb = try given.optional("memory_mb", { try $0.number($1) }) { limits.memoryBytes = Int(mb * 1_048_576) }
+            if let mb = try given.optional("memory_mb", { try $0.number($1) }) {
+                // Checked before converting: Int(1e300 * 2^20) traps (bench/fuzz corpus: study-script/memory-mb-huge.lua).
+                guard mb.isFinite, mb >= 0, mb <= 1_048_576 else {
+                    throw ScriptError.badValue("study { limits = { memory_mb = \(mb) } } must be a number of megabytes in [0, 1048576]")
+                }
+                limits.memoryBytes = Int(mb * 1_048_576)
+            }
             // 0 means "no limit" for either.
             if let n = try given.optional("instructions", { try $0.integer($1) }) { limits.instructionsPerCall = n > 0 ? Int(n) : nil }
             if let s = try given.optional("seconds", { try $0.number($1) }) { limits.secondsPerCall = s > 0 ? s : nil }

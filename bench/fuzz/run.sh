@@ -35,7 +35,7 @@ build() {
 # without bound still hits the RSS limit. Swift's backtracer would spend a minute on
 # each crash of a 30 MB binary: off.
 flags=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048 -max_len=4096 -detect_leaks=0)
-export SWIFT_BACKTRACE=enable=no
+export SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}
 
 case $mode in
 list) printf '%s\n' "${targets_all[@]}" ;;
