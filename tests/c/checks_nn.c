@@ -75,6 +75,25 @@ static void train_refused(hone_model *model, hone_dataset *data, const char *opt
     }
 }
 
+/* A study script whose top level runs `code` must fail with HONE_SCRIPT naming `needle`
+ * (a Lua table is input too: hone.mlp / hone.cnn build their model in hone.fit). */
+static void script_refused(const char *code, const char *needle) {
+    FILE *f = fopen("model.lua", "w");
+    REQUIRE(f);
+    fprintf(f, "study { trials = 1 }\nlocal data = hone.dataset { synthetic = 'moons', count = 10 }\n%s\n"
+               "function objective(trial) return 1 end\n", code);
+    fclose(f);
+    hone_status s = hone_script_run("model.lua", "{\"storage\": \"memory:\"}", NULL);
+    cases++;
+    if (s != HONE_SCRIPT) {
+        check_failures++;
+        fprintf(stderr, "%s: got %s, expected HONE_SCRIPT (errmsg: %s)\n", code, hone_status_name(s), hone_errmsg());
+    } else if (strstr(hone_errmsg(), needle) == NULL || strstr(hone_errmsg(), "model.lua:3") == NULL) {
+        check_failures++;
+        fprintf(stderr, "%s: message lacks \"%s\" or model.lua:3: %s\n", code, needle, hone_errmsg());
+    }
+}
+
 int main(void) {
     /* hone_model_create: the C reader's checks, before the core's. */
     created_refused("{\"kind\": \"mlp\", \"inputs\": 4, \"hidden\": [-3], \"outputs\": 2}", "hidden");
@@ -126,6 +145,19 @@ int main(void) {
     write_model_file("good.safetensors", "{'kind':'cnn','inputShape':[1,8,8],'convChannels':[4],'pooling':'average','batchNorm':true,'outputCount':2}");
     FAILS_WITH(HONE_INVALID_ARGUMENT, "missing tensor '0.weight' (the model expects shape [4, 1, 3, 3])", hone_model_load("good.safetensors", &loaded));
     CHECK(loaded == NULL);
+
+    /* Lua: the same checks behind hone.mlp / hone.cnn, and a description with a
+     * non-finite dropout can still be shown (m.json) before hone.fit refuses it. */
+    script_refused("hone.fit { model = hone.mlp { inputs = 2, hidden = { 1000000, 1000000 }, outputs = 2 }, data = data, epochs = 1 }",
+                   "1073741824");
+    script_refused("hone.fit { model = hone.mlp { inputs = 2, hidden = { 4, -4 }, outputs = 2 }, data = data, epochs = 1 }", "hidden widths");
+    script_refused("hone.fit { model = hone.mlp { inputs = 2, outputs = 2, dropout = 1 }, data = data, epochs = 1 }", "dropout");
+    script_refused("local m = hone.mlp { inputs = 2, outputs = 2, dropout = 1e300 }; assert(m.json:find('inf'), m.json); "
+                   "hone.fit { model = m, data = data, epochs = 1 }", "dropout");
+    script_refused("hone.fit { model = hone.cnn { input_shape = { 1, 2, 1 }, channels = { 2 }, kernel = 0, outputs = 2 }, data = data, epochs = 1 }",
+                   "kernelSize");
+    script_refused("hone.fit { model = hone.cnn { input_shape = { 1, 2, 1 }, channels = { 0 }, outputs = 2 }, data = data, epochs = 1 }",
+                   "convChannels");
 
     /* hone_model_train: optimizer and schedule settings (the optimizers' checks). */
     hone_model *model = NULL;

@@ -141,8 +141,12 @@ public enum ModelDescription: Equatable, Sendable {
     public func jsonString() -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        // Encoding plain structs of numbers and strings cannot fail.
-        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+        // A description not yet built may hold a non-finite dropout (Lua's
+        // `hone.mlp { dropout = 1e300 }.json`): written as a string ("inf"), which reading
+        // it back refuses, so encoding plain structs of numbers and strings cannot fail.
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let data = try? encoder.encode(self) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
     }
 
     public init(json: String) throws {
