@@ -47,6 +47,24 @@ static void accepted(const char *options) {
     hone_study_close(study);
 }
 
+/* The same settings from a Lua study script (study { pruner = { "name", … } }) come back
+ * as HONE_SCRIPT naming the setting. */
+static void script_refused(const char *settings, const char *needle) {
+    FILE *f = fopen("study.lua", "w");
+    REQUIRE(f);
+    fprintf(f, "study { trials = 2, %s }\nfunction objective(trial) return trial:suggest_float('x', 0, 1) end\n", settings);
+    fclose(f);
+    hone_status s = hone_script_run("study.lua", "{\"storage\": \"memory:\"}", NULL);
+    cases++;
+    if (s != HONE_SCRIPT) {
+        check_failures++;
+        fprintf(stderr, "study { %s }: got %s, expected HONE_SCRIPT (errmsg: %s)\n", settings, hone_status_name(s), hone_errmsg());
+    } else if (strstr(hone_errmsg(), needle) == NULL) {
+        check_failures++;
+        fprintf(stderr, "study { %s }: message lacks \"%s\": %s\n", settings, needle, hone_errmsg());
+    }
+}
+
 int main(void) {
     /* MedianPruner: n_startup_trials, n_warmup_steps ≥ 0; interval_steps, n_min_trials ≥ 1. */
     refused("{\"pruner\": {\"name\": \"median\", \"n_startup_trials\": -1}}", "n_startup_trials");
@@ -116,6 +134,13 @@ int main(void) {
     refused("{\"sampler\": {\"name\": \"tpe\", \"n_ei_candidates\": 0}}", "n_ei_candidates");
     refused("{\"sampler\": {\"name\": \"tpe\", \"n_startup_trials\": -1}}", "n_startup_trials");
     accepted("{\"sampler\": {\"name\": \"tpe\", \"n_startup_trials\": 0}}");
+
+    /* From Lua. */
+    script_refused("pruner = { 'median', n_startup_trials = -1 }", "n_startup_trials");
+    script_refused("pruner = { 'threshold', lower = 2, upper = 1 }", "lower must be ≤ upper");
+    script_refused("pruner = { 'patience', patience = 3, min_delta = -1 }", "min_delta");
+    script_refused("pruner = { 'hyperband', max_resource = 9, reduction_factor = 1 }", "reduction_factor");
+    script_refused("sampler = { 'nsga2', population_size = 1 }", "population_size");
 
     fprintf(stderr, "%d bad settings tried\n", cases);
     return check_done("checks_search");
