@@ -32,8 +32,6 @@ public final class ASHAScheduler: BudgetScheduler, @unchecked Sendable {
     /// and reductionFactor ≥ 2.
     public init(minResource: Double = 1, maxResource: Double, reductionFactor: Int = 3) throws {
         try SettingCheck.resources("ASHA", minResource: minResource, maxResource: maxResource, reductionFactor: reductionFactor)
-        try SettingCheck.require(maxResource / minResource <= HyperbandBrackets.maxRatio, "ASHA", "maxResource / minResource",
-                                 "≤ \(HyperbandBrackets.maxRatio)", got: maxResource / minResource)
         self.minResource = minResource; self.maxResource = maxResource; self.reductionFactor = reductionFactor
         var resources: [Double] = [], r = minResource
         while r <= maxResource * (1 + 1e-12) { resources.append(r); r *= Double(reductionFactor) }

@@ -69,7 +69,7 @@ final class SettingCheckTests: XCTestCase {
         refused("ASHA", "minResource") { try ASHAScheduler(minResource: -1, maxResource: 9) }
         refused("ASHA", "maxResource") { try ASHAScheduler(minResource: 2, maxResource: 1) }
         refused("ASHA", "reductionFactor") { try ASHAScheduler(maxResource: 9, reductionFactor: 1) }
-        refused("ASHA", "maxResource / minResource") { try ASHAScheduler(minResource: 1e-9, maxResource: 1) }
+        refused("ASHA", "maxResource", "inf") { try ASHAScheduler(maxResource: .infinity) }
         refused("successive halving", "configurations", "got 0") { try SuccessiveHalvingScheduler(configurations: 0, maxResource: 9) }
         refused("successive halving", "minResource") { try SuccessiveHalvingScheduler(configurations: 9, minResource: 0, maxResource: 9) }
         refused("successive halving", "reductionFactor") { try SuccessiveHalvingScheduler(configurations: 9, maxResource: 9, reductionFactor: 1) }
