@@ -29,6 +29,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("storage-url") { try StorageURLFuzz.run($0) },
         FuzzTarget("study-script") { try StudyScriptFuzz.run($0) },
         FuzzTarget("lua-pattern") { try LuaPatternFuzz.run($0) },
+        FuzzTarget("c-api-options") { try CAPIOptionsFuzz.run($0) },
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
