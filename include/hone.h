@@ -109,6 +109,8 @@ typedef int hone_trial_state;
  *   "directions": ["minimize", "maximize", ...]   (multi-objective; not with "direction")
  *   "sampler":    "auto" (default) | "random" | "sobol" | "tpe" | "gp" | "trust-region"
  *                 | "cmaes" | "nsga2"
+ *                 | {"name": "grid", "search_space": {"x": [1, 2], "act": ["relu", "tanh"]}}
+ *                   (every combination once, then hone_study_optimize returns HONE_OK)
  *                 | a registered name | {"name": "tpe", <sampler options>}
  *   "pruner":     "none" (default) | "median" | "percentile" | "threshold" | "patience"
  *                 | "hyperband" | "asha" | a registered name | {"name": ..., <options>}
@@ -228,7 +230,8 @@ hone_status hone_study_best_params_json(hone_study *study, char **out);
  *  categorical parameters are their choice's string; a distribution is {"type":
  *  "float"|"int"|"categorical", "low", "high", "step" (null: continuous), "log",
  *  "choices"}; datetimes are ISO 8601 UTC ("2026-01-31T12:00:00.123Z") or null;
- *  non-finite numbers are null. Free with hone_free. */
+ *  non-finite numbers are the strings "NaN", "Infinity" and "-Infinity" (as everywhere
+ *  in Hone's JSON). Free with hone_free. */
 hone_status hone_study_trials_json(hone_study *study, const char *states, char **out);
 
 /* The number of trials, optionally only those in `states` (as above). */

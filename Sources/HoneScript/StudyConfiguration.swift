@@ -68,7 +68,7 @@ public struct StudyConfiguration: Equatable {
             directions = [try Self.direction(try table.optional("direction") { try $0.string($1) } ?? "minimize")]
         }
         if directions.isEmpty { throw ScriptError.badValue("study { directions = { … } } must name at least one direction") }
-        sampler = try table["sampler"].isNil ? AlgorithmChoice(name: "random") : AlgorithmChoice(table["sampler"], what: "study { sampler = … }")
+        sampler = try table["sampler"].isNil ? AlgorithmChoice(name: "auto") : AlgorithmChoice(table["sampler"], what: "study { sampler = … }")
         pruner = try table["pruner"].isNil ? AlgorithmChoice(name: "none") : AlgorithmChoice(table["pruner"], what: "study { pruner = … }")
         trials = try table.optional("trials") { Int(try $0.integer($1)) }
         timeout = try table.optional("timeout") { try $0.number($1) }

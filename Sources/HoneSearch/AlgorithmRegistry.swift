@@ -107,6 +107,7 @@ public final class AlgorithmRegistry: @unchecked Sendable {
 
     private static let builtinSamplers: [String: SamplerFactory] = [
         "random": { _ in RandomSampler() },
+        "grid": { o in try gridSampler(o) },
         "sobol": { o in SobolSampler(scramble: try o.bool("scramble") ?? true) },
         "auto": { o in AutoSampler(budget: try o.int("budget", min: 1), deterministicParallelism: try o.int("deterministic_parallelism", min: 1)) },
         "tpe": { o in
@@ -146,6 +147,35 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             return try NSGAIISampler(options: n)
         },
     ]
+
+    /// `{"search_space": {"name": [values…], …}}` (Optuna's GridSampler). A JSON number
+    /// without a fraction is an int value (the grid hands it to a float parameter as a float).
+    private static func gridSampler(_ o: AlgorithmOptions) throws -> Sampler {
+        guard let raw = o.raw("search_space") else {
+            throw StudyError.invalidArgument("sampler 'grid' needs \"search_space\": an object of parameter name → list of values")
+        }
+        guard case .object(let space) = raw else {
+            throw StudyError.invalidArgument("sampler 'grid': option \"search_space\" must be an object of name → list of values, got \(raw.jsonText)")
+        }
+        var grid: [String: [ParamValue]] = [:]
+        for (name, list) in space {
+            guard case .array(let items) = list else {
+                throw StudyError.invalidArgument("sampler 'grid': search_space[\"\(name)\"] must be a list of values, got \(list.jsonText)")
+            }
+            grid[name] = try items.map { item in
+                switch item {
+                case .bool(let b): return .bool(b)
+                case .string(let s): return .string(s)
+                case .number(let x) where x.isFinite:
+                    if let i = item.intValue { return .int(i) }
+                    return .float(x)
+                default:
+                    throw StudyError.invalidArgument("sampler 'grid': search_space[\"\(name)\"] holds \(item.jsonText); values are finite numbers, strings or booleans")
+                }
+            }
+        }
+        return try GridSampler(grid)
+    }
 
     private static let builtinPruners: [String: PrunerFactory] = [
         "none": { _ in NopPruner() },

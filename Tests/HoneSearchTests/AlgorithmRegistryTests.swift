@@ -10,6 +10,25 @@ final class AlgorithmRegistryTests: XCTestCase {
         XCTAssertTrue(try r.pruner(spec: "none") is NopPruner)
     }
 
+    func testGridByNameRunsEveryPointOnceAndStops() throws {
+        let r = AlgorithmRegistry()
+        let sampler = try r.sampler(spec: ["name": "grid", "search_space": ["x": [0.5, 1, 2], "c": ["a", "b"]]])
+        let study = try Study.create(sampler: sampler, seed: 3)
+        try study.optimize({ t in
+            try t.suggestFloat("x", 0, 4) + (try t.suggestCategorical("c", ["a", "b"]) == "a" ? 0 : 10)
+        }, nTrials: 100)
+        let trials = try study.trials()
+        XCTAssertEqual(trials.count, 6)
+        XCTAssertEqual(Set(trials.map { "\($0.params["x"]!)\($0.params["c"]!)" }).count, 6)
+        XCTAssertThrowsError(try r.sampler("grid")) { XCTAssertTrue("\($0)".contains("search_space"), "\($0)") }
+        XCTAssertThrowsError(try r.sampler(spec: ["name": "grid", "search_space": ["x": 3]])) {
+            XCTAssertTrue("\($0)".contains("search_space[\"x\"]"), "\($0)")
+        }
+        XCTAssertThrowsError(try r.sampler(spec: ["name": "grid", "search_space": ["x": [1, 1]]])) {
+            XCTAssertTrue("\($0)".contains("duplicate"), "\($0)")
+        }
+    }
+
     func testErrorsNameWhatIsWrong() {
         let r = AlgorithmRegistry()
         XCTAssertThrowsError(try r.sampler("tpee")) { XCTAssertTrue("\($0)".contains("unknown sampler 'tpee'"), "\($0)") }
