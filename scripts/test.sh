@@ -16,6 +16,8 @@ swift build --build-tests
 # libhone.so from C and C++ (tests/c, tests/cpp), then the threaded test under valgrind.
 tests/native/run.sh .build/debug
 tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
+# The input-check tests again on a release build, where the core is -Ounchecked.
+tests/native/release.sh
 python3 -m pytest -q tests/python
 HONE_LIBRARY=$PWD/.build/debug/libhone.so python3 -m pytest -q bindings/python/tests
 swift test --skip-build --disable-swift-testing
