@@ -283,9 +283,14 @@ enum TrainingBindings {
                 throw ScriptError.badValue("hone.fit { init = \"\(initial)\" }: \(error)")
             }
         }
+        // An interrupt (Ctrl-C / SIGTERM in `hone tune`, hone_interrupt) stops training
+        // within a batch, not at the end of the epoch; the call then fails as interrupted.
+        let interrupt = host.interruptHandle
+        trainer.interruption = { interrupt.isInterrupted }
         let result = try trainer.fit(data.train, onEpoch: { metrics in
             callback.call([.integer(Int64(metrics.epoch)), epochTable(metrics)])
         })
+        if interrupt.isInterrupted { try host.checkLimits() }
         if let error = callback.error { throw error }
         var out = LuaTable(fields: [
             "epochs": .integer(Int64(result.history.count)),

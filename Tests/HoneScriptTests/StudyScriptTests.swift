@@ -200,6 +200,30 @@ final class StudyScriptTests: XCTestCase {
         XCTAssertContains(all.first?.failReason, "interrupted")
     }
 
+    /// hone.fit stops within a batch on an interrupt (not at the end of a long epoch), and
+    /// the trial is stored FAIL with the exact reason "interrupted".
+    func testInterruptStopsTrainingWithinAnEpoch() throws {
+        let path = try write("""
+            study { trials = 5 }
+            local data = hone.dataset { synthetic = "spirals", count = 400000, seed = 1 }
+            function objective(trial)
+              trial:suggest_float("x", 0, 1)
+              local model = hone.mlp { inputs = data.features, hidden = { 256, 256 }, outputs = data.classes }
+              local fit = hone.fit { model = model, data = data, epochs = 1, batch_size = 8 }
+              return fit.loss
+            end
+            """)
+        let script = try StudyScript(path: path)
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.5) { script.interrupt() }
+        let start = Date()
+        let study = try script.run()
+        // One epoch of 50,000 batches takes far longer than this.
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5)
+        let all = try trials(study)
+        XCTAssertEqual(all.map(\.state), [.fail])
+        XCTAssertEqual(all.first?.failReason, "interrupted")
+    }
+
     /// The paired fold test by name, fed by per-fold reports (trial:report(value, step, fold)):
     /// a trial 0.2 worse on every fold than the best is stopped once three folds are done.
     func testPairedFoldPrunerByName() throws {
