@@ -16,6 +16,8 @@
 //   hone-bench-storage scaling --storage URL --sizes 1000,100000 [--window 1000]
 //       One process grows one study; when it reaches each size it times `window` more
 //       ask+tell and reports the mean and median cost of one.
+//   hone-bench-storage memory --storage URL --rounds N [--sampler tpe|random]
+//       One process, one long study: resident memory at checkpoints (Memory.swift).
 // Each prints one JSON line per result.
 import Foundation
 import HoneSearch
@@ -206,6 +208,7 @@ do {
     case "throughput": try throughput(arguments)
     case "worker": try worker(arguments)
     case "scaling": try scaling(arguments)
+    case "memory": try memory(arguments)
     default: fail("usage: hone-bench-storage throughput|scaling --storage URL … (see the comment at the top of main.swift)")
     }
 } catch {
