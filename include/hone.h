@@ -188,10 +188,11 @@ hone_status hone_study_stop(hone_study *study);
  * hone_auto running in the process at that moment:
  *   - starts no new trial;
  *   - stores its running trials as FAIL with the fail reason "interrupted": Lua is
- *     stopped at its next instruction and training within a batch; a C objective cannot
- *     be stopped from outside, so hone_trial_should_prune answers 1 from then on and
- *     whatever the objective returns other than HONE_OK (HONE_PRUNED included) stores
- *     its trial FAIL "interrupted" (HONE_OK with finite values still completes it);
+ *     stopped at its next instruction, training (hone.fit, hone_auto) within a batch,
+ *     hone.cross_validate before its next epoch; a C objective cannot be stopped
+ *     from outside, so hone_trial_should_prune answers 1 from then on and whatever the
+ *     objective returns other than HONE_OK (HONE_PRUNED included) stores its trial
+ *     FAIL "interrupted" (HONE_OK with finite values still completes it);
  *   - keeps everything finished stored, and returns HONE_INTERRUPTED (hone_auto trains
  *     no final model).
  * Calls started after hone_interrupt are not affected, so the host decides what comes
