@@ -97,11 +97,12 @@ func throughput(_ arguments: [String]) throws {
     // Start in 2 s (plus 0.1 s a worker beyond 10): enough for every child to start,
     // connect and load the study, even 64 of them on 2 cores.
     let startAt = wallClock() + 2 + 0.1 * Double(max(0, workers - 10))
-    let perWorker = trials / workers
+    // T trials between the workers; the first T % N run one more.
+    func share(_ w: Int) -> Int { trials / workers + (w < trials % workers ? 1 : 0) }
     let children = try (0..<workers).map { w -> (Process, Pipe) in
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        process.arguments = ["worker", "--storage", url, "--study", name, "--trials", "\(perWorker)",
+        process.arguments = ["worker", "--storage", url, "--study", name, "--trials", "\(share(w))",
                              "--start-at", "\(startAt)", "--seed", "\(w)"]
         let pipe = Pipe()
         process.standardOutput = pipe
@@ -122,7 +123,7 @@ func throughput(_ arguments: [String]) throws {
         latencies += lines[1].split(separator: " ").compactMap { Double($0) }
         numbers += lines[2].split(separator: " ").compactMap { Int($0) }
     }
-    let total = perWorker * workers
+    let total = (0..<workers).reduce(0) { $0 + share($1) }
     guard numbers.count == total, latencies.count == total else {
         fail("workers reported \(numbers.count) trial numbers and \(latencies.count) timings, expected \(total)")
     }
