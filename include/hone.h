@@ -174,6 +174,23 @@ typedef hone_status (*hone_objective_fn)(hone_trial *trial, void *userdata,
 hone_status hone_study_optimize(hone_study *study, hone_objective_fn objective, void *userdata,
                                 int64_t n_trials, double timeout_s, int n_jobs);
 
+/* Called by hone_study_optimize_v2 once for each trial the run finished (COMPLETE,
+ * PRUNED or FAIL), right after the trial is stored, on the worker thread that ran it;
+ * the library makes one call at a time. `trial_json` is the trial as one element of
+ * hone_study_trials_json, owned by the library and valid during the call. Returning
+ * anything but HONE_OK stops the study as hone_study_stop does, before the worker that
+ * finished the trial asks for another (running trials of other workers finish). The
+ * callback may call the study's functions (hone_study_stop, hone_study_trials_json, ...)
+ * but not hone_study_optimize. */
+typedef hone_status (*hone_trial_finished_fn)(hone_study *study, const char *trial_json, void *userdata);
+
+/* hone_study_optimize with a per-finished-trial callback (`on_finished` may be NULL, then
+ * it is hone_study_optimize). Limits, threads and return values as hone_study_optimize;
+ * a stop asked for by the callback returns HONE_INTERRUPTED like hone_study_stop. */
+hone_status hone_study_optimize_v2(hone_study *study, hone_objective_fn objective, void *objective_userdata,
+                                   hone_trial_finished_fn on_finished, void *finished_userdata,
+                                   int64_t n_trials, double timeout_s, int n_jobs);
+
 /* Asks a running hone_study_optimize to start no new trial (running ones finish).
  * Thread-safe; callable from an objective. Not async-signal-safe: from a signal
  * handler, call hone_interrupt. */

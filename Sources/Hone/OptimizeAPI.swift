@@ -59,7 +59,33 @@ private func evaluate(_ objective: NativeObjective, _ h: StudyHandle, _ trial: T
     }
 }
 
-func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, timeout: Double, nJobs: Int32) throws {
+/// hone_trial_finished_fn: (study, trial_json, userdata) -> status.
+public typealias CTrialFinished = @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
+
+/// A caller's per-finished-trial callback: called once per trial this run finished, right
+/// after the trial is stored, one call at a time; a non-OK status stops the study at once
+/// (the worker that finished the trial asks for no other).
+private final class FinishedCallback: @unchecked Sendable {
+    let function: CTrialFinished
+    let userdata: UnsafeMutableRawPointer?
+    let studyToken: OpaquePointer?
+    let handle: StudyHandle
+    private let lock = NSLock()
+
+    init(_ function: CTrialFinished, _ userdata: UnsafeMutableRawPointer?, studyToken: OpaquePointer?, handle: StudyHandle) {
+        self.function = function; self.userdata = userdata; self.studyToken = studyToken; self.handle = handle
+    }
+
+    func call(_ trial: FrozenTrial) {
+        let json = jsonText { $0.trial(trial) }
+        lock.lock(); defer { lock.unlock() }
+        let status = json.withCString { function(studyToken, $0, userdata) }
+        if status != HoneStatus.ok.rawValue { handle.stop() }   // as hone_study_stop
+    }
+}
+
+func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, timeout: Double, nJobs: Int32,
+              finished: (CTrialFinished, UnsafeMutableRawPointer?, OpaquePointer?)? = nil) throws {
     guard nJobs >= 1, nJobs <= 1024 else { throw APIError.invalid("n_jobs must be in 1...1024, got \(nJobs)") }
     guard !timeout.isNaN else { throw APIError.invalid("timeout_s is NaN") }
     let trials = nTrials > 0 ? Int(nTrials) : nil
@@ -70,8 +96,12 @@ func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, ti
     h.clearStop()
     let watch = InterruptWatch { h.study.stop() }
     defer { watch.finish() }
+    let callbacks: [@Sendable (Study, FrozenTrial) -> Void] = finished.map { f in
+        let callback = FinishedCallback(f.0, f.1, studyToken: f.2, handle: h)
+        return [{ _, trial in callback.call(trial) }]
+    } ?? []
     try h.study.optimize({ trial in try evaluate(objective, h, trial, watch) },
-                         nTrials: trials, timeout: seconds, nJobs: Int(nJobs))
+                         nTrials: trials, timeout: seconds, nJobs: Int(nJobs), callbacks: callbacks)
     if watch.fired {
         throw APIError(.interrupted, "hone_study_optimize of study \"\(h.study.name)\" was interrupted by hone_interrupt "
             + "(its running trials are stored FAIL \"interrupted\")")
@@ -87,6 +117,19 @@ public func hone_study_optimize(_ study: OpaquePointer?, _ objective: CObjective
         let h = try studyHandle(study)
         guard let objective else { throw APIError.misuse("objective is NULL") }
         try optimize(h, NativeObjective(function: objective, userdata: userdata), nTrials: nTrials, timeout: timeout, nJobs: nJobs)
+    }
+}
+
+@_cdecl("hone_study_optimize_v2")
+public func hone_study_optimize_v2(_ study: OpaquePointer?, _ objective: CObjective?, _ objectiveUserdata: UnsafeMutableRawPointer?,
+                                   _ onFinished: CTrialFinished?, _ finishedUserdata: UnsafeMutableRawPointer?,
+                                   _ nTrials: Int64, _ timeout: Double, _ nJobs: Int32) -> Int32
+{
+    api {
+        let h = try studyHandle(study)
+        guard let objective else { throw APIError.misuse("objective is NULL") }
+        try optimize(h, NativeObjective(function: objective, userdata: objectiveUserdata), nTrials: nTrials, timeout: timeout,
+                     nJobs: nJobs, finished: onFinished.map { ($0, finishedUserdata, study) })
     }
 }
 

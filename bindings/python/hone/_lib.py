@@ -79,6 +79,8 @@ def loads(text):
 
 # hone_objective_fn: (trial, userdata, values, n_values) -> status
 OBJECTIVE_FN = CFUNCTYPE(c_int, c_void_p, c_void_p, POINTER(c_double), c_size_t)
+# hone_trial_finished_fn: (study, trial_json, userdata) -> status
+TRIAL_FINISHED_FN = CFUNCTYPE(c_int, c_void_p, c_char_p, c_void_p)
 # hone_epoch_fn: (epoch, metrics_json, userdata) -> status
 EPOCH_FN = CFUNCTYPE(c_int, c_int64, c_char_p, c_void_p)
 
@@ -102,6 +104,7 @@ _PROTOTYPES = {
     "hone_study_tell": (c_int, [_handle, _handle, c_int, POINTER(c_double), c_size_t]),
     "hone_study_tell_number": (c_int, [_handle, c_int64, c_int, POINTER(c_double), c_size_t]),
     "hone_study_optimize": (c_int, [_handle, OBJECTIVE_FN, c_void_p, c_int64, c_double, c_int]),
+    "hone_study_optimize_v2": (c_int, [_handle, OBJECTIVE_FN, c_void_p, TRIAL_FINISHED_FN, c_void_p, c_int64, c_double, c_int]),
     "hone_study_stop": (c_int, [_handle]),
     "hone_interrupt": (c_int, []),
     "hone_study_enqueue": (c_int, [_handle, c_char_p, c_char_p]),

@@ -9,11 +9,11 @@ import traceback
 import warnings
 import weakref
 from ctypes import byref, c_char_p, c_double, c_int64, c_size_t
-from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple,
+from typing import (Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple,
                     Type, Union)
 
 from . import errors
-from ._lib import OBJECTIVE_FN, call_handle, call_string, check, doubles, dumps, encode, integer, lib, loads
+from ._lib import OBJECTIVE_FN, TRIAL_FINISHED_FN, call_handle, call_string, check, doubles, dumps, encode, integer, lib, loads
 from .frozen import FrozenTrial, TrialState
 from .trial import CategoricalChoice, Trial, choice_string
 
@@ -25,7 +25,6 @@ Objective = Callable[[Trial], Union[float, Sequence[float]]]
 StateLike = Union[TrialState, int, str]
 
 _DEFAULT_STORAGE = "memory:"
-_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
 def _state(state: Optional[StateLike]) -> Optional[TrialState]:
@@ -156,31 +155,25 @@ class _OptimizeRun:
         self.lock = threading.Lock()
         self.error: Optional[BaseException] = None
         self.callbacks = list(callbacks)
-        # Trials already handed to the callbacks (those finished before this run count as
-        # handed: callbacks see only this run's trials).
-        self.reported: Set[int] = set()
-        self.callback_lock = threading.Lock()
-        if self.callbacks:
-            self.reported = {t.number for t in study.get_trials(states=_FINISHED)}
 
-    def dispatch_finished(self) -> None:
-        """Calls the callbacks for trials that finished since the last call, in number
-        order. The library stores a trial's outcome after the objective returns, so this
-        runs at the start of each objective call and once when optimize ends."""
-        if not self.callbacks:
-            return
-        with self.callback_lock:
-            for t in self.study.get_trials(states=_FINISHED):
-                if t.number in self.reported:
-                    continue
-                self.reported.add(t.number)
-                for callback in self.callbacks:
-                    callback(self.study, t)
+    def on_finished(self, _study_handle: int, trial_json: bytes, _userdata: Any) -> int:
+        """hone_trial_finished_fn: the library calls it once per trial of this run, right
+        after the trial is stored, one call at a time. An exception stops the study (the
+        library stops it on a non-OK status) and is re-raised by optimize."""
+        try:
+            frozen = self.study._frozen(loads(trial_json))
+            for callback in self.callbacks:
+                callback(self.study, frozen)
+            return errors.OK
+        except BaseException as e:  # noqa: B902 — nothing may escape into ctypes
+            with self.lock:
+                if self.error is None:
+                    self.error = e
+            return errors.INTERRUPTED if isinstance(e, KeyboardInterrupt) else errors.ERROR
 
     def __call__(self, trial_handle: int, _userdata: Any, values: Any, n_values: int) -> int:
         # Nothing may escape: ctypes would print it and return 0 (HONE_OK).
         try:
-            self.dispatch_finished()
             trial = Trial(trial_handle, self.study, owned=False)
             try:
                 result = self.objective(trial)
@@ -355,8 +348,8 @@ class Study:
         once. :meth:`stop` ends the run early without an exception.
 
         ``callbacks`` are called as ``callback(study, frozen_trial)`` once for each trial
-        of this run after it is stored (COMPLETE, PRUNED or FAIL), one at a time, in trial
-        order; e.g. :class:`hone.tracking.MLflowCallback`. An exception in a callback
+        of this run right after it is stored (COMPLETE, PRUNED or FAIL), one at a time, in
+        the order trials finish (the library calls back; nothing is polled); e.g. :class:`hone.tracking.MLflowCallback`. An exception in a callback
         stops the study like one outside ``catch``.
         """
         if n_jobs == -1:
@@ -366,19 +359,19 @@ class Study:
         n_trials = None if n_trials is None else integer(n_trials, "n_trials")
         catch_types = (catch,) if isinstance(catch, type) else tuple(catch)
         run = _OptimizeRun(self, objective, catch_types, callbacks or ())
-        callback = OBJECTIVE_FN(run)  # referenced until the library has returned
-        args = (self._handle, callback, None, 0 if n_trials is None else n_trials,
+        # Both referenced until the library has returned.
+        callback = OBJECTIVE_FN(run)
+        finished = TRIAL_FINISHED_FN(run.on_finished) if run.callbacks else TRIAL_FINISHED_FN()  # NULL
+        args = (self._handle, callback, None, finished, None, 0 if n_trials is None else n_trials,
                 0.0 if timeout is None else float(timeout), n_jobs)
         if n_jobs == 1:
             # The library runs a single job on the calling thread, so the objective runs
             # here and Ctrl-C reaches it as KeyboardInterrupt.
-            status = lib.hone_study_optimize(*args)
+            status = lib.hone_study_optimize_v2(*args)
             message = lib.hone_errmsg().decode("utf-8", "replace") if status else ""
         else:
             status, message = self._optimize_in_thread(args, run)
-        del callback
-        if run.error is None:
-            run.dispatch_finished()
+        del callback, finished
         if run.error is not None:
             raise run.error
         if status not in (errors.OK, errors.INTERRUPTED):
@@ -392,7 +385,7 @@ class Study:
 
         def work() -> None:
             try:
-                status = lib.hone_study_optimize(*args)
+                status = lib.hone_study_optimize_v2(*args)
                 result["status"] = status
                 result["message"] = lib.hone_errmsg().decode("utf-8", "replace") if status else ""
             finally:
