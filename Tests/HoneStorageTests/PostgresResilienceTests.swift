@@ -19,9 +19,12 @@ final class PostgresResilienceTests: XCTestCase {
         let url = try makePostgresTestURL(self)
         let storage = try PostgresStorage(url: url)
         let study = try Study.create(name: "kill9", storage: storage, directions: [.minimize])
-        let target = 320
+        // Heartbeats every 0.1 s against a grace of 1.5 s: a live worker is never taken for
+        // dead even on a loaded machine, and the survivors (about 8 s of work) are still
+        // running well after the second kill's grace has passed.
+        let target = 400
         let common = ["--storage", url, "--study", "kill9", "--until-complete", "\(target)",
-                      "--trial-seconds", "0.15", "--heartbeat-seconds", "0.1", "--grace-seconds", "1"]
+                      "--trial-seconds", "0.15", "--heartbeat-seconds", "0.1", "--grace-seconds", "1.5"]
 
         var workers = try (0..<8).map { _ in try WorkerProcess(common) }
         var victims: [WorkerProcess] = []
