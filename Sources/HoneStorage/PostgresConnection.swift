@@ -55,6 +55,9 @@ public final class PostgresConnection: SQLDatabase {
     /// Fires once.
     enum CommitFault { case dropBeforeCommit, dropAfterSendingCommit }
     var commitFault: CommitFault?
+    /// Test hook: runs once when a transaction has lost its connection, before the
+    /// reconnection (to restart the server at that moment).
+    var onConnectionLost: (() -> Void)?
     /// How many times this connection was re-established (for tests and logs).
     private(set) var reconnectCount = 0
     /// The server incarnation this session runs on (see the top comment), when visible.
@@ -243,6 +246,10 @@ public final class PostgresConnection: SQLDatabase {
                                         sql: failure.sql)
                 }
             } catch let failure as DatabaseError where failure.kind == .connectionLost {
+                if let hook = onConnectionLost {
+                    onConnectionLost = nil
+                    hook()
+                }
                 let deadline = reconnectDeadline ?? monotonicSeconds() + maxReconnectWait
                 reconnectDeadline = deadline
                 try reconnect(until: deadline, after: failure)
