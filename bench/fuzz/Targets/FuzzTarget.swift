@@ -33,6 +33,10 @@ public struct FuzzTarget: Sendable {
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+
+    /// The libhone.so the c-api-options target loads, and whether it could.
+    public static var libhonePath: String { CAPIOptionsFuzz.path }
+    public static var libhoneLoaded: Bool { CAPIOptionsFuzz.library != nil }
 }
 
 /// A broken invariant: what the harness expected and what it saw.

@@ -15,6 +15,7 @@ final class CorpusReplayTests: XCTestCase {
     }
 
     func testEveryTargetHasACorpus() {
+        XCTAssertTrue(FuzzTarget.libhoneLoaded, "c-api-options needs \(FuzzTarget.libhonePath): run `swift build` first")
         for target in FuzzTarget.all {
             XCTAssertFalse(Self.files(Self.corpus.appendingPathComponent(target.name)).isEmpty, "no corpus for \(target.name)")
         }
