@@ -36,7 +36,8 @@
 //     `connectionLost` saying the outcome is unknown: it fails, cleanly, rather than
 //     guessing. The storage above it never sees a change applied twice.
 //   Read-only transactions are simply re-run.
-// Statements run outside `transaction` (schema tools, tests) are not retried.
+// Statements run outside `transaction` (schema tools, tests) are not retried. Opening a
+// connection waits the same way for a server that says it is starting up or shutting down.
 import CPostgres
 import Foundation
 
@@ -78,13 +79,30 @@ public final class PostgresConnection: SQLDatabase {
         if !url.contains("connect_timeout=") {
             conninfo += (url.contains("?") ? "&" : "?") + "connect_timeout=10"
         }
-        let handle = PQconnectdb(conninfo)
-        guard let handle, PQstatus(handle) == CONNECTION_OK else {
+        // A server that is starting up, shutting down or recovering (a restart under way)
+        // is waited for like a lost connection; any other failure (refused, unknown host,
+        // bad password) is reported at once.
+        let deadline = monotonicSeconds() + maxReconnectWait
+        var delay = 0.05
+        var opened: OpaquePointer?
+        while true {
+            let handle = PQconnectdb(conninfo)
+            if let handle, PQstatus(handle) == CONNECTION_OK {
+                opened = handle
+                break
+            }
             let message = handle.map { PostgresConnection.trimmed(PQerrorMessage($0)) } ?? "out of memory"
             PQfinish(handle)
-            throw DatabaseError(.cannotConnect, location: location,
-                                message: "cannot connect to PostgreSQL: \(message)")
+            let restarting = ["is starting up", "is shutting down", "is in recovery mode", "not yet accepting connections"]
+                .contains { message.contains($0) }
+            guard restarting, monotonicSeconds() < deadline else {
+                throw DatabaseError(.cannotConnect, location: location,
+                                    message: "cannot connect to PostgreSQL: \(message)")
+            }
+            usleep(UInt32(Double.random(in: (delay / 2)...delay) * 1_000_000))
+            delay = min(delay * 2, 1)
         }
+        let handle = opened!
         connection = handle
         // CREATE … IF NOT EXISTS and friends emit NOTICEs that libpq would print to stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
