@@ -270,6 +270,14 @@ public final class PostgresConnection: SQLDatabase {
                 }
                 let deadline = reconnectDeadline ?? monotonicSeconds() + maxReconnectWait
                 reconnectDeadline = deadline
+                // A connection that comes back but keeps being lost again ends here too.
+                guard monotonicSeconds() < deadline else {
+                    let unknown = outcome != nil && transactionId != nil
+                        ? "; the last change may or may not have been stored" : ""
+                    throw DatabaseError(.connectionLost, location: location,
+                                        message: "the connection kept being lost for \(Int(maxReconnectWait)) s (\(failure.message))\(unknown)",
+                                        sql: failure.sql)
+                }
                 try reconnect(until: deadline, after: failure)
                 // COMMIT was in flight when the body had produced its result: find out
                 // whether it took effect before deciding to re-run (see the top comment).

@@ -39,7 +39,8 @@ public protocol SQLDatabase: AnyObject {
 
     /// Runs `body` inside one transaction and commits it. Transient contention (SQLite's
     /// SQLITE_BUSY, PostgreSQL's serialization failures and deadlocks, a dropped
-    /// PostgreSQL connection once) rolls back and runs `body` again after a jittered
+    /// PostgreSQL connection, re-established within a bound; PostgresConnection says when
+    /// a COMMIT in flight is re-run) rolls back and runs `body` again after a jittered
     /// backoff, so `body` must have no effects outside the database. Any other error
     /// rolls back and is rethrown. Nested calls join the outer transaction.
     @discardableResult
