@@ -91,6 +91,8 @@ private final class OptimizeRun: @unchecked Sendable {
                 let trial = try study.ask(fixedParams: [:], workerId: workerId, heartbeat: study.heartbeat != nil)
                 let frozen = try runOne(trial)
                 for cb in callbacks { cb(study, frozen) }
+            } catch is StoppedWhileWaiting {
+                // A stop, not a failure: the asked trial is stored FAIL; the loop ends.
             } catch {
                 record(error)
             }

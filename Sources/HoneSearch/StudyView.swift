@@ -103,4 +103,11 @@ public final class StudyView: @unchecked Sendable {
     /// Asks `optimize` to start no new trial (running ones finish), e.g. when a grid is
     /// exhausted or a budget is spent.
     public func stop() { study?.stop() }
+
+    /// Whether the study has been asked to stop (a study that is gone counts as stopped).
+    var isStopRequested: Bool { study?.isStopRequested ?? true }
+
+    /// Fails RUNNING trials whose heartbeat is older than the study's grace period, at most
+    /// once per heartbeat interval (nothing without a heartbeat policy).
+    func failStaleTrialsIfDue() throws { try study?.failStaleTrialsIfDue() }
 }

@@ -3,6 +3,14 @@
 
 import Foundation
 
+/// The study was stopped while a trial's sampler waited (deterministic parallel mode) for
+/// an earlier trial to finish: that trial is failed before its objective runs, and
+/// `optimize` ends without an error, as for any stop.
+public struct StoppedWhileWaiting: Error, CustomStringConvertible {
+    public let waitingFor: Int
+    public var description: String { "the study was stopped while waiting for trial \(waitingFor) to finish" }
+}
+
 /// Hands out the trials numbered 0, 1, 2, … in order, once all trials up to a cutoff are
 /// finished (COMPLETE, PRUNED or FAIL).
 ///
@@ -23,12 +31,17 @@ final class OrderedTrialReader: @unchecked Sendable {
     private var next = 0
 
     /// Blocks until every trial numbered ≤ `cutoff` is finished. Takes no caller lock.
+    /// Ends early, throwing `StoppedWhileWaiting`, when the study is stopped; a trial whose
+    /// worker died is failed by the study's heartbeat policy (if it has one) while waiting,
+    /// so the wait ends with it.
     func waitUntilFinished(through cutoff: Int, study: StudyView) throws {
         lock.lock(); var n = finishedPrefix; lock.unlock()
         while n <= cutoff {
             if let t = try study.storage.trial(studyId: study.studyId, number: n), t.state.isFinished {
                 n += 1
             } else {
+                if study.isStopRequested { throw StoppedWhileWaiting(waitingFor: n) }
+                try study.failStaleTrialsIfDue()
                 usleep(200)
             }
         }

@@ -247,4 +247,36 @@ final class DeterministicParallelTests: XCTestCase {
         XCTAssertEqual(a.count, 40)
         XCTAssertEqual(a, b)
     }
+
+    /// Trial 1 waits for trial 0, which nobody will tell (asked by hand and left running).
+    /// A stop ends the wait: optimize returns without an error and the waiting trial is
+    /// stored FAIL saying why.
+    func testWaitEndsWhenTheStudyIsStopped() throws {
+        var o = TPESampler.Options()
+        o.deterministicParallelism = 1
+        let study = try Study.create(sampler: TPESampler(options: o), seed: 1)
+        _ = try study.ask()   // trial 0, never told
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { study.stop() }
+        let started = Date()
+        try study.optimize({ t in try t.suggestFloat("x", 0, 1) }, nTrials: 5)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
+        let waited = try XCTUnwrap(try study.trial(number: 1))
+        XCTAssertEqual(waited.state, .fail)
+        XCTAssertTrue(waited.failReason?.contains("stopped while waiting for trial 0") ?? false, waited.failReason ?? "no reason")
+    }
+
+    /// The trial waited for belongs to a worker that died (no heartbeat): the study's
+    /// heartbeat policy fails it while waiting, and the run goes on.
+    func testWaitEndsWhenTheTrialWaitedForIsStale() throws {
+        var o = TPESampler.Options()
+        o.deterministicParallelism = 1
+        let study = try Study.create(sampler: TPESampler(options: o), seed: 1,
+                                     heartbeat: HeartbeatPolicy(interval: 0.05, gracePeriod: 0.3))
+        // Trial 0, started by a worker (another process) that then died: in storage only.
+        _ = try study.storage.startTrial(studyId: study.id, TrialStart(workerId: "dead-worker", heartbeat: true, now: Date()))
+        try study.optimize({ t in try t.suggestFloat("x", 0, 1) }, nTrials: 3)
+        let trials = try study.trials()
+        XCTAssertEqual(trials.first?.state, .fail, "trial 0 failed as stale")
+        XCTAssertEqual(trials.dropFirst().map(\.state), [.complete, .complete, .complete])
+    }
 }
