@@ -20,8 +20,8 @@
  *
  * Handles are checked: a NULL handle, a handle already closed/freed, or a pointer
  * that is not a handle of the expected kind gives HONE_MISUSE instead of a crash,
- * as far as the library can tell (a freed handle's memory is kept poisoned, not
- * reused, so it is recognized).
+ * as far as the library can tell (a handle is a token looked up in the library's
+ * table, never a pointer it dereferences, so a closed or forged one is recognized).
  *
  * Thread-safety: unless a function says otherwise, a hone_study may be used from
  * several threads at once; a hone_trial, hone_dataset or hone_model from one thread at
@@ -453,7 +453,7 @@ hone_status hone_script_run(const char *script_path, const char *options_json, h
  * which checks `api_version` (HONE_PLUGIN_API_VERSION of the loading library) and
  * registers what it provides through the hone_registry_add_* calls below (valid only
  * during hone_plugin_init). A Lua plugin is a .lua script of registrations
- * (hone.sampler / hone.pruner / hone.stopping_rule, as in study scripts).
+ * (hone.sampler / hone.pruner / hone.early_stopping, as in study scripts).
  * ------------------------------------------------------------------------------ */
 
 #define HONE_PLUGIN_API_VERSION 1

@@ -1,7 +1,7 @@
 // The C exports of include/hone.h. Only C types cross this boundary.
 
 /// Kept in step with HONE_VERSION_STRING and HONE_ABI_VERSION in include/hone.h
-/// (Tests/HoneTests checks that they agree).
+/// (tests/c/status_names.c checks that they agree).
 public enum HoneVersion {
     public static let string = "0.2.0"
     public static let abi: Int32 = 1

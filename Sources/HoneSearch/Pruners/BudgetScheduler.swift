@@ -82,6 +82,7 @@ extension Study {
     ///
     /// - `nTrials`: configurations to start at most (nil: as many as the schedule has).
     /// - `timeout`: seconds after which no new job starts; paused trials are then pruned.
+    ///   `stop()` (from a callback, an objective or another thread) does the same at once.
     /// - `nJobs`: worker threads. Workers take any job that is ready (a promotion or a new
     ///   configuration of this or a later bracket) and wait only when none is.
     /// - An objective that throws fails its trial; `TrialPruned` prunes it (e.g. a
@@ -89,6 +90,7 @@ extension Study {
     public func optimize(scheduler: BudgetScheduler, nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
                          _ objective: @escaping @Sendable (Trial, Budget) throws -> [Double]) throws {
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
+        clearStop()   // a stop before this call is not meant for it (as `optimize`)
         let run = ScheduledRun(study: self, scheduler: scheduler, objective: objective, nTrials: nTrials,
                                deadline: timeout.map { Date().addingTimeInterval($0) })
         runOnWorkerThreads(nJobs, name: "hone-scheduler") { _ in run.work() }
@@ -123,6 +125,19 @@ private final class ScheduledRun: @unchecked Sendable {
 
     private var timedOut: Bool { deadline.map { Date() >= $0 } ?? false }
 
+    /// Tells a trial's own outcome (failed or pruned by its objective, or pruned at the
+    /// end). A trial someone else finished first (the stale sweep) keeps that verdict;
+    /// any other error — storage above all — ends the run and is rethrown by `finish`.
+    /// Call with the lock held.
+    private func tellOutcome(_ trial: Trial, _ state: TrialState, failReason: String? = nil) {
+        do {
+            try study.tell(trial, state: state, failReason: failReason)
+        } catch StudyError.alreadyFinished {
+        } catch {
+            if self.error == nil { self.error = error }
+        }
+    }
+
     /// Tells the verdicts (lock held).
     private func apply(_ verdicts: [(trialNumber: Int, verdict: SchedulerVerdict)]) throws {
         for (number, verdict) in verdicts {
@@ -147,7 +162,7 @@ private final class ScheduledRun: @unchecked Sendable {
         defer { condition.broadcast(); condition.unlock() }
         while error == nil {
             do {
-                if timedOut { return }
+                if timedOut || study.isStopRequested { return }
                 if startsLeft == 0 { try stopStarting() }
                 let job = try scheduler.nextJob(study: study.view)
                 let trial: Trial, budget: Budget
@@ -180,8 +195,13 @@ private final class ScheduledRun: @unchecked Sendable {
                 }
                 trial.setSystemAttribute("scheduler.budget", .number(budget.resource))
                 condition.unlock()
-                let values = evaluate(trial, budget)
+                let outcome = evaluate(trial, budget)
                 condition.lock()
+                let values: [Double]?
+                switch outcome {
+                case .values(let v): values = v
+                case .told(let state, let reason): values = nil; tellOutcome(trial, state, failReason: reason)
+                }
                 inFlight -= 1
                 if values != nil { paused[trial.number] = trial }
                 try apply(scheduler.jobFinished(study: study.view, trialNumber: trial.number, budget: budget, values: values))
@@ -193,33 +213,36 @@ private final class ScheduledRun: @unchecked Sendable {
         }
     }
 
-    /// Runs the objective outside the lock; nil when the trial failed or pruned itself
-    /// (it is then already told).
-    private func evaluate(_ trial: Trial, _ budget: Budget) -> [Double]? {
+    private enum Outcome {
+        case values([Double])
+        /// The trial failed or pruned itself: to be told so (under the lock).
+        case told(TrialState, reason: String?)
+    }
+
+    /// Runs the objective outside the lock.
+    private func evaluate(_ trial: Trial, _ budget: Budget) -> Outcome {
         do {
             let values = try objective(trial, budget)
             guard values.count == study.directions.count, values.allSatisfy(\.isFinite) else {
-                _ = try? study.tell(trial, state: .fail, failReason: "objective returned \(values) at budget \(budget)")
-                return nil
+                return .told(.fail, reason: "objective returned \(values) at budget \(budget)")
             }
             // The rung's value is also a report at the budget's step (unless the objective
             // reported that step itself, perhaps per fold).
             if !trial.intermediateValues.keys.contains(where: { $0.step == budget.steps }) {
                 try trial.report(values, step: budget.steps)
             }
-            return values
+            return .values(values)
         } catch is TrialPruned {
-            _ = try? study.tell(trial, state: .pruned)
+            return .told(.pruned, reason: nil)
         } catch {
-            _ = try? study.tell(trial, state: .fail, failReason: "objective threw at budget \(budget): \(error)")
+            return .told(.fail, reason: "objective threw at budget \(budget): \(error)")
         }
-        return nil
     }
 
     /// After the workers: prune what is still paused (timeout), rethrow the first error.
     func finish() throws {
         condition.lock(); defer { condition.unlock() }
-        for (_, trial) in paused.sorted(by: { $0.key < $1.key }) { _ = try? study.tell(trial, state: .pruned) }
+        for (_, trial) in paused.sorted(by: { $0.key < $1.key }) { tellOutcome(trial, .pruned) }
         paused.removeAll()
         if let error { throw error }
     }

@@ -74,8 +74,8 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
 
     /// - Parameters:
     ///   - budget: expected number of trials (nil: unknown).
-    ///   - deterministicParallelism: passed to TPE (see
-    ///     `TPESampler.Options.deterministicParallelism`): the number of workers, for
+    ///   - deterministicParallelism: passed to every algorithm it builds (TPE, GP, trust
+    ///     region, CMA-ES, NSGA-II; see `TPESampler.Options.deterministicParallelism`): the number of workers, for
     ///     seeded parallel runs that repeat exactly. (The choice of algorithm itself then
     ///     depends on which trials finished first; pin it with `factory` if needed.)
     ///   - factory: builds the sampler of an algorithm; defaults to `builtIn`.

@@ -82,6 +82,24 @@ final class HyperbandTests: XCTestCase {
         XCTAssertTrue(trials.allSatisfy { $0.state == .complete || $0.state == .pruned })
     }
 
+    /// `stop()` ends a scheduled run as a timeout does: no job starts after it, paused
+    /// trials are pruned, nothing is left running, and the call returns without an error.
+    func testStopEndsTheScheduledRun() throws {
+        let study = try Study.create(storage: InMemoryStorage(), seed: 6)
+        let scheduler = try HyperbandScheduler(minResource: 1, maxResource: 81, reductionFactor: 3, iterations: 1)
+        let jobs = Locked(0)
+        try study.optimize(scheduler: scheduler) { trial, budget in
+            let x = try trial.suggestFloat("x", 0, 1)
+            jobs.mutate { $0 += 1 }
+            if jobs.value == 10 { study.stop() }
+            return x
+        }
+        XCTAssertEqual(jobs.value, 10, "no job after the stop")
+        let trials = try study.trials()
+        XCTAssertEqual(trials.count, 10)
+        XCTAssertTrue(trials.allSatisfy { $0.state == .pruned || $0.state == .complete }, "\(trials.map(\.state))")
+    }
+
     func testPrunerFormAssignsBracketsInProportionAndNeverPrunesBracketZero() throws {
         let pruner = try HyperbandPruner(minResource: 1, maxResource: 27, reductionFactor: 3)
         // Brackets s = 3 … 0 have 27, 12, 6, 4 configurations.
