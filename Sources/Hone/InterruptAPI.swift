@@ -8,6 +8,7 @@
 import Foundation
 import HoneLuaShim
 import HonePlugins
+import HoneSearch
 
 @_cdecl("hone_interrupt")
 public func hone_interrupt() -> Int32 {
@@ -20,47 +21,25 @@ public func hone_interrupt() -> Int32 {
 /// Watches the hone_interrupt counter for one library call: `onInterrupt` runs once, on
 /// the watcher's thread, when hone_interrupt is called after the watch began.
 final class InterruptWatch: @unchecked Sendable {
-    private let start = hone_process_interrupt_count()
-    private let onInterrupt: @Sendable () -> Void
-    private let condition = NSCondition()
-    private var done = false
-    private var finished = false
+    private let start: Int
+    private let thread: PeriodicThread
 
     /// Seconds between looks at the counter.
     static let interval: TimeInterval = 0.02
 
     init(onInterrupt: @escaping @Sendable () -> Void) {
-        self.onInterrupt = onInterrupt
-        let thread = Thread { [self] in loop() }
-        thread.name = "hone-interrupt-watch"
-        thread.start()
+        let start = hone_process_interrupt_count()
+        self.start = start
+        thread = PeriodicThread(name: "hone-interrupt-watch", interval: Self.interval) {
+            guard hone_process_interrupt_count() != start else { return true }
+            onInterrupt()
+            return false
+        }
     }
 
     /// True once hone_interrupt was called since the watch began.
     var fired: Bool { hone_process_interrupt_count() != start }
 
-    private func loop() {
-        condition.lock()
-        while !done {
-            if fired {
-                condition.unlock()
-                onInterrupt()
-                condition.lock()
-                break
-            }
-            _ = condition.wait(until: Date().addingTimeInterval(Self.interval))
-        }
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
     /// Ends the watch and waits for its thread, so `onInterrupt` never runs after it.
-    func finish() {
-        condition.lock()
-        done = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-    }
+    func finish() { thread.finish() }
 }

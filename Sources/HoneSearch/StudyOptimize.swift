@@ -27,8 +27,16 @@ extension Study {
         let run = OptimizeRun(study: self, objective: objective, nTrials: nTrials,
                               deadline: timeout.map { Date().addingTimeInterval($0) },
                               catchErrors: catchErrors, callbacks: callbacks)
-        let heartbeatThread = heartbeat.map { HeartbeatThread(study: self, interval: $0.interval) }
-        heartbeatThread?.start()
+        // Heartbeats the trials this call is running. A failed heartbeat is not an error of
+        // the run: the storage's next call from a worker surfaces a lasting failure, and a
+        // transient one only ages the heartbeat by one interval.
+        let heartbeatThread = heartbeat.map { policy in
+            PeriodicThread(name: "hone-heartbeat", interval: policy.interval) { [self] in
+                let ids = runningTrialsHere.filter(\.heartbeats).map(\.id)
+                if !ids.isEmpty { try? storage.recordHeartbeat(trialIds: ids, now: Date()) }
+                return true
+            }
+        }
         defer { heartbeatThread?.finish() }
         runOnWorkerThreads(nJobs, name: "hone-worker") { run.work(worker: $0) }
         if let e = run.firstError { throw e }
@@ -136,43 +144,3 @@ private final class OptimizeRun: @unchecked Sendable {
     }
 }
 
-/// Heartbeats the trials an `optimize` call is running, every `interval` seconds.
-private final class HeartbeatThread: @unchecked Sendable {
-    let study: Study
-    let interval: TimeInterval
-    private let condition = NSCondition()
-    private var done = false
-    private var finished = false
-
-    init(study: Study, interval: TimeInterval) { self.study = study; self.interval = interval }
-
-    func start() {
-        let t = Thread { [self] in loop() }
-        t.name = "hone-heartbeat"
-        t.start()
-    }
-
-    private func loop() {
-        condition.lock()
-        while !done {
-            _ = condition.wait(until: Date().addingTimeInterval(interval))
-            if done { break }
-            condition.unlock()
-            let ids = study.runningTrialsHere.filter(\.heartbeats).map(\.id)
-            if !ids.isEmpty { try? study.storage.recordHeartbeat(trialIds: ids, now: Date()) }
-            condition.lock()
-        }
-        finished = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Stops the thread and waits for it, so no heartbeat outlives `optimize`.
-    func finish() {
-        condition.lock()
-        done = true
-        condition.broadcast()
-        while !finished { condition.wait() }
-        condition.unlock()
-    }
-}

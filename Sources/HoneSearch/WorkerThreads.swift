@@ -20,3 +20,47 @@ func runOnWorkerThreads(_ count: Int, name: String, _ work: @escaping @Sendable 
     }
     group.wait()
 }
+
+/// A background thread that calls `tick` every `interval` seconds until `tick` returns
+/// false or `finish()` is called; `finish()` waits for the thread, so `tick` never runs
+/// after it returns. The one shape of the library's watcher threads (optimize's
+/// heartbeats, the hone_interrupt watch).
+public final class PeriodicThread: @unchecked Sendable {
+    private let interval: TimeInterval
+    private let tick: @Sendable () -> Bool
+    private let condition = NSCondition()
+    private var done = false
+    private var finished = false
+
+    public init(name: String, interval: TimeInterval, tick: @escaping @Sendable () -> Bool) {
+        self.interval = interval
+        self.tick = tick
+        let thread = Thread { [self] in loop() }
+        thread.name = name
+        thread.start()
+    }
+
+    private func loop() {
+        condition.lock()
+        while !done {
+            _ = condition.wait(until: Date().addingTimeInterval(interval))
+            if done { break }
+            condition.unlock()
+            let goOn = tick()
+            condition.lock()
+            if !goOn { break }
+        }
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Stops the thread and waits for it.
+    public func finish() {
+        condition.lock()
+        done = true
+        condition.broadcast()
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+}
