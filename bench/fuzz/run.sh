@@ -29,7 +29,8 @@ build() {
         --product hone-fuzz 2>&1 | grep -v -e "Cannot export local symbol" -e "^\[" || true
     test -x "$scratch/debug/hone-fuzz" || { echo "run.sh: the fuzz build failed" >&2; exit 1; }
     # c-api-options loads libhone.so with dlopen: the normal debug build's (not instrumented).
-    if [[ " ${targets[*]} " == *" c-api-options "* ]]; then
+    # (HONE_FUZZ_LIBHONE set: that library, not rebuilt.)
+    if [[ " ${targets[*]} " == *" c-api-options "* && -z ${HONE_FUZZ_LIBHONE:-} ]]; then
         nice -n 10 swift build --product hone 2>&1 | grep -E "error|Compiling" || true
         export HONE_FUZZ_LIBHONE=$PWD/.build/debug/libhone.so
     fi
