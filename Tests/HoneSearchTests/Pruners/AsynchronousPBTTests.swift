@@ -130,7 +130,10 @@ final class AsynchronousPBTTests: XCTestCase {
                     XCTAssertEqual(ratio, 1)
                 }
             }
-            XCTAssertGreaterThan(exploits, 5, "nJobs \(jobs): " + trials.map { "\($0.number):m\(attr($0, "member")!)g\(attr($0, "generation")!)s\(attr($0, "start_step")!)v\($0.value!)" }.joined(separator: " "))
+            // One worker: a fixed sequence, with well over 5 exploits. Two: how many depends
+            // on which member happens to be ready first (5 was seen on a loaded machine);
+            // the lineage checks above are what must hold, and that exploiting happens.
+            XCTAssertGreaterThan(exploits, jobs == 1 ? 5 : 0, "nJobs \(jobs): " + trials.map { "\($0.number):m\(attr($0, "member")!)g\(attr($0, "generation")!)s\(attr($0, "start_step")!)v\($0.value!)" }.joined(separator: " "))
             // Held at the end: exactly each member's last segment.
             var last: [Int: Int] = [:]
             for t in trials { last[attr(t, "member")!] = max(last[attr(t, "member")!] ?? -1, t.number) }
