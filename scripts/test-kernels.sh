@@ -64,4 +64,7 @@ for kernel in "${kernels[@]}"; do
     if [ $rc -eq 0 ]; then summary+=("kernels: ok   $kernel ($actual)"); else summary+=("kernels: FAIL $kernel ($actual)"); failed=1; fi
 done
 printf '%s\n' "${summary[@]}"
+ok_count=$(printf '%s\n' "${summary[@]}" | grep -c '^kernels: ok' || true)
+fail_count=$(printf '%s\n' "${summary[@]}" | grep -c '^kernels: FAIL' || true)
+echo "kernels: $ok_count passed, $fail_count failed"
 exit $failed
