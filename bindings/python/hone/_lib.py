@@ -70,10 +70,10 @@ def dumps(value) -> str:
 def loads(text):
     """JSON the library wrote, with "NaN", "Infinity" and "-Infinity" read back as floats."""
     value = json.loads(text)
-    # The walk costs as much as the parse: only where such a string occurs.
-    if isinstance(text, (bytes, bytearray)):
-        text = text.decode("utf-8", "replace")
-    if '"NaN"' in text or 'Infinity"' in text:
+    # The walk costs as much as the parse: only where such a string occurs (searched in
+    # the text as given, bytes or str, without decoding it a second time).
+    nan, inf = (b'"NaN"', b'Infinity"') if isinstance(text, (bytes, bytearray)) else ('"NaN"', 'Infinity"')
+    if nan in text or inf in text:
         value = _non_finite_to_floats(value)
     return value
 
