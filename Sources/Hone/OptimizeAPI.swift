@@ -65,7 +65,7 @@ public typealias CTrialFinished = @convention(c) (OpaquePointer?, UnsafePointer<
 /// A caller's per-finished-trial callback: called once per trial this run finished, right
 /// after the trial is stored, one call at a time; a non-OK status stops the study at once
 /// (the worker that finished the trial asks for no other).
-private final class FinishedCallback: @unchecked Sendable {
+final class FinishedCallback: @unchecked Sendable {
     let function: CTrialFinished
     let userdata: UnsafeMutableRawPointer?
     let studyToken: OpaquePointer?
@@ -85,7 +85,7 @@ private final class FinishedCallback: @unchecked Sendable {
 }
 
 func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, timeout: Double, nJobs: Int32,
-              finished: (CTrialFinished, UnsafeMutableRawPointer?, OpaquePointer?)? = nil) throws {
+              finished: FinishedCallback? = nil) throws {
     guard nJobs >= 1, nJobs <= 1024 else { throw APIError.invalid("n_jobs must be in 1...1024, got \(nJobs)") }
     guard !timeout.isNaN else { throw APIError.invalid("timeout_s is NaN") }
     let trials = nTrials > 0 ? Int(nTrials) : nil
@@ -96,10 +96,7 @@ func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, ti
     h.clearStop()
     let watch = InterruptWatch { h.study.stop() }
     defer { watch.finish() }
-    let callbacks: [@Sendable (Study, FrozenTrial) -> Void] = finished.map { f in
-        let callback = FinishedCallback(f.0, f.1, studyToken: f.2, handle: h)
-        return [{ _, trial in callback.call(trial) }]
-    } ?? []
+    let callbacks: [@Sendable (Study, FrozenTrial) -> Void] = finished.map { callback in [{ _, trial in callback.call(trial) }] } ?? []
     try h.study.optimize({ trial in try evaluate(objective, h, trial, watch) },
                          nTrials: trials, timeout: seconds, nJobs: Int(nJobs), callbacks: callbacks)
     if watch.fired {
@@ -129,7 +126,7 @@ public func hone_study_optimize_v2(_ study: OpaquePointer?, _ objective: CObject
         let h = try studyHandle(study)
         guard let objective else { throw APIError.misuse("objective is NULL") }
         try optimize(h, NativeObjective(function: objective, userdata: objectiveUserdata), nTrials: nTrials, timeout: timeout,
-                     nJobs: nJobs, finished: onFinished.map { ($0, finishedUserdata, study) })
+                     nJobs: nJobs, finished: onFinished.map { FinishedCallback($0, finishedUserdata, studyToken: study, handle: h) })
     }
 }
 
