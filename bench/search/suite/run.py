@@ -1,0 +1,364 @@
+#!/usr/bin/env python3
+"""Broad search benchmark (issue 14, item 5): Hone's samplers, through the Python
+bindings as a user would call them, and peers, in one harness, on COCO's suites and on
+the HPO-shaped surfaces of surfaces.py. Writes one JSON line per (problem, sampler,
+seed) with the best-so-far simple regret after every evaluation, so one run gives every
+budget; summarize.py turns the lines into the tables of BENCHMARKS.md.
+
+Usage (from the repository root; HONE_LIBRARY points at a release libhone.so):
+
+    timeout 2400 swift build -c release --product hone
+    export HONE_LIBRARY=$PWD/.build/release/libhone.so OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+    # HPO surfaces (all of surfaces.SURFACES), 5 seeds, 100 evaluations:
+    nice python3 bench/search/suite/run.py --suite surfaces --seeds 5 --budget 100 \
+        --samplers hone-auto,hone-tpe,optuna-tpe,optuna-gp,optuna-cmaes,ngopt --out /tmp/s.jsonl
+    # COCO bbob f1-f24, 2-D and 5-D, instance 1; budget "20d" means 20 x dimension:
+    nice python3 bench/search/suite/run.py --suite bbob --dims 2,5 --functions 1-24 --budget 100 ...
+    # other suites: bbob-noisy (f101-f130), bbob-mixint (5, 10, 20, 40-D; integer variables)
+    # quick iteration: --quick (a few problems per suite, 3 seeds, budget 50)
+    python3 bench/search/suite/summarize.py /tmp/s.jsonl          # tables at 25/50/100
+
+Samplers: hone-NAME for any Hone sampler registered by NAME (hone-auto, hone-tpe,
+hone-gp, ...), or hone-NAME:{json options}, e.g. 'hone-tpe:{"multivariate":true}';
+peers optuna-tpe, optuna-tpe-mv (multivariate, group), optuna-gp, optuna-cmaes, ngopt,
+random. A peer whose package is missing is skipped with a message on stderr. Runs that
+already are in --out (same problem, sampler, seed, budget) are skipped, so a run can be
+resumed or extended.
+
+Regret: surfaces — noiseless value of the best observed trial minus the known minimum
+(surfaces.py documents how each minimum is known); COCO — f minus f(x_opt), where x_opt
+comes from cocoex's Problem._best_parameter("print"); on bbob-noisy the optimizers see
+noisy values and the regret of the recommended (best observed) point is the median of 21
+re-evaluations there minus f(x_opt) (also a median of 21). Failed trials (the objective
+raised) are told as FAIL to Hone and Optuna; nevergrad is told the worst value seen so far
+(or 1e6 before any) — its documented way to handle a crashed evaluation.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import tempfile
+import time
+import warnings
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+# The bindings from this checkout (an installed `hone` package would shadow nothing else).
+sys.path.insert(1, os.path.join(HERE, "..", "..", "..", "bindings", "python"))
+import surfaces as surf  # noqa: E402
+
+COCO_SUITES = ("bbob", "bbob-noisy", "bbob-mixint")
+QUICK = {"bbob": [1, 2, 6, 8, 15, 19, 22], "bbob-noisy": [101, 104, 107, 116, 122, 128],
+         "bbob-mixint": [1, 2, 6, 8, 15, 19, 22]}
+QUICK_SURFACES = ["mlp-mixed-cliff", "conditional", "branin-failing", "mlp-failing-region", "sgd-mixed"]
+
+
+# --- problems -------------------------------------------------------------------------
+
+class BenchProblem:
+    """What the runner needs: a Surface (space + objective) and a regret function."""
+
+    def __init__(self, suite: str, name: str, surface: surf.Surface, dim: int,
+                 true_regret: Callable[[Dict[str, Any]], float]) -> None:
+        self.suite, self.name, self.surface, self.dim = suite, name, surface, dim
+        self.true_regret = true_regret
+        self.noisy = surface.noise_sd > 0 or suite == "bbob-noisy"
+
+
+def surface_problem(name: str) -> BenchProblem:
+    s = surf.SURFACES[name]
+    return BenchProblem("surfaces", name, s, len(s.params), s.regret)
+
+
+class CocoProblems:
+    """Keeps the cocoex suites alive (their problems die with them)."""
+
+    def __init__(self) -> None:
+        import cocoex  # noqa: F401
+        self.suites: Dict[Any, Any] = {}
+
+    def dimensions(self, suite: str) -> List[int]:
+        import cocoex
+        return [int(d) for d in cocoex.Suite(suite, "", "").dimensions]
+
+    def get(self, suite: str, function: int, dim: int, instance: int) -> BenchProblem:
+        import cocoex
+        key = (suite, dim, instance)
+        if key not in self.suites:
+            self.suites[key] = cocoex.Suite(suite, f"instances:{instance}", f"dimensions:{dim}")
+        p = self.suites[key].get_problem_by_function_dimension_instance(function, dim, instance)
+        n_int = int(p.number_of_integer_variables)
+        lo, hi = np.array(p.lower_bounds, dtype=float), np.array(p.upper_bounds, dtype=float)
+        params = [surf.Param(f"x{i}", "int" if i < n_int else "float", lo[i], hi[i]) for i in range(dim)]
+        noisy = suite == "bbob-noisy"
+
+        def x_of(params_: Dict[str, Any]) -> np.ndarray:
+            return np.array([float(params_[f"x{i}"]) for i in range(dim)])
+
+        def evaluate(x: np.ndarray, repeats: int) -> float:
+            if repeats == 1:
+                return float(p(x))
+            return float(np.median([p(x) for _ in range(repeats)]))
+
+        cwd = os.getcwd()
+        with tempfile.TemporaryDirectory() as d:
+            os.chdir(d)
+            try:
+                p._best_parameter("print")
+                xopt = np.atleast_1d(np.loadtxt("._bbob_problem_best_parameter.txt"))
+            finally:
+                os.chdir(cwd)
+        fopt = evaluate(xopt, 21 if noisy else 1)
+        value = lambda params_: evaluate(x_of(params_), 1)  # what the optimizer sees (noisy on bbob-noisy)
+        regret = lambda params_: max(evaluate(x_of(params_), 21 if noisy else 1) - fopt, 0.0)
+        s = surf.Surface(p.id, suite, params, value, fopt, tags=("noisy",) if noisy else ())
+        name = f"{suite}-f{function:03d}-d{dim:02d}-i{instance:02d}"
+        return BenchProblem(suite, name, s, dim, regret)
+
+
+# --- samplers ------------------------------------------------------------------------------
+
+class Ask:
+    """A proposal: the parameters to evaluate and how to report the outcome."""
+
+    def __init__(self, params: Dict[str, Any], tell: Callable[[Optional[float]], None]) -> None:
+        self.params, self.tell = params, tell
+
+
+class FlatTrial:
+    """Trial API over a fixed full assignment (for optimizers with a static space)."""
+
+    def __init__(self, values: Dict[str, Any]) -> None:
+        self.values = values
+
+    def suggest_float(self, name, low, high, log=False):
+        return float(self.values[name])
+
+    def suggest_int(self, name, low, high, log=False):
+        return int(self.values[name])
+
+    def suggest_categorical(self, name, choices):
+        return self.values[name]
+
+
+def hone_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
+    import hone
+    name, _, opts = spec[len("hone-"):].partition(":")
+    sampler: Any = name if not opts else dict(json.loads(opts), name=name)
+    study = hone.create_study(sampler=sampler, seed=seed)
+
+    def ask() -> Ask:
+        t = study.ask()
+        params = problem.surface.define_by_run(t)
+
+        def tell(v: Optional[float]) -> None:
+            if v is None:
+                study.tell(t, state="fail")
+            else:
+                study.tell(t, v)
+        return Ask(params, tell)
+    return ask
+
+
+def optuna_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
+    import optuna
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    warnings.filterwarnings("ignore")
+    if spec == "optuna-tpe":
+        sampler = optuna.samplers.TPESampler(seed=seed)
+    elif spec == "optuna-tpe-mv":
+        sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True)
+    elif spec == "optuna-gp":
+        sampler = optuna.samplers.GPSampler(seed=seed)
+    elif spec == "optuna-cmaes":
+        sampler = optuna.samplers.CmaEsSampler(seed=seed)
+    elif spec == "random":
+        sampler = optuna.samplers.RandomSampler(seed=seed)
+    else:
+        raise ValueError(spec)
+    study = optuna.create_study(sampler=sampler)
+
+    def ask() -> Ask:
+        t = study.ask()
+        params = problem.surface.define_by_run(t)
+
+        def tell(v: Optional[float]) -> None:
+            if v is None:
+                study.tell(t, state=optuna.trial.TrialState.FAIL)
+            else:
+                study.tell(t, v)
+        return Ask(params, tell)
+    return ask
+
+
+def ngopt_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
+    import nevergrad as ng
+    warnings.filterwarnings("ignore")
+    parts = {}
+    for p in problem.surface.params:
+        if p.kind == "categorical":
+            parts[p.name] = ng.p.Choice(list(p.choices))
+        elif p.log:
+            parts[p.name] = ng.p.Log(lower=float(p.low), upper=float(p.high))
+        else:
+            parts[p.name] = ng.p.Scalar(lower=float(p.low), upper=float(p.high))
+        if p.kind == "int":
+            parts[p.name] = parts[p.name].set_integer_casting()
+    param = ng.p.Dict(**parts)
+    param.random_state = np.random.RandomState(seed)
+    opt = ng.optimizers.NGOpt(parametrization=param, budget=budget, num_workers=1)
+    worst = [None]
+
+    def ask() -> Ask:
+        cand = opt.ask()
+        params = problem.surface.restrict(problem.surface.define_by_run(FlatTrial(cand.value)))
+
+        def tell(v: Optional[float]) -> None:
+            if v is None:
+                v = worst[0] if worst[0] is not None else 1e6
+            else:
+                worst[0] = v if worst[0] is None else max(worst[0], v)
+            opt.tell(cand, v)
+        return Ask(params, tell)
+    return ask
+
+
+PEERS = {"optuna-tpe": optuna_sampler, "optuna-tpe-mv": optuna_sampler, "optuna-gp": optuna_sampler,
+         "optuna-cmaes": optuna_sampler, "random": optuna_sampler, "ngopt": ngopt_sampler}
+PEER_PACKAGES = {"optuna-gp": ["optuna", "torch"], "ngopt": ["nevergrad"]}
+
+
+def make_sampler(spec: str):
+    if spec.startswith("hone-"):
+        return hone_sampler
+    if spec in PEERS:
+        return PEERS[spec]
+    raise SystemExit(f"unknown sampler {spec!r} (hone-NAME, {', '.join(PEERS)})")
+
+
+def available(spec: str) -> bool:
+    import importlib
+    for pkg in PEER_PACKAGES.get(spec, ["hone"] if spec.startswith("hone-") else ["optuna"]):
+        try:
+            importlib.import_module(pkg)
+        except Exception as e:  # noqa: BLE001 — any import failure means "skip this peer"
+            print(f"# skipping {spec}: cannot import {pkg} ({e})", file=sys.stderr)
+            return False
+    return True
+
+
+# --- one run -------------------------------------------------------------------------------
+
+def run_one(problem: BenchProblem, spec: str, seed: int, budget: int) -> Dict[str, Any]:
+    rng = np.random.default_rng(10_000 + seed)     # the surfaces' observation noise
+    ask = make_sampler(spec)(spec, problem, seed, budget)
+    best_seen, best_regret = math.inf, math.inf
+    curve: List[float] = []
+    failed = 0
+    sampler_seconds = 0.0
+    started = time.perf_counter()
+    for _ in range(budget):
+        t0 = time.perf_counter()
+        a = ask()
+        sampler_seconds += time.perf_counter() - t0
+        try:
+            v = problem.surface.observe(a.params, rng)
+            if not math.isfinite(v):
+                raise surf.Diverged("non-finite value")
+        except surf.Diverged:
+            v = None
+            failed += 1
+        t0 = time.perf_counter()
+        a.tell(v)
+        sampler_seconds += time.perf_counter() - t0
+        if v is not None and v < best_seen:
+            best_seen = v
+            best_regret = problem.true_regret(a.params) if problem.noisy else max(v - problem.surface.minimum, 0.0)
+        curve.append(best_regret)
+    return dict(kind="run", suite=problem.suite, family=problem.surface.family, problem=problem.name,
+                dim=problem.dim, tags=list(problem.surface.tags), sampler=spec, seed=seed, budget=budget,
+                failed=failed, sampler_seconds=round(sampler_seconds, 4),
+                seconds=round(time.perf_counter() - started, 4),
+                curve=[float(f"{r:.6g}") if math.isfinite(r) else None for r in curve])
+
+
+def parse_ints(text: str) -> List[int]:
+    out: List[int] = []
+    for part in text.split(","):
+        if "-" in part:
+            a, b = part.split("-")
+            out.extend(range(int(a), int(b) + 1))
+        elif part:
+            out.append(int(part))
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--suite", default="surfaces", help="surfaces, bbob, bbob-noisy or bbob-mixint (comma list)")
+    ap.add_argument("--problems", default="all", help="surfaces: comma list of names (default all)")
+    ap.add_argument("--functions", default=None, help="COCO function numbers, e.g. 1-24 (default: whole suite)")
+    ap.add_argument("--dims", default="2,5", help="COCO dimensions")
+    ap.add_argument("--instances", default="1", help="COCO instances")
+    ap.add_argument("--budget", default="100", help="evaluations per run; '20d' = 20 x dimension")
+    ap.add_argument("--seeds", default="5", help="N (seeds 0..N-1) or a list/range like 0-9")
+    ap.add_argument("--samplers", default="hone-auto,hone-tpe,optuna-tpe,optuna-gp,optuna-cmaes,ngopt")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--quick", action="store_true", help="a few problems per suite, 3 seeds, budget 50")
+    args = ap.parse_args()
+    if args.quick:
+        args.seeds, args.budget = ("3" if args.seeds == "5" else args.seeds), ("50" if args.budget == "100" else args.budget)
+    seeds = list(range(int(args.seeds))) if args.seeds.isdigit() else parse_ints(args.seeds)
+    specs = [s for s in args.samplers.split(",") if s and available(s)]
+
+    problems: List[BenchProblem] = []
+    coco: Optional[CocoProblems] = None
+    for suite in args.suite.split(","):
+        if suite == "surfaces":
+            names = list(surf.SURFACES) if args.problems == "all" else args.problems.split(",")
+            if args.quick and args.problems == "all":
+                names = QUICK_SURFACES
+            problems.extend(surface_problem(n) for n in names)
+        elif suite in COCO_SUITES:
+            coco = coco or CocoProblems()
+            default = {"bbob": "1-24", "bbob-noisy": "101-130", "bbob-mixint": "1-24"}[suite]
+            functions = QUICK[suite] if args.quick and args.functions is None else parse_ints(args.functions or default)
+            for d in parse_ints(args.dims):
+                if d not in coco.dimensions(suite):
+                    print(f"# {suite} has no {d}-D problems (it has {coco.dimensions(suite)})", file=sys.stderr)
+                    continue
+                for inst in parse_ints(args.instances):
+                    for f in functions:
+                        problems.append(coco.get(suite, f, d, inst))
+        else:
+            raise SystemExit(f"unknown suite {suite!r}")
+
+    done = set()
+    if os.path.exists(args.out):
+        with open(args.out) as fh:
+            for line in fh:
+                if line.startswith("{"):
+                    r = json.loads(line)
+                    if r.get("kind") == "run":
+                        done.add((r["problem"], r["sampler"], r["seed"], r["budget"]))
+    with open(args.out, "a") as out:
+        for pr in problems:
+            budget = 20 * pr.dim if args.budget == "20d" else int(args.budget)
+            for spec in specs:
+                for seed in seeds:
+                    if (pr.name, spec, seed, budget) in done:
+                        continue
+                    r = run_one(pr, spec, seed, budget)
+                    out.write(json.dumps(r) + "\n")
+                    out.flush()
+                    last = r["curve"][-1]
+                    print(f"{pr.name:28s} {spec:16s} seed {seed:2d}  regret {last}  "
+                          f"{r['sampler_seconds']:.1f}s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
