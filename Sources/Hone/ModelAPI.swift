@@ -145,6 +145,7 @@ private func modelDescription(_ o: inout JSONOptions) throws -> (ModelDescriptio
         let channels = try o.ints("channels", min: 1, max: 1 << 14) ?? []
         let kernel = try o.int("kernel_size", min: 1, max: 15) ?? 3
         let poolSize = try o.int("pool_size", min: 1, max: 64) ?? 2
+        let residual = try o.bool("residual") ?? false
         let pooling: Pooling
         if let p = try o.string("pooling") {
             guard let parsed = Pooling(rawValue: p) else {
@@ -153,13 +154,17 @@ private func modelDescription(_ o: inout JSONOptions) throws -> (ModelDescriptio
             pooling = parsed
         } else { pooling = .max }
         var c = shape[0]
-        for out in channels { try addLayer(c * kernel * kernel, out); c = out }
+        for out in channels {
+            try addLayer(c * kernel * kernel, out)
+            if residual { try addLayer(out * kernel * kernel, out); try addLayer(c, out) }
+            c = out
+        }
         let (pixels, overflow) = shape[1].multipliedReportingOverflow(by: shape[2])
         guard !overflow else { throw APIError.invalid("description_json: input_shape \(shape) is too large") }
         var width = c * max(1, pixels)
         for h in hidden + [outputs] { try addLayer(width, h); width = h }
         return (.cnn(CNNDescription(inputShape: shape, convChannels: channels, kernelSize: kernel, pooling: pooling, poolSize: poolSize,
-                                    batchNorm: batchNorm, activation: activation, hiddenWidths: hidden, dropout: Float(dropout),
+                                    batchNorm: batchNorm, residual: residual, activation: activation, hiddenWidths: hidden, dropout: Float(dropout),
                                     outputCount: outputs)), classification)
     default:
         throw APIError.invalid("description_json: unknown model kind '\(kind)' (expected \"mlp\" or \"cnn\")")
@@ -228,7 +233,7 @@ private func scheduleConfig(_ spec: JSONValue?, epochs: Int) throws -> LearningR
     case let v?: throw APIError.invalid("options_json: \"schedule\" must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
     }
     var o = JSONOptions(fields, "schedule")
-    guard let name = try o.string("name") else { throw APIError.invalid("schedule: \"name\" is required (constant, cosine, step, exponential)") }
+    guard let name = try o.string("name") else { throw APIError.invalid("schedule: \"name\" is required (constant, cosine, step, exponential, one_cycle)") }
     let warmup = try o.int("warmup", min: 0) ?? 0
     let decay: LearningRateSchedule.Decay
     switch name {
@@ -236,7 +241,15 @@ private func scheduleConfig(_ spec: JSONValue?, epochs: Int) throws -> LearningR
     case "cosine": decay = .cosine(minimum: Float(try o.number("minimum", 0...1e3) ?? 0))
     case "step": decay = .step(every: try o.int("every", min: 1) ?? max(1, epochs / 3), factor: Float(try o.number("factor", 1e-9...1) ?? 0.1))
     case "exponential": decay = .exponential(factor: Float(try o.number("factor", 1e-9...1) ?? 0.9))
-    default: throw APIError.invalid("schedule: unknown name '\(name)' (known: constant, cosine, step, exponential)")
+    case "one_cycle":
+        // Stepped per batch, as PyTorch's OneCycleLR; its own first phase is the warm-up.
+        guard warmup == 0 else { throw APIError.invalid("schedule: one_cycle has its own warm-up phase; \"warmup\" must be 0") }
+        decay = .oneCycle(peakFraction: try o.number("peak_fraction", 0.01...0.99).map(Float.init) ?? LearningRateSchedule.oneCyclePeakFraction,
+                          divFactor: try o.number("div_factor", 1...1e6).map(Float.init) ?? LearningRateSchedule.oneCycleDivFactor,
+                          finalDivFactor: try o.number("final_div_factor", 1...1e9).map(Float.init) ?? LearningRateSchedule.oneCycleFinalDivFactor)
+        try o.checkAllUsed()
+        return LearningRateSchedule(decay, unit: .step)
+    default: throw APIError.invalid("schedule: unknown name '\(name)' (known: constant, cosine, step, exponential, one_cycle)")
     }
     try o.checkAllUsed()
     return LearningRateSchedule(decay, warmup: warmup)
@@ -279,6 +292,9 @@ public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _
         let patience = try o.int("early_stopping_patience", min: 1)
         let threads = try o.int("threads", min: 1, max: 256)
         let validationFraction = try o.number("validation_fraction", 0...0.95) ?? 0
+        let augmentation = ImageAugmentation(cropPadding: try o.int("crop_padding", min: 0, max: 64) ?? 0,
+                                             horizontalFlip: try o.bool("horizontal_flip") ?? false)
+        let labelSmoothing = Float(try o.number("label_smoothing", 0...0.99) ?? 0)
         try o.checkAllUsed()
         guard trainSet.featureCount == handle.model.inputCount else {
             throw APIError.invalid("shape mismatch: the model takes \(handle.model.inputCount) features per sample (shape \(handle.model.inputShape)), the training data has \(trainSet.featureCount) (shape \(trainSet.featureShape))")
@@ -294,7 +310,8 @@ public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _
                                        guard hasValidation else { throw APIError.invalid("options_json: \"early_stopping_patience\" needs validation data (a validation data set or \"validation_fraction\")") }
                                        return EarlyStopping(monitor: .validationLoss, patience: p)
                                    },
-                                   task: trainSet.isClassification ? .classification : .regression)
+                                   task: trainSet.isClassification ? .classification : .regression,
+                                   augmentation: augmentation, labelSmoothing: labelSmoothing)
         let trainer = try Trainer(model: handle.model, config: config)
         let result = try trainer.fit(trainSet, validation: validationSet) { m in
             guard let onEpoch else { return .proceed }

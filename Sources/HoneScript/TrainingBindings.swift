@@ -174,7 +174,7 @@ enum TrainingBindings {
     }
 
     private static func cnn(_ table: LuaTable) throws -> ModelHandle {
-        try table.checkFields(["input_shape", "channels", "kernel", "pooling", "pool", "batch_norm", "activation", "hidden", "dropout", "outputs"],
+        try table.checkFields(["input_shape", "channels", "kernel", "pooling", "pool", "batch_norm", "residual", "activation", "hidden", "dropout", "outputs"],
                               in: "hone.cnn { … }")
         let shape = try (table.optional("input_shape") { try $0.table($1) } ?? LuaTable()).array.map { Int(try $0.integer("input_shape entry")) }
         let outputs = Int(try table.optional("outputs") { try $0.integer($1) } ?? 0)
@@ -191,6 +191,7 @@ enum TrainingBindings {
             kernelSize: Int(try table.optional("kernel") { try $0.integer($1) } ?? 3), pooling: pooling,
             poolSize: Int(try table.optional("pool") { try $0.integer($1) } ?? 2),
             batchNorm: try table.optional("batch_norm") { try $0.boolean($1) } ?? false,
+            residual: try table.optional("residual") { try $0.boolean($1) } ?? false,
             activation: try table.optional("activation") { try $0.string($1) } ?? "relu",
             hiddenWidths: try widths(table, "hidden"),
             dropout: Float(try table.optional("dropout") { try $0.number($1) } ?? 0), outputCount: outputs)))
@@ -205,7 +206,8 @@ enum TrainingBindings {
     // MARK: Training
 
     private static let fitFields: Set<String> = ["model", "data", "epochs", "batch_size", "optimizer", "validation_fraction",
-                                                 "seed", "on_epoch", "early_stopping"]
+                                                 "seed", "on_epoch", "early_stopping", "schedule", "crop_padding",
+                                                 "horizontal_flip", "label_smoothing"]
 
     private static func trainerConfig(_ table: LuaTable, context: TrainingContext) throws -> TrainerConfig {
         var epochs = Int(try table.optional("epochs") { try $0.integer($1) } ?? 10)
@@ -215,11 +217,45 @@ enum TrainingBindings {
             optimizer: try optimizer(table["optimizer"]),
             seed: try table.optional("seed") { UInt64(bitPattern: try $0.integer($1)) } ?? context.seedSource(),
             validationFraction: try table.optional("validation_fraction") { try $0.number($1) } ?? 0.1)
+        config.schedule = try schedule(table["schedule"], epochs: epochs)
+        config.augmentation = ImageAugmentation(
+            cropPadding: Int(try table.optional("crop_padding") { try $0.integer($1) } ?? 0),
+            horizontalFlip: try table.optional("horizontal_flip") { try $0.boolean($1) } ?? false)
+        config.labelSmoothing = Float(try table.optional("label_smoothing") { try $0.number($1) } ?? 0)
         if let patience = try table.optional("early_stopping", { try $0.integer($1) }) {
             config.earlyStopping = EarlyStopping(monitor: .validationLoss, patience: Int(patience))
         }
         try config.validate()
         return config
+    }
+
+    /// `schedule = "cosine"` or `{ "cosine", warmup = 2, minimum = 0 }`: the C API's names
+    /// and options (warm-up in epochs; one_cycle steps per batch, peaking at the optimizer's lr).
+    private static func schedule(_ value: LuaValue, epochs: Int) throws -> LearningRateSchedule {
+        if value.isNil { return .constant }
+        let choice = try AlgorithmChoice(value, what: "schedule")
+        let o = choice.options
+        try o.checkFields(["warmup", "minimum", "every", "factor", "peak_fraction", "div_factor", "final_div_factor"], in: "schedule")
+        func number(_ key: String) throws -> Float? { try o.optional(key) { Float(try $0.number($1)) } }
+        let warmup = Int(try o.optional("warmup") { try $0.integer($1) } ?? 0)
+        let schedule: LearningRateSchedule
+        switch choice.name {
+        case "constant": schedule = LearningRateSchedule(.constant, warmup: warmup)
+        case "cosine": schedule = LearningRateSchedule(.cosine(minimum: try number("minimum") ?? 0), warmup: warmup)
+        case "step":
+            schedule = LearningRateSchedule(.step(every: Int(try o.optional("every") { try $0.integer($1) } ?? Int64(max(1, epochs / 3))),
+                                                  factor: try number("factor") ?? 0.1), warmup: warmup)
+        case "exponential": schedule = LearningRateSchedule(.exponential(factor: try number("factor") ?? 0.9), warmup: warmup)
+        case "one_cycle":
+            guard warmup == 0 else { throw ScriptError.badValue("schedule one_cycle has its own warm-up phase; drop 'warmup'") }
+            schedule = LearningRateSchedule(.oneCycle(peakFraction: try number("peak_fraction") ?? LearningRateSchedule.oneCyclePeakFraction,
+                                                      divFactor: try number("div_factor") ?? LearningRateSchedule.oneCycleDivFactor,
+                                                      finalDivFactor: try number("final_div_factor") ?? LearningRateSchedule.oneCycleFinalDivFactor),
+                                            unit: .step)
+        default: throw ScriptError.badValue("schedule '\(choice.name)' (known: constant, cosine, step, exponential, one_cycle)")
+        }
+        do { try schedule.validate() } catch { throw ScriptError.badValue("\(error)") }
+        return schedule
     }
 
     private static func optimizer(_ value: LuaValue) throws -> OptimizerConfig {

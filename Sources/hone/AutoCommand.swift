@@ -1,6 +1,8 @@
 // `hone auto DATA`: AutoML over HoneTuning's `AutoML` — infer the task, search the
-// default space with AutoSampler + Hyperband within a time budget, retrain the best
-// configuration on all training data, save it and print its test metrics.
+// default space with AutoSampler + Hyperband within a time budget (starting from the
+// space's default configuration, one line per finished trial), retrain the best
+// configuration on all training data, save it and print its test metrics next to those
+// of the default configuration retrained the same way.
 
 import ArgumentParser
 import Foundation
@@ -56,7 +58,9 @@ struct AutoCommand: ParsableCommand {
     var output: String = "model.safetensors"
     @Option(help: ArgumentHelp("Write an HTML report of the study (curves, importance, trials).", valueName: "path.html"))
     var report: String?
-    @Flag(name: .shortAndLong, help: "Print every finished trial and every epoch of the final training.")
+    @Flag(inversion: .prefixedNo, help: "Start the search from the default configuration and compare the tuned model's test metrics with it (retrains it too).")
+    var baseline = true
+    @Flag(name: .shortAndLong, help: "Print every epoch of the final training.")
     var verbose = false
 
     func run() throws {
@@ -82,13 +86,13 @@ struct AutoCommand: ParsableCommand {
         }
         let automl = try AutoML(data: prepared, options: AutoMLOptions(
             timeBudget: timeBudget, maxTrials: trials, jobs: jobs, seed: seed, studyName: study,
-            validationFraction: valFraction, space: space))
+            validationFraction: valFraction, space: space, baseline: baseline))
         print("search: \(automl.searchTrain.count) training / \(automl.searchValidation.count) validation samples; "
             + "\(automl.metric.rawValue) (\(automl.direction.rawValue.lowercased())); "
             + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = 3); "
             + "space: \(space.distributions.names.sorted().joined(separator: ", "))")
 
-        let storageURL = storage ?? "sqlite://" + FileManager.default.currentDirectoryPath + "/hone.db"
+        let storageURL = storage ?? defaultStorageURL
         let store = try openStorage(url: storageURL)
         let study = try automl.makeStudy(storage: store)
         let existing = try study.trialCount()
@@ -99,7 +103,7 @@ struct AutoCommand: ParsableCommand {
             print("warm start from \"\(source.name)\": " + (try automl.warmStart(study, from: source)).description)
         }
 
-        let progress = AutoProgress(verbose: verbose, direction: automl.direction)
+        let progress = AutoProgress(direction: automl.direction)
         // SIGINT/SIGTERM: running trials are stored FAIL "interrupted", the search ends,
         // the best configuration is not retrained, and the exit code is 130/143.
         let interrupts = SignalInterrupter { signo in
@@ -148,6 +152,31 @@ struct AutoCommand: ParsableCommand {
         }
         print("model \(model.configuration.model.jsonString())")
         print(String(format: "retrained in %.0f s; saved %@", model.seconds, output))
+
+        // The default configuration, retrained the same way, for comparison.
+        var reference: AutoMLModel?
+        if baseline, let base = try automl.baselineTrial(of: study) {
+            if base.number == best.number {
+                reference = model
+            } else {
+                print("retraining the default configuration (trial \(base.number)) the same way…")
+                fflush(stdout)
+                do {
+                    reference = try automl.refit(base)
+                } catch {
+                    interrupts.exitIfInterrupted(resume: "tuned model saved; " + resume, error: error is TrialInterrupted ? nil : error)
+                    throw error
+                }
+            }
+        }
+        func metrics(_ t: AutoMLTestMetrics) -> String {
+            [t.accuracy.map { String(format: "accuracy %.4f", $0) }, t.rmse.map { String(format: "rmse %.6g", $0) },
+             t.r2.map { String(format: "r2 %.4f", $0) }].compactMap { $0 }.joined(separator: ", ")
+        }
+        if let reference {
+            print("test (\(model.test.sampleCount) samples): default configuration (trial \(reference.trial.number)) \(metrics(reference.test)); "
+                + "tuned (trial \(model.trial.number)) \(metrics(model.test))")
+        }
         if let a = model.test.accuracy { print(String(format: "test accuracy %.4f (%d samples)", a, model.test.sampleCount)) }
         if let rmse = model.test.rmse { print(String(format: "test rmse %.6g", rmse)) }
         if let r2 = model.test.r2 { print(String(format: "test r2 %.4f", r2)) }
@@ -155,9 +184,9 @@ struct AutoCommand: ParsableCommand {
     }
 }
 
-/// One line per finished trial (verbose) or per new best, on stderr.
+/// One line per finished trial, on stderr: its state and value (or last report), whether
+/// it is the best so far, and its parameters.
 private final class AutoProgress: @unchecked Sendable {
-    private let verbose: Bool
     private let lock = NSLock()
     private let started = Date()
     private var best: Double?
@@ -165,8 +194,7 @@ private final class AutoProgress: @unchecked Sendable {
 
     private let direction: StudyDirection
 
-    init(verbose: Bool, direction: StudyDirection) {
-        self.verbose = verbose
+    init(direction: StudyDirection) {
         self.direction = direction
     }
 
@@ -177,11 +205,11 @@ private final class AutoProgress: @unchecked Sendable {
         var isBest = false
         if trial.state == .complete, let v = trial.values?.first, best.map({ direction.isBetter(v, than: $0) }) ?? true { best = v; isBest = true }
         lock.unlock()
-        guard verbose || isBest else { return }
         var line = String(format: "[%4.0fs] trial %d %@", elapsed, trial.number, trial.state.rawValue.lowercased())
         if let v = trial.values?.first { line += String(format: " %.4f", v) }
         else if let last = trial.intermediateCurve().last { line += String(format: " (epoch %d: %.4f)", last.step, last.values[0]) }
         if isBest { line += " best" }
+        if trial.userAttrs[AutoML.baselineAttribute] == .bool(true) { line += " (default configuration)" }
         line += " {" + trial.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ") + "}"
         if let reason = trial.failReason { line += ": \(reason)" }
         FileHandle.standardError.write(Data((line + "\n").utf8))

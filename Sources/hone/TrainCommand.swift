@@ -16,6 +16,8 @@ struct TrainCommand: ParsableCommand {
         Examples:
           hone train --data fashion-mnist --hidden 256,128 --epochs 10 --seed 0
           hone train --data fashion-mnist --cnn 32,64 --hidden 128 --epochs 5
+          hone train --data fashion-mnist --cnn 16,32 --norm batch --residual --crop-padding 2 --horizontal-flip \\
+                     --label-smoothing 0.1 --schedule one_cycle --lr 3e-3 --epochs 10
           hone train --data table.csv --target label --hidden 64 --epochs 30
           hone train --data fashion-mnist --hidden 256,128 --epochs 3 --init pretrained.safetensors
         """)
@@ -32,8 +34,10 @@ struct TrainCommand: ParsableCommand {
     var activation: String = "relu"
     @Option(help: "Dropout after each hidden layer.")
     var dropout: Float = 0
-    @Option(help: "Normalization of hidden layers: none, batch, layer.")
+    @Option(help: "Normalization of hidden layers: none, batch, layer (with --cnn, batch norms the convolutions).")
     var norm: String = "none"
+    @Flag(help: "With --cnn: residual blocks (two 3×3 convolutions and a shortcut) instead of single convolutions.")
+    var residual = false
 
     @Option(help: "Epochs.") var epochs: Int = 10
     @Option(help: "Mini-batch size.") var batchSize: Int = 128
@@ -41,8 +45,11 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Learning rate.") var lr: Float = 1e-3
     @Option(help: "Weight decay (L2 for sgd/adam/rmsprop, decoupled for adamw).") var weightDecay: Float = 0
     @Option(help: "Momentum (sgd, rmsprop).") var momentum: Float = 0.9
-    @Option(help: "Learning-rate schedule: constant, cosine, step, exponential.") var schedule: String = "cosine"
+    @Option(help: "Learning-rate schedule: constant, cosine, step, exponential, one_cycle (per batch, peaking at --lr).") var schedule: String = "cosine"
     @Option(help: "Epochs of linear learning-rate warm-up.") var warmup: Int = 0
+    @Option(help: "Images: pad by this many zero pixels and crop back at a random offset (training batches only).") var cropPadding: Int = 0
+    @Flag(help: "Images: mirror training images left–right at random.") var horizontalFlip = false
+    @Option(help: "Label smoothing of the cross-entropy (classification), e.g. 0.1.") var labelSmoothing: Float = 0
     @Option(help: "Share of the training data held out for validation.") var valFraction: Double = 0.1
     @Option(help: "Stop after this many epochs without validation improvement.") var patience: Int?
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
@@ -67,7 +74,9 @@ struct TrainCommand: ParsableCommand {
             epochs: epochs, batchSize: batchSize, optimizer: try optimizerConfig(), schedule: try scheduleConfig(),
             seed: seed, validationFraction: valFraction,
             earlyStopping: patience.map { EarlyStopping(monitor: .validationLoss, patience: $0) },
-            task: try table.taskKind())
+            task: try table.taskKind(),
+            augmentation: ImageAugmentation(cropPadding: cropPadding, horizontalFlip: horizontalFlip),
+            labelSmoothing: labelSmoothing)
         let trainer = try Trainer(description: description, config: config)
         if let initialWeights {
             try trainer.model.initializeWeights(fromFile: initialWeights)
@@ -137,9 +146,10 @@ struct TrainCommand: ParsableCommand {
         if let cnn {
             guard images else { throw ValidationError("--cnn needs image data (samples of shape [channels, height, width]); \(self.data) has shape \(data.featureShape)") }
             return .cnn(CNNDescription(inputShape: data.featureShape, convChannels: try parseList(cnn, "--cnn"),
-                                       batchNorm: normalization == .batch, activation: activation,
+                                       batchNorm: normalization == .batch, residual: residual, activation: activation,
                                        hiddenWidths: widths, dropout: dropout, outputCount: outputs))
         }
+        if residual { throw ValidationError("--residual needs --cnn") }
         return .mlp(MLPDescription(inputCount: data.featureCount, hiddenWidths: widths, activation: activation,
                                    dropout: dropout, normalization: normalization, outputCount: outputs))
     }
@@ -161,7 +171,11 @@ struct TrainCommand: ParsableCommand {
         case "cosine": return LearningRateSchedule(.cosine(minimum: 0), warmup: warmup)
         case "step": return LearningRateSchedule(.step(every: max(1, epochs / 3), factor: 0.1), warmup: warmup)
         case "exponential": return LearningRateSchedule(.exponential(factor: 0.9), warmup: warmup)
-        default: throw ValidationError("--schedule: '\(schedule)' is not one of constant, cosine, step, exponential")
+        case "one_cycle":
+            // The cycle has its own warm-up phase; a second one in epochs would not compose.
+            guard warmup == 0 else { throw ValidationError("--schedule one_cycle has its own warm-up phase; drop --warmup") }
+            return LearningRateSchedule(.defaultOneCycle, unit: .step)
+        default: throw ValidationError("--schedule: '\(schedule)' is not one of constant, cosine, step, exponential, one_cycle")
         }
     }
 

@@ -57,7 +57,9 @@ public struct MLPDescription: Codable, Equatable, Sendable {
 
 /// A small convolutional network: blocks of conv (k×k, "same" padding for odd k) →
 /// optional batch norm → activation → optional pooling, then flatten and a dense head
-/// (hidden widths with dropout) ending in a linear output layer.
+/// (hidden widths with dropout) ending in a linear output layer. With `residual`, each
+/// block is a residual block instead (two k×k convolutions with the identity or a 1×1
+/// projection as shortcut, see `ResidualBlock`), followed by the same pooling.
 public struct CNNDescription: Codable, Equatable, Sendable {
     /// One sample as [channels, height, width].
     public var inputShape: [Int]
@@ -68,6 +70,8 @@ public struct CNNDescription: Codable, Equatable, Sendable {
     /// Pooling window and stride.
     public var poolSize: Int
     public var batchNorm: Bool
+    /// Residual blocks (two convolutions and a shortcut) instead of single convolutions.
+    public var residual: Bool
     public var activation: String
     /// Hidden dense widths after the convolutions.
     public var hiddenWidths: [Int]
@@ -76,14 +80,15 @@ public struct CNNDescription: Codable, Equatable, Sendable {
     public var outputCount: Int
 
     public init(inputShape: [Int], convChannels: [Int], kernelSize: Int = 3, pooling: Pooling = .max, poolSize: Int = 2,
-                batchNorm: Bool = false, activation: String = "relu", hiddenWidths: [Int] = [], dropout: Float = 0,
-                outputCount: Int) {
+                batchNorm: Bool = false, residual: Bool = false, activation: String = "relu", hiddenWidths: [Int] = [],
+                dropout: Float = 0, outputCount: Int) {
         self.inputShape = inputShape
         self.convChannels = convChannels
         self.kernelSize = kernelSize
         self.pooling = pooling
         self.poolSize = poolSize
         self.batchNorm = batchNorm
+        self.residual = residual
         self.activation = activation
         self.hiddenWidths = hiddenWidths
         self.dropout = dropout
@@ -91,7 +96,24 @@ public struct CNNDescription: Codable, Equatable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case inputShape, convChannels, kernelSize, pooling, poolSize, batchNorm, activation, hiddenWidths, dropout, outputCount
+        case inputShape, convChannels, kernelSize, pooling, poolSize, batchNorm, residual, activation, hiddenWidths, dropout, outputCount
+    }
+
+    /// Writes `residual` only when set, so descriptions of plain CNNs (and the files that
+    /// store them) read as before.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(inputShape, forKey: .inputShape)
+        try c.encode(convChannels, forKey: .convChannels)
+        try c.encode(kernelSize, forKey: .kernelSize)
+        try c.encode(pooling, forKey: .pooling)
+        try c.encode(poolSize, forKey: .poolSize)
+        try c.encode(batchNorm, forKey: .batchNorm)
+        if residual { try c.encode(residual, forKey: .residual) }
+        try c.encode(activation, forKey: .activation)
+        try c.encode(hiddenWidths, forKey: .hiddenWidths)
+        try c.encode(dropout, forKey: .dropout)
+        try c.encode(outputCount, forKey: .outputCount)
     }
 
     public init(from decoder: Decoder) throws {
@@ -102,6 +124,7 @@ public struct CNNDescription: Codable, Equatable, Sendable {
         pooling = try c.decodeIfPresent(Pooling.self, forKey: .pooling) ?? .max
         poolSize = try c.decodeIfPresent(Int.self, forKey: .poolSize) ?? 2
         batchNorm = try c.decodeIfPresent(Bool.self, forKey: .batchNorm) ?? false
+        residual = try c.decodeIfPresent(Bool.self, forKey: .residual) ?? false
         activation = try c.decodeIfPresent(String.self, forKey: .activation) ?? "relu"
         hiddenWidths = try c.decodeIfPresent([Int].self, forKey: .hiddenWidths) ?? []
         dropout = try c.decodeIfPresent(Float.self, forKey: .dropout) ?? 0
@@ -298,18 +321,33 @@ extension CNNDescription {
         _ = try HoneNNError.weightCount(inputShape, "cnn inputShape")
         var budget = WeightBudget()
         var c = inputShape[0]
-        for out in convChannels { try budget.add([out, c, kernelSize, kernelSize], "convolution \(c)→\(out)"); c = out }
+        if residual && kernelSize % 2 == 0 {
+            throw HoneNNError("cnn: residual blocks need an odd kernelSize (the shortcut sum needs \"same\" padding), got \(kernelSize)")
+        }
+        for out in convChannels {
+            try budget.add([out, c, kernelSize, kernelSize], "convolution \(c)→\(out)")
+            if residual {
+                try budget.add([out, out, kernelSize, kernelSize], "convolution \(out)→\(out)")
+                if c != out { try budget.add([out, c], "shortcut projection \(c)→\(out)") }
+            }
+            c = out
+        }
         var seeds = LayerSeeds(seed: seed)
         var layers: [Layer] = []
         var channels = inputShape[0]
         for out in convChannels {
             var rng = seeds.generator()
-            // A bias before batch norm is cancelled by its mean subtraction.
-            layers.append(try Conv2D(inputChannels: channels, outputChannels: out, kernelSize: kernelSize,
-                                 padding: kernelSize / 2, useBias: !batchNorm,
-                                 initialization: .suited(to: activation), rng: &rng))
-            if batchNorm { layers.append(try BatchNorm(channelCount: out)) }
-            if activation != .identity { layers.append(ActivationLayer(activation)) }
+            if residual {
+                layers.append(try ResidualBlock(inputChannels: channels, outputChannels: out, kernelSize: kernelSize,
+                                                batchNorm: batchNorm, activation: activation, rng: &rng))
+            } else {
+                // A bias before batch norm is cancelled by its mean subtraction.
+                layers.append(try Conv2D(inputChannels: channels, outputChannels: out, kernelSize: kernelSize,
+                                         padding: kernelSize / 2, useBias: !batchNorm,
+                                         initialization: .suited(to: activation), rng: &rng))
+                if batchNorm { layers.append(try BatchNorm(channelCount: out)) }
+                if activation != .identity { layers.append(ActivationLayer(activation)) }
+            }
             switch pooling {
             case .none: break
             case .max: layers.append(try MaxPool2D(kernelSize: poolSize))

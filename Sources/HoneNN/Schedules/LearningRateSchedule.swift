@@ -9,6 +9,10 @@
 //   step         base · factor^⌊t' / every⌋                       (PyTorch StepLR)
 //   exponential  base · factor^t'                                  (ExponentialLR)
 //   cosine       min + (base − min) · (1 + cos(π · t' / T')) / 2   (CosineAnnealingLR, no restarts)
+//   one-cycle    PyTorch's OneCycleLR (Smith & Topin 2017, cosine annealing, two phases):
+//                from base/div up to base over the first `peakFraction` of T', then down to
+//                base/(div·finalDiv), both halves cosine-shaped; base is the peak rate.
+//                Usually stepped per batch (unit .step), as OneCycleLR is.
 
 import Foundation
 
@@ -21,7 +25,20 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
         case exponential(factor: Float)
         /// Half a cosine from base down to `minimum` over the run.
         case cosine(minimum: Float)
+        /// One cycle peaking at base after `peakFraction` of the run (OneCycleLR's
+        /// pct_start), starting at base/`divFactor` and ending at base/(divFactor·finalDivFactor).
+        case oneCycle(peakFraction: Float, divFactor: Float, finalDivFactor: Float)
+
+
+        /// One cycle with OneCycleLR's defaults.
+        public static let defaultOneCycle = Decay.oneCycle(peakFraction: oneCyclePeakFraction, divFactor: oneCycleDivFactor,
+                                                           finalDivFactor: oneCycleFinalDivFactor)
     }
+
+    /// OneCycleLR's defaults: pct_start 0.3, div_factor 25, final_div_factor 1e4.
+    public static let oneCyclePeakFraction: Float = 0.3
+    public static let oneCycleDivFactor: Float = 25
+    public static let oneCycleFinalDivFactor: Float = 1e4
 
     /// What t counts.
     public enum Unit: String, Codable, Equatable, Sendable {
@@ -53,6 +70,10 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
             guard factor > 0, factor.isFinite else { throw HoneNNError("exponential schedule: factor must be positive, got \(factor)") }
         case let .cosine(minimum):
             guard minimum >= 0, minimum.isFinite else { throw HoneNNError("cosine schedule: minimum must be non-negative, got \(minimum)") }
+        case let .oneCycle(peakFraction, divFactor, finalDivFactor):
+            guard peakFraction > 0, peakFraction < 1 else { throw HoneNNError("one-cycle schedule: peakFraction must be in (0, 1), got \(peakFraction)") }
+            guard divFactor >= 1, divFactor.isFinite else { throw HoneNNError("one-cycle schedule: divFactor must be a finite number ≥ 1, got \(divFactor)") }
+            guard finalDivFactor >= 1, finalDivFactor.isFinite else { throw HoneNNError("one-cycle schedule: finalDivFactor must be a finite number ≥ 1, got \(finalDivFactor)") }
         }
     }
 
@@ -74,6 +95,16 @@ public struct LearningRateSchedule: Codable, Equatable, Sendable {
             guard horizon > 0 else { return base }
             let progress = Double(min(tDecay, horizon)) / Double(horizon)
             return minimum + (base - minimum) * Float((1 + cos(Double.pi * progress)) / 2)
+        case let .oneCycle(peakFraction, divFactor, finalDivFactor):
+            // OneCycleLR's phase ends: the peak at step peakFraction·T − 1, the end at T − 1.
+            let start = Double(base) / Double(divFactor), end = start / Double(finalDivFactor)
+            let peakStep = Double(peakFraction) * Double(horizon) - 1, lastStep = Double(horizon) - 1
+            let t = Double(min(tDecay, max(horizon - 1, 0)))
+            func anneal(_ from: Double, _ to: Double, _ progress: Double) -> Float {
+                Float(to + (from - to) * (1 + cos(Double.pi * min(max(progress, 0), 1))) / 2)
+            }
+            if t <= peakStep { return anneal(start, Double(base), peakStep > 0 ? t / peakStep : 1) }
+            return anneal(Double(base), end, lastStep > peakStep ? (t - peakStep) / (lastStep - peakStep) : 1)
         }
     }
 }

@@ -13,7 +13,7 @@ import HoneTensor
 
 /// Named sub-streams of a run's seed.
 enum RandomStream: UInt64 {
-    case validationSplit = 1, shuffle = 2, dropout = 3, foldModel = 4
+    case validationSplit = 1, shuffle = 2, dropout = 3, foldModel = 4, augmentation = 5
 
     /// A generator for this stream of `seed`, optionally for one epoch or fold.
     func generator(_ seed: UInt64, _ index: Int = 0) -> RandomGenerator {
@@ -119,6 +119,11 @@ public final class Trainer {
             }
         }
         if let epochs, epochs < 0 { throw HoneNNError("epochs must be non-negative, got \(epochs)") }
+        try config.augmentation.check(sampleShape: model.inputShape)
+        if config.labelSmoothing > 0 && task != .classification {
+            throw HoneNNError("labelSmoothing applies to classification; this is a \(task.rawValue) run")
+        }
+        let augmenter = config.augmentation.isActive ? BatchAugmenter(config.augmentation, sampleShape: model.inputShape) : nil
 
         let batchSize = min(config.batchSize, trainIndices.count)
         // Batch norm over [N, C] cannot normalize a batch of one sample (its variance is
@@ -153,6 +158,7 @@ public final class Trainer {
             }
             var context = ForwardContext(
                 training: true, rng: RandomStream.dropout.generator(config.seed, epochIndex))
+            var augmentationRNG = RandomStream.augmentation.generator(config.seed, epochIndex)
             if schedule.unit == .epoch {
                 optimizer.learningRate = schedule.learningRate(base: config.optimizer.learningRate, at: epochIndex, total: scheduleLength)
             }
@@ -169,6 +175,7 @@ public final class Trainer {
                                                                        total: scheduleLength)
                     }
                     batch.gather(from: data, indices: UnsafeBufferPointer(rebasing: orderBuffer[start..<(start + batch.size)]))
+                    augmenter?.apply(to: batch.input.data, count: batch.size, rng: &augmentationRNG)
                     let loss = trainStep(batch, task: task, context: &context)
                     stepsCompleted += 1
                     guard loss.isFinite else { diverged = true; return }
@@ -209,7 +216,7 @@ public final class Trainer {
     private func trainStep(_ batch: BatchStorage, task: TrainingTask, context: inout ForwardContext) -> Float {
         let output = model.forward(batch.input, context: &context)
         let loss = task == .classification
-            ? output.softmaxCrossEntropy(labels: batch.labels)
+            ? output.softmaxCrossEntropy(labels: batch.labels, labelSmoothing: config.labelSmoothing)
             : output.mse(target: batch.targets!)
         let value = loss.item
         // A diverged run stops here; dropping `loss` frees the graph without a backward pass.

@@ -77,11 +77,17 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
     public var evaluationBatchSize: Int
     /// Reshuffle the training samples every epoch (off only for debugging).
     public var shuffle: Bool
+    /// Random crop / flip of training batches (image models only; evaluation sees the
+    /// images as they are).
+    public var augmentation: ImageAugmentation
+    /// Cross-entropy against (1 − ε)·one-hot + ε/K (classification only; 0 = none).
+    public var labelSmoothing: Float
 
     public init(epochs: Int = 10, batchSize: Int = 32, optimizer: OptimizerConfig = .adam(),
                 schedule: LearningRateSchedule = .constant, seed: UInt64 = 0, validationFraction: Double = 0,
                 stratifiedSplit: Bool = true, earlyStopping: EarlyStopping? = nil, task: TrainingTask = .auto,
-                evaluationBatchSize: Int = 1024, shuffle: Bool = true) {
+                evaluationBatchSize: Int = 1024, shuffle: Bool = true, augmentation: ImageAugmentation = .none,
+                labelSmoothing: Float = 0) {
         self.epochs = epochs
         self.batchSize = batchSize
         self.optimizer = optimizer
@@ -93,11 +99,32 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
         self.task = task
         self.evaluationBatchSize = evaluationBatchSize
         self.shuffle = shuffle
+        self.augmentation = augmentation
+        self.labelSmoothing = labelSmoothing
     }
 
     enum CodingKeys: String, CodingKey {
         case epochs, batchSize, optimizer, schedule, seed, validationFraction, stratifiedSplit, earlyStopping, task
-        case evaluationBatchSize, shuffle
+        case evaluationBatchSize, shuffle, augmentation, labelSmoothing
+    }
+
+    /// Writes `augmentation` and `labelSmoothing` only when set, so stored configurations
+    /// of runs without them read as before.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(epochs, forKey: .epochs)
+        try c.encode(batchSize, forKey: .batchSize)
+        try c.encode(optimizer, forKey: .optimizer)
+        try c.encode(schedule, forKey: .schedule)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(validationFraction, forKey: .validationFraction)
+        try c.encode(stratifiedSplit, forKey: .stratifiedSplit)
+        try c.encodeIfPresent(earlyStopping, forKey: .earlyStopping)
+        try c.encode(task, forKey: .task)
+        try c.encode(evaluationBatchSize, forKey: .evaluationBatchSize)
+        try c.encode(shuffle, forKey: .shuffle)
+        if augmentation.isActive { try c.encode(augmentation, forKey: .augmentation) }
+        if labelSmoothing != 0 { try c.encode(labelSmoothing, forKey: .labelSmoothing) }
     }
 
     public init(from decoder: Decoder) throws {
@@ -114,6 +141,8 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
         task = try c.decodeIfPresent(TrainingTask.self, forKey: .task) ?? d.task
         evaluationBatchSize = try c.decodeIfPresent(Int.self, forKey: .evaluationBatchSize) ?? d.evaluationBatchSize
         shuffle = try c.decodeIfPresent(Bool.self, forKey: .shuffle) ?? d.shuffle
+        augmentation = try c.decodeIfPresent(ImageAugmentation.self, forKey: .augmentation) ?? d.augmentation
+        labelSmoothing = try c.decodeIfPresent(Float.self, forKey: .labelSmoothing) ?? d.labelSmoothing
     }
 
     /// Throws on settings no run can use, naming the field.
@@ -128,6 +157,10 @@ public struct TrainerConfig: Codable, Equatable, Sendable {
             guard earlyStopping.patience >= 1 else { throw HoneNNError("early stopping patience must be at least 1, got \(earlyStopping.patience)") }
             guard earlyStopping.minDelta >= 0 else { throw HoneNNError("early stopping minDelta must be non-negative, got \(earlyStopping.minDelta)") }
         }
+        guard labelSmoothing >= 0, labelSmoothing < 1 else {
+            throw HoneNNError("labelSmoothing must be in [0, 1), got \(labelSmoothing)")
+        }
+        try augmentation.validate()
         try optimizer.validate()
         try schedule.validate()
     }

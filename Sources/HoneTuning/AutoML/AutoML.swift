@@ -34,9 +34,14 @@ public struct AutoMLOptions: Sendable {
     public var validationFraction: Double?
     /// The space to search (nil: `AutoSearchSpace.defaults(for:)` the training data).
     public var space: AutoSearchSpace?
+    /// Enqueue the space's default configuration (`AutoSearchSpace.defaultParameters`) as
+    /// the study's first trial, marked with the user attribute "auto.baseline", so the
+    /// search starts from it and the tuned result can be compared with it.
+    public var baseline: Bool
 
     public init(timeBudget: TimeInterval? = nil, maxTrials: Int? = nil, jobs: Int = 1, seed: UInt64 = 0,
-                studyName: String? = nil, validationFraction: Double? = nil, space: AutoSearchSpace? = nil) {
+                studyName: String? = nil, validationFraction: Double? = nil, space: AutoSearchSpace? = nil,
+                baseline: Bool = false) {
         self.timeBudget = timeBudget
         self.maxTrials = maxTrials
         self.jobs = jobs
@@ -44,6 +49,7 @@ public struct AutoMLOptions: Sendable {
         self.studyName = studyName
         self.validationFraction = validationFraction
         self.space = space
+        self.baseline = baseline
     }
 }
 
@@ -116,7 +122,24 @@ public final class AutoML: @unchecked Sendable {
         try study.setUserAttribute("auto.task", .string(data.task.rawValue))
         try study.setUserAttribute("auto.data", .string(data.name))
         try study.setUserAttribute("auto.metric", .string(metric.rawValue))
+        if options.baseline {
+            // Once per study: a resumed study keeps its baseline trial.
+            try study.enqueueTrial(space.defaultParameters(inputShape: data.train.featureShape),
+                                   userAttrs: [Self.baselineAttribute: .bool(true)], skipIfExists: true)
+        }
         return study
+    }
+
+    /// The user attribute marking the enqueued default configuration.
+    public static let baselineAttribute = "auto.baseline"
+
+    /// The finished trial of the default configuration (see `AutoMLOptions.baseline`), if
+    /// the study has one that trained (COMPLETE, or PRUNED by Hyperband: its parameters
+    /// are all a refit needs).
+    public func baselineTrial(of study: Study) throws -> FrozenTrial? {
+        try study.trials(states: [.complete, .pruned]).first {
+            $0.userAttrs[Self.baselineAttribute] == .bool(true) && (try? configuration(of: $0)) != nil
+        }
     }
 
     /// Seeds `study` with the COMPLETE trials of `source` that fit this run's space.

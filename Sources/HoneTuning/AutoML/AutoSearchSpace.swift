@@ -2,7 +2,9 @@
 // plus training hyperparameters, sized for a 2-core machine.
 //
 // The space is conditional: `width_2` exists only when `layers` ≥ 2, CNN parameters only
-// when `model` = cnn. TPE (which AutoSampler picks for conditional spaces) models each
+// when `model` = cnn. Image data adds what wins on images: batch-normalized CNNs, random
+// crop/flip augmentation (CNNs), label smoothing and the learning-rate schedule (cosine,
+// warm-up + cosine, one-cycle); tabular data keeps the plain space. TPE (which AutoSampler picks for conditional spaces) models each
 // parameter from the trials that have it. The same code turns a trial's suggestions and a
 // stored trial's parameters into a configuration, so the final refit trains exactly what
 // the search evaluated.
@@ -42,6 +44,14 @@ public struct AutoSearchSpace: Equatable, Sendable {
     public var channels = 4...16
     /// Width of the CNN's dense head (log-uniform).
     public var cnnHiddenWidths = 64...256
+    /// Image data: augmentation choices of a CNN ("none", "crop": crop with 2-pixel zero
+    /// padding, "crop_flip": that and horizontal flips).
+    public var augmentations = ["none", "crop", "crop_flip"]
+    /// Image data: schedules ("cosine", "warmup_cosine": one epoch of linear warm-up then
+    /// cosine, "one_cycle": OneCycleLR per batch peaking at `lr`).
+    public var schedules = ["cosine", "warmup_cosine", "one_cycle"]
+    /// Image data: label smoothing of the cross-entropy (uniform).
+    public var maxLabelSmoothing = 0.2
     /// Epochs of a trial trained to the full budget (the learning-rate schedule's horizon
     /// and Hyperband's maximum resource).
     public var maxEpochs: Int
@@ -85,6 +95,43 @@ public struct AutoSearchSpace: Equatable, Sendable {
         for o in optimizers { try check(["adam", "adamw", "sgd-momentum"].contains(o), "optimizer '\(o)' is not one of adam, adamw, sgd-momentum") }
         try check(maxConvLayers >= 1 && channels.lowerBound >= 1 && cnnHiddenWidths.lowerBound >= 1, "CNN ranges must be positive")
         try check(minEpochs >= 1 && maxEpochs >= minEpochs, "need 1 ≤ minEpochs ≤ maxEpochs, got \(minEpochs) and \(maxEpochs)")
+        try check(!augmentations.isEmpty, "augmentations must not be empty")
+        for a in augmentations { try check(Self.augmentationNames.contains(a), "augmentation '\(a)' is not one of \(Self.augmentationNames.joined(separator: ", "))") }
+        try check(!schedules.isEmpty, "schedules must not be empty")
+        for n in schedules { try check(Self.scheduleNames.contains(n), "schedule '\(n)' is not one of \(Self.scheduleNames.joined(separator: ", "))") }
+        try check(maxLabelSmoothing >= 0 && maxLabelSmoothing < 1, "maxLabelSmoothing must be in [0, 1), got \(maxLabelSmoothing)")
+    }
+
+    public static let augmentationNames = ["none", "crop", "crop_flip"]
+    public static let scheduleNames = ["cosine", "warmup_cosine", "one_cycle"]
+
+    // MARK: The default configuration
+
+    /// A plain configuration of this space, what one would train without tuning (the
+    /// `hone train` defaults, moved into the space's ranges): an MLP with hidden widths
+    /// 256 and 128, relu, no dropout, Adam at lr 1e-3 with (almost) no weight decay, batch
+    /// size 128, cosine schedule, no label smoothing. `hone auto` trains it first, as a
+    /// baseline the tuned configuration is compared with.
+    public func defaultParameters(inputShape: [Int]) -> [String: ParamValue] {
+        func clamp<T: Comparable>(_ x: T, _ r: ClosedRange<T>) -> T { min(max(x, r.lowerBound), r.upperBound) }
+        let layers = min(2, maxHiddenLayers)
+        var p: [String: ParamValue] = [
+            "activation": .string(activations.contains("relu") ? "relu" : activations[0]),
+            "layers": .int(layers),
+            "width_1": .int(clamp(256, widths)),
+            "lr": .float(clamp(1e-3, learningRate)),
+            "weight_decay": .float(weightDecay.lowerBound),
+            "batch_size": .int(batchSizes.contains(128) ? 128 : batchSizes[batchSizes.count / 2]),
+            "optimizer": .string(optimizers.contains("adam") ? "adam" : optimizers[0]),
+        ]
+        if layers >= 2 { p["width_2"] = .int(clamp(128, widths)) }
+        if maxDropout > 0 { p["dropout"] = .float(0) }
+        if includeCNN && inputShape.count == 3 {
+            p["model"] = .string("mlp")
+            p["schedule"] = .string(schedules.contains("cosine") ? "cosine" : schedules[0])
+            if maxLabelSmoothing > 0 { p["label_smoothing"] = .float(0) }
+        }
+        return p
     }
 
     // MARK: Parameters
@@ -138,16 +185,25 @@ public struct AutoSearchSpace: Equatable, Sendable {
             return s
         }
 
-        let kind = includeCNN && inputShape.count == 3 ? try choice("model", ["mlp", "cnn"]) : "mlp"
+        let images = includeCNN && inputShape.count == 3
+        let kind = images ? try choice("model", ["mlp", "cnn"]) : "mlp"
         let activation = try choice("activation", activations)
         let dropout = maxDropout > 0 ? try float("dropout", 0...maxDropout) : 0
         var model: ModelDescription?
+        var augmentation = ImageAugmentation.none
         if kind == "cnn" || (every && includeCNN) {
             let convLayers = try int("conv_layers", 1...maxConvLayers)
             let first = try int("channels", channels, log: true)
             let head = try int("cnn_hidden", cnnHiddenWidths, log: true)
+            let normValue = try value("batch_norm", .categorical([.bool(false), .bool(true)]))
+            guard case .bool(let batchNorm) = normValue else { throw TuningError.invalidArgument("parameter batch_norm = \(normValue) is not a boolean") }
+            switch try choice("augment", augmentations) {
+            case "crop": augmentation = ImageAugmentation(cropPadding: 2)
+            case "crop_flip": augmentation = ImageAugmentation(cropPadding: 2, horizontalFlip: true)
+            default: break
+            }
             model = .cnn(CNNDescription(inputShape: inputShape, convChannels: (0..<convLayers).map { first << $0 },
-                                        activation: activation, hiddenWidths: [head], dropout: Float(dropout),
+                                        batchNorm: batchNorm, activation: activation, hiddenWidths: [head], dropout: Float(dropout),
                                         outputCount: outputCount))
         }
         if kind == "mlp" || every {
@@ -168,8 +224,18 @@ public struct AutoSearchSpace: Equatable, Sendable {
         case "adamw": optimizer = .adamW(learningRate: lr, weightDecay: decay)
         default: optimizer = .sgd(learningRate: lr, momentum: 0.9, nesterov: true, weightDecay: decay)
         }
-        let trainer = TrainerConfig(epochs: maxEpochs, batchSize: batchSize, optimizer: optimizer,
-                                    schedule: LearningRateSchedule(.cosine(minimum: 0)), seed: seed, task: task)
+        var schedule = LearningRateSchedule(.cosine(minimum: 0))
+        var labelSmoothing: Float = 0
+        if images || (every && includeCNN) {
+            switch try choice("schedule", schedules) {
+            case "warmup_cosine": schedule = LearningRateSchedule(.cosine(minimum: 0), warmup: 1)
+            case "one_cycle": schedule = LearningRateSchedule(.defaultOneCycle, unit: .step)
+            default: break
+            }
+            if maxLabelSmoothing > 0 && task == .classification { labelSmoothing = Float(try float("label_smoothing", 0...maxLabelSmoothing)) }
+        }
+        let trainer = TrainerConfig(epochs: maxEpochs, batchSize: batchSize, optimizer: optimizer, schedule: schedule, seed: seed,
+                                    task: task, augmentation: augmentation, labelSmoothing: labelSmoothing)
         guard let model else { throw TuningError.invalidArgument("parameter model = \(kind) is not mlp or cnn") }
         return AutoConfiguration(model: model, trainer: trainer)
     }

@@ -214,7 +214,9 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
           early_stopping_patience: Optional[int] = None, threads: Optional[int] = None,
           validation: Optional[Tuple[Any, Any]] = None, validation_fraction: Optional[float] = None,
           on_epoch: Optional[EpochCallback] = None, task: Optional[str] = None,
-          n_classes: Optional[int] = None, init: Optional[PathLike] = None) -> Model:
+          n_classes: Optional[int] = None, init: Optional[PathLike] = None,
+          crop_padding: Optional[int] = None, horizontal_flip: Optional[bool] = None,
+          label_smoothing: Optional[float] = None) -> Model:
     """Trains a network on numpy arrays and returns it.
 
     ``x``: (samples, features) or (samples, *input_shape); ``y``: one label per sample.
@@ -222,7 +224,12 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
     classes, float labels regression; ``task`` overrides. The network is an MLP with
     ``hidden`` widths unless ``model`` gives a description of hone.h's
     hone_model_create ({"kind": "cnn", "input_shape": [1, 28, 28], "channels": [32],
-    ...}; "inputs"/"outputs" are filled in when absent). ``validation=(x_val, y_val)`` is
+    ...}, with "batch_norm" and "residual" for BatchNorm and residual-block CNNs;
+    "inputs"/"outputs" are filled in when absent). ``schedule`` is a name or {"name": ...}
+    (constant, cosine, step, exponential, one_cycle). Image models can augment training
+    batches: ``crop_padding`` (pad and crop back at a random offset) and
+    ``horizontal_flip``; ``label_smoothing`` smooths the cross-entropy target.
+    ``validation=(x_val, y_val)`` is
     evaluated after every epoch (or ``validation_fraction`` of the data is held out).
     ``on_epoch(metrics)`` is called after every epoch: return False to stop early, raise
     :class:`hone.TrialPruned` to stop as pruned (``train`` then raises it). Weights,
@@ -259,7 +266,9 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
         opt["momentum"] = momentum
     options: Dict[str, Any] = {"epochs": epochs, "batch_size": batch_size, "optimizer": opt, "seed": seed}
     for key, value in (("schedule", schedule), ("early_stopping_patience", early_stopping_patience),
-                       ("threads", threads), ("validation_fraction", validation_fraction)):
+                       ("threads", threads), ("validation_fraction", validation_fraction),
+                       ("crop_padding", crop_padding), ("horizontal_flip", horizontal_flip),
+                       ("label_smoothing", label_smoothing)):
         if value is not None:
             options[key] = value
     net.result = _train(net, x, y, classes, options, validation, on_epoch)
