@@ -97,7 +97,8 @@ func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, ti
     let watch = InterruptWatch { h.study.stop() }
     defer { watch.finish() }
     let callbacks: [@Sendable (Study, FrozenTrial) -> Void] = finished.map { callback in [{ _, trial in callback.call(trial) }] } ?? []
-    try h.study.optimize({ trial in try evaluate(objective, h, trial, watch) },
+    let scheduler = try h.schedulerSpec.map { try AlgorithmRegistry.shared.scheduler(spec: $0) }
+    try h.study.optimize({ trial in try evaluate(objective, h, trial, watch) }, scheduler: scheduler,
                          nTrials: trials, timeout: seconds, nJobs: Int(nJobs), callbacks: callbacks)
     if watch.fired {
         throw APIError(.interrupted, "hone_study_optimize of study \"\(h.study.name)\" was interrupted by hone_interrupt "

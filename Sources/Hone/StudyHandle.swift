@@ -9,12 +9,15 @@ import HoneSearch
 final class StudyHandle: @unchecked Sendable {
     let study: Study
     let name: OwnedCString
+    /// hone_study_open's "scheduler" (checked there): each optimize call builds its own.
+    let schedulerSpec: JSONValue?
     private let lock = NSLock()
     private var stopped = false
 
-    init(_ study: Study) {
+    init(_ study: Study, scheduler: JSONValue? = nil) {
         self.study = study
         name = OwnedCString(study.name)
+        schedulerSpec = scheduler
     }
 
     var nObjectives: Int { study.directions.count }

@@ -35,6 +35,21 @@ public func hone_trial_number(_ trial: OpaquePointer?, _ out: UnsafeMutablePoint
     }
 }
 
+@_cdecl("hone_trial_work")
+public func hone_trial_work(_ trial: OpaquePointer?, _ start: UnsafeMutablePointer<Double>?, _ budget: UnsafeMutablePointer<Double>?,
+                            _ maxBudget: UnsafeMutablePointer<Double>?, _ resumeFrom: UnsafeMutablePointer<Int64>?) -> Int32 {
+    api {
+        let t = try trialHandle(trial).live()
+        guard let work = t.work else {
+            throw APIError(.notFound, "trial \(t.number) runs without a scheduler: it has no budget (train as usual)")
+        }
+        start?.pointee = work.start
+        budget?.pointee = work.budget
+        maxBudget?.pointee = work.maxBudget
+        resumeFrom?.pointee = Int64(work.resumeFrom ?? -1)
+    }
+}
+
 @_cdecl("hone_trial_suggest_float")
 public func hone_trial_suggest_float(_ trial: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ low: Double, _ high: Double,
                                      _ step: Double, _ flagBits: UInt32, _ out: UnsafeMutablePointer<Double>?) -> Int32

@@ -26,6 +26,7 @@ public final class AlgorithmRegistry: @unchecked Sendable {
 
     public var samplerNames: [String] { lock.lock(); defer { lock.unlock() }; return samplers.keys.sorted() }
     public var prunerNames: [String] { lock.lock(); defer { lock.unlock() }; return pruners.keys.sorted() }
+    public var schedulerNames: [String] { Self.builtinSchedulers.keys.sorted() }
 
     /// Adds a sampler. Built-in names cannot be replaced; a name registered earlier can be
     /// only with `replace` (reloading a plugin).
@@ -81,6 +82,34 @@ public final class AlgorithmRegistry: @unchecked Sendable {
         return try pruner(name, options: options)
     }
 
+    /// Builds the scheduler `spec` names (`"hyperband"` or `{"name": "hyperband", …}`):
+    /// a fresh one each time, as schedulers keep the state of one optimize run.
+    public func scheduler(spec: JSONValue) throws -> TrialScheduler {
+        let (name, options) = try Self.split(spec, kind: "scheduler")
+        guard let factory = Self.builtinSchedulers[name] else {
+            throw StudyError.invalidArgument("unknown scheduler '\(name)' (known: \(schedulerNames.joined(separator: ", ")))")
+        }
+        let o = AlgorithmOptions(options, context: "scheduler '\(name)'")
+        let scheduler = try factory(o)
+        try o.checkAllUsed()
+        return scheduler
+    }
+
+    /// The sampler a study uses given what its options say of sampler and scheduler
+    /// (the one default rule of every front end): the scheduler `bohb` is Hyperband with
+    /// the `bohb` sampler, which is then the default and the only sampler it takes;
+    /// otherwise `auto`.
+    public static func samplerSpec(sampler: JSONValue?, scheduler: JSONValue?) throws -> JSONValue {
+        let schedulerName = try scheduler.map { try split($0, kind: "scheduler").0 }
+        guard schedulerName == "bohb" else { return sampler ?? .string("auto") }
+        guard let sampler else { return .string("bohb") }
+        guard try split(sampler, kind: "sampler").0 == "bohb" else {
+            throw StudyError.invalidArgument("scheduler 'bohb' is Hyperband with the 'bohb' sampler: leave \"sampler\" out or make it \"bohb\", "
+                + "or use scheduler 'hyperband' with sampler \(sampler.jsonText)")
+        }
+        return sampler
+    }
+
     private static func split(_ spec: JSONValue, kind: String) throws -> (String, [String: JSONValue]) {
         switch spec {
         case .string(let name): return (name, [:])
@@ -117,6 +146,21 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             if let b = try o.bool("multivariate") { t.multivariate = b }
             if let b = try o.bool("group") { t.group = b }
             if let b = try o.bool("constant_liar") { t.constantLiar = b }
+            if let w = try o.number("prior_weight", atLeast: 0) { t.priorWeight = w }
+            if let b = try o.bool("consider_magic_clip") { t.considerMagicClip = b }
+            if let b = try o.bool("consider_endpoints") { t.considerEndpoints = b }
+            if let s = try o.string("startup") {
+                guard let v = TPESampler.StartupSampler(rawValue: s) else {
+                    throw StudyError.invalidArgument("sampler 'tpe': option \"startup\" must be \"sobol\" or \"random\", got \"\(s)\"")
+                }
+                t.startup = v
+            }
+            if let s = try o.string("failed_trials") {
+                guard let v = TPESampler.FailedTrials(rawValue: s) else {
+                    throw StudyError.invalidArgument("sampler 'tpe': option \"failed_trials\" must be \"worst\" or \"ignore\", got \"\(s)\"")
+                }
+                t.failedTrials = v
+            }
             t.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
             return TPESampler(options: t)
         },
@@ -139,6 +183,14 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             if let b = try o.bool("restarts") { c.restarts = b }
             c.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
             return CMAESSampler(options: c)
+        },
+        "bohb": { o in
+            try BOHBSampler(randomFraction: try o.number("random_fraction", atLeast: 0) ?? 1.0 / 3,
+                            topFraction: try o.number("top_fraction", above: 0) ?? 0.15,
+                            candidates: try o.int("n_candidates", min: 1) ?? 64,
+                            bandwidthFactor: try o.number("bandwidth_factor", above: 0) ?? 3,
+                            minBandwidth: try o.number("min_bandwidth", above: 0) ?? 1e-3,
+                            minPoints: try o.int("min_points", min: 1))
         },
         "nsga2": { o in
             var n = NSGAIISampler.Options()
@@ -218,14 +270,73 @@ public final class AlgorithmRegistry: @unchecked Sendable {
         },
     ]
 
-    private static func budgets(_ o: AlgorithmOptions, _ name: String) throws -> (Int, Int, Int) {
+    public typealias SchedulerFactory = @Sendable (_ options: AlgorithmOptions) throws -> TrialScheduler
+
+    /// Resources are in the objective's unit (epochs, steps, shares of the data); the
+    /// objective reads them from `trial.work`.
+    private static let builtinSchedulers: [String: SchedulerFactory] = [
+        "successive_halving": { o in
+            let (r, R, eta) = try budgets(o, "successive_halving", kind: "scheduler")
+            guard let n = try o.int("n_configurations", min: 1) else {
+                throw StudyError.invalidArgument("scheduler 'successive_halving' needs \"n_configurations\" (configurations in its first rung)")
+            }
+            return .budget(try SuccessiveHalvingScheduler(configurations: n, minResource: Double(r), maxResource: Double(R), reductionFactor: eta))
+        },
+        "hyperband": { o in
+            let (r, R, eta) = try budgets(o, "hyperband", kind: "scheduler")
+            return .budget(try HyperbandScheduler(minResource: Double(r), maxResource: Double(R), reductionFactor: eta,
+                                                  iterations: try o.int("iterations", min: 1)))
+        },
+        "bohb": { o in
+            let (r, R, eta) = try budgets(o, "bohb", kind: "scheduler")
+            return .budget(try HyperbandScheduler(minResource: Double(r), maxResource: Double(R), reductionFactor: eta,
+                                                  iterations: try o.int("iterations", min: 1), name: "bohb"))
+        },
+        "asha": { o in
+            let (r, R, eta) = try budgets(o, "asha", kind: "scheduler")
+            return .budget(try ASHAScheduler(minResource: Double(r), maxResource: Double(R), reductionFactor: eta))
+        },
+        "pbt": { o in
+            func required(_ key: String, _ what: String) throws -> Int {
+                guard let v = try o.int(key, min: 1) else { throw StudyError.invalidArgument("scheduler 'pbt' needs \"\(key)\" (\(what))") }
+                return v
+            }
+            return .pbt(try PopulationBasedTraining(
+                populationSize: try required("population_size", "members training side by side, ≥ 2"),
+                generations: try required("generations", "segments each member trains"),
+                stepsPerGeneration: try required("steps_per_generation", "steps between exploit/explore"),
+                truncation: try o.number("truncation", above: 0) ?? 0.2,
+                perturbFactors: try o.numbers("perturb_factors") ?? [0.8, 1.2],
+                resampleProbability: try o.number("resample_probability", atLeast: 0) ?? 0.25,
+                explored: try o.strings("explored").map(Set.init)))
+        },
+        "async_pbt": { o in
+            func required(_ key: String, _ what: String) throws -> Int {
+                guard let v = try o.int(key, min: 1) else { throw StudyError.invalidArgument("scheduler 'async_pbt' needs \"\(key)\" (\(what))") }
+                return v
+            }
+            return .asyncPBT(try AsynchronousPBT(
+                populationSize: try required("population_size", "members training side by side, ≥ 2"),
+                totalSteps: try required("total_steps", "steps each member trains in all"),
+                stepsPerReady: try required("steps_per_ready", "steps between exploit/explore"),
+                truncation: try o.number("truncation", above: 0) ?? 0.2,
+                perturbFactors: try o.numbers("perturb_factors") ?? [0.8, 1.2],
+                resampleProbability: try o.number("resample_probability", atLeast: 0) ?? 0.25,
+                explored: try o.strings("explored").map(Set.init),
+                maxConsecutiveFailures: try o.int("max_consecutive_failures", min: 1) ?? 3,
+                maxSegmentsPerMember: try o.int("max_segments_per_member", min: 1),
+                minimumReported: try o.int("minimum_reported", min: 2)))
+        },
+    ]
+
+    private static func budgets(_ o: AlgorithmOptions, _ name: String, kind: String = "pruner") throws -> (Int, Int, Int) {
         let r = try o.int("min_resource", min: 1) ?? 1
         let eta = try o.int("reduction_factor", min: 2) ?? 3
         guard let R = try o.int("max_resource", min: 1) else {
-            throw StudyError.invalidArgument("pruner '\(name)' needs \"max_resource\" (the most epochs a trial trains)")
+            throw StudyError.invalidArgument("\(kind) '\(name)' needs \"max_resource\" (the most epochs a trial trains)")
         }
         guard R >= r else {
-            throw StudyError.invalidArgument("pruner '\(name)': max_resource \(R) is below min_resource \(r)")
+            throw StudyError.invalidArgument("\(kind) '\(name)': max_resource \(R) is below min_resource \(r)")
         }
         return (r, R, eta)
     }
@@ -279,6 +390,25 @@ public final class AlgorithmOptions {
         guard let v = raw(key) else { return nil }
         guard let s = v.stringValue else { throw bad(key, "a string", v) }
         return s
+    }
+
+    /// A list of finite numbers.
+    public func numbers(_ key: String) throws -> [Double]? {
+        guard let v = raw(key) else { return nil }
+        guard case .array(let items) = v, !items.isEmpty,
+              let xs = Optional(items.compactMap(\.numberValue)), xs.count == items.count, xs.allSatisfy(\.isFinite) else {
+            throw bad(key, "a non-empty list of finite numbers", v)
+        }
+        return xs
+    }
+
+    /// A list of strings.
+    public func strings(_ key: String) throws -> [String]? {
+        guard let v = raw(key) else { return nil }
+        guard case .array(let items) = v, let ss = Optional(items.compactMap(\.stringValue)), ss.count == items.count else {
+            throw bad(key, "a list of strings", v)
+        }
+        return ss
     }
 
     public func checkAllUsed() throws {

@@ -27,9 +27,17 @@ extension Study {
         let run = OptimizeRun(study: self, objective: objective, nTrials: nTrials,
                               deadline: timeout.map { Date().addingTimeInterval($0) },
                               catchErrors: catchErrors, callbacks: callbacks)
-        // Heartbeats the trials this call is running. A failed heartbeat is not an error of
-        // the run: the storage's next call from a worker surfaces a lasting failure, and a
-        // transient one only ages the heartbeat by one interval.
+        withHeartbeats { runOnWorkerThreads(nJobs, name: "hone-worker") { run.work(worker: $0) } }
+        if let e = run.firstError { throw e }
+    }
+
+    /// Runs `body` while this process's running trials heartbeat (when the study has a
+    /// heartbeat policy): every optimize loop — plain, scheduled, PBT — runs inside it.
+    /// A failed heartbeat is not an error of the run: the storage's next call from a
+    /// worker surfaces a lasting failure, and a transient one only ages the heartbeat by
+    /// one interval. Paused trials of a budget scheduler are running trials of this
+    /// process, so they keep heartbeating between their rungs.
+    func withHeartbeats(_ body: () -> Void) {
         let heartbeatThread = heartbeat.map { policy in
             PeriodicThread(name: "hone-heartbeat", interval: policy.interval) { [self] in
                 let ids = runningTrialsHere.filter(\.heartbeats).map(\.id)
@@ -38,8 +46,15 @@ extension Study {
             }
         }
         defer { heartbeatThread?.finish() }
-        runOnWorkerThreads(nJobs, name: "hone-worker") { run.work(worker: $0) }
-        if let e = run.firstError { throw e }
+        body()
+    }
+
+    /// Asks for a trial as worker `worker` of an optimize loop: stale trials of dead
+    /// workers are failed first when a sweep is due, and the trial heartbeats when the
+    /// study has a heartbeat policy.
+    func askAsWorker(_ worker: Int, fixedParams: [String: ParamValue] = [:]) throws -> Trial {
+        try failStaleTrialsIfDue()
+        return try ask(fixedParams: fixedParams, workerId: "\(Study.processId):\(worker)", heartbeat: heartbeat != nil)
     }
 
     /// `optimize` for a single-objective function.
@@ -92,11 +107,9 @@ private final class OptimizeRun: @unchecked Sendable {
     }
 
     func work(worker: Int) {
-        let workerId = "\(Study.processId):\(worker)"
         while claimSlot() {
             do {
-                try study.failStaleTrialsIfDue()
-                let trial = try study.ask(fixedParams: [:], workerId: workerId, heartbeat: study.heartbeat != nil)
+                let trial = try study.askAsWorker(worker)
                 let frozen = try runOne(trial)
                 for cb in callbacks { cb(study, frozen) }
             } catch is StoppedWhileWaiting {

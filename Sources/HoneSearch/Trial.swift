@@ -35,6 +35,7 @@ public final class Trial: @unchecked Sendable {
     private var unflushedSystemAttrs: [String: JSONValue] = [:]
     /// Set by the tell that finished this trial.
     private(set) var finalState: TrialState?
+    private var currentWork: TrialWork?
 
     init(stored t: FrozenTrial, study: Study, fixedParams: [String: ParamValue]) {
         id = t.id; number = t.number; startedAt = t.startedAt ?? Date(); workerId = t.workerId
@@ -53,6 +54,14 @@ public final class Trial: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         relativeSpace = space
         relativeParams = values
+    }
+
+    /// What the study's scheduler asks of the objective's current call on this trial:
+    /// train from `start` to `budget`, first restoring the checkpoint of trial
+    /// `resumeFrom` (see `TrialWork`). nil for plain trials (no scheduler).
+    public internal(set) var work: TrialWork? {
+        get { lock.lock(); defer { lock.unlock() }; return currentWork }
+        set { lock.lock(); currentWork = newValue; lock.unlock() }
     }
 
     // MARK: Randomness

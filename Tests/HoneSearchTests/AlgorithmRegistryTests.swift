@@ -53,4 +53,51 @@ final class AlgorithmRegistryTests: XCTestCase {
         XCTAssertThrowsError(try r.registerPruner("bad name!") { _ in NopPruner() })
         XCTAssertFalse(AlgorithmRegistry().hasSampler("mine"), "registries are independent")
     }
+
+    func testEverySchedulerByNameRunsThroughTheOneOptimize() throws {
+        let r = AlgorithmRegistry()
+        XCTAssertEqual(r.schedulerNames, ["asha", "async_pbt", "bohb", "hyperband", "pbt", "successive_halving"])
+        let specs: [(JSONValue, Int)] = [
+            (["name": "successive_halving", "n_configurations": 9, "max_resource": 9], 9),
+            (["name": "hyperband", "max_resource": 9, "iterations": 1], 12),   // 17 configurations; nTrials 12 ends it
+            (["name": "asha", "max_resource": 9], 12),
+            (["name": "pbt", "population_size": 3, "generations": 2, "steps_per_generation": 2, "explored": ["x"]], 6),
+            (["name": "async_pbt", "population_size": 3, "total_steps": 4, "steps_per_ready": 2], 6),
+        ]
+        for (spec, expectedTrials) in specs {
+            let study = try Study.create(storage: InMemoryStorage(), sampler: RandomSampler(), seed: 3)
+            let finished = LockedCount()
+            try study.optimize({ trial in
+                let x = try trial.suggestFloat("x", 0, 1)
+                let work = try XCTUnwrap(trial.work, "\(spec.jsonText)")
+                XCTAssertLessThan(work.start, work.budget)
+                XCTAssertLessThanOrEqual(work.budget, work.maxBudget)
+                return [x + 1 / work.budget]
+            }, scheduler: try r.scheduler(spec: spec), nTrials: 12, callbacks: [{ _, _ in finished.add() }])
+            let trials = try study.trials()
+            XCTAssertEqual(trials.count, expectedTrials, "\(spec.jsonText)")
+            XCTAssertTrue(trials.allSatisfy(\.state.isFinished), "\(spec.jsonText)")
+            XCTAssertEqual(finished.value, trials.count, "a callback per finished trial: \(spec.jsonText)")
+        }
+    }
+
+    func testSchedulerOptionsAndTheBOHBSamplerRule() throws {
+        let r = AlgorithmRegistry()
+        XCTAssertThrowsError(try r.scheduler(spec: "hyperband")) { XCTAssertTrue("\($0)".contains("scheduler 'hyperband' needs \"max_resource\""), "\($0)") }
+        XCTAssertThrowsError(try r.scheduler(spec: ["name": "pbt", "population_size": 4, "generations": 2, "steps_per_generation": 1,
+                                                    "explored": [1]])) { XCTAssertTrue("\($0)".contains("\"explored\""), "\($0)") }
+        XCTAssertThrowsError(try r.scheduler(spec: ["name": "pbt", "population_size": 1, "generations": 2, "steps_per_generation": 1]))
+        XCTAssertEqual(try AlgorithmRegistry.samplerSpec(sampler: nil, scheduler: nil), "auto")
+        XCTAssertEqual(try AlgorithmRegistry.samplerSpec(sampler: nil, scheduler: ["name": "bohb", "max_resource": 9]), "bohb")
+        XCTAssertEqual(try AlgorithmRegistry.samplerSpec(sampler: "tpe", scheduler: ["name": "hyperband", "max_resource": 9]), "tpe")
+        XCTAssertThrowsError(try AlgorithmRegistry.samplerSpec(sampler: "tpe", scheduler: "bohb"))
+        XCTAssertNoThrow(try r.sampler(spec: ["name": "bohb", "n_candidates": 16, "random_fraction": 0.5]))
+    }
+}
+
+private final class LockedCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func add() { lock.lock(); n += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }

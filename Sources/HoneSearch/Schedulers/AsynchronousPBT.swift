@@ -144,16 +144,22 @@ extension Study {
     /// it copied another member) and `pbt.asynchronous`. A failing segment fails its trial;
     /// its member then copies the best usable member (or, if none, retries from where it
     /// started with explored hyperparameters).
-    public func optimize(asyncPBT pbt: AsynchronousPBT, nJobs: Int = 1,
+    ///
+    /// `stop()`, `timeout` and `nTrials` (segments) end the run before the next segment
+    /// starts; `callbacks` run after each segment is told; running segments heartbeat.
+    public func optimize(asyncPBT pbt: AsynchronousPBT, nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         callbacks: [@Sendable (Study, FrozenTrial) -> Void] = [],
                          train: @escaping @Sendable (Trial, PBTSegment) throws -> Double,
                          release: (@Sendable (Int) -> Void)? = nil) throws {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "population based training") }
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
+        clearStop()
+        let limits = SegmentLimits(nTrials: nTrials, timeout: timeout)
         let run = AsyncPBTRun(pbt: pbt, direction: directions[0], seed: seed, release: release)
-        let work: @Sendable () -> Void = { [self] in
-            while let (segment, params) = run.next() {
+        let work: @Sendable (Int) -> Void = { [self] worker in
+            while let (segment, params) = run.next(unless: { !limits.claim(self) }) {
                 do {
-                    let trial = try ask(fixedParams: params)
+                    let trial = try askAsWorker(worker, fixedParams: params)
                     trial.setSystemAttribute("pbt.asynchronous", .bool(true))
                     trial.setSystemAttribute("pbt.member", .number(Double(segment.member)))
                     trial.setSystemAttribute("pbt.generation", .number(Double(segment.generation)))
@@ -164,16 +170,19 @@ extension Study {
                         trial.setSystemAttribute("pbt.exploited_member", .number(Double(e)))
                         if let s = run.exploitedScore(segment) { trial.setSystemAttribute("pbt.exploited_score", .number(s)) }
                     }
-                    let score = try trainSegment(trial, segment, train)
+                    let score = try trainSegment(trial, segment, train, callbacks: callbacks)
                     run.finished(segment, trial: trial.number, score: score,
                                  params: trial.parameters, distributions: trial.parameterDistributions)
+                } catch is StoppedWhileWaiting {
+                    run.abort(nil)
+                    return
                 } catch {
                     run.abort(error)
                     return
                 }
             }
         }
-        runOnWorkerThreads(min(nJobs, pbt.populationSize), name: "hone-apbt") { _ in work() }
+        withHeartbeats { runOnWorkerThreads(min(nJobs, pbt.populationSize), name: "hone-apbt") { work($0) } }
         if let e = run.error { throw e }
     }
 }
@@ -193,6 +202,8 @@ private final class AsyncPBTRun: @unchecked Sendable {
     private var head = 0
     private var running = 0
     private(set) var failure: Error?
+    /// The run's limits were reached: no more segments start.
+    private var stopped = false
     private var board: [Int: AsynchronousPBT.MemberStatus] = [:]
     private var consecutiveFailures: [Int: Int] = [:]
     private var references: [Int: Int] = [:]
@@ -209,12 +220,14 @@ private final class AsyncPBTRun: @unchecked Sendable {
     var error: Error? { condition.lock(); defer { condition.unlock() }; return failure }
 
     /// The next segment to run; waits while the queue is empty but segments are running
-    /// (their members will queue more); nil when everything is done or the run failed.
-    func next() -> Pending? {
+    /// (their members will queue more); nil when everything is done, the run failed or
+    /// `over()` says the run's limits are reached (checked when a segment is ready).
+    func next(unless over: () -> Bool) -> Pending? {
         condition.lock(); defer { condition.unlock() }
         while true {
-            if failure != nil { return nil }
+            if failure != nil || stopped { return nil }
             if head < queue.count {
+                if over() { stopped = true; condition.broadcast(); return nil }
                 let item = queue[head]
                 head += 1
                 running += 1
@@ -230,9 +243,11 @@ private final class AsyncPBTRun: @unchecked Sendable {
         return segment.parentTrial.flatMap { exploitedScores[$0] }
     }
 
-    func abort(_ error: Error) {
+    /// A worker's loop ended on `error` (nil: on a stop).
+    func abort(_ error: Error?) {
         condition.lock()
-        if failure == nil { failure = error }
+        if let error, failure == nil { failure = error }
+        if error == nil { stopped = true }
         running -= 1
         condition.broadcast()
         condition.unlock()

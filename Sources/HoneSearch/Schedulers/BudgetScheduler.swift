@@ -87,20 +87,25 @@ extension Study {
     ///   configuration of this or a later bracket) and wait only when none is.
     /// - An objective that throws fails its trial; `TrialPruned` prunes it (e.g. a
     ///   threshold rule inside the objective); either way it ranks last in its rung.
+    /// - `callbacks` run once per trial this call finishes (PRUNED at a rung, COMPLETE at
+    ///   the end of its schedule, FAIL), right after it is told, outside the run's lock.
+    /// - Heartbeats and stale-trial sweeps as in `optimize`.
     public func optimize(scheduler: BudgetScheduler, nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         callbacks: [@Sendable (Study, FrozenTrial) -> Void] = [],
                          _ objective: @escaping @Sendable (Trial, Budget) throws -> [Double]) throws {
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
         clearStop()   // a stop before this call is not meant for it (as `optimize`)
         let run = ScheduledRun(study: self, scheduler: scheduler, objective: objective, nTrials: nTrials,
-                               deadline: timeout.map { Date().addingTimeInterval($0) })
-        runOnWorkerThreads(nJobs, name: "hone-scheduler") { _ in run.work() }
+                               deadline: timeout.map { Date().addingTimeInterval($0) }, callbacks: callbacks)
+        withHeartbeats { runOnWorkerThreads(nJobs, name: "hone-scheduler") { run.work(worker: $0) } }
         try run.finish()
     }
 
     /// `optimize(scheduler:…)` for a single objective.
     public func optimize(scheduler: BudgetScheduler, nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         callbacks: [@Sendable (Study, FrozenTrial) -> Void] = [],
                          _ objective: @escaping @Sendable (Trial, Budget) throws -> Double) throws {
-        try optimize(scheduler: scheduler, nTrials: nTrials, timeout: timeout, nJobs: nJobs) { [try objective($0, $1)] }
+        try optimize(scheduler: scheduler, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks) { [try objective($0, $1)] }
     }
 }
 
@@ -110,6 +115,7 @@ private final class ScheduledRun: @unchecked Sendable {
     let scheduler: BudgetScheduler
     let objective: @Sendable (Trial, Budget) throws -> [Double]
     let deadline: Date?
+    let callbacks: [@Sendable (Study, FrozenTrial) -> Void]
     private let condition = NSCondition()
     private var startsLeft: Int?
     private var noMoreStartsSent = false
@@ -118,9 +124,23 @@ private final class ScheduledRun: @unchecked Sendable {
     private var error: Error?
 
     init(study: Study, scheduler: BudgetScheduler, objective: @escaping @Sendable (Trial, Budget) throws -> [Double],
-         nTrials: Int?, deadline: Date?) {
+         nTrials: Int?, deadline: Date?, callbacks: [@Sendable (Study, FrozenTrial) -> Void]) {
         self.study = study; self.scheduler = scheduler; self.objective = objective
-        self.startsLeft = nTrials; self.deadline = deadline
+        self.startsLeft = nTrials; self.deadline = deadline; self.callbacks = callbacks
+    }
+
+    /// Trials told under the lock, for the callbacks to see once it is released.
+    private var finishedUncalled: [FrozenTrial] = []
+
+    /// Runs the callbacks for what was told so far, with the lock released (a callback
+    /// may read the study or stop it). Call with the lock held.
+    private func callBack() {
+        guard !callbacks.isEmpty, !finishedUncalled.isEmpty else { finishedUncalled.removeAll(); return }
+        let told = finishedUncalled
+        finishedUncalled.removeAll()
+        condition.unlock()
+        for trial in told { for cb in callbacks { cb(study, trial) } }
+        condition.lock()
     }
 
     private var timedOut: Bool { deadline.map { Date() >= $0 } ?? false }
@@ -131,7 +151,7 @@ private final class ScheduledRun: @unchecked Sendable {
     /// Call with the lock held.
     private func tellOutcome(_ trial: Trial, _ state: TrialState, failReason: String? = nil) {
         do {
-            try study.tell(trial, state: state, failReason: failReason)
+            finishedUncalled.append(try study.tell(trial, state: state, failReason: failReason))
         } catch StudyError.alreadyFinished {
         } catch {
             if self.error == nil { self.error = error }
@@ -143,10 +163,10 @@ private final class ScheduledRun: @unchecked Sendable {
         for (number, verdict) in verdicts {
             guard let trial = paused.removeValue(forKey: number) else { continue }
             switch verdict {
-            case .prune: try study.tell(trial, state: .pruned)
+            case .prune: finishedUncalled.append(try study.tell(trial, state: .pruned))
             case .complete:
                 let last = trial.frozen().foldAveragedCurve().last?.values
-                try study.tell(trial, state: .complete, values: last)
+                finishedUncalled.append(try study.tell(trial, state: .complete, values: last))
             }
         }
     }
@@ -157,7 +177,7 @@ private final class ScheduledRun: @unchecked Sendable {
         try apply(scheduler.noMoreConfigurations(study: study.view))
     }
 
-    func work() {
+    func work(worker: Int) {
         condition.lock()
         defer { condition.broadcast(); condition.unlock() }
         while error == nil {
@@ -180,7 +200,7 @@ private final class ScheduledRun: @unchecked Sendable {
                     }
                     inFlight += 1
                     condition.unlock()
-                    let asked = Result { try study.ask() }
+                    let asked = Result { try study.askAsWorker(worker) }
                     condition.lock()
                     trial = try asked.get()
                     trial.setSystemAttribute("scheduler.bracket", .number(Double(bracket)))
@@ -206,6 +226,9 @@ private final class ScheduledRun: @unchecked Sendable {
                 if values != nil { paused[trial.number] = trial }
                 try apply(scheduler.jobFinished(study: study.view, trialNumber: trial.number, budget: budget, values: values))
                 condition.broadcast()
+                callBack()
+            } catch is StoppedWhileWaiting {
+                return   // a stop, not a failure: the asked trial is stored FAIL saying so
             } catch {
                 if self.error == nil { self.error = error }
                 return
@@ -244,6 +267,7 @@ private final class ScheduledRun: @unchecked Sendable {
         condition.lock(); defer { condition.unlock() }
         for (_, trial) in paused.sorted(by: { $0.key < $1.key }) { tellOutcome(trial, .pruned) }
         paused.removeAll()
+        callBack()
         if let error { throw error }
     }
 }

@@ -127,10 +127,17 @@ extension Study {
     /// `trial.number`, and returns the score at `endStep`. Each segment is stored as a
     /// COMPLETE trial with system attributes `pbt.member`, `pbt.generation`, `pbt.parent`
     /// and `pbt.exploited_member`. A failing segment fails its trial and scores worst.
-    public func optimize(pbt: PopulationBasedTraining, nJobs: Int = 1,
+    ///
+    /// As every optimize loop: `stop()`, `timeout` (seconds) and `nTrials` (segments)
+    /// end the run before the next segment starts (segments running finish first);
+    /// `callbacks` run after each segment is told; running segments heartbeat.
+    public func optimize(pbt: PopulationBasedTraining, nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1,
+                         callbacks: [@Sendable (Study, FrozenTrial) -> Void] = [],
                          _ train: @escaping @Sendable (Trial, PBTSegment) throws -> Double) throws {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "population based training") }
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
+        clearStop()
+        let limits = SegmentLimits(nTrials: nTrials, timeout: timeout)
         let direction = directions[0]
         let worst = direction == .minimize ? Double.infinity : -Double.infinity
         var plans: [(segment: PBTSegment, params: [String: ParamValue])] = (0..<pbt.populationSize).map {
@@ -142,34 +149,72 @@ extension Study {
             let firstError = Locked<Error?>(nil)
             let next = Locked(0)
             let currentPlans = plans
-            let work: @Sendable () -> Void = { [self] in
+            let work: @Sendable (Int) -> Void = { [self] worker in
                 while true {
                     var index = 0
                     next.mutate { index = $0; $0 += 1 }
-                    guard index < currentPlans.count, firstError.value == nil else { return }
+                    guard index < currentPlans.count, firstError.value == nil, limits.claim(self) else { return }
                     let (segment, params) = currentPlans[index]
                     do {
-                        let trial = try ask(fixedParams: params)
+                        let trial = try askAsWorker(worker, fixedParams: params)
                         trial.setSystemAttribute("pbt.member", .number(Double(segment.member)))
                         trial.setSystemAttribute("pbt.generation", .number(Double(segment.generation)))
                         if let p = segment.parentTrial { trial.setSystemAttribute("pbt.parent", .number(Double(p))) }
                         if let e = segment.exploitedMember { trial.setSystemAttribute("pbt.exploited_member", .number(Double(e))) }
-                        let score = try trainSegment(trial, segment, train) ?? worst
+                        let score = try trainSegment(trial, segment, train, callbacks: callbacks) ?? worst
                         let entry = (trial.number, score, trial.parameters, trial.parameterDistributions)
                         results.mutate { $0[segment.member] = entry }
+                    } catch is StoppedWhileWaiting {
+                        return
                     } catch {
                         firstError.mutate { if $0 == nil { $0 = error } }
                         return
                     }
                 }
             }
-            runOnWorkerThreads(min(nJobs, currentPlans.count), name: "hone-pbt") { _ in work() }
+            withHeartbeats { runOnWorkerThreads(min(nJobs, currentPlans.count), name: "hone-pbt") { work($0) } }
             if let e = firstError.value { throw e }
-            guard g + 1 < pbt.generations else { break }
-            let last = results.value.map { $0! }
+            // A generation cut short (stop, timeout, nTrials) ends the run: the next one
+            // needs every member's score.
+            guard g + 1 < pbt.generations, !limits.isOver(self) else { break }
+            let last = results.value.compactMap { $0 }
+            guard last.count == pbt.populationSize else { break }
             var rng = RandomGenerator.derived(seed: seed, stableHash("pbt"), UInt64(g + 1))
             plans = pbt.plan(generation: g + 1, last: last, direction: direction, rng: &rng)
         }
+    }
+}
+
+/// The limits of a PBT run that every optimize loop has: `stop()`, a deadline and a
+/// number of segments (trials) to start.
+final class SegmentLimits: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int?
+    private let deadline: Date?
+
+    init(nTrials: Int?, timeout: TimeInterval?) {
+        left = nTrials
+        deadline = timeout.map { Date().addingTimeInterval($0) }
+    }
+
+    /// Whether no new segment may start.
+    func isOver(_ study: Study) -> Bool {
+        if study.isStopRequested { return true }
+        if let d = deadline, Date() >= d { return true }
+        lock.lock(); defer { lock.unlock() }
+        return left.map { $0 <= 0 } ?? false
+    }
+
+    /// Takes one segment slot, or says the run is over.
+    func claim(_ study: Study) -> Bool {
+        if study.isStopRequested { return false }
+        if let d = deadline, Date() >= d { return false }
+        lock.lock(); defer { lock.unlock() }
+        if let n = left {
+            guard n > 0 else { return false }
+            left = n - 1
+        }
+        return true
     }
 }
 
@@ -186,8 +231,8 @@ extension Study {
     /// Trains one PBT segment on `trial` and stores its outcome. The objective's errors
     /// and non-finite scores fail this segment only (nil: the caller scores it worst);
     /// storage errors from tell throw and stop the run.
-    func trainSegment(_ trial: Trial, _ segment: PBTSegment,
-                      _ train: (Trial, PBTSegment) throws -> Double) throws -> Double? {
+    func trainSegment(_ trial: Trial, _ segment: PBTSegment, _ train: (Trial, PBTSegment) throws -> Double,
+                      callbacks: [@Sendable (Study, FrozenTrial) -> Void]) throws -> Double? {
         var failure: String?
         var score = Double.nan
         do {
@@ -199,11 +244,13 @@ extension Study {
         } catch {
             failure = "\(error)"
         }
+        let told: FrozenTrial
         if let failure {
-            try tell(trial, state: .fail, failReason: "PBT segment \(segment): \(failure)")
-            return nil
+            told = try tell(trial, state: .fail, failReason: "PBT segment \(segment): \(failure)")
+        } else {
+            told = try tell(trial, value: score)
         }
-        try tell(trial, value: score)
-        return score
+        for cb in callbacks { cb(self, told) }
+        return failure == nil ? score : nil
     }
 }

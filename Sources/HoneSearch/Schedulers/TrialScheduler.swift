@@ -1,0 +1,119 @@
+// The one optimize entry every front end calls: plain trials, a budget scheduler
+// (successive halving, Hyperband, BOHB, ASHA) or population based training (synchronous
+// or asynchronous), with one objective shape for all of them.
+//
+// A scheduler runs the objective on *work*: "train this configuration from `start` to
+// `budget`, restoring the checkpoint of trial `resumeFrom` first". The objective reads
+// it from `trial.work` (C: hone_trial_work; Python: trial.work; Lua: trial.work) and
+// keeps its own checkpoints keyed by trial number:
+//
+// - budget schedulers call the objective again on the same trial with a larger budget
+//   (`resumeFrom` is then the trial itself: continue where the previous rung stopped);
+// - PBT runs each segment as a new trial whose `resumeFrom` is the trial whose weights it
+//   continues (its own previous segment, or the member it exploited).
+//
+// An objective that ignores `trial.work` still runs (it trains to its own end each time);
+// it only wastes the savings the scheduler exists for.
+
+import Foundation
+
+/// What one call of the objective must do under a scheduler.
+public struct TrialWork: Hashable, Sendable, CustomStringConvertible {
+    /// Resource already trained in the checkpoint this call starts from (0: from scratch).
+    public var start: Double
+    /// Train up to this resource (epochs, steps, or a share of the data: the objective's
+    /// unit) and return the values reached there.
+    public var budget: Double
+    /// The most any trial trains under this scheduler.
+    public var maxBudget: Double
+    /// The trial whose checkpoint to restore first (nil: fresh weights).
+    public var resumeFrom: Int?
+
+    public init(start: Double, budget: Double, maxBudget: Double, resumeFrom: Int?) {
+        self.start = start; self.budget = budget; self.maxBudget = maxBudget; self.resumeFrom = resumeFrom
+    }
+
+    public var description: String {
+        "train \(start) → \(budget) of \(maxBudget)" + (resumeFrom.map { ", resuming trial \($0)" } ?? "")
+    }
+
+    /// The JSON shape every front end shows: {"start", "budget", "max_budget", "resume_from"}.
+    public var json: JSONValue {
+        .object(["start": .number(start), "budget": .number(budget), "max_budget": .number(maxBudget),
+                 "resume_from": resumeFrom.map { .number(Double($0)) } ?? .null])
+    }
+}
+
+/// How an optimize call hands out work. Built by `AlgorithmRegistry.scheduler(spec:)`;
+/// schedulers keep per-run state, so build one per optimize call.
+public enum TrialScheduler: Sendable {
+    case budget(BudgetScheduler)
+    case pbt(PopulationBasedTraining)
+    case asyncPBT(AsynchronousPBT)
+
+    public var name: String {
+        switch self {
+        case .budget(let s): return s.name
+        case .pbt: return "pbt"
+        case .asyncPBT: return "async_pbt"
+        }
+    }
+}
+
+extension Study {
+    /// Runs `objective` under `scheduler` (nil: plain trials, as `optimize(_:…)`), with
+    /// the same rules for every kind of run: `nTrials` (trials or segments to start),
+    /// `timeout` (no new work after it), `stop()`, heartbeats, `callbacks` after each
+    /// finished trial, storage errors rethrown, objective errors failing their trial
+    /// (and, with `catchErrors` false, ending a plain run).
+    public func optimize(_ objective: @escaping @Sendable (Trial) throws -> [Double], scheduler: TrialScheduler?,
+                         nTrials: Int? = nil, timeout: TimeInterval? = nil, nJobs: Int = 1, catchErrors: Bool = true,
+                         callbacks: [@Sendable (Study, FrozenTrial) -> Void] = []) throws
+    {
+        guard let scheduler else {
+            return try optimize(objective, nTrials: nTrials, timeout: timeout, nJobs: nJobs, catchErrors: catchErrors, callbacks: callbacks)
+        }
+        switch scheduler {
+        case .budget(let s):
+            // The resource each paused trial has trained so far: its next job starts there.
+            let trained = LockedTable()
+            try optimize(scheduler: s, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks) { trial, budget in
+                let start = trained[trial.number]
+                trial.work = TrialWork(start: start ?? 0, budget: budget.resource, maxBudget: budget.maxResource,
+                                       resumeFrom: start == nil ? nil : trial.number)
+                defer { trained[trial.number] = budget.resource }
+                return try objective(trial)
+            }
+        case .pbt(let p):
+            let total = Double(p.generations * p.stepsPerGeneration)
+            try optimize(pbt: p, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks) { trial, segment in
+                try Self.score(objective, trial, segment, maxBudget: total)
+            }
+        case .asyncPBT(let p):
+            let total = Double(p.totalSteps)
+            try optimize(asyncPBT: p, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks, train: { trial, segment in
+                try Self.score(objective, trial, segment, maxBudget: total)
+            })
+        }
+    }
+
+    /// One PBT segment through a values-returning objective (PBT is single-objective).
+    private static func score(_ objective: (Trial) throws -> [Double], _ trial: Trial, _ segment: PBTSegment,
+                              maxBudget: Double) throws -> Double {
+        trial.work = TrialWork(start: Double(segment.startStep), budget: Double(segment.endStep), maxBudget: maxBudget,
+                               resumeFrom: segment.parentTrial)
+        let values = try objective(trial)
+        guard values.count == 1 else { throw StudyError.wrongNumberOfValues(trialNumber: trial.number, expected: 1, got: values.count) }
+        return values[0]
+    }
+}
+
+/// Trial number → resource trained, shared by a budget run's worker threads.
+private final class LockedTable: @unchecked Sendable {
+    private let lock = NSLock()
+    private var table: [Int: Double] = [:]
+    subscript(_ n: Int) -> Double? {
+        get { lock.lock(); defer { lock.unlock() }; return table[n] }
+        set { lock.lock(); table[n] = newValue; lock.unlock() }
+    }
+}
