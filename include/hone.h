@@ -108,12 +108,31 @@ typedef int hone_trial_state;
  *   "direction":  "minimize" (default) | "maximize"
  *   "directions": ["minimize", "maximize", ...]   (multi-objective; not with "direction")
  *   "sampler":    "auto" (default) | "random" | "sobol" | "tpe" | "gp" | "trust-region"
- *                 | "cmaes" | "nsga2"
+ *                 | "cmaes" | "nsga2" | "bohb"
  *                 | {"name": "grid", "search_space": {"x": [1, 2], "act": ["relu", "tanh"]}}
  *                   (every combination once, then hone_study_optimize returns HONE_OK)
  *                 | a registered name | {"name": "tpe", <sampler options>}
  *   "pruner":     "none" (default) | "median" | "percentile" | "threshold" | "patience"
  *                 | "hyperband" | "asha" | a registered name | {"name": ..., <options>}
+ *   "scheduler":  none (default: every trial runs the objective once) | a budget scheduler
+ *                 that promotes and continues trials:
+ *                   {"name": "successive_halving", "n_configurations": 27, "max_resource": 27,
+ *                    "min_resource": 1, "reduction_factor": 3}
+ *                   {"name": "hyperband", "max_resource": 27, ["min_resource", "reduction_factor",
+ *                    "iterations"]}
+ *                   {"name": "bohb", <as hyperband>}  (Hyperband with the "bohb" sampler, which
+ *                    is then the default and the only sampler allowed)
+ *                   {"name": "asha", "max_resource": 27, ["min_resource", "reduction_factor"]}
+ *                 | population based training, which runs segments of training as trials:
+ *                   {"name": "pbt", "population_size": 8, "generations": 10,
+ *                    "steps_per_generation": 2, ["truncation" 0.2, "perturb_factors" [0.8, 1.2],
+ *                    "resample_probability" 0.25, "explored" ["lr", ...]]}
+ *                   {"name": "async_pbt", "population_size": 8, "total_steps": 20,
+ *                    "steps_per_ready": 2, [as pbt, "max_consecutive_failures" 3,
+ *                    "max_segments_per_member", "minimum_reported"]}
+ *                 Under a scheduler the objective reads its work with hone_trial_work and
+ *                 keeps checkpoints keyed by trial number (examples/c/hyperband.c). Not
+ *                 stored with the study: give it again when reopening.
  *   "seed":       integer ≥ 0 (default: from the clock, not repeatable)
  *   "mode":       "open" (default: create or load) | "create" (HONE_EXISTS if it exists)
  *                 | "load" (HONE_NOT_FOUND if it does not)
@@ -282,6 +301,17 @@ hone_status hone_storage_delete_study(const char *storage_url, const char *study
 
 /* The trial's number in its study (0, 1, ...). */
 hone_status hone_trial_number(hone_trial *trial, int64_t *out);
+
+/* What the study's "scheduler" asks of this call of the objective: train from resource
+ * *start to *budget (out of *max_budget; epochs, steps or a share of the data: the
+ * objective's unit), first restoring the checkpoint the objective saved for trial
+ * *resume_from (-1: start from fresh weights), then save a checkpoint for this trial's
+ * number and return the values reached at *budget. A budget scheduler calls the
+ * objective again on the same trial number with a larger budget (resume_from is then
+ * that number); PBT runs each segment as a new trial resuming another's checkpoint.
+ * Without a scheduler: HONE_NOT_FOUND (train as usual). Any output may be NULL. */
+hone_status hone_trial_work(hone_trial *trial, double *start, double *budget, double *max_budget,
+                            int64_t *resume_from);
 
 /* Suggests a float in [low, high] (finite, high − low finite); `step` > 0 makes it
  * discrete (low + k·step, step dividing high − low), 0 is continuous. `name`: 1 to 1024

@@ -13,11 +13,13 @@ struct StudyOpenOptions {
     var directions: [StudyDirection]?
     var sampler: JSONValue = .string("auto")
     var pruner: JSONValue = .string("none")
+    /// Checked when the study opens; built anew for each optimize call.
+    var scheduler: JSONValue?
     var seed: UInt64?
     var mode = Mode.open
     var heartbeat: HeartbeatPolicy?
 
-    static let keys = ["direction", "directions", "sampler", "pruner", "seed", "mode", "heartbeat_s"]
+    static let keys = ["direction", "directions", "sampler", "pruner", "scheduler", "seed", "mode", "heartbeat_s"]
 
     init(_ o: [String: JSONValue]) throws {
         func bad(_ key: String, _ expected: String) -> APIError {
@@ -43,7 +45,8 @@ struct StudyOpenOptions {
             }
             directions = try a.map { try direction($0, "directions") }
         }
-        if let v = o["sampler"] { sampler = v }
+        if let v = o["scheduler"], v != .null { scheduler = v }
+        sampler = try AlgorithmRegistry.samplerSpec(sampler: o["sampler"], scheduler: scheduler)
         if let v = o["pruner"] { pruner = v }
         if let v = o["seed"] {
             guard let i = v.intValue, i >= 0 else { throw bad("seed", "an integer ≥ 0 (below 2^53)") }
@@ -63,6 +66,7 @@ struct StudyOpenOptions {
 }
 
 func openStudy(url: String, name: String?, options: StudyOpenOptions) throws -> Study {
+    if let s = options.scheduler { _ = try AlgorithmRegistry.shared.scheduler(spec: s) }
     let sampler = try AlgorithmRegistry.shared.sampler(spec: options.sampler)
     let pruner = try AlgorithmRegistry.shared.pruner(spec: options.pruner)
     let storage = try openStorage(url: url)
@@ -180,7 +184,7 @@ public func hone_study_open(_ storageURL: UnsafePointer<CChar>?, _ studyName: Un
         let name = try optionalString(studyName, "study_name", emptyIsNil: false)
         let options = try StudyOpenOptions(try jsonObject(optionsJSON, "options_json"))
         let study = try openStudy(url: url, name: name, options: options)
-        out.pointee = HandleTable.shared.insert(StudyHandle(study), kind: .study)
+        out.pointee = HandleTable.shared.insert(StudyHandle(study, scheduler: options.scheduler), kind: .study)
     }
 }
 

@@ -120,6 +120,7 @@ _PROTOTYPES = {
     "hone_storage_delete_study": (c_int, [c_char_p, c_char_p]),
     # trials
     "hone_trial_number": (c_int, [_handle, POINTER(c_int64)]),
+    "hone_trial_work": (c_int, [_handle, POINTER(c_double), POINTER(c_double), POINTER(c_double), POINTER(c_int64)]),
     "hone_trial_suggest_float": (c_int, [_handle, c_char_p, c_double, c_double, c_double, c_uint,
                                          POINTER(c_double)]),
     "hone_trial_suggest_int": (c_int, [_handle, c_char_p, c_int64, c_int64, c_int64, c_uint,
