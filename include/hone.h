@@ -284,6 +284,19 @@ hone_status hone_study_attrs_json(hone_study *study, char **out);
  * as seen so far (all of them while it has none) into `study`. *n_copied may be NULL. */
 hone_status hone_study_copy_trials(hone_study *study, hone_study *source, int64_t *n_copied);
 
+/* The study's directions as a JSON array, one per objective: ["minimize", "maximize"].
+ * Free *out with hone_free. */
+hone_status hone_study_directions_json(hone_study *study, char **out);
+
+/* The fANOVA importance of each parameter for objective `objective` over the study's
+ * COMPLETE trials (the random forest of the HTML report), as a JSON object
+ * {"name": importance} ordered most important first, importances summing to 1 (all 0
+ * for a constant objective). `options_json` (NULL = defaults): "objective" (0), "params"
+ * (names to rank; default every parameter that varies), "seed" (0), "trees" (64).
+ * HONE_NO_RESULT with fewer than 2 complete trials; HONE_INVALID_ARGUMENT when no
+ * parameter varies. Free *out with hone_free. */
+hone_status hone_study_importances_json(hone_study *study, const char *options_json, char **out);
+
 /* The study names in a storage, as a JSON array of strings. Free with hone_free.
  * Thread-safe. */
 hone_status hone_storage_studies_json(const char *storage_url, char **out);

@@ -116,6 +116,8 @@ _PROTOTYPES = {
     "hone_study_set_user_attr": (c_int, [_handle, c_char_p, c_char_p]),
     "hone_study_attrs_json": (c_int, [_handle, _out_string]),
     "hone_study_copy_trials": (c_int, [_handle, _handle, POINTER(c_int64)]),
+    "hone_study_directions_json": (c_int, [_handle, _out_string]),
+    "hone_study_importances_json": (c_int, [_handle, c_char_p, _out_string]),
     "hone_storage_studies_json": (c_int, [c_char_p, _out_string]),
     "hone_storage_delete_study": (c_int, [c_char_p, c_char_p]),
     # trials

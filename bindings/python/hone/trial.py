@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+import warnings
 from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
 
 from . import errors
 from ._lib import call_string, check, doubles, dumps, encode, integer, lib, loads
+from .distributions import (BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution,
+                            from_hone)
+from .frozen import FrozenTrial, TrialState, create_trial
 
 if TYPE_CHECKING:
     from .study import Study
@@ -35,7 +40,7 @@ class Trial:
     A trial is used from one thread at a time.
     """
 
-    __slots__ = ("_handle", "_study", "_number", "_choices", "_owned")
+    __slots__ = ("_handle", "_study", "_number", "_choices", "_owned", "_reports", "_ranges")
 
     def __init__(self, handle: int, study: "Study", owned: bool) -> None:
         self._handle = handle
@@ -44,6 +49,11 @@ class Trial:
         # name -> choices of suggest_categorical, to give the original objects back.
         self._choices: Dict[str, Sequence[CategoricalChoice]] = {}
         self._owned = owned
+        # step -> value, kept only when a pruner decides in Python (PatientPruner, ...).
+        self._reports: Optional[Dict[int, float]] = None
+        # name -> (kind, low, high, step, log) of suggest_float/int, for `distributions`
+        # (the library stores a running trial's parameters only when it is told).
+        self._ranges: Dict[str, tuple] = {}
 
     # __del__ rather than weakref.finalize: a trial per ask makes the finalizer's cost
     # (several µs) show in the ask/tell round trip. The default argument keeps the
@@ -78,6 +88,7 @@ class Trial:
         check(lib.hone_trial_suggest_float(self._handle, encode(name, "name"), low, high,
                                            0.0 if step is None else step, _HONE_LOG if log else 0,
                                            byref(out)))
+        self._ranges[name] = ("float", low, high, step, log)
         return out.value
 
     def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
@@ -88,6 +99,7 @@ class Trial:
         out = c_int64()
         check(lib.hone_trial_suggest_int(self._handle, encode(name, "name"), low, high, step,
                                          _HONE_LOG if log else 0, byref(out)))
+        self._ranges[name] = ("int", low, high, step, log)
         return out.value
 
     def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoice]) -> Any:
@@ -120,13 +132,103 @@ class Trial:
             check(lib.hone_trial_report_values(self._handle, step, doubles(value), len(value)))
         else:
             check(lib.hone_trial_report(self._handle, step, value))
+            if self._study._python_pruner is not None:
+                if self._reports is None:
+                    self._reports = {}
+                self._reports[step] = float(value)
 
     def should_prune(self) -> bool:
         """True when the study's pruner says to stop this trial now (then raise
         :class:`hone.TrialPruned`)."""
+        gate = self._study._python_pruner
+        if gate is not None:
+            if not gate.prune(self._study, self.number, self._reports or {}):
+                return False
+            if not gate.then_library:
+                return True
         out = c_int()
         check(lib.hone_trial_should_prune(self._handle, byref(out)))
         return bool(out.value)
+
+    # -- Optuna's deprecated suggest functions (still in Optuna 4, with a warning) ---------
+
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        warnings.warn("suggest_uniform has been deprecated; use suggest_float instead.", FutureWarning,
+                      stacklevel=2)
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        warnings.warn("suggest_loguniform has been deprecated; use suggest_float(..., log=True) instead.",
+                      FutureWarning, stacklevel=2)
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        warnings.warn("suggest_discrete_uniform has been deprecated; use suggest_float(..., step=q) instead.",
+                      FutureWarning, stacklevel=2)
+        return self.suggest_float(name, low, high, step=q)
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        """Suggests from a distribution object (Study.ask's fixed_distributions)."""
+        if isinstance(distribution, FloatDistribution):
+            return self.suggest_float(name, distribution.low, distribution.high, step=distribution.step,
+                                      log=distribution.log)
+        if isinstance(distribution, IntDistribution):
+            return self.suggest_int(name, distribution.low, distribution.high, step=distribution.step,
+                                    log=distribution.log)
+        if isinstance(distribution, CategoricalDistribution):
+            return self.suggest_categorical(name, distribution.choices)
+        raise TypeError(f"{name!r}: not a hone.distributions distribution: {distribution!r}")
+
+    # -- what the storage knows of this running trial ----------------------------------------
+
+    def _stored(self) -> Dict[str, Any]:
+        number = self.number
+        for o in loads(call_string(lib.hone_study_trials_json, self._study._handle, b"running")):
+            if o["number"] == number:
+                return o
+        for o in loads(call_string(lib.hone_study_trials_json, self._study._handle, None)):
+            if o["number"] == number:
+                return o
+        raise errors.NotFoundError(f"trial {number} is not in its study")
+
+    def _frozen(self) -> FrozenTrial:
+        o = self._stored()
+        params = self._study._decode_params(o.get("params") or {}, self._choices, o.get("distributions") or {})
+        choices = dict(self._study._choices)
+        choices.update(self._choices)
+        return FrozenTrial.from_json(o, params, choices)
+
+    @property
+    def distributions(self) -> Dict[str, BaseDistribution]:
+        """The distribution of each parameter suggested so far (through this object)."""
+        out: Dict[str, BaseDistribution] = {}
+        for name, (kind, low, high, step, log) in self._ranges.items():
+            out[name] = (FloatDistribution(low, high, log=log, step=step) if kind == "float"
+                         else IntDistribution(low, high, log=log, step=step))
+        for name, choices in self._choices.items():
+            out[name] = CategoricalDistribution(choices)
+        return out
+
+    @property
+    def user_attrs(self) -> Dict[str, Any]:
+        return dict(self._stored().get("user_attrs") or {})
+
+    @property
+    def system_attrs(self) -> Dict[str, Any]:
+        return dict(self._stored().get("system_attrs") or {})
+
+    @property
+    def datetime_start(self) -> Optional[datetime.datetime]:
+        return self._frozen().datetime_start
+
+    @property
+    def relative_params(self) -> Dict[str, Any]:
+        return self.params
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        """Optuna deprecates this; Hone stores it as a user attribute."""
+        warnings.warn("set_system_attr is deprecated; use set_user_attr", FutureWarning, stacklevel=2)
+        self.set_user_attr(key, value)
 
     def set_user_attr(self, key: str, value: Any) -> None:
         """Stores a JSON-serializable value with the trial."""
@@ -146,3 +248,91 @@ class Trial:
     def __repr__(self) -> str:
         number = self._number if self._number is not None else "?"
         return f"<hone.Trial {number} of {self._study!r}>"
+
+
+class FixedTrial:
+    """A stand-in for a trial that suggests the given ``params`` (Optuna's FixedTrial):
+    to run an objective once with chosen values, outside any study."""
+
+    def __init__(self, params: Dict[str, Any], number: int = 0) -> None:
+        self._params = dict(params)
+        self._suggested: Dict[str, Any] = {}
+        self._distributions: Dict[str, BaseDistribution] = {}
+        self._user_attrs: Dict[str, Any] = {}
+        self._system_attrs: Dict[str, Any] = {}
+        self._datetime_start = datetime.datetime.now()
+        self._number = number
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        if name not in self._params:
+            raise ValueError(f"The value of the parameter '{name}' is not found. Please set it at the "
+                             "construction of the FixedTrial object.")
+        value = self._params[name]
+        internal = distribution.to_internal_repr(value)
+        if not distribution._contains(internal):
+            warnings.warn(f"The value {value} of the parameter '{name}' is out of the range of the distribution "
+                          f"{distribution}.")
+        self._suggested[name] = value
+        self._distributions[name] = distribution
+        return value
+
+    def suggest_float(self, name: str, low: float, high: float, *, step: Optional[float] = None,
+                      log: bool = False) -> float:
+        return self._suggest(name, FloatDistribution(low, high, log=log, step=step))
+
+    def suggest_int(self, name: str, low: int, high: int, *, step: int = 1, log: bool = False) -> int:
+        return int(self._suggest(name, IntDistribution(low, high, log=log, step=step)))
+
+    def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoice]) -> Any:
+        return self._suggest(name, CategoricalDistribution(choices))
+
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        return self.suggest_float(name, low, high, step=q)
+
+    def report(self, value: float, step: int) -> None:
+        pass
+
+    def should_prune(self) -> bool:
+        return False
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        self._user_attrs[key] = value
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        self._system_attrs[key] = value
+
+    @property
+    def params(self) -> Dict[str, Any]:
+        return dict(self._suggested)
+
+    @property
+    def distributions(self) -> Dict[str, BaseDistribution]:
+        return dict(self._distributions)
+
+    @property
+    def user_attrs(self) -> Dict[str, Any]:
+        return dict(self._user_attrs)
+
+    @property
+    def system_attrs(self) -> Dict[str, Any]:
+        return dict(self._system_attrs)
+
+    @property
+    def datetime_start(self) -> Optional[datetime.datetime]:
+        return self._datetime_start
+
+    @property
+    def number(self) -> int:
+        return self._number
+
+
+#: Optuna's base class of trials, for isinstance checks and annotations.
+BaseTrial = Trial
+
+__all__ = ["Trial", "FixedTrial", "FrozenTrial", "TrialState", "BaseTrial", "create_trial"]

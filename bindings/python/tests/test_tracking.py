@@ -24,15 +24,15 @@ def objective(trial):
 
 def run_study(callback, n_jobs=1):
     study = hone.create_study(study_name="tracked", sampler="random", seed=3)
-    study.optimize(objective, n_trials=4, n_jobs=n_jobs, callbacks=[callback])
+    study.optimize(objective, n_trials=4, n_jobs=n_jobs, callbacks=[callback], catch=(RuntimeError,))
     return study, {t.number: t for t in study.trials}
 
 
 def test_callbacks_see_each_trial_of_the_run_once_after_it_is_stored():
     seen = []
     study = hone.create_study(sampler="random", seed=0)
-    study.optimize(objective, n_trials=2)  # earlier trials are not re-reported
-    study.optimize(objective, n_trials=5, n_jobs=2, callbacks=[lambda s, t: seen.append((t.number, t.state))])
+    study.optimize(objective, n_trials=2, catch=(RuntimeError,))  # earlier trials are not re-reported
+    study.optimize(objective, n_trials=5, n_jobs=2, callbacks=[lambda s, t: seen.append((t.number, t.state))], catch=(RuntimeError,))
     assert sorted(n for n, _ in seen) == [2, 3, 4, 5, 6]
     assert all(state.is_finished() for _, state in seen)
     assert dict(seen)[2] == TrialState.FAIL
