@@ -97,6 +97,12 @@ enum AlgorithmCatalog {
         return try fromRegistry { try registry.pruner(choice.name, options: try options(choice)) }
     }
 
+    static func scheduler(_ choice: AlgorithmChoice) throws -> TrialScheduler {
+        var spec = try options(choice)
+        spec["name"] = .string(choice.name)
+        return try fromRegistry { try AlgorithmRegistry.shared.scheduler(spec: .object(spec)) }
+    }
+
     private static func options(_ choice: AlgorithmChoice) throws -> [String: JSONValue] {
         try choice.options.fields.mapValues { try $0.jsonValue("option of '\(choice.name)' is") }
     }

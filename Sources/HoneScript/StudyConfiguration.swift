@@ -33,6 +33,9 @@ public struct StudyConfiguration: Equatable {
     public var directions: [StudyDirection]
     public var sampler: AlgorithmChoice
     public var pruner: AlgorithmChoice
+    /// A budget scheduler or PBT: `scheduler = { "hyperband", max_resource = 27 }` (the
+    /// objective then reads `trial.work`); nil: plain trials.
+    public var scheduler: AlgorithmChoice?
     public var trials: Int?
     /// Seconds for the whole study (checked before each new trial).
     public var timeout: Double?
@@ -51,12 +54,13 @@ public struct StudyConfiguration: Equatable {
 
     public static func == (a: StudyConfiguration, b: StudyConfiguration) -> Bool {
         a.name == b.name && a.directions == b.directions && a.sampler == b.sampler && a.pruner == b.pruner
+            && a.scheduler == b.scheduler
             && a.trials == b.trials && a.timeout == b.timeout && a.jobs == b.jobs && a.storage == b.storage
             && a.seed == b.seed && a.limits == b.limits && a.space.map(\.name) == b.space.map(\.name)
             && a.warmStart == b.warmStart
     }
 
-    static let knownFields: Set<String> = ["name", "direction", "directions", "sampler", "pruner", "trials",
+    static let knownFields: Set<String> = ["name", "direction", "directions", "sampler", "pruner", "scheduler", "trials",
                                            "timeout", "jobs", "storage", "seed", "limits", "space", "warm_start"]
 
     init(_ table: LuaTable, defaultLimits: ScriptLimits) throws {
@@ -68,7 +72,16 @@ public struct StudyConfiguration: Equatable {
             directions = [try Self.direction(try table.optional("direction") { try $0.string($1) } ?? "minimize")]
         }
         if directions.isEmpty { throw ScriptError.badValue("study { directions = { … } } must name at least one direction") }
-        sampler = try table["sampler"].isNil ? AlgorithmChoice(name: "auto") : AlgorithmChoice(table["sampler"], what: "study { sampler = … }")
+        scheduler = try table["scheduler"].isNil ? nil : AlgorithmChoice(table["scheduler"], what: "study { scheduler = … }")
+        let givenSampler = try table["sampler"].isNil ? nil : AlgorithmChoice(table["sampler"], what: "study { sampler = … }")
+        // The registry's one default rule (auto; bohb under the bohb scheduler).
+        do {
+            let spec = try AlgorithmRegistry.samplerSpec(sampler: givenSampler.map { .string($0.name) },
+                                                         scheduler: scheduler.map { .string($0.name) })
+            sampler = givenSampler ?? AlgorithmChoice(name: spec.stringValue ?? "auto")
+        } catch let StudyError.invalidArgument(message) {
+            throw ScriptError.badValue("study { … }: \(message)")
+        }
         pruner = try table["pruner"].isNil ? AlgorithmChoice(name: "none") : AlgorithmChoice(table["pruner"], what: "study { pruner = … }")
         trials = try table.optional("trials") { Int(try $0.integer($1)) }
         timeout = try table.optional("timeout") { try $0.number($1) }

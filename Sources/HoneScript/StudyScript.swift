@@ -162,7 +162,8 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
             try? self.worker().trialFinished(trial)
         }]
         if let onTrialFinished { callbacks.append(onTrialFinished) }
-        try study.optimize(objective, nTrials: configuration.trials, timeout: configuration.timeout,
+        let scheduler = try configuration.scheduler.map(AlgorithmCatalog.scheduler)
+        try study.optimize(objective, scheduler: scheduler, nTrials: configuration.trials, timeout: configuration.timeout,
                            nJobs: configuration.jobs, callbacks: callbacks)
         return study
     }

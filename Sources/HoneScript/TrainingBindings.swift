@@ -303,8 +303,36 @@ enum TrainingBindings {
         }
     }
 
+    /// `resume = trial` under a study's scheduler: continue from the checkpoint of
+    /// `trial.work.resume_from` (weights, optimizer state, epochs done; this fit's
+    /// optimizer settings apply from here, as PBT's explore wants), train up to
+    /// `trial.work.budget` epochs in all, and leave this trial's checkpoint in the study
+    /// for the work that resumes it (Study.checkpoints; the driver drops what nothing can
+    /// resume). Returns the trial and the epochs to train; nil without `resume`.
+    private static func resumption(_ value: LuaValue, trainer: Trainer) throws -> (trial: Trial, epochs: Int)? {
+        guard !value.isNil else { return nil }
+        let trial = try value.object("field 'resume' is (pass the trial, under a study scheduler)", as: TrialHandle.self).trial
+        guard let work = trial.work else {
+            throw ScriptError.badValue("hone.fit { resume = trial }: trial \(trial.number) has no work (the study has no scheduler); leave resume out")
+        }
+        if let from = work.resumeFrom {
+            guard let checkpoint = trial.study.checkpoints.checkpoint(ofTrial: from, as: Checkpoint.self) else {
+                throw ScriptError.badValue("hone.fit { resume = trial }: no checkpoint of trial \(from) to resume "
+                    + "(it is left by a hone.fit { resume = trial } in trial \(from), in this process)")
+            }
+            do {
+                try trainer.restore(from: checkpoint)
+                try trainer.updateOptimizer(trainer.config.optimizer)
+            } catch {
+                throw ScriptError.badValue("hone.fit { resume = trial }: the checkpoint of trial \(from) does not fit this model: \(error)")
+            }
+        }
+        let target = Int((work.budget - 1e-9).rounded(.up))
+        return (trial, max(0, target - trainer.epochsCompleted))
+    }
+
     private static func fit(_ table: LuaTable, host: LuaHost, context: TrainingContext) throws -> LuaValue {
-        try table.checkFields(fitFields.union(["init"]), in: "hone.fit { … }")
+        try table.checkFields(fitFields.union(["init", "resume"]), in: "hone.fit { … }")
         let model = try table["model"].object("field 'model' is", as: ModelHandle.self)
         let data = try table["data"].object("field 'data' is", as: DataHandle.self)
         let config = try trainerConfig(table, context: context)
@@ -319,13 +347,15 @@ enum TrainingBindings {
                 throw ScriptError.badValue("hone.fit { init = \"\(initial)\" }: \(error)")
             }
         }
+        let resume = try resumption(table["resume"], trainer: trainer)
         // An interrupt (Ctrl-C / SIGTERM in `hone tune`, hone_interrupt) stops training
         // within a batch, not at the end of the epoch; the call then fails as interrupted.
         let interrupt = host.interruptHandle
         trainer.interruption = { interrupt.isInterrupted }
-        let result = try trainer.fit(data.train, onEpoch: { metrics in
+        let result = try trainer.fit(data.train, epochs: resume?.epochs, onEpoch: { metrics in
             callback.call([.integer(Int64(metrics.epoch)), epochTable(metrics)])
         })
+        if let trial = resume?.trial { trial.study.checkpoints.store(trainer.checkpoint(), forTrial: trial.number) }
         if interrupt.isInterrupted { try host.checkLimits() }
         if let error = callback.error { throw error }
         var out = LuaTable(fields: [

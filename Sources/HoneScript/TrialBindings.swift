@@ -67,6 +67,14 @@ enum TrialBindings {
             },
         ], properties: [
             "number": { .integer(Int64($0.trial.number)) },
+            // What the study's scheduler asks of this call: { start, budget, max_budget,
+            // resume_from } (resume_from nil: fresh weights); nil without a scheduler.
+            "work": { handle in
+                guard let w = handle.trial.work else { return .nil }
+                var fields: [String: LuaValue] = ["start": .number(w.start), "budget": .number(w.budget), "max_budget": .number(w.maxBudget)]
+                if let r = w.resumeFrom { fields["resume_from"] = .integer(Int64(r)) }
+                return .table(LuaTable(fields: fields))
+            },
             "params": { .table(LuaTable(fields: $0.trial.parameters.mapValues(LuaValue.init))) },
             "user_attrs": { .table(LuaTable(fields: $0.trial.userAttributes.mapValues(LuaValue.init))) },
         ])

@@ -34,6 +34,10 @@ public final class Study: @unchecked Sendable {
     /// Root of every random stream of this study's trials.
     public let seed: UInt64
     public let heartbeat: HeartbeatPolicy?
+    /// Checkpoints that objectives under a scheduler leave for the trials that resume
+    /// them (`TrialWork.resumeFrom`), in this process; the optimize driver drops those no
+    /// later work can resume.
+    public let checkpoints = CheckpointStore()
 
     let history: StudyHistory
     /// What samplers and pruners see of this study.

@@ -13,7 +13,10 @@
 //   continues (its own previous segment, or the member it exploited).
 //
 // An objective that ignores `trial.work` still runs (it trains to its own end each time);
-// it only wastes the savings the scheduler exists for.
+// it only wastes the savings the scheduler exists for. Checkpoints may live with the
+// objective (C and Python keep their own, keyed by trial number) or in the study's
+// `CheckpointStore` (Lua's `hone.fit { resume = trial }`), which the driver empties of
+// what no later work can resume.
 
 import Foundation
 
@@ -77,7 +80,9 @@ extension Study {
         case .budget(let s):
             // The resource each paused trial has trained so far: its next job starts there.
             let trained = LockedTable()
-            try optimize(scheduler: s, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks) { trial, budget in
+            // A finished trial is never resumed: its checkpoint goes.
+            let release: @Sendable (Study, FrozenTrial) -> Void = { study, trial in study.checkpoints.release(trial.number) }
+            try optimize(scheduler: s, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: [release] + callbacks) { trial, budget in
                 let start = trained[trial.number]
                 trial.work = TrialWork(start: start ?? 0, budget: budget.resource, maxBudget: budget.maxResource,
                                        resumeFrom: start == nil ? nil : trial.number)
@@ -86,14 +91,17 @@ extension Study {
             }
         case .pbt(let p):
             let total = Double(p.generations * p.stepsPerGeneration)
-            try optimize(pbt: p, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks) { trial, segment in
-                try Self.score(objective, trial, segment, maxBudget: total)
+            // Segments resume only the generation before theirs: older checkpoints go.
+            let generations = LockedGenerations()
+            try optimize(pbt: p, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks) { [self] trial, segment in
+                for old in generations.record(trial.number, generation: segment.generation) { checkpoints.release(old) }
+                return try Self.score(objective, trial, segment, maxBudget: total)
             }
         case .asyncPBT(let p):
             let total = Double(p.totalSteps)
             try optimize(asyncPBT: p, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks, train: { trial, segment in
                 try Self.score(objective, trial, segment, maxBudget: total)
-            })
+            }, release: { [checkpoints] in checkpoints.release($0) })
         }
     }
 
@@ -116,4 +124,40 @@ private final class LockedTable: @unchecked Sendable {
         get { lock.lock(); defer { lock.unlock() }; return table[n] }
         set { lock.lock(); table[n] = newValue; lock.unlock() }
     }
+}
+
+/// Sync PBT's segments by generation: recording one of generation g hands back those of
+/// generations before g − 1, whose checkpoints nothing resumes any more.
+private final class LockedGenerations: @unchecked Sendable {
+    private let lock = NSLock()
+    private var trials: [Int: [Int]] = [:]
+    func record(_ trial: Int, generation g: Int) -> [Int] {
+        lock.lock(); defer { lock.unlock() }
+        trials[g, default: []].append(trial)
+        let old = trials.keys.filter { $0 < g - 1 }
+        return old.flatMap { trials.removeValue(forKey: $0) ?? [] }
+    }
+}
+
+/// Checkpoints by trial number, of any type the objective uses (HoneNN's `Checkpoint`
+/// for Lua's `hone.fit { resume = trial }`). Thread-safe.
+public final class CheckpointStore: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [Int: any Sendable] = [:]
+
+    public init() {}
+
+    public func store(_ checkpoint: any Sendable, forTrial number: Int) {
+        lock.lock(); stored[number] = checkpoint; lock.unlock()
+    }
+
+    public func checkpoint<T>(ofTrial number: Int, as type: T.Type) -> T? {
+        lock.lock(); defer { lock.unlock() }
+        return stored[number] as? T
+    }
+
+    public func release(_ number: Int) { lock.lock(); stored[number] = nil; lock.unlock() }
+
+    /// Trial numbers with a checkpoint, ascending.
+    public var trialNumbers: [Int] { lock.lock(); defer { lock.unlock() }; return stored.keys.sorted() }
 }
