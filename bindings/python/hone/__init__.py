@@ -35,6 +35,8 @@ from .automl import AutoResult, auto
 # them imports Optuna, pandas or a plotting library until a function needs it.
 from . import (distributions, exceptions, importance, logging, pruners, samplers, storages, study, trial,
                visualization)
+# Hone's own: budget schedulers and PBT (create_study(scheduler=...)).
+from . import schedulers
 
 
 def __getattr__(name: str):
@@ -70,4 +72,5 @@ __all__ = [
     "StudyDirection", "StudySummary", "MaxTrialsCallback", "FixedTrial", "create_trial", "copy_study",
     "get_all_study_summaries", "distributions", "exceptions", "importance", "logging", "pruners", "samplers",
     "storages", "study", "trial", "visualization",
+    "schedulers",
 ]

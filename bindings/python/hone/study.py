@@ -23,6 +23,7 @@ from .trial import CategoricalChoice, Trial, choice_string
 from . import logging as _hone_logging
 from . import pruners as _pruners
 from . import samplers as _samplers
+from . import schedulers as _schedulers
 
 _logger = _hone_logging.get_logger("hone.study")
 
@@ -120,7 +121,7 @@ def _open(storage: Any, study_name: Optional[str], options: Dict[str, Any], samp
 
 def _algorithm_options(direction: Optional[str], directions: Optional[Sequence[str]],
                        sampler: Optional[AlgorithmSpec], pruner: Optional[AlgorithmSpec],
-                       seed: Optional[int]) -> Dict[str, Any]:
+                       seed: Optional[int], scheduler: Any = None) -> Dict[str, Any]:
     options: Dict[str, Any] = {}
     if direction is not None:
         options["direction"] = _direction_name(direction)
@@ -138,6 +139,9 @@ def _algorithm_options(direction: Optional[str], directions: Optional[Sequence[s
             raise TypeError(f"{key} must be a hone.{key}s object, a name or a mapping {{'name': ..., <options>}}, "
                             f"got {type(spec).__name__}")
         options[key] = spec if isinstance(spec, str) else dict(spec)
+    scheduler_spec = _schedulers.spec_of(scheduler)
+    if scheduler_spec is not None:
+        options["scheduler"] = scheduler_spec if isinstance(scheduler_spec, str) else dict(scheduler_spec)
     if seed is not None:
         options["seed"] = seed
     return options
@@ -145,8 +149,10 @@ def _algorithm_options(direction: Optional[str], directions: Optional[Sequence[s
 
 def create_study(*, storage: Any = None, sampler: Any = None, pruner: Any = None,
                  study_name: Optional[str] = None, direction: Any = None, load_if_exists: bool = False,
-                 directions: Optional[Sequence[Any]] = None, seed: Optional[int] = None) -> "Study":
-    """Creates a study (Optuna's ``create_study``, keyword for keyword, plus ``seed``).
+                 directions: Optional[Sequence[Any]] = None, seed: Optional[int] = None,
+                 scheduler: Any = None) -> "Study":
+    """Creates a study (Optuna's ``create_study``, keyword for keyword, plus ``seed`` and
+    ``scheduler``).
 
     Args:
         storage: "memory:" or None (default: in memory, private to this study object),
@@ -163,8 +169,11 @@ def create_study(*, storage: Any = None, sampler: Any = None, pruner: Any = None
         directions: one direction per objective, for multi-objective studies.
         seed: Hone's own: seeds the sampler and pruner (None: the sampler's ``seed``,
             else from the clock, not repeatable).
+        scheduler: Hone's own: a :mod:`hone.schedulers` object (Hyperband, BOHB,
+            successive halving, ASHA, PBT, asynchronous PBT) that promotes and continues
+            trials; the objective reads :attr:`Trial.work`. Not stored with the study.
     """
-    options = _algorithm_options(direction, directions, sampler, pruner, seed)
+    options = _algorithm_options(direction, directions, sampler, pruner, seed, scheduler)
     options["mode"] = "open" if load_if_exists else "create"
     study = _open(storage, study_name, options, sampler, pruner)
     if storage is None or _storage_url(storage) == _DEFAULT_STORAGE:
@@ -175,7 +184,7 @@ def create_study(*, storage: Any = None, sampler: Any = None, pruner: Any = None
 
 
 def load_study(*, study_name: Optional[str], storage: Any, sampler: Any = None, pruner: Any = None,
-               seed: Optional[int] = None) -> "Study":
+               seed: Optional[int] = None, scheduler: Any = None) -> "Study":
     """Loads an existing study (:class:`NotFoundError` if there is none of that name).
     ``study_name=None`` loads the storage's only study (ValueError if it holds several)."""
     if study_name is None:
@@ -184,7 +193,7 @@ def load_study(*, study_name: Optional[str], storage: Any, sampler: Any = None, 
             raise ValueError(f"Could not determine the study name since the storage {_storage_url(storage)!r} "
                              f"holds {len(names)} studies; give study_name.")
         study_name = names[0]
-    options = _algorithm_options(None, None, sampler, pruner, seed)
+    options = _algorithm_options(None, None, sampler, pruner, seed, scheduler)
     options["mode"] = "load"
     return _open(storage, study_name, options, sampler, pruner)
 

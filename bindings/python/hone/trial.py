@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import warnings
 from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t
-from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Sequence, Union
 
 from . import errors
 from ._lib import call_string, check, doubles, dumps, encode, integer, lib, loads
@@ -29,6 +29,17 @@ def choice_string(choice: CategoricalChoice) -> str:
         return choice if isinstance(choice, str) else str(choice)
     raise TypeError(f"categorical choices must be None, bool, int, float or str, "
                     f"got {type(choice).__name__} {choice!r}")
+
+
+_HONE_NOT_FOUND = 4
+
+
+class TrialWork(NamedTuple):
+    """A scheduler's work for one call of the objective (:attr:`Trial.work`)."""
+    start: float
+    budget: float
+    max_budget: float
+    resume_from: Optional[int]
 
 
 class Trial:
@@ -75,6 +86,20 @@ class Trial:
     def study(self) -> "Study":
         """The study this trial belongs to."""
         return self._study
+
+    @property
+    def work(self) -> Optional["TrialWork"]:
+        """What the study's scheduler (``create_study(scheduler=...)``, see
+        :mod:`hone.schedulers`) asks of this call of the objective: train from ``start`` to
+        ``budget`` of ``max_budget``, first restoring the checkpoint of trial
+        ``resume_from`` (None: fresh weights). None without a scheduler."""
+        start, budget, max_budget, resume_from = c_double(), c_double(), c_double(), c_int64()
+        status = lib.hone_trial_work(self._handle, byref(start), byref(budget), byref(max_budget), byref(resume_from))
+        if status == _HONE_NOT_FOUND:
+            return None
+        check(status)
+        return TrialWork(start.value, budget.value, max_budget.value,
+                         resume_from.value if resume_from.value >= 0 else None)
 
     def suggest_float(self, name: str, low: float, high: float, *, step: Optional[float] = None,
                       log: bool = False) -> float:
@@ -142,7 +167,7 @@ class Trial:
         :class:`hone.TrialPruned`)."""
         gate = self._study._python_pruner
         if gate is not None:
-            if not gate.prune(self._study, self.number, self._reports or {}):
+            if not gate.gate(self._study, self):
                 return False
             if not gate.then_library:
                 return True
