@@ -22,6 +22,15 @@ int main(void) {
     CHECK(run("./tune_mlp 8 > tune_mlp.out") == 0);
     CHECK(run("grep -Eq 'best validation accuracy (0\\.9|1\\.0)' tune_mlp.out") == 0);
 
+    /* Schedulers: promoted trials and PBT segments continue from their checkpoints. */
+    snprintf(command, sizeof command,
+             "cc -std=c99 -Wall -Wextra -pedantic -Werror -I%s/include %s/examples/c/hyperband.c -L%s -lhone -Wl,-rpath,%s -lpthread -lm -o hyperband",
+             root, root, build, build);
+    REQUIRE(run(command) == 0);
+    CHECK(run("./hyperband hyperband 2 > hyperband.out && ./hyperband pbt 2 >> hyperband.out") == 0);
+    CHECK(run("grep -Eq '^hyperband: 49 trials, best validation accuracy 0\\.9' hyperband.out") == 0);
+    CHECK(run("grep -Eq '^pbt: 54 trials, best validation accuracy 0\\.9' hyperband.out") == 0);
+
     snprintf(command, sizeof command,
              "c++ -std=c++17 -Wall -Wextra -pedantic -Werror -I%s/include -I%s/bindings/cpp %s/examples/cpp/tune.cpp -L%s -lhone -Wl,-rpath,%s -lpthread -o tune_cpp",
              root, root, root, build, build);
