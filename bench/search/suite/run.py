@@ -21,7 +21,8 @@ Usage (from the repository root; HONE_LIBRARY points at a release libhone.so):
 Samplers: hone-NAME for any Hone sampler registered by NAME (hone-auto, hone-tpe,
 hone-gp, ...), or hone-NAME:{json options}, e.g. 'hone-tpe:{"multivariate":true}';
 peers optuna-tpe, optuna-tpe-mv (multivariate, group), optuna-gp, optuna-cmaes, ngopt,
-random. A peer whose package is missing is skipped with a message on stderr. Runs that
+random. A suffix @LABEL names a variant in the output (e.g. hone-tpe@candidate, run with
+another HONE_LIBRARY) without changing what runs. A peer whose package is missing is skipped with a message on stderr. Runs that
 already are in --out (same problem, sampler, seed, budget) are skipped, so a run can be
 resumed or extended.
 
@@ -147,7 +148,7 @@ class FlatTrial:
 
 def hone_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
     import hone
-    name, _, opts = spec[len("hone-"):].partition(":")
+    name, _, opts = spec.split("@")[0][len("hone-"):].partition(":")
     sampler: Any = name if not opts else dict(json.loads(opts), name=name)
     study = hone.create_study(sampler=sampler, seed=seed)
 
@@ -168,6 +169,7 @@ def optuna_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
     import optuna
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.filterwarnings("ignore")
+    spec = spec.split("@")[0]
     if spec == "optuna-tpe":
         sampler = optuna.samplers.TPESampler(seed=seed)
     elif spec == "optuna-tpe-mv":
@@ -233,6 +235,7 @@ PEER_PACKAGES = {"optuna-gp": ["optuna", "torch"], "ngopt": ["nevergrad"]}
 
 
 def make_sampler(spec: str):
+    spec = spec.split("@")[0]
     if spec.startswith("hone-"):
         return hone_sampler
     if spec in PEERS:
@@ -242,6 +245,7 @@ def make_sampler(spec: str):
 
 def available(spec: str) -> bool:
     import importlib
+    spec = spec.split("@")[0]
     for pkg in PEER_PACKAGES.get(spec, ["hone"] if spec.startswith("hone-") else ["optuna"]):
         try:
             importlib.import_module(pkg)
@@ -283,7 +287,29 @@ def run_one(problem: BenchProblem, spec: str, seed: int, budget: int) -> Dict[st
                 dim=problem.dim, tags=list(problem.surface.tags), sampler=spec, seed=seed, budget=budget,
                 failed=failed, sampler_seconds=round(sampler_seconds, 4),
                 seconds=round(time.perf_counter() - started, 4),
-                curve=[float(f"{r:.6g}") if math.isfinite(r) else None for r in curve])
+                # The best-so-far regret curve, compactly: [evaluation, regret] at each improvement
+                # (evaluations counted from 1; before the first entry there is no successful trial).
+                improvements=improvements(curve))
+
+
+def improvements(curve: List[float]) -> List[List[float]]:
+    out: List[List[float]] = []
+    for i, r in enumerate(curve):
+        v = float(f"{r:.6g}") if math.isfinite(r) else math.inf
+        if math.isfinite(v) and (not out or v < out[-1][1]):
+            out.append([i + 1, v])
+    return out
+
+
+def expand(r: Dict[str, Any]) -> List[Optional[float]]:
+    """The best-so-far curve of a run line (either stored form)."""
+    if "curve" in r:
+        return r["curve"]
+    curve: List[Optional[float]] = [None] * r["budget"]
+    for (i, v), nxt in zip(r["improvements"], r["improvements"][1:] + [[r["budget"] + 1, None]]):
+        for j in range(int(i) - 1, int(nxt[0]) - 1):
+            curve[j] = v
+    return curve
 
 
 def parse_ints(text: str) -> List[int]:
@@ -355,7 +381,7 @@ def main() -> None:
                     r = run_one(pr, spec, seed, budget)
                     out.write(json.dumps(r) + "\n")
                     out.flush()
-                    last = r["curve"][-1]
+                    last = r["improvements"][-1][1] if r["improvements"] else None
                     print(f"{pr.name:28s} {spec:16s} seed {seed:2d}  regret {last}  "
                           f"{r['sampler_seconds']:.1f}s", file=sys.stderr)
 

@@ -26,6 +26,8 @@ from typing import Dict, List
 
 import numpy as np
 
+from run import expand
+
 FLOOR = 1e-8
 TIE = 1.05
 
@@ -58,7 +60,7 @@ def medians(rows: List[dict], budgets: List[int]) -> Dict:
     """{(group, problem): {sampler: {budget: median regret}}} plus the seed counts."""
     runs = defaultdict(lambda: defaultdict(list))
     for r in rows:
-        runs[(group_of(r), r["problem"], tuple(r.get("tags", ())))][r["sampler"]].append(r["curve"])
+        runs[(group_of(r), r["problem"], tuple(r.get("tags", ())))][r["sampler"]].append(expand(r))
     out = {}
     for key, by in runs.items():
         out[key] = {}
