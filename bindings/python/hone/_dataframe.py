@@ -18,11 +18,12 @@ _NESTED = ("params", "user_attrs", "system_attrs", "intermediate_values")
 
 
 def _column(rows: List[Dict[str, Any]], field: str, key: str, decode: Any = None) -> List[Any]:
+    if decode is None:
+        return [(r.get(field) or {}).get(key) for r in rows]
     out = []
     for r in rows:
-        d = r.get(field)
-        v = d.get(key) if d else None
-        out.append(decode.get(v, v) if decode is not None and isinstance(v, str) else v)
+        v = (r.get(field) or {}).get(key)
+        out.append(decode.get(v, v) if isinstance(v, str) else v)
     return out
 
 
@@ -34,7 +35,7 @@ def trials_dataframe(study: "Study", attrs: Sequence[str], multi_index: bool) ->
 
     rows = loads(call_string(lib.hone_study_trials_json, study._handle, None))
     n_objectives = study.n_objectives
-    metric_names = study.metric_names if "value" in attrs or "values" in attrs else None
+    metric_names = study.metric_names if n_objectives > 1 and ("value" in attrs or "values" in attrs) else None
     columns: List[Tuple[str, str]] = []
     data: Dict[Tuple[str, str], Any] = {}
 

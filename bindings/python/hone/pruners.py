@@ -1,10 +1,13 @@
 """Pruners with Optuna's names, options and defaults (``optuna.pruners``).
 
 Each class describes one of the library's pruners ({"name": ..., <options>}); the
-library decides ``trial.should_prune()``. Two of Optuna's pruners are decided here in
-Python instead, over the trial's own reports: :class:`PatientPruner` (its patience test,
-then the wrapped pruner in the library) and :class:`WilcoxonPruner` (a signed-rank test
-against the best trial, through scipy).
+library decides ``trial.should_prune()``. Some decisions are taken here in Python
+instead, over the trial's own reports: :class:`PatientPruner` (its patience test, then
+the wrapped pruner in the library), :class:`WilcoxonPruner` (a signed-rank test against
+the best trial, through scipy) and a user-defined pruner: a subclass of
+:class:`BasePruner` that implements ``prune(study, trial)`` as in Optuna's tutorial
+"User-Defined Pruner" (``trial`` is then a FrozenTrial of the running trial, with its
+parameters and the values reported so far).
 """
 
 from __future__ import annotations
@@ -29,15 +32,22 @@ class BasePruner:
         self._options: Dict[str, Any] = dict(options or {})
 
     def spec(self) -> Any:
-        """The description handed to the library."""
-        return {"name": self.name, **self._options}
+        """The description handed to the library ("none" for a user-defined pruner,
+        which decides in Python)."""
+        if self._user_defined():
+            return "none"
+        return {"name": self.name, **getattr(self, "_options", {})}
 
     def python_gate(self) -> Optional["_PythonPruner"]:
         """A decision made in Python before (or instead of) the library's, if any."""
-        return None
+        return _UserPruner(self) if self._user_defined() else None
+
+    def _user_defined(self) -> bool:
+        """A subclass written by the user (Optuna's BasePruner protocol: prune(study, trial))."""
+        return callable(getattr(self, "prune", None)) and not isinstance(self, _PythonPruner) and not self.name
 
     def __repr__(self) -> str:
-        opts = ", ".join(f"{k}={v!r}" for k, v in self._options.items())
+        opts = ", ".join(f"{k}={v!r}" for k, v in getattr(self, "_options", {}).items())
         return f"{type(self).__name__}({opts})"
 
 
@@ -157,14 +167,32 @@ class HyperbandPruner(BasePruner):
 
 
 class _PythonPruner:
-    """A pruning decision taken in Python: ``prune(study, reports)`` with the running
-    trial's reports {step: value}; ``then_library`` says whether a "prune" must still be
-    confirmed by the library's pruner."""
+    """A pruning decision taken in Python: ``gate(study, trial)`` with the running
+    :class:`hone.Trial` (its reports are ``trial._reports``, {step: value});
+    ``then_library`` says whether a "prune" must still be confirmed by the library's
+    pruner."""
 
     then_library = False
 
-    def prune(self, study: "Study", trial_number: int, reports: Dict[int, float]) -> bool:
+    def gate(self, study: "Study", trial: Any) -> bool:
         raise NotImplementedError
+
+
+class _UserPruner(_PythonPruner):
+    """Calls a user-defined pruner's ``prune(study, frozen_trial)`` with the running trial
+    as a FrozenTrial (number, RUNNING, parameters, distributions, reports so far)."""
+
+    def __init__(self, pruner: BasePruner) -> None:
+        self.pruner = pruner
+
+    def gate(self, study: "Study", trial: Any) -> bool:
+        from .frozen import FrozenTrial, TrialState
+        reports = dict(trial._reports or {})
+        frozen = FrozenTrial(number=trial.number, state=TrialState.RUNNING, values=None, params=trial.params,
+                             distributions=trial.distributions, intermediate_values=reports,
+                             intermediate=[{"step": k, "fold": 0, "values": [v]} for k, v in sorted(reports.items())],
+                             user_attrs={}, system_attrs={}, datetime_start=None, datetime_complete=None)
+        return bool(self.pruner.prune(study, frozen))  # type: ignore[attr-defined]
 
 
 class PatientPruner(BasePruner, _PythonPruner):
@@ -192,7 +220,8 @@ class PatientPruner(BasePruner, _PythonPruner):
     def python_gate(self) -> Optional[_PythonPruner]:
         return self
 
-    def prune(self, study: "Study", trial_number: int, reports: Dict[int, float]) -> bool:
+    def gate(self, study: "Study", trial: Any) -> bool:
+        reports: Dict[int, float] = trial._reports or {}
         # Optuna's rule: compare the best score before the last patience+1 steps with the
         # best score among them.
         steps = sorted(reports)
@@ -231,7 +260,8 @@ class WilcoxonPruner(BasePruner, _PythonPruner):
     def python_gate(self) -> Optional[_PythonPruner]:
         return self
 
-    def prune(self, study: "Study", trial_number: int, reports: Dict[int, float]) -> bool:
+    def gate(self, study: "Study", trial: Any) -> bool:
+        reports: Dict[int, float] = trial._reports or {}
         if len(reports) < self.n_startup_steps or not reports:
             return False
         try:
