@@ -40,9 +40,9 @@ extern "C" {
 #endif
 
 #define HONE_VERSION_MAJOR 0
-#define HONE_VERSION_MINOR 2
+#define HONE_VERSION_MINOR 3
 #define HONE_VERSION_PATCH 0
-#define HONE_VERSION_STRING "0.2.0"
+#define HONE_VERSION_STRING "0.3.0"
 /* Bumped when a change breaks binary compatibility; it is the SONAME's suffix
  * (libhone.so.HONE_ABI_VERSION). */
 #define HONE_ABI_VERSION 1
@@ -101,9 +101,11 @@ typedef int hone_trial_state;
 #define HONE_TRIAL_FAIL      3
 #define HONE_TRIAL_WAITING   4
 
-/* Opens the study `study_name` in the storage at `storage_url` ("memory:",
- * "sqlite:relative/path.db", "sqlite:///absolute/path.db",
- * "postgresql://user@host:port/db"), creating it if it does not exist.
+/* Opens the study `study_name` in the storage at `storage_url`, creating it if it does
+ * not exist. URLs follow SQLAlchemy's rules (as Optuna's): "sqlite:///relative/path.db",
+ * "sqlite:////absolute/path.db" (before 0.3.0, three slashes meant absolute),
+ * "postgresql://user@host:port/db" (a "+driver" such as postgresql+psycopg2:// is
+ * ignored); also "memory:" and Hone's shorthand "sqlite:relative/path.db".
  * `study_name` NULL makes up a unique name. `options_json` (NULL = defaults):
  *   "direction":  "minimize" (default) | "maximize"
  *   "directions": ["minimize", "maximize", ...]   (multi-objective; not with "direction")

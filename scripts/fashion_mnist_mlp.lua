@@ -1,5 +1,5 @@
 -- The main job: tune an MLP on Fashion-MNIST (Debian's dataset-fashion-mnist).
---   hone tune scripts/fashion_mnist_mlp.lua --storage sqlite:///fashion.db
+--   hone tune scripts/fashion_mnist_mlp.lua --storage sqlite:///fashion.db   (./fashion.db)
 -- Each trial trains on the 60,000 training images (10% held out for validation, which
 -- the search optimizes and the median rule prunes on), and records the accuracy on the
 -- 10,000 test images, which the search never sees, as a user attribute.

@@ -14,9 +14,9 @@ import HoneStorage
 
 struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("storage"), help: ArgumentHelp(
-        "Storage URL: sqlite:///abs/path.db, sqlite:relative.db or postgresql://user@host:port/db.",
+        "Storage URL: sqlite:///relative.db, sqlite:////absolute/path.db, sqlite:relative.db or postgresql://user@host:port/db.",
         valueName: "url"))
-    var url: String = "sqlite://" + FileManager.default.currentDirectoryPath + "/hone.db"
+    var url: String = defaultStorageURL
 
     /// Opens the storage for reading what is there.
     func open() throws -> Storage {
@@ -50,6 +50,12 @@ struct StorageOptions: ParsableArguments {
         let known = names.isEmpty ? "it holds no studies" : "its studies: " + names.joined(separator: ", ")
         throw CLIError("no study named \"\(name)\" in \(url) (\(known))")
     }
+}
+
+/// hone.db in the working directory, spelled as an absolute URL (shown in messages and
+/// passed on to study scripts).
+var defaultStorageURL: String {
+    StorageURL.sqlite(path: FileManager.default.currentDirectoryPath + "/hone.db").url
 }
 
 /// A failure to report as "Error: message" without the usage text (which is for

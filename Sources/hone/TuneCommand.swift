@@ -64,7 +64,7 @@ struct TuneCommand: ParsableCommand {
         var options = StudyScriptOptions(storage: storage, trials: trials, jobs: jobs, seed: seed, timeout: timeout,
                                          budget: TrainingBudget(maxSamples: maxSamples, maxEpochs: maxEpochs),
                                          readableDirectories: readable)
-        options.defaultStorage = "sqlite://" + FileManager.default.currentDirectoryPath + "/hone.db"
+        options.defaultStorage = defaultStorageURL
         do {
             options.warmStart = try warmStartFrom.map(WarmStartSource.init(parsing:))
         } catch {

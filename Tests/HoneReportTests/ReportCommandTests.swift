@@ -50,7 +50,7 @@ final class ReportCommandTests: XCTestCase {
           return final
         end
         """.write(to: script, atomically: true, encoding: .utf8)
-        let storage = "sqlite://\(directory.path)/runs.db"
+        let storage = "sqlite:///\(directory.path)/runs.db"
         let tune = try run(["tune", script.path, "--storage", storage], in: directory)
         XCTAssertEqual(tune.status, 0, tune.output)
 

@@ -68,8 +68,8 @@ final class StudyScriptTests: XCTestCase {
             """, name: "breaks.lua")
         // In a SQLite file, reopened afterwards: every trial, failed or not, is stored.
         let database = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("breaks.db").path
-        _ = try StudyScript(path: path, options: StudyScriptOptions(storage: "sqlite://" + database)).run()
-        let study = try Study.load(name: "breaks", storage: try openStorage(url: "sqlite://" + database))
+        _ = try StudyScript(path: path, options: StudyScriptOptions(storage: "sqlite:///" + database)).run()
+        let study = try Study.load(name: "breaks", storage: try openStorage(url: "sqlite:///" + database))
         let all = try trials(study)
         XCTAssertEqual(all.count, 8)
         XCTAssertEqual(all.map(\.state), [.complete, .fail, .fail, .fail, .fail, .fail, .fail, .complete])

@@ -17,7 +17,7 @@ final class WarmStartScriptTests: XCTestCase {
 
     func testWarmStartCopiesTheTrialsThatFitTheDeclaredSpace() throws {
         let dir = try makeScratchDirectory(self)
-        let url = "sqlite://" + dir.appendingPathComponent("runs.db").path
+        let url = "sqlite:///" + dir.appendingPathComponent("runs.db").path
         let first = try write("""
             study { name = "first", storage = "\(url)", trials = 8, seed = 3, space = { x = { "float", 0, 10 } } }
             function objective(trial, p) return (p.x - 2) ^ 2 end
@@ -59,7 +59,7 @@ final class WarmStartScriptTests: XCTestCase {
     /// distributions decide which source trials fit.
     func testDefineByRunWarmStartUsesTheStudysOwnTrials() throws {
         let dir = try makeScratchDirectory(self)
-        let url = "sqlite://" + dir.appendingPathComponent("runs.db").path
+        let url = "sqlite:///" + dir.appendingPathComponent("runs.db").path
         let first = try write("""
             study { name = "wide", storage = "\(url)", trials = 10, seed = 5 }
             function objective(trial) return trial:suggest_float("x", -5, 5) ^ 2 end

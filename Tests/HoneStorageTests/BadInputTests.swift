@@ -19,16 +19,25 @@ final class BadInputTests: XCTestCase {
         let path = try makeTemporaryDirectory(self).appendingPathComponent("results.csv").path
         let content = Data("trial,value\n0,0.5\n1,0.25\n".utf8)
         try content.write(to: URL(fileURLWithPath: path))
-        let text = message { try openStorage(url: "sqlite://\(path)") }
+        let text = message { try openStorage(url: "sqlite:///\(path)") }
         XCTAssertTrue(text.contains(path), text)
         XCTAssertTrue(text.contains("not a SQLite database"), text)
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path)), content, "the file must be left as it was")
     }
 
     func testSQLiteFileInMissingDirectoryNamesThePath() {
-        let text = message { try openStorage(url: "sqlite:///no/such/dir/study.db") }
+        let text = message { try openStorage(url: "sqlite:////no/such/dir/study.db") }
         XCTAssertTrue(text.contains("/no/such/dir/study.db"), text)
         XCTAssertTrue(text.contains("cannot open"), text)
+    }
+
+    /// `sqlite:///no/such/dir/study.db` was an absolute path before Hone 0.3.0; now it is
+    /// relative (SQLAlchemy's rule), and the error says so rather than "cannot open".
+    func testThreeSlashURLWrittenForTheOldRuleSaysHowToWriteTheAbsolutePath() {
+        let text = message { try openStorage(url: "sqlite:///no/such/dir/study.db") }
+        XCTAssertTrue(text.contains("relative path no/such/dir/study.db"), text)
+        XCTAssertTrue(text.contains("since version \(StorageURL.relativeSince)"), text)
+        XCTAssertTrue(text.contains("write sqlite:////no/such/dir/study.db"), text)
     }
 
     func testUnreachablePostgresNamesTheServer() {

@@ -14,7 +14,7 @@ final class MultiProcessTests: XCTestCase {
     /// its heartbeat is older than the grace period, then FAIL, and numbering continues.
     func testSQLiteStudyResumesAfterWorkerIsKilledMidTrial() throws {
         let path = try makeTemporaryDirectory(self).appendingPathComponent("crash.db").path
-        let url = "sqlite://\(path)"
+        let url = "sqlite:///\(path)"
         let grace = 1.5
         let common = ["--storage", url, "--study", "crash", "--grace-seconds", "\(grace)", "--heartbeat-seconds", "0.1"]
 
@@ -71,7 +71,7 @@ final class MultiProcessTests: XCTestCase {
 
     func testFourSQLiteProcessesShare400Trials() throws {
         let path = try makeTemporaryDirectory(self).appendingPathComponent("shared.db").path
-        try runSharedStudy(url: "sqlite://\(path)", processes: 4, open: { try SQLiteStorage(path: path) })
+        try runSharedStudy(url: "sqlite:///\(path)", processes: 4, open: { try SQLiteStorage(path: path) })
     }
 
     func testEightPostgresProcessesShare400Trials() throws {
@@ -93,7 +93,7 @@ final class MultiProcessTests: XCTestCase {
             let path = directory.appendingPathComponent("new-\(round).db").path
             let go = directory.appendingPathComponent("go-\(round)").path
             let workers = try (0..<processes).map { _ in
-                try WorkerProcess(["--storage", "sqlite://\(path)", "--study", "same-name",
+                try WorkerProcess(["--storage", "sqlite:///\(path)", "--study", "same-name",
                                    "--trials", "\(trialsEach)", "--start-when-exists", go])
             }
             for (w, worker) in workers.enumerated() {

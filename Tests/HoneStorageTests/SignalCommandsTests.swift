@@ -10,7 +10,7 @@ import XCTest
 final class SignalCommandsTests: XCTestCase {
     private var directory: URL!
     private var database: String { directory.appendingPathComponent("signals.db").path }
-    private var url: String { "sqlite://\(database)" }
+    private var url: String { "sqlite:///\(database)" }
 
     override func setUpWithError() throws {
         directory = try makeTemporaryDirectory(self)

@@ -15,7 +15,7 @@ final class SQLiteStorageConformanceTests: XCTestCase {
     /// The same checks through the URL factory, as users reach the backend.
     func testOpenedByURLIsSQLite() throws {
         let path = try makeTemporaryDirectory(self).appendingPathComponent("by-url.db").path
-        XCTAssertTrue(try openStorage(url: "sqlite://\(path)") is SQLiteStorage)
+        XCTAssertTrue(try openStorage(url: "sqlite:///\(path)") is SQLiteStorage)
         XCTAssertTrue(try openStorage(url: "memory:") is InMemoryStorage)
     }
 }

@@ -7,7 +7,7 @@ import XCTest
 
 final class StudiesCommandsTests: XCTestCase {
     private var directory: URL!
-    private var url: String { "sqlite://\(directory.path)/studies.db" }
+    private var url: String { "sqlite:///\(directory.path)/studies.db" }
 
     override func setUpWithError() throws {
         directory = try makeTemporaryDirectory(self)
@@ -83,7 +83,7 @@ final class StudiesCommandsTests: XCTestCase {
         XCTAssertTrue(unknown.error.contains("no study named \"cnn\""), unknown.error)
         XCTAssertTrue(unknown.error.contains("mlp, pareto"), "the error lists the studies there are: \(unknown.error)")
         let missing = directory.appendingPathComponent("elsewhere.db").path
-        let noFile = try hone(["studies", "--storage", "sqlite://\(missing)"])
+        let noFile = try hone(["studies", "--storage", "sqlite:///\(missing)"])
         XCTAssertNotEqual(noFile.status, 0)
         XCTAssertTrue(noFile.error.contains("no study database at \(missing)"), noFile.error)
         XCTAssertFalse(FileManager.default.fileExists(atPath: missing), "listing must not create a database")

@@ -27,7 +27,7 @@ PG="$SERVER?options=-csearch_path%3Dhone_bench"
 
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
-SQLITE="sqlite://$WORK/hone.db"
+SQLITE="sqlite:///$WORK/hone.db"
 
 if [ $QUICK = 1 ]; then
     HONE_TRIALS=400; OPTUNA_TRIALS=40; SIZES=1000,5000; WINDOW=200

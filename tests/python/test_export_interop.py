@@ -57,7 +57,7 @@ def hone(*args, **kwargs):
 @pytest.fixture(scope="module")
 def study(tmp_path_factory):
     work = tmp_path_factory.mktemp("export")
-    storage = f"sqlite://{work}/runs.db"
+    storage = f"sqlite:///{work}/runs.db"
     (work / "curves.lua").write_text(SCRIPT)
     (work / "multi.lua").write_text(MULTI)
     hone("tune", work / "curves.lua", "--storage", storage)
