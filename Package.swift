@@ -11,6 +11,23 @@ let fast: [SwiftSetting] = [
 /// The package's directory: linker flags need absolute paths.
 let packageRoot = String(#filePath.dropLast("/Package.swift".count))
 
+/// libhone.so carries the Swift runtime and Foundation inside itself (the toolchain's
+/// usr/lib/swift_static archives), so C and Python users need no Swift installation and
+/// nothing is read from the toolchain at run time (tests/native/no-toolchain.sh hides it
+/// and runs the C examples and the Python package). `-static-stdlib` links the runtime
+/// and the Foundation modules Hone imports; the archives those depend on are not named by
+/// any autolink entry, so they are listed here, in one linker group because they refer
+/// to each other. The version script keeps every one of their symbols internal
+/// (`--exclude-libs ALL` in static-stdlib-args.lnk hides them from the dynamic table too).
+/// Cost: the library grows from 14 MB to 84 MB (ICU's data is 38 MB of it).
+/// (Defined before libhoneLinking: a manifest's globals are set in order.)
+/// `-z defs` makes a symbol left undefined a link error instead of a load error.
+let swiftRuntimeStatically: [String] = ["-static-stdlib"] + (["--start-group"] + [
+    "-lFoundation", "-lFoundationEssentials", "-lFoundationInternationalization", "-lCoreFoundation",
+    "-l_FoundationICU", "-l_FoundationCShims", "-l_FoundationCollections", "-lswiftSynchronization",
+    "-lswiftDispatch", "-ldispatch", "-lBlocksRuntime", "-lswiftCore",
+] + ["--end-group", "-z", "defs"]).flatMap { ["-Xlinker", $0] }
+
 /// libhone.so: only the symbols of include/hone.h are exported (the version script), and
 /// its SONAME carries HONE_ABI_VERSION. Every product that links the Hone target gets
 /// these flags, so only the library product may link it (tests link libhone.so as C does).
@@ -18,6 +35,7 @@ let libhoneABI = "1"
 let libhoneLinking: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--version-script=\(packageRoot)/Sources/Hone/exports.map",
                   "-Xlinker", "-soname=libhone.so.\(libhoneABI)"]),
+    .unsafeFlags(swiftRuntimeStatically),
 ]
 
 /// The hone.h calls a native plugin makes (defined in HonePlugins).

@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
-# Installs the Hone C library, its header, pkg-config file, study scripts and the
-# Python package under PREFIX:
+# Installs Hone under PREFIX: the `hone` command, the C library, its header, pkg-config
+# file, study scripts and the Python package:
 #
-#   PREFIX/lib/libhone.so.ABI (+ libhone.so → it)   PREFIX/include/hone.h (+ hone.hpp)
-#   PREFIX/lib/pkgconfig/hone.pc                    PREFIX/share/hone/scripts/*.lua
+#   PREFIX/bin/hone                                 PREFIX/include/hone.h (+ hone.hpp)
+#   PREFIX/lib/libhone.so.ABI (+ libhone.so → it)   PREFIX/lib/pkgconfig/hone.pc
+#   PREFIX/share/hone/scripts/*.lua                 PREFIX/share/licenses/hone/LICENSE
 #   PREFIX/lib/pythonX.Y/site-packages/hone/ (with libhone.so → ../../../libhone.so.ABI)
 #
 #   scripts/install.sh PREFIX
 #
-# Builds libhone.so in release mode first, unless HONE_BUILD_DIR names a build directory
-# that already holds libhone.so (the tests install the debug build that way). The library
-# finds the Swift runtime through its RUNPATH (the toolchain's usr/lib/swift/linux).
+# Builds libhone.so and the command in release mode first, unless HONE_BUILD_DIR names a
+# build directory that already holds them (the tests install the debug build that way;
+# the command is skipped when that directory has no hone-cli). SwiftPM builds the command
+# as hone-cli, because the library product is named hone (libhone.so); it is installed as
+# `hone`. libhone.so carries the Swift runtime (Package.swift), so programs that link it
+# need no toolchain; the command links the toolchain's runtime and runs where it was built.
+#
+# Then the loader has to find libhone.so: as root, with PREFIX/lib among the loader's
+# folders (/usr/local/lib on Debian), the script runs ldconfig; otherwise it says what to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +29,7 @@ if [ -n "${HONE_BUILD_DIR:-}" ]; then
     build="$HONE_BUILD_DIR"
 else
     swift build -c release --product hone
+    swift build -c release --product hone-cli
     build=.build/release
 fi
 [ -f "$build/libhone.so" ] || { echo "install: $build/libhone.so not found" >&2; exit 1; }
@@ -30,8 +38,15 @@ abi="$(sed -n 's/^#define HONE_ABI_VERSION \([0-9]*\).*/\1/p' include/hone.h)"
 version="$(sed -n 's/^#define HONE_VERSION_STRING "\(.*\)".*/\1/p' include/hone.h)"
 [ -n "$abi" ] && [ -n "$version" ] || { echo "install: cannot read the version from include/hone.h" >&2; exit 1; }
 
-install -d "$prefix/lib/pkgconfig" "$prefix/include" "$prefix/share/hone/scripts"
+install -d "$prefix/lib/pkgconfig" "$prefix/include" "$prefix/share/hone/scripts" "$prefix/share/licenses/hone"
 install -m 755 "$build/libhone.so" "$prefix/lib/libhone.so.$abi"
+if [ -f "$build/hone-cli" ]; then
+    install -d "$prefix/bin"
+    install -m 755 "$build/hone-cli" "$prefix/bin/hone"
+elif [ -z "${HONE_BUILD_DIR:-}" ]; then
+    echo "install: $build/hone-cli not found" >&2; exit 1
+fi
+install -m 644 LICENSE "$prefix/share/licenses/hone/LICENSE"
 ln -sfn "libhone.so.$abi" "$prefix/lib/libhone.so"
 install -m 644 include/hone.h "$prefix/include/hone.h"
 [ -f bindings/cpp/hone.hpp ] && install -m 644 bindings/cpp/hone.hpp "$prefix/include/hone.hpp"
@@ -50,3 +65,23 @@ if [ -d bindings/python/hone ]; then
     echo "install: Python package in $site (add it to PYTHONPATH)"
 fi
 echo "install: Hone $version (ABI $abi) in $prefix"
+[ -f "$prefix/bin/hone" ] && echo "install: the command is $prefix/bin/hone"
+
+# The loader's cache. ldconfig -n only makes the SONAME link in PREFIX/lib (harmless
+# anywhere); the cache itself is rebuilt only as root and only when the loader searches
+# PREFIX/lib, so a test's temporary prefix never touches /etc/ld.so.cache.
+libdir="$prefix/lib"
+if command -v ldconfig >/dev/null 2>&1 || [ -x /sbin/ldconfig ]; then
+    ldconfig_bin="$(command -v ldconfig || echo /sbin/ldconfig)"
+    "$ldconfig_bin" -n "$libdir" 2>/dev/null || true
+    if "$ldconfig_bin" -v -N 2>/dev/null | grep -q "^$libdir:"; then
+        if [ "$(id -u)" -eq 0 ]; then
+            "$ldconfig_bin" && echo "install: ran ldconfig; programs find libhone.so.$abi in $libdir"
+        else
+            echo "install: run 'sudo ldconfig' so that programs find libhone.so.$abi in $libdir"
+        fi
+    else
+        echo "install: $libdir is not among the loader's folders: link programs with -Wl,-rpath,$libdir," \
+             "or add it to /etc/ld.so.conf.d/ and run ldconfig as root, or set LD_LIBRARY_PATH=$libdir"
+    fi
+fi

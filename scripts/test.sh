@@ -18,6 +18,11 @@ tests/native/run.sh .build/debug
 tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
 # The input-check tests again on a release build, where the core is -Ounchecked.
 tests/native/release.sh
+# That release libhone.so as users get it: it runs with the Swift toolchain's libraries
+# hidden (C and C++ examples, the Python package), and the platform wheel built from it
+# installs into a fresh venv and runs a study with no environment variable.
+tests/native/no-toolchain.sh .build/release
+tests/native/wheel.sh .build/release
 python3 -m pytest -q tests/python
 HONE_LIBRARY=$PWD/.build/debug/libhone.so python3 -m pytest -q bindings/python/tests
 swift test --skip-build --disable-swift-testing

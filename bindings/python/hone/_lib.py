@@ -1,9 +1,12 @@
 """Finding libhone.so and declaring the prototypes of include/hone.h for ctypes.
 
-Search order: the ``HONE_LIBRARY`` environment variable, then ``libhone.so`` /
-``libhone.so.1`` in this package's directory (where ``scripts/install.sh`` links it), then
-the system loader (``ctypes.util.find_library("hone")``, then ``libhone.so.1``). A
-candidate that loads but reports another ABI version is skipped. When nothing works,
+Search order: the ``HONE_LIBRARY`` environment variable (an explicit choice wins, e.g. a
+debug build under test), then ``libhone.so`` / ``libhone.so.1`` in this package's
+directory -- the hone-hpo wheel's own copy (scripts/build-wheel.sh; it carries the Swift runtime,
+so nothing else is needed), or where ``scripts/install.sh`` links it -- then the system
+loader (``ctypes.util.find_library("hone")``, then ``libhone.so.1``). So an installed
+wheel uses its packaged library before any other on the loader path. A candidate that
+loads but reports another ABI version is skipped. When nothing works,
 :class:`~hone.errors.LibraryNotFoundError` lists every candidate and why it failed.
 
 Handles (``hone_study *`` ...) are ``c_void_p``: the library's handles are opaque tokens

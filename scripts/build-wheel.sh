@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the Python wheel hone_hpo-VERSION-py3-none-<platform>.whl: the `hone` package
+# with libhone.so inside it (the Swift runtime and Foundation are linked into the library,
+# see Package.swift), so `pip install` of the wheel needs no Swift toolchain and no
+# environment variable.
+#
+#   scripts/build-wheel.sh [OUT_DIR]        (default: dist/)
+#
+# Builds libhone.so in release mode first, unless HONE_BUILD_DIR names a build directory
+# that already holds it. The package is staged in a temporary copy of bindings/python, so
+# neither the library nor setuptools' build folders land in the source tree. Needs pip,
+# setuptools (>= 77) and wheel in the python3 that runs it (no network: no build isolation).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+out="${1:-dist}"
+mkdir -p "$out"
+out="$(cd "$out" && pwd)"
+
+if [ -n "${HONE_BUILD_DIR:-}" ]; then
+    build="$HONE_BUILD_DIR"
+else
+    swift build -c release --product hone
+    build=.build/release
+fi
+lib="$build/libhone.so"
+[ -f "$lib" ] || { echo "build-wheel: $lib not found" >&2; exit 1; }
+# A library that still reads the Swift runtime from the toolchain would not work on a
+# machine without it: refuse to package it.
+if readelf -d "$lib" | grep -qE 'NEEDED.*\[lib(swiftCore|Foundation[A-Za-z]*|dispatch)\.so'; then
+    echo "build-wheel: $lib links the Swift runtime dynamically (build it with this tree's Package.swift)" >&2
+    exit 1
+fi
+
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+cp -r bindings/python "$stage/python"
+rm -rf "$stage/python/build" "$stage/python"/*.egg-info "$stage/python/tests" "$stage/python/.pytest_cache"
+find "$stage/python" -name __pycache__ -prune -exec rm -rf {} +
+rm -f "$stage/python/hone"/libhone.so*
+# Debug info is a tenth of the library and no use to a user of the wheel.
+objcopy --strip-debug "$lib" "$stage/python/hone/libhone.so"
+cp LICENSE "$stage/python/LICENSE"
+
+python3 -m pip wheel -q --no-deps --no-build-isolation -w "$stage/wheels" "$stage/python" >&2
+wheel="$(ls "$stage/wheels"/*.whl)"
+mv "$wheel" "$out/"
+echo "$out/$(basename "$wheel")"
