@@ -95,7 +95,8 @@ struct AutoCommand: ParsableCommand {
         let storageURL = storage ?? defaultStorageURL
         let store = try openStorage(url: storageURL)
         let study = try automl.makeStudy(storage: store)
-        let existing = try study.trialCount()
+        // The baseline just enqueued (WAITING) has not run: it is not a trial to resume after.
+        let existing = try study.trials().filter { $0.state != .waiting }.count
         print("study \"\(study.name)\" in \(storageURL)" + (existing > 0 ? ", resuming after \(existing) stored trials" : ""))
         fflush(stdout)  // seen before the search when stdout is a pipe or a batch job's log
         if let warmStartFrom {
