@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "HoneSearchTests", dependencies: ["HoneSearch", "HoneSearchConformance", "HoneSearchProblems"]),
         .testTarget(name: "HoneTuningTests", dependencies: ["HoneTuning", "HoneSearch", "HoneNN", "HoneData", "HoneSearchConformance"]),
         .testTarget(name: "HoneStorageTests", dependencies: ["HoneStorage", "HoneSearch", "HoneSearchConformance"]),
-        .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript"]),
+        .testTarget(name: "HoneScriptTests", dependencies: ["HoneScript", "HoneSearchConformance"]),
         .testTarget(name: "HonePluginsTests", dependencies: ["HonePlugins", "HoneSearch", "HoneSearchConformance"]),
         .testTarget(name: "HoneReportTests", dependencies: ["HoneReport", "HoneSearch", "CZlib"]),
         .testTarget(name: "HoneFuzzTests", dependencies: ["HoneFuzzTargets"], path: "bench/fuzz/Tests"),

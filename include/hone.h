@@ -585,7 +585,8 @@ hone_status hone_registry_add_dataset(hone_registry *registry, const char *name,
  * "datasets": [...]}; free with hone_free. Thread-safe. */
 hone_status hone_plugin_load(const char *path, char **names_json);
 
-/* Everything registered (built-ins and plugins), in the shape above. Free with hone_free. */
+/* Everything registered (built-ins and plugins), in the shape above plus "schedulers"
+ * (built in only). Free with hone_free. */
 hone_status hone_registry_json(char **out);
 
 /* hone_study_optimize with an objective registered by name. */

@@ -42,6 +42,9 @@ public func hone_registry_json(_ out: UnsafeMutablePointer<UnsafeMutablePointer<
         all.pruners = AlgorithmRegistry.shared.prunerNames
         all.objectives = NativeObjectives.shared.names
         all.datasets = Datasets.names
-        out.pointee = mallocString(all.json.jsonText)
+        // Schedulers are built in only (plugins add samplers and pruners).
+        guard case .object(var names) = all.json else { throw APIError.invalid("registry names are not an object") }
+        names["schedulers"] = .array(AlgorithmRegistry.shared.schedulerNames.map(JSONValue.string))
+        out.pointee = mallocString(JSONValue.object(names).jsonText)
     }
 }
