@@ -169,8 +169,11 @@ class QMCSampler(BaseSampler):
     def __init__(self, *, qmc_type: str = "sobol", scramble: bool = False, seed: Optional[int] = None,
                  independent_sampler: Optional[BaseSampler] = None, warn_asynchronous_seeding: bool = True,
                  warn_independent_sampling: bool = True) -> None:
-        if qmc_type != "sobol":
-            raise ValueError(f"QMCSampler: qmc_type={qmc_type!r} is not supported by Hone (only 'sobol')")
+        if qmc_type not in ("sobol", "halton"):
+            raise ValueError(f"The `qmc_type`, \"{qmc_type}\", is not a valid. It must be one of \"sobol\" and "
+                             "\"halton\".")
+        if qmc_type == "halton":
+            warnings.warn("QMCSampler: Hone has Sobol points only; qmc_type='halton' uses Sobol", stacklevel=2)
         _unsupported("QMCSampler", independent_sampler=(independent_sampler, None))
         super().__init__({"scramble": bool(scramble)}, seed)
 

@@ -24,10 +24,50 @@ class RDBStorage:
         return f"RDBStorage({self.url!r})"
 
 
+class JournalFileBackend:
+    """Optuna's journal file. Hone has no journal format: a JournalStorage over this file
+    keeps the study in a SQLite database at that path, which several processes can share
+    in the same way."""
+
+    def __init__(self, file_path: str, lock_obj: Any = None) -> None:
+        self.file_path = file_path
+
+
+#: Optuna 3's name.
+JournalFileStorage = JournalFileBackend
+
+
+class JournalStorage:
+    """``JournalStorage(JournalFileBackend(path))``: a SQLite storage at ``path`` (see
+    JournalFileBackend)."""
+
+    def __init__(self, log_storage: JournalFileBackend) -> None:
+        import os
+        if not isinstance(log_storage, JournalFileBackend):
+            raise TypeError(f"Hone's JournalStorage takes a JournalFileBackend, got {type(log_storage).__name__}")
+        # sqlite:////abs/path: four slashes, an absolute path (SQLAlchemy's rule).
+        self.url = "sqlite:////" + os.path.abspath(log_storage.file_path).lstrip("/")
+
+
 class InMemoryStorage:
     """Hone's "memory:" storage: private to the study opened on it."""
 
     url = "memory:"
 
 
-__all__ = ["RDBStorage", "InMemoryStorage"]
+def _journal_module() -> Any:
+    """``hone.storages.journal`` as Optuna's ``optuna.storages.journal`` (a module object
+    registered under that name, since this package ships as flat modules)."""
+    import sys
+    import types
+    module = types.ModuleType(__name__ + ".journal", "Optuna's journal storage names (see hone.storages).")
+    module.JournalFileBackend = JournalFileBackend  # type: ignore[attr-defined]
+    module.JournalFileStorage = JournalFileBackend  # type: ignore[attr-defined]
+    module.JournalStorage = JournalStorage  # type: ignore[attr-defined]
+    sys.modules[module.__name__] = module
+    return module
+
+
+journal = _journal_module()
+
+__all__ = ["RDBStorage", "InMemoryStorage", "JournalStorage", "JournalFileBackend", "JournalFileStorage", "journal"]

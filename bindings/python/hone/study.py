@@ -110,6 +110,9 @@ def _storage_url(storage: Any) -> str:
 def _open(storage: Any, study_name: Optional[str], options: Dict[str, Any], sampler: Any = None,
           pruner: Any = None) -> "Study":
     url = _storage_url(storage)
+    heartbeat = getattr(storage, "heartbeat_interval", None)
+    if heartbeat is not None and "heartbeat_s" not in options:
+        options["heartbeat_s"] = float(heartbeat)
     handle = call_handle(lib.hone_study_open, encode(url, "storage"), encode(study_name, "study_name"),
                          encode(dumps(options), "options"))
     study = Study(handle, url)

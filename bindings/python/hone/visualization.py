@@ -228,7 +228,21 @@ def plot_timeline(study: "Study") -> Any:
     return fig
 
 
-__all__ = ["is_available", "plot_optimization_history", "plot_intermediate_values", "plot_parallel_coordinate",
+def _matplotlib_module() -> Any:
+    """``hone.visualization.matplotlib``, Optuna's ``optuna.visualization.matplotlib``:
+    hone._plot_matplotlib registered under that name too (this package ships as flat
+    modules), so both ``hone.visualization.matplotlib.plot_slice`` and ``from
+    hone.visualization.matplotlib import plot_slice`` work. Importing it does not import
+    matplotlib."""
+    import sys
+    from . import _plot_matplotlib
+    sys.modules[__name__ + ".matplotlib"] = _plot_matplotlib
+    return _plot_matplotlib
+
+
+matplotlib = _matplotlib_module()
+
+__all__ = ["matplotlib", "is_available", "plot_optimization_history", "plot_intermediate_values", "plot_parallel_coordinate",
            "plot_slice", "plot_contour", "plot_param_importances", "plot_pareto_front", "plot_edf",
            "plot_timeline"]
 

@@ -25,6 +25,8 @@ BINDINGS = HERE.parent
 HAVE_OPTUNA = importlib.util.find_spec("optuna") is not None
 HAVE_PLOTLY = importlib.util.find_spec("plotly") is not None
 HAVE_PANDAS = importlib.util.find_spec("pandas") is not None
+HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
+HAVE_SKLEARN = importlib.util.find_spec("sklearn") is not None
 
 # `import optuna`, `import optuna as o`, `import optuna.x[.y] [as o]`, `from optuna[.x] import ...`
 _IMPORT = re.compile(r"^(?P<indent>[ \t]*)import[ \t]+optuna(?P<sub>(?:\.\w+)*)(?:[ \t]+as[ \t]+(?P<alias>\w+))?[ \t]*$")
@@ -81,8 +83,13 @@ def _run(code: str, cwd: pathlib.Path, env_extra: dict) -> subprocess.CompletedP
 
 def _needs(program: pathlib.Path) -> None:
     text = program.read_text()
-    if ("visualization" in text or "plot_" in text) and not HAVE_PLOTLY:
+    if "import matplotlib" in text:
+        if not HAVE_MATPLOTLIB:
+            pytest.skip("needs matplotlib")
+    elif ("visualization" in text or "plot_" in text) and not HAVE_PLOTLY:
         pytest.skip("needs plotly")
+    if "sklearn" in text and not HAVE_SKLEARN:
+        pytest.skip("needs scikit-learn")
     if "dataframe" in text and not HAVE_PANDAS:
         pytest.skip("needs pandas")
 
