@@ -47,6 +47,26 @@ class FanovaImportanceEvaluator:
         return ranked
 
 
+class MeanDecreaseImpurityImportanceEvaluator(FanovaImportanceEvaluator):
+    """Optuna's random-forest impurity evaluator. Hone ranks with fANOVA's forest instead
+    (said with a warning): the same kind of answer, a share of the objective explained
+    by each parameter."""
+
+    def __init__(self, *, n_trees: int = 64, max_depth: int = 64, seed: Optional[int] = None) -> None:
+        import warnings
+        warnings.warn("MeanDecreaseImpurityImportanceEvaluator: Hone computes fANOVA importances", stacklevel=2)
+        super().__init__(n_trees=n_trees, max_depth=max_depth, seed=seed)
+
+
+class PedAnovaImportanceEvaluator(FanovaImportanceEvaluator):
+    """Optuna's PED-ANOVA evaluator; Hone computes fANOVA importances (with a warning)."""
+
+    def __init__(self, *, baseline_quantile: float = 0.1, evaluate_on_local: bool = True) -> None:
+        import warnings
+        warnings.warn("PedAnovaImportanceEvaluator: Hone computes fANOVA importances", stacklevel=2)
+        super().__init__()
+
+
 def _target_study(study: "Study", target: Callable[["FrozenTrial"], float]) -> "Study":
     """An in-memory copy of the study's COMPLETE trials with target(trial) as the value."""
     from .frozen import TrialState, create_trial
@@ -73,4 +93,5 @@ def get_param_importances(study: "Study", *, evaluator: Optional[FanovaImportanc
     return dict(sorted(ranked.items(), key=lambda kv: kv[1], reverse=True))
 
 
-__all__ = ["get_param_importances", "FanovaImportanceEvaluator"]
+__all__ = ["get_param_importances", "FanovaImportanceEvaluator", "MeanDecreaseImpurityImportanceEvaluator",
+           "PedAnovaImportanceEvaluator"]

@@ -4,6 +4,7 @@ code written for Optuna can pass ``RDBStorage(url)`` where a URL is expected."""
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, Optional
 
 
@@ -17,8 +18,12 @@ class RDBStorage:
                  failed_trial_callback: Any = None, skip_table_creation: bool = False) -> None:
         if not isinstance(url, str):
             raise TypeError(f"url must be a str, got {type(url).__name__}")
-        self.url = url
+        # SQLAlchemy's in-memory SQLite is private to its connection, as Hone's "memory:".
+        self.url = "memory:" if url in ("sqlite://", "sqlite:///:memory:") else url
         self.heartbeat_interval = heartbeat_interval
+        if failed_trial_callback is not None:
+            warnings.warn("RDBStorage(failed_trial_callback=...): Hone's heartbeat stores stale trials as FAIL but "
+                          "calls no callback and retries nothing", stacklevel=2)
 
     def __repr__(self) -> str:
         return f"RDBStorage({self.url!r})"
@@ -49,6 +54,15 @@ class JournalStorage:
         self.url = "sqlite:////" + os.path.abspath(log_storage.file_path).lstrip("/")
 
 
+class RetryFailedTrialCallback:
+    """Optuna's callback that re-enqueues trials failed by a missed heartbeat. Accepted for
+    RDBStorage's signature; Hone does not retry (see RDBStorage)."""
+
+    def __init__(self, max_retry: Optional[int] = None, inherit_intermediate_values: bool = False) -> None:
+        self.max_retry = max_retry
+        self.inherit_intermediate_values = inherit_intermediate_values
+
+
 class InMemoryStorage:
     """Hone's "memory:" storage: private to the study opened on it."""
 
@@ -70,4 +84,4 @@ def _journal_module() -> Any:
 
 journal = _journal_module()
 
-__all__ = ["RDBStorage", "InMemoryStorage", "JournalStorage", "JournalFileBackend", "JournalFileStorage", "journal"]
+__all__ = ["RetryFailedTrialCallback", "RDBStorage", "InMemoryStorage", "JournalStorage", "JournalFileBackend", "JournalFileStorage", "journal"]

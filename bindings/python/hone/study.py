@@ -100,7 +100,8 @@ def _storage_url(storage: Any) -> str:
     if storage is None:
         return _DEFAULT_STORAGE
     if isinstance(storage, str):
-        return storage
+        # SQLAlchemy's in-memory SQLite (Optuna's examples use it): private, as "memory:".
+        return _DEFAULT_STORAGE if storage in ("sqlite://", "sqlite:///:memory:") else storage
     url = getattr(storage, "url", None)
     if isinstance(url, str):
         return url

@@ -212,6 +212,36 @@ def plot_edf(study: Any, *, target: Optional[Callable[["FrozenTrial"], float]] =
     return fig
 
 
+def plot_rank(study: "Study", params: Optional[List[str]] = None, *,
+              target: Optional[Callable[["FrozenTrial"], float]] = None,
+              target_name: str = "Objective Value") -> Any:
+    """Each pair of parameters, trials coloured by the rank of their objective value."""
+    go = _go()
+    from plotly.subplots import make_subplots
+    trials = completed(study)
+    names = param_names(trials, params)
+    ys = objective_values(study, trials, target)
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    rank = [0.0] * len(ys)
+    for r, i in enumerate(order):
+        rank[i] = r / max(1, len(ys) - 1)
+    n = max(1, len(names) - 1)
+    fig = make_subplots(rows=n, cols=n)
+    if len(names) == 1:
+        xs, _ = values_of(trials, names[0])
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", marker={"color": rank, "colorscale": "RdYlBu_r"}))
+    for a in range(len(names)):
+        for b in range(a + 1, len(names)):
+            xs, _ = values_of(trials, names[a])
+            zs, _ = values_of(trials, names[b])
+            fig.add_trace(go.Scatter(x=xs, y=zs, mode="markers", showlegend=False,
+                                     marker={"color": rank, "colorscale": "RdYlBu_r"}), row=b, col=a + 1)
+            fig.update_xaxes(title_text=names[a], row=b, col=a + 1)
+            fig.update_yaxes(title_text=names[b], row=b, col=a + 1)
+    fig.update_layout(title=f"Rank ({target_name})")
+    return fig
+
+
 def plot_timeline(study: "Study") -> Any:
     """Each trial's start and end, coloured by state."""
     go = _go()
@@ -244,6 +274,6 @@ matplotlib = _matplotlib_module()
 
 __all__ = ["matplotlib", "is_available", "plot_optimization_history", "plot_intermediate_values", "plot_parallel_coordinate",
            "plot_slice", "plot_contour", "plot_param_importances", "plot_pareto_front", "plot_edf",
-           "plot_timeline"]
+           "plot_rank", "plot_timeline"]
 
 
