@@ -31,7 +31,15 @@ import HoneTensor
 /// Ranking: COMPLETE trials by value (the study's direction), then PRUNED trials by how
 /// far they got (later step first) and their last report, then — with the constant liar
 /// — the other RUNNING trials, which thus count as the worst trials so parallel workers
-/// do not all pile onto the same point. FAIL trials are ignored. In multi-objective
+/// do not all pile onto the same point — and last the FAIL trials (`Options.failedTrials`,
+/// default `.worst`). Optuna ignores FAIL trials; then a choice that always fails is
+/// never seen by either density, the prior gives it more mass under l (few kernels)
+/// than under g (many), so TPE keeps proposing it: on Branin plus a choice k ∈ {a, b}
+/// whose `b` always raises, 60 trials, it spent about half of them on `b`. Counted as the
+/// worst trials, failures sit in g only, and their region is avoided. They do not
+/// count towards γ(n), the startup trials or the parameter groups (a trial that failed
+/// half-way through its suggestions says nothing about which parameters belong
+/// together). In multi-objective
 /// studies COMPLETE trials are ranked by non-dominated front and crowding distance
 /// (MOTPE, Ozaki et al. 2020; see `paretoRanks`).
 ///
@@ -50,6 +58,14 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     public let name = "tpe"
 
     public enum StartupSampler: String, Sendable { case sobol, random }
+
+    /// How FAIL trials enter the densities.
+    public enum FailedTrials: String, Sendable {
+        /// Ranked after every other trial, so they are part of g(x) (never of l(x)).
+        case worst
+        /// Left out, as Optuna does.
+        case ignore
+    }
 
     public struct Options: Sendable {
         /// Trials (COMPLETE or PRUNED) sampled by the startup sampler before TPE starts.
@@ -74,6 +90,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         public var priorWeight = 1.0
         public var considerMagicClip = true
         public var considerEndpoints = false
+        public var failedTrials: FailedTrials = .worst
         /// How many of n trials form the good side.
         public var gamma: @Sendable (Int) -> Int = { n in min(Int((0.1 * Double(n)).rounded(.up)), 25) }
         /// Weights of n observations ordered from oldest to newest.
@@ -129,7 +146,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let h: TPEHistory
         if let existing = histories[study.studyId] { h = existing } else {
-            h = TPEHistory(directions: study.directions)
+            h = TPEHistory(directions: study.directions, failedTrials: options.failedTrials)
             histories[study.studyId] = h
         }
         let fresh = try study.finishedTrials(from: h.read)
@@ -173,7 +190,8 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         return histories[studyId]?.snapshot.groups
     }
 
-    private func inStartup(_ snap: TPEHistory.Snapshot) -> Bool { snap.observations.count < options.nStartupTrials }
+    /// Startup lasts until `nStartupTrials` trials are COMPLETE or PRUNED (failures don't count).
+    private func inStartup(_ snap: TPEHistory.Snapshot) -> Bool { snap.rankedCount < options.nStartupTrials }
 
     // MARK: Sampler
 
@@ -194,7 +212,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         let snap = try visibleSnapshot(study, trial: trial)
         guard !inStartup(snap), !searchSpace.isEmpty else { return [:] }
         let all = try observations(study, trial: trial, snap)
-        let split = rankSplit(all, columns: snap.columns, study: study, trial: trial)
+        let split = rankSplit(all, snap, study: study, trial: trial)
         // Groups in a stable order; each restricted to the relative space.
         let groups: [[String]] = options.group
             ? snap.groups.map { $0.filter { searchSpace[$0] != nil }.sorted() }.filter { !$0.isEmpty }.sorted { $0[0] < $1[0] }
@@ -213,7 +231,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         if inStartup(snap) {
             return try startupSampler.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
         }
-        let split = rankSplit(try observations(study, trial: trial, snap), columns: snap.columns, study: study, trial: trial)
+        let split = rankSplit(try observations(study, trial: trial, snap), snap, study: study, trial: trial)
         var rng = trial.random(for: "tpe:" + name)
         return sampleJointly([(name, distribution)], split: split, rng: &rng)[name]!
     }
@@ -223,7 +241,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
     /// Marks the better γ(n) observations (ranked by `TPERank`) as the good side. The
     /// observations keep their trial-number order. Cached per trial, so a trial's
     /// parameters share one ranking (one sort per ask, not one per parameter).
-    private func rankSplit(_ all: [TPEObservation], columns: [String: TPEColumn], study: StudyView, trial: Trial) -> TPESplit {
+    private func rankSplit(_ all: [TPEObservation], _ snap: TPEHistory.Snapshot, study: StudyView, trial: Trial) -> TPESplit {
         let key = TPESplit.Key(trial: trial.number, numbers: all.count, lastNumber: all.last?.number ?? -1)
         lock.lock()
         if let cached = splits[study.studyId], cached.key == key { lock.unlock(); return cached }
@@ -233,7 +251,8 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         // The nBelow best (ranks are distinct: they end with the trial number). A sorted
         // buffer of the best so far; most observations lose against its worst at once,
         // so this costs about one comparison each instead of a full sort.
-        let nBelow = min(max(options.gamma(all.count), 0), all.count)
+        // γ of the trials that have a value to rank (not the failed ones).
+        let nBelow = min(max(options.gamma(all.count - snap.failedCount), 0), all.count)
         var best: [Int] = []
         best.reserveCapacity(nBelow + 1)
         if nBelow > 0 {
@@ -245,7 +264,7 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         }
         var isBelow = [Bool](repeating: false, count: all.count)
         for i in best { isBelow[i] = true }
-        let split = TPESplit(key: key, observations: all, isBelow: isBelow, columns: columns)
+        let split = TPESplit(key: key, observations: all, isBelow: isBelow, columns: snap.columns)
         lock.lock(); splits[study.studyId] = split; lock.unlock()
         return split
     }
@@ -399,6 +418,8 @@ struct TPESplit {
 }
 
 struct TPERank: Comparable, Sendable {
+    /// 0 COMPLETE, 1 PRUNED, 2 RUNNING (constant liar), 3 FAIL.
+    static let failedTier = 3
     var tier: Int
     var primary: Double
     var secondary: Double
@@ -420,6 +441,9 @@ final class TPEHistory {
         /// NaN where the trial lacks the name or used another distribution than the
         /// column's), so building l and g reads arrays instead of hashing names.
         var columns: [String: TPEColumn] = [:]
+        /// Observations of FAIL trials (ranked last), and of COMPLETE or PRUNED ones.
+        var failedCount = 0
+        var rankedCount = 0
 
         init(observations: [TPEObservation], groups: [Set<String>], consistent: [String: Distribution?]) {
             self.observations = observations; self.groups = groups; self.consistent = consistent
@@ -442,6 +466,8 @@ final class TPEHistory {
                 values[i] = c.value
                 columns[name] = TPEColumn(distribution: c.distribution, values: values)
             }
+            if o.rank.tier == TPERank.failedTier { failedCount += 1; return }
+            rankedCount += 1
             add(groupsAndDistributionsOf: o)
         }
 
@@ -458,10 +484,13 @@ final class TPEHistory {
     }
 
     let directions: [StudyDirection]
+    let failedTrials: TPESampler.FailedTrials
     var read = 0
     private(set) var snapshot = Snapshot(observations: [], groups: [], consistent: [:])
 
-    init(directions: [StudyDirection]) { self.directions = directions }
+    init(directions: [StudyDirection], failedTrials: TPESampler.FailedTrials) {
+        self.directions = directions; self.failedTrials = failedTrials
+    }
 
     func ingest(_ t: FrozenTrial) {
         let rank: TPERank
@@ -475,6 +504,8 @@ final class TPEHistory {
             let step = Double(last?.key.step ?? -1)
             let value = last.map { signed($0.values) } ?? .infinity
             rank = TPERank(tier: 1, primary: -step, secondary: value, number: t.number)
+        case .fail where failedTrials == .worst:
+            rank = TPERank(tier: TPERank.failedTier, primary: 0, secondary: 0, number: t.number)
         default:
             return
         }

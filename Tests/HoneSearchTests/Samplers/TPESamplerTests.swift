@@ -83,6 +83,36 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertEqual(groups, [["act", "lr", "width"], ["c"], ["depth", "leaves"], ["model"]])
     }
 
+    /// A choice that always fails (Branin plus k ∈ {a, b}, `b` throwing): with failed trials
+    /// counted as the worst (the default) TPE stops proposing `b` after the startup trials;
+    /// ignoring them, as Optuna does, the prior keeps `b` more likely under l than under g,
+    /// and most trials fail.
+    func testFailedTrialsSteerAwayFromAFailingChoice() throws {
+        struct Unsupported: Error {}
+        let objective: @Sendable (Trial) throws -> Double = { t in
+            let x = try t.suggestFloat("x", -5, 10), y = try t.suggestFloat("y", 0, 15)
+            if try t.suggestCategorical("k", ["a", "b"]) == "b" { throw Unsupported() }
+            return TestFunctions.branin(x, y)
+        }
+        func run(_ policy: TPESampler.FailedTrials, seed: UInt64) throws -> (failedAfterStartup: Int, regret: Double) {
+            var o = TPESampler.Options()
+            o.failedTrials = policy
+            let study = try Study.create(directions: [.minimize], sampler: TPESampler(options: o), seed: seed)
+            try study.optimize(objective, nTrials: 60, catchErrors: true)
+            let trials = try study.trials()
+            let firstModelled = trials.filter { $0.state == .complete }.dropFirst(o.nStartupTrials - 1).first?.number ?? 60
+            let failed = trials.filter { $0.number > firstModelled && $0.state == .fail }.count
+            return (failed, try study.bestValue() - TestFunctions.braninMinimum)
+        }
+        let worst = try (0..<5).map { try run(.worst, seed: $0) }
+        let ignore = try (0..<5).map { try run(.ignore, seed: $0) }
+        print("failing choice, 60 trials: failed after startup (worst) \(worst.map(\.failedAfterStartup)), "
+            + "(ignore) \(ignore.map(\.failedAfterStartup)); regret \(median(worst.map(\.regret))) vs \(median(ignore.map(\.regret)))")
+        XCTAssertLessThan(median(worst.map { Double($0.failedAfterStartup) }), 8)
+        XCTAssertGreaterThan(median(ignore.map { Double($0.failedAfterStartup) }), 15)
+        XCTAssertLessThan(median(worst.map(\.regret)), median(ignore.map(\.regret)))
+    }
+
     /// Four workers with the constant liar: runs, every value valid, and the running
     /// trials are spread out rather than duplicated.
     func testParallelWithConstantLiar() throws {
