@@ -61,6 +61,8 @@ let package = Package(
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "HoneLuaShim", dependencies: ["CLua"]),
+        // include/hone.h as a module: the Hone target checks its @_cdecl functions against it.
+        .systemLibrary(name: "CHoneHeader"),
 
         // The core, each target depending only on those above it.
         .target(name: "HoneTensor", dependencies: ["CBLAS"], swiftSettings: fast),
@@ -81,9 +83,9 @@ let package = Package(
         // The C boundary (status codes, thread-local messages, token handles, checked C values)
         // and plugins (native .so and Lua): loader, registry and context calls; shared by libhone and the CLI.
         // Executables that link it (the CLI, its tests) export its hone_* calls so a dlopen'd plugin finds them.
-        .target(name: "HonePlugins", dependencies: ["HoneSearch", "HoneData", "HoneScript", "HoneTensor", "HoneNN", "HoneStorage"],
+        .target(name: "HonePlugins", dependencies: ["CHoneHeader", "HoneSearch", "HoneData", "HoneScript", "HoneTensor", "HoneNN", "HoneStorage"],
                 linkerSettings: [.unsafeFlags(pluginCalls.flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] })]),
-        .target(name: "Hone", dependencies: ["HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
+        .target(name: "Hone", dependencies: ["CHoneHeader", "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
                 exclude: ["exports.map"], linkerSettings: libhoneLinking),
         .executableTarget(name: "hone", dependencies: [
             "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins",

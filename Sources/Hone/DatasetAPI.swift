@@ -26,13 +26,6 @@ func checkAllocatable(_ count: Int, bytesEach: Int, _ what: String) throws {
     }
 }
 
-/// A size_t argument as an Int, refusing values no buffer can have.
-func count(_ n: Int, _ what: String) throws -> Int {
-    // hone.h's size_t arrives as Swift Int (same width): values ≥ 2^63 come in negative.
-    guard n >= 0 else { throw APIError.invalid("\(what) is \(UInt(bitPattern: n)), too large") }
-    return n
-}
-
 @_cdecl("hone_dataset_load")
 public func hone_dataset_load(_ nameOrPath: UnsafePointer<CChar>?, _ optionsJSON: UnsafePointer<CChar>?,
                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {

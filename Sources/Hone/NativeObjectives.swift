@@ -1,14 +1,12 @@
 // Objectives registered by name (by native plugins through hone_registry_add_objective),
 // run by hone_study_optimize_named and the CLI.
 
+import CHoneHeader
 import Foundation
 import HonePlugins
 
-/// `hone_objective_fn`: (trial, userdata, values, n_values) -> status.
-public typealias CObjective = @convention(c) (OpaquePointer?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Double>?, Int) -> Int32
-
 struct NativeObjective: @unchecked Sendable {
-    var function: CObjective
+    var function: hone_objective_fn
     var userdata: UnsafeMutableRawPointer?
 }
 

@@ -1,5 +1,6 @@
 // hone_study_optimize: Study.optimize with a C objective called from n_jobs threads.
 
+import CHoneHeader
 import Foundation
 import HonePlugins
 import HoneSearch
@@ -59,20 +60,17 @@ private func evaluate(_ objective: NativeObjective, _ h: StudyHandle, _ trial: T
     }
 }
 
-/// hone_trial_finished_fn: (study, trial_json, userdata) -> status.
-public typealias CTrialFinished = @convention(c) (OpaquePointer?, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
-
 /// A caller's per-finished-trial callback: called once per trial this run finished, right
 /// after the trial is stored, one call at a time; a non-OK status stops the study at once
 /// (the worker that finished the trial asks for no other).
 final class FinishedCallback: @unchecked Sendable {
-    let function: CTrialFinished
+    let function: hone_trial_finished_fn
     let userdata: UnsafeMutableRawPointer?
     let studyToken: OpaquePointer?
     let handle: StudyHandle
     private let lock = NSLock()
 
-    init(_ function: CTrialFinished, _ userdata: UnsafeMutableRawPointer?, studyToken: OpaquePointer?, handle: StudyHandle) {
+    init(_ function: hone_trial_finished_fn, _ userdata: UnsafeMutableRawPointer?, studyToken: OpaquePointer?, handle: StudyHandle) {
         self.function = function; self.userdata = userdata; self.studyToken = studyToken; self.handle = handle
     }
 
@@ -108,7 +106,7 @@ func optimize(_ h: StudyHandle, _ objective: NativeObjective, nTrials: Int64, ti
 }
 
 @_cdecl("hone_study_optimize")
-public func hone_study_optimize(_ study: OpaquePointer?, _ objective: CObjective?, _ userdata: UnsafeMutableRawPointer?,
+public func hone_study_optimize(_ study: OpaquePointer?, _ objective: hone_objective_fn?, _ userdata: UnsafeMutableRawPointer?,
                                 _ nTrials: Int64, _ timeout: Double, _ nJobs: Int32) -> Int32
 {
     api {
@@ -119,8 +117,8 @@ public func hone_study_optimize(_ study: OpaquePointer?, _ objective: CObjective
 }
 
 @_cdecl("hone_study_optimize_v2")
-public func hone_study_optimize_v2(_ study: OpaquePointer?, _ objective: CObjective?, _ objectiveUserdata: UnsafeMutableRawPointer?,
-                                   _ onFinished: CTrialFinished?, _ finishedUserdata: UnsafeMutableRawPointer?,
+public func hone_study_optimize_v2(_ study: OpaquePointer?, _ objective: hone_objective_fn?, _ objectiveUserdata: UnsafeMutableRawPointer?,
+                                   _ onFinished: hone_trial_finished_fn?, _ finishedUserdata: UnsafeMutableRawPointer?,
                                    _ nTrials: Int64, _ timeout: Double, _ nJobs: Int32) -> Int32
 {
     api {

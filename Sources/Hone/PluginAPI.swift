@@ -11,7 +11,7 @@ import HoneSearch
 private let installHost: Void = {
     let host = PluginHost.shared
     host.registerObjective = { name, objective in
-        try NativeObjectives.shared.register(name, NativeObjective(function: unsafeBitCast(objective.function, to: CObjective.self),
+        try NativeObjectives.shared.register(name, NativeObjective(function: objective.function,
                                                                    userdata: objective.userdata))
     }
     host.takeDataset = { handle in

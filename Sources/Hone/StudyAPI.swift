@@ -122,7 +122,7 @@ func finishedState(_ state: Int32) throws -> TrialState {
 
 /// Tells `trial`, checking the values first so a bad argument leaves the trial RUNNING.
 func tell(_ h: StudyHandle, trial: Trial?, number: Int, state rawState: Int32, values p: UnsafePointer<Double>?,
-          count n: UInt, failReason: String?) throws
+          count n: Int, failReason: String?) throws
 {
     let state = try finishedState(rawState)
     let nObj = h.nObjectives
@@ -203,10 +203,10 @@ public func hone_study_name(_ study: OpaquePointer?, _ out: UnsafeMutablePointer
 }
 
 @_cdecl("hone_study_n_objectives")
-public func hone_study_n_objectives(_ study: OpaquePointer?, _ out: UnsafeMutablePointer<UInt>?) -> Int32 {
+public func hone_study_n_objectives(_ study: OpaquePointer?, _ out: UnsafeMutablePointer<Int>?) -> Int32 {
     api {
         let h = try studyHandle(study)
-        try output(out).pointee = UInt(h.nObjectives)
+        try output(out).pointee = h.nObjectives
     }
 }
 
@@ -222,7 +222,7 @@ public func hone_study_ask(_ study: OpaquePointer?, _ out: UnsafeMutablePointer<
 
 @_cdecl("hone_study_tell")
 public func hone_study_tell(_ study: OpaquePointer?, _ trial: OpaquePointer?, _ state: Int32,
-                            _ values: UnsafePointer<Double>?, _ nValues: UInt) -> Int32
+                            _ values: UnsafePointer<Double>?, _ nValues: Int) -> Int32
 {
     api {
         let h = try studyHandle(study)
@@ -243,7 +243,7 @@ public func hone_study_tell(_ study: OpaquePointer?, _ trial: OpaquePointer?, _ 
 
 @_cdecl("hone_study_tell_number")
 public func hone_study_tell_number(_ study: OpaquePointer?, _ number: Int64, _ state: Int32,
-                                   _ values: UnsafePointer<Double>?, _ nValues: UInt) -> Int32
+                                   _ values: UnsafePointer<Double>?, _ nValues: Int) -> Int32
 {
     api {
         let h = try studyHandle(study)

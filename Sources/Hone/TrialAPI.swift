@@ -87,8 +87,8 @@ public func hone_trial_suggest_int(_ trial: OpaquePointer?, _ name: UnsafePointe
 
 @_cdecl("hone_trial_suggest_categorical")
 public func hone_trial_suggest_categorical(_ trial: OpaquePointer?, _ name: UnsafePointer<CChar>?,
-                                           _ choices: UnsafePointer<UnsafePointer<CChar>?>?, _ nChoices: UInt,
-                                           _ out: UnsafeMutablePointer<UInt>?) -> Int32
+                                           _ choices: UnsafePointer<UnsafePointer<CChar>?>?, _ nChoices: Int,
+                                           _ out: UnsafeMutablePointer<Int>?) -> Int32
 {
     api {
         let h = try trialHandle(trial)
@@ -105,7 +105,7 @@ public func hone_trial_suggest_categorical(_ trial: OpaquePointer?, _ name: Unsa
         guard let index = values.firstIndex(of: chosen) else {
             throw APIError(.error, "\(n): the sampler chose \(chosen), which is not among the choices")
         }
-        out.pointee = UInt(index)
+        out.pointee = index
     }
 }
 
@@ -126,7 +126,7 @@ public func hone_trial_report(_ trial: OpaquePointer?, _ step: Int64, _ value: D
 }
 
 @_cdecl("hone_trial_report_values")
-public func hone_trial_report_values(_ trial: OpaquePointer?, _ step: Int64, _ values: UnsafePointer<Double>?, _ nValues: UInt) -> Int32 {
+public func hone_trial_report_values(_ trial: OpaquePointer?, _ step: Int64, _ values: UnsafePointer<Double>?, _ nValues: Int) -> Int32 {
     report(trial, step) {
         let h = try trialHandle(trial)
         let nObj = try h.live().study.directions.count

@@ -1,38 +1,41 @@
 // Samplers and pruners written in C (hone_sampler_plugin, hone_pruner_plugin), behind
 // HoneSearch's protocols: every call gets a context token valid for that call only.
 
+import CHoneHeader
 import Foundation
 import HoneSearch
 import HoneTensor
 
+// The plugin structs' function types, as include/hone.h declares them (the compiler
+// checks each assignment from a struct field below).
 typealias CCreate = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer?
 typealias CDestroy = @convention(c) (UnsafeMutableRawPointer?) -> Void
 typealias CSample = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafePointer<CChar>?, UnsafePointer<CChar>?,
-                                    UnsafeMutablePointer<Double>?) -> Int32
-typealias CShouldPrune = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<Int32>?) -> Int32
+                                    UnsafeMutablePointer<Double>?) -> hone_status
+typealias CShouldPrune = @convention(c) (UnsafeMutableRawPointer?, OpaquePointer?, UnsafeMutablePointer<Int32>?) -> hone_status
 
-/// The C struct's fields, copied at registration (the plugin may free its struct).
-struct CAlgorithmTable: @unchecked Sendable {
+/// A plugin struct's fields, copied at registration (the plugin may free its struct).
+struct CAlgorithmTable<Call>: @unchecked Sendable {
     var create: CCreate
     var destroy: CDestroy
-    var call: UnsafeRawPointer
+    var call: Call
     var pluginData: UnsafeMutableRawPointer?
 
-    /// Reads { size_t struct_size; create; destroy; sample | should_prune } from `p`.
-    init(_ p: UnsafeRawPointer?, pluginData: UnsafeMutableRawPointer?, what: String) throws {
+    /// Reads hone.h's `Plugin` struct at `p` once its `struct_size` says the caller's
+    /// struct is at least as large as this header's (a smaller one is from a header this
+    /// library does not know). `fields` picks (create, destroy, call) out of it.
+    init<Plugin>(_ p: UnsafePointer<Plugin>?, pluginData: UnsafeMutableRawPointer?, what: String,
+                 fields: (Plugin) -> (CCreate?, CDestroy?, Call?)) throws {
         guard let p else { throw APIError(.misuse, "\(what) is NULL") }
-        let size = p.load(as: Int.self)
-        let needed = 4 * MemoryLayout<Int>.size
+        let size = UnsafeRawPointer(p).load(as: Int.self)   // struct_size, the first field of each
+        let needed = MemoryLayout<Plugin>.size
         guard size >= needed else {
             throw APIError(.invalidArgument, "\(what).struct_size is \(size), expected at least \(needed) (set it to sizeof the struct)")
         }
-        let fields = (1...3).map { p.load(fromByteOffset: $0 * MemoryLayout<Int>.size, as: UnsafeRawPointer?.self) }
-        guard let c = fields[0], let d = fields[1], let s = fields[2] else {
+        guard case let (c?, d?, s?) = fields(p.pointee) else {
             throw APIError(.invalidArgument, "\(what): create, destroy and its call must all be set")
         }
-        create = unsafeBitCast(c, to: CCreate.self)
-        destroy = unsafeBitCast(d, to: CDestroy.self)
-        call = s
+        create = c; destroy = d; call = s
         self.pluginData = pluginData
     }
 
@@ -72,10 +75,10 @@ func checkStatus(_ status: Int32, _ what: @autoclosure () -> String) throws {
 
 final class NativeSampler: Sampler, @unchecked Sendable {
     let name: String
-    private let table: CAlgorithmTable
+    private let table: CAlgorithmTable<CSample>
     private let instance: UnsafeMutableRawPointer
 
-    init(name: String, table: CAlgorithmTable, options: AlgorithmOptions) throws {
+    init(name: String, table: CAlgorithmTable<CSample>, options: AlgorithmOptions) throws {
         self.name = name
         self.table = table
         instance = try table.instantiate(options, kind: "sampler", name: name)
@@ -88,7 +91,7 @@ final class NativeSampler: Sampler, @unchecked Sendable {
         let ctx = PluginContext(study: study, trialNumber: trial.number, intermediate: [],
                                 random: trial.random(for: "plugin-sampler:\(name):\(parameter)"))
         var value = Double.nan
-        let sample = unsafeBitCast(table.call, to: CSample.self)
+        let sample = table.call
         let status = HandleTable.shared.lend(ctx, .context) { token in
             parameter.withCString { p in distributionJSON(distribution).jsonText.withCString { sample(instance, token, p, $0, &value) } }
         }
@@ -117,10 +120,10 @@ final class NativeSampler: Sampler, @unchecked Sendable {
 
 final class NativePruner: Pruner, @unchecked Sendable {
     let name: String
-    private let table: CAlgorithmTable
+    private let table: CAlgorithmTable<CShouldPrune>
     private let instance: UnsafeMutableRawPointer
 
-    init(name: String, table: CAlgorithmTable, options: AlgorithmOptions) throws {
+    init(name: String, table: CAlgorithmTable<CShouldPrune>, options: AlgorithmOptions) throws {
         self.name = name
         self.table = table
         instance = try table.instantiate(options, kind: "pruner", name: name)
@@ -134,7 +137,7 @@ final class NativePruner: Pruner, @unchecked Sendable {
                                 random: RandomGenerator.derived(seed: study.seed, UInt64(trial.number), stableHash("plugin-pruner:\(name)"),
                                                                 UInt64(curve.count)))
         var prune: Int32 = 0
-        let call = unsafeBitCast(table.call, to: CShouldPrune.self)
+        let call = table.call
         let status = HandleTable.shared.lend(ctx, .context) { call(instance, $0, &prune) }
         try checkStatus(status, "pruner '\(name)'")
         return prune != 0

@@ -2,12 +2,13 @@
 // objects it cannot see itself (objectives, data sets). libhone installs its own before
 // it loads a plugin; the CLI keeps the defaults.
 
+import CHoneHeader
 import Foundation
 import HoneData
 
-/// `hone_objective_fn` as a raw C function pointer plus its userdata.
+/// A plugin's `hone_objective_fn` plus its userdata.
 public struct RegisteredObjective: @unchecked Sendable {
-    public var function: UnsafeRawPointer
+    public var function: hone_objective_fn
     public var userdata: UnsafeMutableRawPointer?
 }
 

@@ -1,6 +1,7 @@
 // Loading plugins: a native .so (dlopen, then its hone_plugin_init with a registry handle
 // valid for that call) or a .lua script of registrations. Each path loads once.
 
+import CHoneHeader
 import Foundation
 import HoneData
 import HoneScript
@@ -60,8 +61,6 @@ public final class PluginLoader: @unchecked Sendable {
 
     // MARK: Native
 
-    private typealias InitFunction = @convention(c) (OpaquePointer?, Int32) -> Int32
-
     private func loadNative(_ path: String) throws -> PluginNames {
         exposeHostSymbols()
         guard let library = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
@@ -72,7 +71,7 @@ public final class PluginLoader: @unchecked Sendable {
             dlclose(library)
             throw APIError(.notFound, "\(path) is not a Hone plugin: it exports no hone_plugin_init")
         }
-        let initialize = unsafeBitCast(entry, to: InitFunction.self)
+        let initialize = unsafeBitCast(entry, to: hone_plugin_init_fn.self)
         let scope = RegistryScope(path: path)
         setErrorMessage("")
         let status = HandleTable.shared.lend(scope, .registry) { initialize($0, pluginAPIVersion) }
@@ -114,7 +113,7 @@ public final class PluginLoader: @unchecked Sendable {
 
     // MARK: Registrations
 
-    func registerSampler(_ scope: RegistryScope, _ name: String, _ table: CAlgorithmTable) throws {
+    func registerSampler(_ scope: RegistryScope, _ name: String, _ table: CAlgorithmTable<CSample>) throws {
         try AlgorithmRegistry.shared.registerSampler(name, replace: owns(scope, "sampler:" + name)) { options in
             try NativeSampler(name: name, table: table, options: options)
         }
@@ -122,7 +121,7 @@ public final class PluginLoader: @unchecked Sendable {
         scope.names.samplers.append(name)
     }
 
-    func registerPruner(_ scope: RegistryScope, _ name: String, _ table: CAlgorithmTable) throws {
+    func registerPruner(_ scope: RegistryScope, _ name: String, _ table: CAlgorithmTable<CShouldPrune>) throws {
         try AlgorithmRegistry.shared.registerPruner(name, replace: owns(scope, "pruner:" + name)) { options in
             try NativePruner(name: name, table: table, options: options)
         }
@@ -146,10 +145,7 @@ public final class PluginLoader: @unchecked Sendable {
         scope.names.objectives.append(name)
     }
 
-    typealias CDatasetLoader = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?, UnsafeMutablePointer<OpaquePointer?>?) -> Int32
-
-    func registerDataset(_ scope: RegistryScope, _ name: String, _ loader: UnsafeRawPointer, _ userdata: UnsafeMutableRawPointer?) throws {
-        let function = unsafeBitCast(loader, to: CDatasetLoader.self)
+    func registerDataset(_ scope: RegistryScope, _ name: String, _ function: hone_dataset_fn, _ userdata: UnsafeMutableRawPointer?) throws {
         let box = UncheckedPointer(userdata)
         if !owns(scope, "dataset:" + name) {
             try Datasets.register(name: name) { options in
@@ -203,28 +199,30 @@ private func scope(_ registry: OpaquePointer?) throws -> RegistryScope {
 }
 
 @_cdecl("hone_registry_add_sampler")
-public func hone_registry_add_sampler(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ sampler: UnsafeRawPointer?,
-                                      _ pluginData: UnsafeMutableRawPointer?) -> Int32 {
+public func hone_registry_add_sampler(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ sampler: UnsafePointer<hone_sampler_plugin>?,
+                                      _ pluginData: UnsafeMutableRawPointer?) -> hone_status {
     api {
         let s = try scope(registry)
         let name = try string(name, "name")
-        try PluginLoader.shared.registerSampler(s, name, try CAlgorithmTable(sampler, pluginData: pluginData, what: "sampler"))
+        let table = try CAlgorithmTable<CSample>(sampler, pluginData: pluginData, what: "sampler") { ($0.create, $0.destroy, $0.sample) }
+        try PluginLoader.shared.registerSampler(s, name, table)
     }
 }
 
 @_cdecl("hone_registry_add_pruner")
-public func hone_registry_add_pruner(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ pruner: UnsafeRawPointer?,
-                                     _ pluginData: UnsafeMutableRawPointer?) -> Int32 {
+public func hone_registry_add_pruner(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ pruner: UnsafePointer<hone_pruner_plugin>?,
+                                     _ pluginData: UnsafeMutableRawPointer?) -> hone_status {
     api {
         let s = try scope(registry)
         let name = try string(name, "name")
-        try PluginLoader.shared.registerPruner(s, name, try CAlgorithmTable(pruner, pluginData: pluginData, what: "pruner"))
+        let table = try CAlgorithmTable<CShouldPrune>(pruner, pluginData: pluginData, what: "pruner") { ($0.create, $0.destroy, $0.should_prune) }
+        try PluginLoader.shared.registerPruner(s, name, table)
     }
 }
 
 @_cdecl("hone_registry_add_objective")
-public func hone_registry_add_objective(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ objective: UnsafeRawPointer?,
-                                        _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+public func hone_registry_add_objective(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ objective: hone_objective_fn?,
+                                        _ userdata: UnsafeMutableRawPointer?) -> hone_status {
     api {
         let s = try scope(registry)
         let name = try string(name, "name")
@@ -234,8 +232,8 @@ public func hone_registry_add_objective(_ registry: OpaquePointer?, _ name: Unsa
 }
 
 @_cdecl("hone_registry_add_dataset")
-public func hone_registry_add_dataset(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ loader: UnsafeRawPointer?,
-                                      _ userdata: UnsafeMutableRawPointer?) -> Int32 {
+public func hone_registry_add_dataset(_ registry: OpaquePointer?, _ name: UnsafePointer<CChar>?, _ loader: hone_dataset_fn?,
+                                      _ userdata: UnsafeMutableRawPointer?) -> hone_status {
     api {
         let s = try scope(registry)
         let name = try string(name, "name")

@@ -161,6 +161,9 @@ run_test() {  # SOURCE
 if [ ${#selected[@]} -eq 0 ]; then
     check header-c99-cxx17 header_alone
     check exports exports_match_header
+    # The Swift implementations are compiled against the header's declarations
+    # (Sources/Hone/HeaderSignatures.swift); the list must name every function.
+    check header-signatures "$root/scripts/gen-header-signatures.sh" --check
     check loads-without-environment loads_without_environment
     check install install_into_prefix
     shopt -s nullglob

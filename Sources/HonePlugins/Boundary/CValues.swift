@@ -86,11 +86,13 @@ public final class OwnedCString {
 
 /// A size_t count, bounded so a garbage count (e.g. (size_t)-1) is an argument error
 /// rather than a read far past the caller's array.
-public func count(_ n: UInt, _ what: String, max: Int) throws -> Int {
-    guard let i = Int(exactly: n), i <= max else {
-        throw APIError.invalid("\(what) is \(n); at most \(max) is allowed")
+/// A size_t argument (hone.h's size_t arrives as Swift Int, of the same width: values
+/// ≥ 2^63 come in negative) of at most `max`.
+public func count(_ n: Int, _ what: String, max: Int = Int.max) throws -> Int {
+    guard n >= 0, n <= max else {
+        throw APIError.invalid("\(what) is \(UInt(bitPattern: n)); at most \(max) is allowed")
     }
-    return i
+    return n
 }
 
 /// `n` doubles from a caller array (NULL only when n is 0).
