@@ -273,6 +273,15 @@ hone_status hone_study_best_params_json(hone_study *study, char **out);
  *  in Hone's JSON). Free with hone_free. */
 hone_status hone_study_trials_json(hone_study *study, const char *states, char **out);
 
+/* The same trials as hone_study_trials_json, column by column (for building a table):
+ * {"number": [...], "state": [...], "values": [[objective 0 of each trial], ...],
+ *  "datetime_start": [...], "datetime_complete": [...] (seconds since 1970 UTC, or null),
+ *  "params": {"name": [value or null, ...]}, "param_types": {"name": "float" | "int" |
+ *  "categorical" | "fixed"}, "user_attrs": {"key": [...]}, "system_attrs": {"key": [...]}};
+ * every array has one entry per trial, in order of number, null where a trial lacks the
+ * field. Values as in hone_study_trials_json. Free with hone_free. */
+hone_status hone_study_trials_table_json(hone_study *study, const char *states, char **out);
+
 /* The number of trials, optionally only those in `states` (as above). */
 hone_status hone_study_trial_count(hone_study *study, const char *states, int64_t *out);
 

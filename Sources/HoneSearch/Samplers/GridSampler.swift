@@ -88,16 +88,8 @@ public final class GridSampler: Sampler, @unchecked Sendable {
             throw StudyError.invalidArgument("grid sampler: parameter \"\(name)\" is not in the grid (grid parameters: \(names.joined(separator: ", ")))")
         }
         let v = values[i][(pointIndex(trialNumber: trial.number) / strides[i]) % values[i].count]
-        // Enqueued JSON-ish values: accept 3 for a float parameter and 3.0 for an int one.
-        var value = v
-        switch (distribution, v) {
-        case (.float, .int(let k)): value = .float(Double(k))
-        case (.int, .float(let x)) where x == x.rounded() && abs(x) < 9e15: value = .int(Int(x))
-        default: break
-        }
-        guard distribution.contains(value) else {
-            throw SearchSpaceError.valueOutsideDistribution(name: name, value: v, distribution: distribution)
-        }
-        return value
+        // JSON-ish grid values, as enqueued ones: 3 for a float parameter, 3.0 for an int
+        // one, 64 for the categorical choice "64" (how C, JSON and Python store numbers).
+        return try Trial.coerce(v, to: distribution, name: name)
     }
 }

@@ -115,6 +115,7 @@ _PROTOTYPES = {
     "hone_study_best_trial_json": (c_int, [_handle, _out_string]),
     "hone_study_best_params_json": (c_int, [_handle, _out_string]),
     "hone_study_trials_json": (c_int, [_handle, c_char_p, _out_string]),
+    "hone_study_trials_table_json": (c_int, [_handle, c_char_p, _out_string]),
     "hone_study_trial_count": (c_int, [_handle, c_char_p, POINTER(c_int64)]),
     "hone_study_set_user_attr": (c_int, [_handle, c_char_p, c_char_p]),
     "hone_study_attrs_json": (c_int, [_handle, _out_string]),

@@ -455,14 +455,14 @@ class Study:
 
     @property
     def sampler(self) -> Any:
-        """The sampler given to create_study (a hone.samplers object, name or mapping;
-        None: the library's default, "auto")."""
-        return self._sampler
+        """The sampler given to create_study (a hone.samplers object, name or mapping);
+        without one, a :class:`hone.samplers.AutoSampler` (the library's default)."""
+        return _samplers.AutoSampler() if self._sampler is None else self._sampler
 
     @property
     def pruner(self) -> Any:
-        """The pruner given to create_study (None: none)."""
-        return self._pruner
+        """The pruner given to create_study; without one, a :class:`hone.pruners.NopPruner`."""
+        return _pruners.NopPruner() if self._pruner is None else self._pruner
 
     @property
     def metric_names(self) -> Optional[List[str]]:

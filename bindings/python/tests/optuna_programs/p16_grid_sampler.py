@@ -27,3 +27,12 @@ study.optimize(
     n_trials=20,
 )
 assert len(study.trials) == 4
+
+# Numeric categorical choices in the grid (the reference's note on GridSampler: values
+# are the choices themselves).
+study = optuna.create_study(sampler=optuna.samplers.GridSampler({"batch_size": [32, 64], "act": [None, "relu"]}))
+study.optimize(
+    lambda t: t.suggest_categorical("batch_size", [16, 32, 64]) + (1 if t.suggest_categorical("act", [None, "relu"]) else 0)
+)
+assert sorted((t.params["batch_size"], str(t.params["act"])) for t in study.trials) == [
+    (32, "None"), (32, "relu"), (64, "None"), (64, "relu")]
