@@ -87,10 +87,12 @@ let package = Package(
                 linkerSettings: [.unsafeFlags(pluginCalls.flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] })]),
         .target(name: "Hone", dependencies: ["CHoneHeader", "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
                 exclude: ["exports.map"], linkerSettings: libhoneLinking),
+        // The command (installed as `hone` by scripts/install.sh) carries the Swift runtime
+        // too, so it keeps working when the toolchain it was built with is replaced.
         .executableTarget(name: "hone", dependencies: [
             "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], linkerSettings: [.unsafeFlags(swiftRuntimeStatically)]),
 
         .executableTarget(name: "hone-bench-trainer", dependencies: ["HoneTensor", "HoneData", "HoneNN"],
                           path: "bench/trainer/Swift", swiftSettings: fast),

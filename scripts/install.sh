@@ -13,8 +13,8 @@
 # build directory that already holds them (the tests install the debug build that way;
 # the command is skipped when that directory has no hone-cli). SwiftPM builds the command
 # as hone-cli, because the library product is named hone (libhone.so); it is installed as
-# `hone`. libhone.so carries the Swift runtime (Package.swift), so programs that link it
-# need no toolchain; the command links the toolchain's runtime and runs where it was built.
+# `hone`. libhone.so and the command carry the Swift runtime (Package.swift), so neither
+# needs the toolchain once installed.
 #
 # Then the loader has to find libhone.so: as root, with PREFIX/lib among the loader's
 # folders (/usr/local/lib on Debian), the script runs ldconfig; otherwise it says what to do.

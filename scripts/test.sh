@@ -19,10 +19,10 @@ tests/native/run.sh .build/debug --valgrind tests/c/study_threads.c
 # The input-check tests again on a release build, where the core is -Ounchecked.
 tests/native/release.sh
 # That release libhone.so as users get it: it runs with the Swift toolchain's libraries
-# hidden (C and C++ examples, the Python package), and the platform wheels built from it
-# (linux_x86_64, and manylinux through auditwheel) install into fresh venvs and run a
-# study with no environment variable.
-tests/native/no-toolchain.sh .build/release
+# hidden (C and C++ examples, the Python package, and the command), and the platform
+# wheels built from it (linux_x86_64, and manylinux through auditwheel) install into
+# fresh venvs and run a study with no environment variable.
+tests/native/no-toolchain.sh .build/release .build/debug/hone-cli
 tests/native/wheel.sh .build/release
 python3 -m pytest -q tests/python
 HONE_LIBRARY=$PWD/.build/debug/libhone.so python3 -m pytest -q bindings/python/tests

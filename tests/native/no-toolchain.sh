@@ -7,19 +7,26 @@
 #   3. with the toolchain's library folder made unreadable (a tmpfs mounted over it in a
 #      private mount namespace, `unshare -rm`): the C and C++ examples (examples/c,
 #      examples/cpp) and the Python package (bindings/python: a study in SQLite) run, and
-#      no toolchain path is mapped into the process (/proc/self/maps).
+#      no toolchain path is mapped into the process (/proc/self/maps); given CLI (a built
+#      hone-cli, which links the runtime in the same way), `hone tune` and `hone studies`
+#      run too.
 #
-#   tests/native/no-toolchain.sh BUILD_DIR
+#   tests/native/no-toolchain.sh BUILD_DIR [CLI]
 #
 # Where mount namespaces are not allowed, step 3 runs without hiding the toolchain and
 # rests on the /proc/self/maps and LD_DEBUG=libs checks alone (it says so): those also
 # fail if any toolchain path is loaded.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR" >&2; exit 2; }
+[ $# -eq 1 ] || [ $# -eq 2 ] || { echo "usage: $0 BUILD_DIR [CLI]" >&2; exit 2; }
 build="$(cd "$1" && pwd)"
 lib="$build/libhone.so"
 [ -f "$lib" ] || { echo "no-toolchain: $lib not found" >&2; exit 1; }
+cli=""
+if [ $# -eq 2 ]; then
+    cli="$(cd "$(dirname "$2")" && pwd)/$(basename "$2")"
+    [ -x "$cli" ] || { echo "no-toolchain: $2 is not an executable" >&2; exit 1; }
+fi
 
 # The toolchain's library folder (usr/lib: swift/linux and swift_static), from swiftc.
 swiftc="$(command -v swiftc || true)"
@@ -78,6 +85,13 @@ cd "$work"
 env -i LD_DEBUG=libs ./tune_mlp 1 >/dev/null 2>ld_debug.out
 env -i PYTHONPATH="$root/bindings/python" HONE_LIBRARY="$work/lib/libhone.so" /usr/bin/python3 study.py "$toolchain"
 SH
+if [ -n "$cli" ]; then
+    cat >>"$work/run.sh" <<SH
+env -i "$cli" tune "$root/scripts/branin.lua" --storage sqlite:///cli.db --trials 5 >cli.out
+env -i "$cli" studies --storage sqlite:///cli.db >>cli.out
+env -i LD_DEBUG=libs "$cli" --help >/dev/null 2>>ld_debug.out
+SH
+fi
 
 hidden=no
 if unshare -rm true 2>/dev/null; then
@@ -97,5 +111,9 @@ grep -q "best" "$work/tune_mlp.out" || { cat "$work/tune_mlp.out"; fail "example
 [ -s "$work/tune_cpp.out" ] || fail "examples/cpp/tune.cpp printed nothing"
 sed -n 's/^python: /no-toolchain: python: /p' "$work/out"
 echo "no-toolchain: examples/c/tune_mlp.c: $(tail -1 "$work/tune_mlp.out")"
+if [ -n "$cli" ]; then
+    grep -q "branin" "$work/cli.out" || { cat "$work/cli.out"; fail "hone studies does not list the study hone tune made"; }
+    echo "no-toolchain: ok   $(basename "$cli") tune and studies ran"
+fi
 echo "no-toolchain: ok   C and C++ examples and the Python package ran" \
      "$([ "$hidden" = yes ] && echo "with $toolchain_lib hidden" || echo "(toolchain not hidden)"), nothing mapped from $toolchain"
