@@ -108,6 +108,7 @@ _PROTOTYPES = {
     "hone_study_tell_number": (c_int, [_handle, c_int64, c_int, POINTER(c_double), c_size_t]),
     "hone_study_optimize": (c_int, [_handle, OBJECTIVE_FN, c_void_p, c_int64, c_double, c_int]),
     "hone_study_optimize_v2": (c_int, [_handle, OBJECTIVE_FN, c_void_p, TRIAL_FINISHED_FN, c_void_p, c_int64, c_double, c_int]),
+    "hone_study_optimize_named": (c_int, [_handle, c_char_p, c_int64, c_double, c_int]),
     "hone_study_stop": (c_int, [_handle]),
     "hone_interrupt": (c_int, []),
     "hone_study_enqueue": (c_int, [_handle, c_char_p, c_char_p]),
