@@ -66,6 +66,7 @@ func headerSignaturesAreImplemented() {
     same(CHoneHeader.hone_study_tell_number, Hone.hone_study_tell_number)
     same(CHoneHeader.hone_study_trial_count, Hone.hone_study_trial_count)
     same(CHoneHeader.hone_study_trials_json, Hone.hone_study_trials_json)
+    same(CHoneHeader.hone_study_trials_table_json, Hone.hone_study_trials_table_json)
     same(CHoneHeader.hone_trial_free, Hone.hone_trial_free)
     same(CHoneHeader.hone_trial_number, Hone.hone_trial_number)
     same(CHoneHeader.hone_trial_params_json, Hone.hone_trial_params_json)
