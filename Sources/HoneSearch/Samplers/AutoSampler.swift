@@ -11,23 +11,48 @@ import Foundation
 /// |--------------------------------------------------------|----------------------------------|
 /// | nothing finished yet                                   | Sobol (quasi-random startup)     |
 /// | several objectives                                     | NSGA-II                          |
-/// | conditional space (branches) or any categorical        | TPE (grouped multivariate)       |
+/// | categorical or conditional, ≤ 20 parameters, budget ≤ 300 (or unknown) | GP-BO, mixed kernel, per-branch proposals |
 /// | numeric, ≤ 20 dims, budget ≤ 300 trials (or unknown)   | GP-BO, and trust region (below)  |
 /// | numeric, ≥ 2 dims, larger budget or > 20 dims          | CMA-ES                           |
-/// | anything else                                          | TPE                              |
+/// | anything else (categorical/conditional, large)         | TPE                              |
 ///
-/// In a GP study, once there are enough complete trials to fit a quadratic model
+/// In a numeric GP study, once there are enough complete trials to fit a quadratic model
 /// (`TrustRegionSampler.pointsNeeded`), three of every four trials (numbers not divisible
 /// by 4) go to the quadratic trust region around the incumbent: the GP finds the basins
 /// (and, through its basin exclusion, leaves resolved ones), the trust region converges in
 /// the incumbent's — and follows curved valleys such as Rosenbrock's, where a GP alone
 /// advances slowly (median regret at 100 evaluations on Rosenbrock-4: 20 with the GP
-/// alone, ≈ 2 with the trust region; see BENCHMARKS.md).
+/// alone, ≈ 2 with the trust region; see BENCHMARKS.md). Two things take trials back
+/// from the trust region:
 ///
-/// GP-BO wins on small continuous budgets but its cost grows as n³; CMA-ES is cheap per
-/// ask and strong on long continuous runs; TPE handles conditional and categorical
-/// spaces natively. When an algorithm is not available (`factory` returns nil), the
-/// fallback is TPE (MOTPE's split for several objectives), and the reason says so.
+/// - **Noise.** The trust region compares single evaluations and assumes they are exact.
+///   Whether they are is measured, not guessed: trials `replicateTrials` (20, 50, 80, …)
+///   re-evaluate the incumbent's parameters (trial attribute `auto.replicate_of`). A
+///   deterministic objective repeats its value exactly; when a replicate differs from the
+///   original by more than `noiseThreshold` × (upper quartile − best of the values), the
+///   study is noisy, there are no further replicates, and every trial goes to the GP,
+///   whose likelihood fits the noise. The decision is recorded (reason "noisy").
+///   (The GP's own fitted noise, `GPSampler.noiseAttribute`, is no test: on deterministic
+///   but rugged or badly conditioned functions — bbob f2, f19, f22 — it reaches 0.05–0.3
+///   of the values' variance, as much as on truly noisy ones.) Noise relative to the
+///   spread is what matters: a multiplicative 1 % noise shrinks with the values near the
+///   optimum, and the trust region keeps converging there.
+/// - **Stalling (multimodality).** When the trust region has taken `stallWindow` steps
+///   since the incumbent last improved, it has converged — in the global basin or in a
+///   local one (Ackley's ripples). It then gets only one trial in four; the GP, whose
+///   basin exclusion proposes points outside the incumbent's basin, gets the rest, until
+///   a trial improves the incumbent (in a new basin, or in the same), when the trust
+///   region takes three of four again.
+///
+/// Mixed and conditional spaces go to the GP with the overlap kernel on categoricals and,
+/// for conditional spaces, a model of the union of the parameters with proposals made
+/// branch by branch (`GPSampler.Options.conditional`, `MixedSpaceEncoding`). On the HPO
+/// surfaces of bench/search/suite it beats TPE (see BENCHMARKS.md, issue 14).
+///
+/// GP-BO wins on small budgets but its cost grows as n³; CMA-ES is cheap per ask and
+/// strong on long continuous runs; TPE is cheap on large categorical/conditional studies.
+/// When an algorithm is not available (`factory` returns nil), the fallback is TPE
+/// (MOTPE's split for several objectives), and the reason says so.
 ///
 /// ## When the choice changes
 ///
@@ -48,6 +73,8 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
     public enum Algorithm: String, Sendable, CaseIterable {
         case sobol, random, tpe, gp, cmaes, nsga2
         case trustRegion = "trust-region"
+        /// Re-evaluates the incumbent's parameters (the noise check).
+        case replicate
     }
 
     public struct Decision: Hashable, Sendable {
@@ -98,6 +125,7 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             // The trust region refines the incumbent, so the GP's job here is to find the
             // right basin, which the power transform helps with (see `GPSampler.Options`).
             o.powerTransform = true
+            o.conditional = true
             o.deterministicParallelism = deterministicParallelism
             return GPSampler(options: o)
         case .cmaes:
@@ -112,6 +140,8 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             var o = TrustRegionSampler.Options()
             o.deterministicParallelism = deterministicParallelism
             return TrustRegionSampler(options: o)
+        case .replicate:
+            return ReplicateSampler()
         }
     }
 
@@ -124,17 +154,56 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         /// Some finished trial lacked a parameter another one had.
         public var conditional = false
         public var finishedTrials = 0
+        /// The largest |replicate − original| / (upper quartile − best) seen; nil before
+        /// any replicate finished.
+        public var replicateNoise: Double?
+        /// Values of the complete trials by number (for the replicates' originals).
+        var values: [Int: Double] = [:]
+        /// Trust-region trials finished since the incumbent last improved.
+        public var trustRegionStepsSinceImprovement = 0
+        var bestValue: Double?
 
         public init() {}
 
-        mutating func ingest(_ t: FrozenTrial) {
+        mutating func ingest(_ t: FrozenTrial, direction: StudyDirection?) {
             guard t.state == .complete || t.state == .pruned else { return }
+            if t.state == .complete, let v = t.value, v.isFinite {
+                if case .number(let of)? = t.systemAttrs[AutoSampler.replicateAttribute], let original = values[Int(of)] {
+                    let sorted = values.values.sorted()
+                    let q1 = sorted[(sorted.count - 1) / 4], q3 = sorted[(3 * (sorted.count - 1)) / 4]
+                    // Distance from the best to the quartile on the worse side.
+                    let spread = direction == .maximize ? sorted.last! - q1 : q3 - sorted.first!
+                    let relative = abs(v - original) / max(spread, 1e-300)
+                    replicateNoise = max(replicateNoise ?? 0, relative)
+                }
+                values[t.number] = v
+            }
+            if let direction, t.state == .complete, let v = t.value, v.isFinite {
+                if bestValue == nil || direction.isBetter(v, than: bestValue!) {
+                    bestValue = v; trustRegionStepsSinceImprovement = 0
+                } else if t.systemAttrs[AutoSampler.trialAttribute] == .string(Algorithm.trustRegion.rawValue) {
+                    trustRegionStepsSinceImprovement += 1
+                }
+            }
             let names = Set(t.distributions.filter { !$0.value.isSingleValue }.keys)
             if finishedTrials > 0 && names != Set(space.names) { conditional = true }
             for n in names.sorted() where space[n] == nil { space.set(n, t.distributions[n]!) }
             finishedTrials += 1
         }
     }
+
+    /// Fitted noise variance (fraction of the standardised values' variance) above which
+    /// a study counts as noisy.
+    public static let noiseThreshold = 1e-3
+    /// Trial attribute of a replicate: the number of the trial whose parameters it repeats.
+    public static let replicateAttribute = "auto.replicate_of"
+    /// The trial numbers that replicate the incumbent while the study is not known to be noisy.
+    public static func isReplicateTrial(_ n: Int) -> Bool { n >= 20 && (n - 20) % 30 == 0 }
+    /// Trust-region steps without improving the incumbent before it counts as stalled.
+    public static let stallWindow = 8
+
+    /// The GP's latest noise fit says the objective is noisy.
+    public static func isNoisy(_ o: ObservedSpace) -> Bool { (o.replicateNoise ?? 0) > noiseThreshold }
 
     /// The rule table above, as a pure function.
     public static func decide(_ o: ObservedSpace, objectives: Int, budget: Int?) -> Decision {
@@ -146,14 +215,21 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         }
         let d = o.space.count
         let categorical = o.space.names.filter { if case .categorical = o.space[$0]! { return true }; return false }
-        if o.conditional {
-            return Decision(algorithm: .tpe, reason: "conditional space (parameters differ between trials): TPE models each group of co-occurring parameters")
-        }
-        if !categorical.isEmpty {
-            return Decision(algorithm: .tpe, reason: "categorical parameters (\(categorical.joined(separator: ", "))): TPE has categorical kernels")
-        }
         let b = budget.map { "budget \($0)" } ?? "unknown budget"
-        if d <= 20 && (budget ?? 0) <= 300 {
+        let small = d <= 20 && (budget ?? 0) <= 300
+        if o.conditional || !categorical.isEmpty {
+            let what = o.conditional ? "conditional space (parameters differ between trials)"
+                : "categorical parameters (\(categorical.joined(separator: ", ")))"
+            if small {
+                return Decision(algorithm: .gp, reason: "\(what), \(d) parameters, \(b): GP-BO with an overlap kernel on categoricals"
+                    + (o.conditional ? ", one model of all branches, proposals branch by branch" : ""))
+            }
+            return Decision(algorithm: .tpe, reason: "\(what), \(d) parameters, \(b): TPE models each group of co-occurring parameters at a low cost per trial")
+        }
+        if small {
+            if isNoisy(o) {
+                return Decision(algorithm: .gp, reason: "\(d) numeric dimensions, \(b), noisy (a replicate of the incumbent differed by \(String(format: "%.3g", o.replicateNoise ?? 0)) of the values' spread): GP-BO, which fits the noise; no trust region")
+            }
             return Decision(algorithm: .gp, reason: "\(d) numeric dimensions, \(b): GP-BO is the most sample-efficient; three of every four trials refine the incumbent in a quadratic trust region once there are enough points")
         }
         if d >= 2 {
@@ -175,16 +251,17 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
     private func choose(study: StudyView, trialNumber: Int) throws -> (Algorithm, Sampler, changed: Decision?) {
         lock.lock(); defer { lock.unlock() }
         var o = observed[study.studyId] ?? ObservedSpace()
-        let before = (o.space, o.conditional, o.finishedTrials > 0)
+        let before = (o.space, o.conditional, o.finishedTrials > 0, Self.isNoisy(o))
         // Finished trials in a stable order; only those not seen yet (index = count read).
         let readSoFar = readCount[study.studyId, default: 0]
         let fresh = try study.finishedTrials(from: readSoFar)
         readCount[study.studyId] = readSoFar + fresh.count
-        for t in fresh { o.ingest(t) }
+        let direction = study.directions.count == 1 ? study.directions[0] : nil
+        for t in fresh { o.ingest(t, direction: direction) }
         observed[study.studyId] = o
         var decision = current[study.studyId]
         var changed: Decision?
-        if decision == nil || before != (o.space, o.conditional, o.finishedTrials > 0) {
+        if decision == nil || before != (o.space, o.conditional, o.finishedTrials > 0, Self.isNoisy(o)) {
             var d = Self.decide(o, objectives: study.directions.count, budget: budget)
             if delegate(d.algorithm) == nil {
                 let fallback: Algorithm = .tpe   // MOTPE for several objectives
@@ -196,10 +273,17 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             current[study.studyId] = d
         }
         var a = decision!.algorithm
-        if a == .gp, trialNumber % 4 != 0, let tr = delegate(.trustRegion) as? TrustRegionSampler,
+        let numeric = !o.conditional && o.space.names.allSatisfy { if case .categorical = o.space[$0]! { return false }; return true }
+        // Stalled: one trial in four (those ≡ 1 mod 4) instead of three.
+        let stalled = o.trustRegionStepsSinceImprovement >= Self.stallWindow
+        if a == .gp, numeric, !Self.isNoisy(o), let tr = delegate(.trustRegion) as? TrustRegionSampler,
            o.finishedTrials >= tr.pointsNeeded(dimension: o.space.count)
         {
-            a = .trustRegion
+            if Self.isReplicateTrial(trialNumber), delegate(.replicate) != nil {
+                a = .replicate
+            } else if trialNumber % 4 != 0, !stalled || trialNumber % 4 == 1 {
+                a = .trustRegion
+            }
         }
         perTrial[study.studyId, default: [:]][trialNumber] = a
         return (a, delegate(a)!, changed)
@@ -244,5 +328,27 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         lock.unlock()
         // Every delegate that may keep per-trial state hears about the trial.
         if let s { try s.afterTrial(study: study, trial: trial) }
+    }
+}
+
+/// Proposes the parameters of the best complete trial again (AutoSampler's noise check).
+/// Parameters the incumbent lacks are sampled at random.
+final class ReplicateSampler: Sampler, @unchecked Sendable {
+    let name = "replicate"
+    private let fallback = RandomSampler()
+
+    func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
+        guard !study.isMultiObjective, let best = try study.bestTrial() else { return SearchSpace() }
+        return SearchSpace(best.distributions).searchable
+    }
+
+    func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
+        guard let best = try study.bestTrial() else { return [:] }
+        trial.setSystemAttribute(AutoSampler.replicateAttribute, .number(Double(best.number)))
+        return best.params.filter { searchSpace[$0.key] != nil }
+    }
+
+    func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
+        try fallback.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
     }
 }

@@ -8,19 +8,25 @@ import HoneTensor
 ///
 /// Per ask, after `startupTrials` random trials:
 /// 1. The COMPLETE trials numbered below this one that hold every parameter of the
-///    intersection search space are encoded in the unit cube (log dims in log space, ints
-///    widened by half a step, categoricals one-hot; see `UnitCubeEncoding`), and their
-///    values standardised and oriented so that larger is better.
-/// 2. A Matérn-5/2 ARD GP is fitted by MAP (marginal likelihood + priors, L-BFGS with
-///    analytic gradients), warm-started from the previous fit (and from the default point
-///    on cold starts and periodically).
+///    intersection search space (with `conditional`: any parameter of the union, the
+///    missing ones inactive) are encoded (`MixedSpaceEncoding`: numeric parameters in the
+///    unit cube — log dims in log space, ints widened by half a step — and categoricals
+///    as the index of their value), and their values standardised and oriented so that
+///    larger is better.
+/// 2. A GP is fitted by MAP (marginal likelihood + priors, L-BFGS with analytic
+///    gradients), warm-started from the previous fit (and from the default point on cold
+///    starts and periodically). Its kernel is Matérn-5/2 with one lengthscale per
+///    parameter, on r² summing squared differences of the numeric coordinates and the
+///    overlap (0 when equal, 1 otherwise) of the categoricals. The fitted noise variance
+///    is recorded in the trial's system attribute `gp.noise`.
 /// 3. Pending (RUNNING) trials numbered below this one enter as fantasies at their
 ///    posterior mean (the "kriging believer" of Ginsbourger et al. 2010), which keeps
 ///    parallel workers from proposing the same point.
-/// 4. log EI is maximised: 256 random points plus perturbations of the best observed
-///    points are scored, the best few are refined by projected L-BFGS over the numeric
-///    coordinates, then each categorical is tried at each of its values (one coordinate
-///    sweep), and the best snapped point wins.
+/// 4. log EI is maximised jointly over the continuous and discrete coordinates (and, for a
+///    conditional space, over its branches; see `maximizeMixedAcquisition`): 256 random
+///    points plus perturbations of the best observed points are scored, and the best few
+///    are refined by alternating projected L-BFGS over the numeric coordinates with sweeps
+///    over every value of each categorical and the neighbouring values of each integer.
 ///
 /// 5. Basin exclusion, once the search has stagnated. log EI is greedy: when one basin is
 ///    resolved it keeps refining it (or probes the box's corners, where the variance is
@@ -64,6 +70,18 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         public var randomCandidates: Int = 256
         public var localSearchStarts: Int = 5
         public var acquisitionIterations: Int = 30
+        /// Rounds of (L-BFGS over the numeric coordinates, sweep over the discrete ones) per
+        /// local search of the acquisition (see `maximizeMixedAcquisition`).
+        public var mixedSearchRounds: Int = 3
+        /// Conditional spaces: model the union of the parameters of the trials (a trial's
+        /// missing parameters inactive, see `MixedSpaceEncoding`) and propose a whole branch,
+        /// instead of the parameters every trial has (Optuna's intersection search space,
+        /// the rest sampled independently). On in `AutoSampler`.
+        public var conditional: Bool = false
+        /// Failed trials (the objective raised, e.g. a diverged training run) enter the
+        /// model at the worst value of the complete ones, so their region is avoided.
+        /// (Optuna's GPSampler leaves them out.)
+        public var failedTrialsAsWorst: Bool = true
         /// Quantile of the observed values (oriented so larger is better) that the GP's
         /// prior mean is set to; 0.5 ≈ the usual centring on the mean.
         public var priorMeanQuantile: Double = 0.25
@@ -90,6 +108,8 @@ public final class GPSampler: Sampler, @unchecked Sendable {
     }
 
     public let name = "gp"
+    /// Trial system attribute: the fitted noise variance of the standardised values.
+    public static let noiseAttribute = "gp.noise"
     public let options: Options
     private let fallback = RandomSampler()
     private let lock = NSLock()
@@ -106,8 +126,17 @@ public final class GPSampler: Sampler, @unchecked Sendable {
 
     public func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
         guard !study.isMultiObjective else { return SearchSpace() }
-        // `searchable` drops single-valued distributions, fixed ones included.
-        return try window.intersectionSearchSpace(for: trial, workers: options.deterministicParallelism, study: study).searchable
+        guard options.conditional else {
+            // `searchable` drops single-valued distributions, fixed ones included.
+            return try window.intersectionSearchSpace(for: trial, workers: options.deterministicParallelism, study: study).searchable
+        }
+        // The union of the complete trials' parameters (first seen wins).
+        let visibleBelow = try window.visibleBound(for: trial, workers: options.deterministicParallelism, study: study)
+        var union = SearchSpace()
+        for t in try study.completeTrials() where t.number < visibleBelow {
+            for (name, d) in t.distributions.sorted(by: { $0.key < $1.key }) where union[name] == nil { union.set(name, d) }
+        }
+        return union.searchable
     }
 
     public func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
@@ -115,16 +144,33 @@ public final class GPSampler: Sampler, @unchecked Sendable {
     }
 
     public func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
-        let encoding = UnitCubeEncoding(space: searchSpace, oneHot: true)
+        let encoding = MixedSpaceEncoding(space: searchSpace)
         guard encoding.dimension > 0 else { return [:] }
         let sign = study.directions[0] == .maximize ? 1.0 : -1.0
         let visibleBelow = try window.visibleBound(for: trial, workers: options.deterministicParallelism, study: study)
         var points: [(x: [Double], y: Double, number: Int)] = []
+        var activity: [(x: [Double], active: [Bool])] = []
         for t in try study.completeTrials() where t.number < visibleBelow {
-            guard let v = t.value, v.isFinite, let x = encoding.encode(t.params) else { continue }
+            guard let v = t.value, v.isFinite, let (x, active) = encoding.encode(t.params, allowInactive: options.conditional)
+            else { continue }
             points.append((x, sign * v, t.number))
+            activity.append((x, active))
         }
         guard points.count >= max(options.startupTrials, 1) else { return [:] }
+        if options.failedTrialsAsWorst, let worst = points.map(\.y).min() {
+            // A failed trial says its region is bad; left out, the model would propose the
+            // same failing point again and again.
+            for t in try study.trials(states: [.fail]) where t.number < visibleBelow {
+                guard let (x, active) = encoding.encode(t.params, allowInactive: options.conditional) else { continue }
+                points.append((x, worst, t.number))
+                activity.append((x, active))
+            }
+        }
+        let branches = SpaceBranch.branches(of: activity, encoding: encoding)
+        var branchOf: [[Bool]: Int] = [:]
+        for (b, branch) in branches.enumerated() { branchOf[branch.active] = b }
+        var branchByNumber: [Int: Int] = [:]
+        for (p, a) in zip(points, activity) { branchByNumber[p.number] = branchOf[a.active] ?? 0 }
         if options.powerTransform {
             // Transform the values to minimise (−y), then orient again.
             let warp = PowerTransform(fitting: points.map { -$0.y })
@@ -135,7 +181,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         let fitPoints = selectPoints(posteriorPoints, cap: options.maxFitPoints)
         // Standardise with the posterior set's statistics (used for the fit subset too).
         let scaling = TargetScaling(posteriorPoints.map(\.y), priorMeanQuantile: options.priorMeanQuantile)
-        let d = encoding.dimension
+        let d = encoding.dimension, cs = encoding.categoricalStart
 
         // No warm start in deterministic mode: which fit ran last in this process is timing.
         lock.lock(); let warm = options.deterministicParallelism == nil ? lastFit[searchSpace] : nil; lock.unlock()
@@ -146,23 +192,26 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         if let warm { starts.append(warm) }
         if warm == nil || points.count % max(1, options.coldRestartInterval) == 0 { starts.append(.initial(dimension: d)) }
         let theta = GaussianProcess.fitHyperparameters(
-            inputs: fitPoints.flatMap(\.x), targets: fitPoints.map { scaling($0.y) }, dimension: d,
+            inputs: fitPoints.flatMap(\.x), targets: fitPoints.map { scaling($0.y) }, dimension: d, categoricalStart: cs,
             noiseFloor: options.noiseFloor, starts: starts,
             maxIterations: warm == nil ? options.hyperparameterIterations : options.warmHyperparameterIterations)
         lock.lock(); lastFit[searchSpace] = theta; lock.unlock()
+        // The fitted noise, for `AutoSampler`'s noise check (variance of standardised values).
+        trial.setSystemAttribute(Self.noiseAttribute, .number(options.noiseFloor + exp(theta.logNoiseExcess)))
 
         // Pending trials (kriging believer); none in deterministic mode.
         let pending = options.deterministicParallelism != nil ? [] : try study.runningTrials()
-            .filter { $0.number < trial.number }.compactMap { encoding.encode($0.params) }
+            .filter { $0.number < trial.number }.compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
         var model = posteriorPoints, excluded: (([Double]) -> Bool)? = nil
         var gp: GaussianProcess?
         if trial.number % 2 == 0, isStagnating(points) {
             // Step 5: a model of the space outside the incumbent's basin.
             let centre = points.max { $0.y < $1.y }!.x
-            let inverseHalfWidths = theta.logLengthscales.map { exp(-$0) / options.exclusionRadius }
+            let inverseSquaredHalfWidths = theta.logLengthscales.map { exp(-2 * $0) / (options.exclusionRadius * options.exclusionRadius) }
             let inside = { (x: [Double]) -> Bool in
                 var s = 0.0
-                for j in 0..<d { let t = (x[j] - centre[j]) * inverseHalfWidths[j]; s += t * t }
+                for j in 0..<cs { let t = x[j] - centre[j]; s += t * t * inverseSquaredHalfWidths[j] }
+                for j in cs..<d where x[j] != centre[j] { s += inverseSquaredHalfWidths[j] }
                 return s < 1
             }
             let outside = posteriorPoints.filter { !inside($0.x) }
@@ -171,21 +220,25 @@ public final class GPSampler: Sampler, @unchecked Sendable {
                 let outsideFit = selectPoints(outside, cap: options.maxFitPoints)
                 let outsideTheta = GaussianProcess.fitHyperparameters(
                     inputs: outsideFit.flatMap(\.x), targets: outsideFit.map { outsideScaling($0.y) }, dimension: d,
-                    noiseFloor: options.noiseFloor, starts: [.initial(dimension: d)], maxIterations: options.hyperparameterIterations)
-                gp = posterior(outside, outsideScaling, outsideTheta, pending: pending.filter { !inside($0) }, dimension: d)
+                    categoricalStart: cs, noiseFloor: options.noiseFloor, starts: [.initial(dimension: d)],
+                    maxIterations: options.hyperparameterIterations)
+                gp = posterior(outside, outsideScaling, outsideTheta, pending: pending.filter { !inside($0) }, dimension: d,
+                               categoricalStart: cs)
                 if gp != nil {
                     model = outside; excluded = inside
                     trial.setSystemAttribute("gp.mode", .string("basin-exclusion"))
                 }
             }
         }
-        if gp == nil { gp = posterior(posteriorPoints, scaling, theta, pending: pending, dimension: d) }
+        if gp == nil { gp = posterior(posteriorPoints, scaling, theta, pending: pending, dimension: d, categoricalStart: cs) }
         guard let gp else { return [:] }
 
         var rng = trial.random(for: "gp")
-        let x = maximizeAcquisition(gp: gp, encoding: encoding, best: gp.targets.prefix(model.count).max()!,
-                                    observed: model.sorted { $0.y > $1.y }.map(\.x), excluded: excluded, rng: &rng)
-        return encoding.decode(x)
+        let proposal = maximizeMixedAcquisition(
+            gp: gp, encoding: encoding, branches: branches, best: gp.targets.prefix(model.count).max()!,
+            observed: model.sorted { $0.y > $1.y }.map { ($0.x, branchByNumber[$0.number] ?? 0) },
+            excluded: excluded, rng: &rng)
+        return encoding.decode(proposal.x, active: branches[proposal.branch].active)
     }
 
     /// Values shifted so the prior mean sits at a quantile of them, over their standard deviation.
@@ -204,15 +257,16 @@ public final class GPSampler: Sampler, @unchecked Sendable {
     /// The posterior given the points and, as the kriging believer (Ginsbourger et al. 2010),
     /// the pending points at their posterior mean, which keeps parallel workers apart.
     private func posterior(_ points: [(x: [Double], y: Double, number: Int)], _ scaling: TargetScaling,
-                           _ theta: GPHyperparameters, pending: [[Double]], dimension d: Int) -> GaussianProcess?
+                           _ theta: GPHyperparameters, pending: [[Double]], dimension d: Int,
+                           categoricalStart cs: Int) -> GaussianProcess?
     {
         var inputs = points.flatMap(\.x), targets = points.map { scaling($0.y) }
         guard let gp = GaussianProcess(inputs: inputs, targets: targets, dimension: d, hyperparameters: theta,
-                                       noiseFloor: options.noiseFloor) else { return nil }
+                                       noiseFloor: options.noiseFloor, categoricalStart: cs) else { return nil }
         guard !pending.isEmpty else { return gp }
         for x in pending { inputs += x; targets.append(gp.predict(x).mean) }
         return GaussianProcess(inputs: inputs, targets: targets, dimension: d, hyperparameters: theta,
-                               noiseFloor: options.noiseFloor) ?? gp
+                               noiseFloor: options.noiseFloor, categoricalStart: cs) ?? gp
     }
 
     /// True when, over the last `stagnationWindow` points (by trial number), the best value
@@ -236,101 +290,5 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         var keep = Set(byValue.prefix(cap / 2))
         for i in p.indices.sorted(by: { p[$0].number > p[$1].number }) where keep.count < cap { keep.insert(i) }
         return p.indices.filter(keep.contains).map { p[$0] }
-    }
-
-    /// log EI at x and, when `gradient` is given, its gradient (zero on one-hot coordinates).
-    private func acquisition(_ gp: GaussianProcess, _ x: [Double], best: Double, workspace: GaussianProcess.Workspace,
-                             gradient: UnsafeMutableBufferPointer<Double>?, varianceGradient: UnsafeMutableBufferPointer<Double>?) -> Double
-    {
-        let p = x.withUnsafeBufferPointer { gp.predict($0, workspace: workspace, meanGradient: gradient, varianceGradient: varianceGradient) }
-        let a = LogEI.value(mean: p.mean, variance: p.variance, best: best)
-        if let g = gradient, let gv = varianceGradient {
-            for j in 0..<g.count { g[j] = a.dMean * g[j] + a.dVariance * gv[j] }
-        }
-        return a.logEI
-    }
-
-    /// Maximises log EI against `best`; points for which `excluded` holds are never proposed.
-    private func maximizeAcquisition(gp: GaussianProcess, encoding: UnitCubeEncoding, best: Double,
-                                     observed: [[Double]], excluded: (([Double]) -> Bool)?,
-                                     rng: inout RandomGenerator) -> [Double]
-    {
-        let d = encoding.dimension
-        let workspace = GaussianProcess.Workspace(count: gp.count)
-        func score(_ x: [Double]) -> Double {
-            acquisition(gp, x, best: best, workspace: workspace, gradient: nil, varianceGradient: nil)
-        }
-        func randomCategories(_ x: inout [Double]) {
-            for case .categorical(_, _, let first, let count) in encoding.columns {
-                let k = rng.int(below: count)
-                for c in 0..<count { x[first + c] = c == k ? 1 : 0 }
-            }
-        }
-
-        // Candidates: uniform points, and Gaussian perturbations of the best observed points
-        // (log EI is often largest right next to the incumbent).
-        var candidates: [[Double]] = []
-        for _ in 0..<options.randomCandidates {
-            var x = (0..<d).map { _ in rng.uniform() }
-            randomCategories(&x)
-            candidates.append(x)
-        }
-        for base in observed.prefix(3) {
-            for scale in [0.01, 0.05, 0.2] {
-                for _ in 0..<4 {
-                    var x = base
-                    for j in 0..<d where !encoding.isOneHot[j] { x[j] = min(max(x[j] + scale * rng.normal(), 0), 1) }
-                    candidates.append(x)
-                }
-            }
-        }
-        if let excluded {
-            candidates.removeAll { excluded($0) }
-            if candidates.isEmpty { return observed[0] }   // unreachable in practice: the ball never covers the box
-        }
-        let scored = candidates.map { (x: $0, value: score($0)) }
-        let starts = scored.indices.sorted { scored[$0].value > scored[$1].value }.prefix(options.localSearchStarts)
-
-        // Local refinement of the numeric coordinates; one-hot coordinates stay fixed.
-        let numeric = (0..<d).filter { !encoding.isOneHot[$0] }
-        var bestX = scored[starts.first!].x
-        var bestValue = -Double.infinity
-        var meanGradient = [Double](repeating: 0, count: d), varianceGradient = meanGradient
-        for s in starts {
-            var x = scored[s].x
-            if !numeric.isEmpty {
-                let template = x
-                let r = BoundedLBFGS.minimize(numeric.map { template[$0] }, lower: Array(repeating: 0, count: numeric.count),
-                                              upper: Array(repeating: 1, count: numeric.count),
-                                              maxIterations: options.acquisitionIterations, gradientTolerance: 1e-9) { z, g in
-                    var full = template
-                    for (k, j) in numeric.enumerated() { full[j] = z[k] }
-                    let v = meanGradient.withUnsafeMutableBufferPointer { mg in
-                        varianceGradient.withUnsafeMutableBufferPointer { vg in
-                            acquisition(gp, full, best: best, workspace: workspace, gradient: mg, varianceGradient: vg)
-                        }
-                    }
-                    for (k, j) in numeric.enumerated() { g[k] = -meanGradient[j] }
-                    return v.isFinite ? -v : .infinity
-                }
-                for (k, j) in numeric.enumerated() { x[j] = r.x[k] }
-            }
-            encoding.snap(&x)
-            if let excluded, excluded(x) { x = scored[s].x; encoding.snap(&x) }
-            let v = score(x)
-            if v > bestValue { bestValue = v; bestX = x }
-        }
-
-        // One sweep over the categoricals: each at each of its values.
-        for case .categorical(_, _, let first, let count) in encoding.columns {
-            for c in 0..<count where bestX[first + c] != 1 {
-                var x = bestX
-                for k in 0..<count { x[first + k] = k == c ? 1 : 0 }
-                if let excluded, excluded(x) { continue }
-                let v = score(x)
-                if v > bestValue { bestValue = v; bestX = x }
-            }
-        }
-        return bestX
     }
 }

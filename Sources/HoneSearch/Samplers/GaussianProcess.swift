@@ -4,6 +4,10 @@
 //     f ~ GP(0, k),  y = f(x) + ε,  ε ~ N(0, v)
 //     k(x, x') = s · (1 + √5 r + 5r²/3) · exp(−√5 r),   r² = Σ_d (x_d − x'_d)² / ℓ_d²
 // Targets are standardised by the caller, so a zero prior mean and s ≈ 1 are sensible.
+// Categorical parameters (coordinates from `categoricalStart` on, each holding a category
+// index) enter r² through the overlap (Hamming) distance: Δ_d² = [x_d ≠ x'_d], with their
+// own lengthscale each (as Optuna's GPSampler does, optuna/_gp/gp.py). A category index
+// of −1 stands for "parameter inactive" (conditional spaces): it differs from every value.
 // Hyperparameters θ = (log ℓ_1…log ℓ_D, log s, log(v − v_min)) are fitted by maximising
 // the log marginal likelihood plus log-priors (MAP), with analytic gradients (R&W eq. 5.9).
 
@@ -57,6 +61,8 @@ final class GaussianProcess: @unchecked Sendable {
     let targets: [Double]
     let hyperparameters: GPHyperparameters
     let noiseFloor: Double
+    /// Coordinates from this one on are categorical (overlap distance, no gradient).
+    let categoricalStart: Int
     /// 1/ℓ_d².
     private let inverseSquaredLengthscales: [Double]
     private let signalVariance: Double
@@ -68,12 +74,15 @@ final class GaussianProcess: @unchecked Sendable {
     var noiseVariance: Double { noiseFloor + exp(hyperparameters.logNoiseExcess) }
 
     /// Builds the posterior; nil when the kernel matrix cannot be factorised even with jitter.
-    init?(inputs: [Double], targets: [Double], dimension: Int, hyperparameters: GPHyperparameters, noiseFloor: Double) {
+    init?(inputs: [Double], targets: [Double], dimension: Int, hyperparameters: GPHyperparameters, noiseFloor: Double,
+          categoricalStart: Int? = nil) {
+        self.categoricalStart = min(categoricalStart ?? dimension, dimension)
         self.inputs = inputs; self.targets = targets; self.dimension = dimension
         self.count = targets.count; self.hyperparameters = hyperparameters; self.noiseFloor = noiseFloor
         inverseSquaredLengthscales = hyperparameters.logLengthscales.map { exp(-2 * $0) }
         signalVariance = exp(hyperparameters.logSignalVariance)
         let k = GaussianProcess.kernelMatrix(inputs, n: targets.count, dimension: dimension,
+                                             categoricalStart: self.categoricalStart,
                                              inverseSquaredLengthscales: inverseSquaredLengthscales,
                                              signalVariance: signalVariance,
                                              noiseVariance: noiseFloor + exp(hyperparameters.logNoiseExcess))
@@ -82,15 +91,18 @@ final class GaussianProcess: @unchecked Sendable {
         alpha = DenseLinearAlgebra.choleskySolve(l, n: targets.count, targets)
     }
 
-    static func kernelMatrix(_ x: [Double], n: Int, dimension d: Int, inverseSquaredLengthscales lam: [Double],
+    static func kernelMatrix(_ x: [Double], n: Int, dimension d: Int, categoricalStart c: Int? = nil,
+                             inverseSquaredLengthscales lam: [Double],
                              signalVariance s: Double, noiseVariance v: Double) -> [Double]
     {
+        let cs = min(c ?? d, d)
         var k = [Double](repeating: 0, count: n * n)
         for a in 0..<n {
             k[a * n + a] = s + v
             for b in 0..<a {
                 var r2 = 0.0
-                for j in 0..<d { let t = x[a * d + j] - x[b * d + j]; r2 += t * t * lam[j] }
+                for j in 0..<cs { let t = x[a * d + j] - x[b * d + j]; r2 += t * t * lam[j] }
+                for j in cs..<d where x[a * d + j] != x[b * d + j] { r2 += lam[j] }
                 let kv = s * matern52(r2.squareRoot()).value
                 k[a * n + b] = kv; k[b * n + a] = kv
             }
@@ -112,14 +124,15 @@ final class GaussianProcess: @unchecked Sendable {
                  meanGradient: UnsafeMutableBufferPointer<Double>? = nil,
                  varianceGradient: UnsafeMutableBufferPointer<Double>? = nil) -> (mean: Double, variance: Double)
     {
-        let n = count, d = dimension
+        let n = count, d = dimension, cs = categoricalStart
         var mean = 0.0
         inputs.withUnsafeBufferPointer { xs in
             inverseSquaredLengthscales.withUnsafeBufferPointer { lam in
                 for i in 0..<n {
                     var r2 = 0.0
                     let row = i * d
-                    for j in 0..<d { let t = x[j] - xs[row + j]; r2 += t * t * lam[j] }
+                    for j in 0..<cs { let t = x[j] - xs[row + j]; r2 += t * t * lam[j] }
+                    for j in cs..<d where x[j] != xs[row + j] { r2 += lam[j] }
                     let m = matern52(r2.squareRoot())
                     w.k[i] = signalVariance * m.value
                     w.derivativeFactor[i] = signalVariance * m.derivativeFactor
@@ -148,7 +161,7 @@ final class GaussianProcess: @unchecked Sendable {
                 let cm = -w.derivativeFactor[i] * alpha[i]
                 let cv = varianceFloored ? 0 : 2 * w.derivativeFactor[i] * w.v[i]   // −2 q_i · (−c_i)
                 let row = i * d
-                for j in 0..<d {
+                for j in 0..<cs {
                     let t = (x[j] - xs[row + j]) * inverseSquaredLengthscales[j]
                     meanGradient?[j] += cm * t
                     varianceGradient?[j] += cv * t
@@ -192,13 +205,14 @@ final class GaussianProcess: @unchecked Sendable {
     /// Negative log marginal likelihood minus log-prior, and its gradient in θ.
     /// −log p(y|θ) = ½ yᵀα + Σ log L_ii + (n/2) log 2π;   ∂/∂θ_j = −½ tr((ααᵀ − K⁻¹) ∂K/∂θ_j).
     static func negativeLogPosterior(_ theta: [Double], inputs x: [Double], targets y: [Double], dimension d: Int,
-                                     noiseFloor: Double, gradient: inout [Double]) -> Double
+                                     categoricalStart c: Int? = nil, noiseFloor: Double, gradient: inout [Double]) -> Double
     {
-        let n = y.count
+        let n = y.count, cs = min(c ?? d, d)
         for j in 0..<gradient.count { gradient[j] = 0 }
         let lam = (0..<d).map { exp(-2 * theta[$0]) }
         let s = exp(theta[d]), excess = exp(theta[d + 1]), v = noiseFloor + excess
-        let k = kernelMatrix(x, n: n, dimension: d, inverseSquaredLengthscales: lam, signalVariance: s, noiseVariance: v)
+        let k = kernelMatrix(x, n: n, dimension: d, categoricalStart: cs, inverseSquaredLengthscales: lam,
+                             signalVariance: s, noiseVariance: v)
         guard let (l, _) = DenseLinearAlgebra.choleskyWithJitter(k, n: n) else { return .infinity }
         let alpha = DenseLinearAlgebra.choleskySolve(l, n: n, y)
         var nll = 0.5 * Double(n) * log(2 * Double.pi)
@@ -215,12 +229,14 @@ final class GaussianProcess: @unchecked Sendable {
                 for b in 0..<a {
                     let wab = alpha[a] * alpha[b] - kInv[a * n + b]
                     var r2 = 0.0
-                    for j in 0..<d { let t = xs[a * d + j] - xs[b * d + j]; r2 += t * t * lam[j] }
+                    for j in 0..<cs { let t = xs[a * d + j] - xs[b * d + j]; r2 += t * t * lam[j] }
+                    for j in cs..<d where xs[a * d + j] != xs[b * d + j] { r2 += lam[j] }
                     let m = matern52(r2.squareRoot())
                     traceSignal += 2 * wab * s * m.value
                     // ∂k/∂log ℓ_j = s · (5/3)(1 + √5 r) e^{−√5 r} · Δ_j² / ℓ_j²
                     let c = 2 * wab * s * m.derivativeFactor
-                    for j in 0..<d { let t = xs[a * d + j] - xs[b * d + j]; gradLengthscale[j] += c * t * t * lam[j] }
+                    for j in 0..<cs { let t = xs[a * d + j] - xs[b * d + j]; gradLengthscale[j] += c * t * t * lam[j] }
+                    for j in cs..<d where xs[a * d + j] != xs[b * d + j] { gradLengthscale[j] += c * lam[j] }
                 }
             }
         }
@@ -241,15 +257,16 @@ final class GaussianProcess: @unchecked Sendable {
     }
 
     /// MAP hyperparameters by L-BFGS from each start (the previous fit, the default), the best kept.
-    static func fitHyperparameters(inputs: [Double], targets: [Double], dimension d: Int, noiseFloor: Double,
-                                   starts: [GPHyperparameters], maxIterations: Int) -> GPHyperparameters
+    static func fitHyperparameters(inputs: [Double], targets: [Double], dimension d: Int, categoricalStart: Int? = nil,
+                                   noiseFloor: Double, starts: [GPHyperparameters], maxIterations: Int) -> GPHyperparameters
     {
         let bounds = hyperparameterBounds(dimension: d)
         var best: (theta: [Double], value: Double)?
         for start in starts where start.logLengthscales.count == d {
             let r = BoundedLBFGS.minimize(start.packed, lower: bounds.lower, upper: bounds.upper,
                                           maxIterations: maxIterations, gradientTolerance: 1e-5) { theta, g in
-                negativeLogPosterior(theta, inputs: inputs, targets: targets, dimension: d, noiseFloor: noiseFloor, gradient: &g)
+                negativeLogPosterior(theta, inputs: inputs, targets: targets, dimension: d, categoricalStart: categoricalStart,
+                                     noiseFloor: noiseFloor, gradient: &g)
             }
             if r.value.isFinite, best == nil || r.value < best!.value { best = (r.x, r.value) }
         }

@@ -16,9 +16,16 @@ final class AutoSamplerTests: XCTestCase {
         XCTAssertEqual(AutoSampler.decide(observed(numeric2), objectives: 1, budget: 100).algorithm, .gp)
         XCTAssertEqual(AutoSampler.decide(observed(numeric2), objectives: 1, budget: nil).algorithm, .gp)
         XCTAssertEqual(AutoSampler.decide(observed(numeric2), objectives: 1, budget: 5000).algorithm, .cmaes)
-        XCTAssertEqual(AutoSampler.decide(observed(numeric2, conditional: true), objectives: 1, budget: 100).algorithm, .tpe)
+        XCTAssertEqual(AutoSampler.decide(observed(numeric2, conditional: true), objectives: 1, budget: 100).algorithm, .gp)
+        XCTAssertEqual(AutoSampler.decide(observed(numeric2, conditional: true), objectives: 1, budget: 5000).algorithm, .tpe)
         var withCat = numeric2; withCat["act"] = .categorical(["relu", "tanh"])
-        XCTAssertEqual(AutoSampler.decide(observed(withCat), objectives: 1, budget: 100).algorithm, .tpe)
+        XCTAssertEqual(AutoSampler.decide(observed(withCat), objectives: 1, budget: 100).algorithm, .gp)
+        XCTAssertEqual(AutoSampler.decide(observed(withCat), objectives: 1, budget: nil).algorithm, .gp)
+        XCTAssertEqual(AutoSampler.decide(observed(withCat), objectives: 1, budget: 5000).algorithm, .tpe)
+        var noisy = observed(numeric2); noisy.replicateNoise = 0.05
+        let d = AutoSampler.decide(noisy, objectives: 1, budget: 100)
+        XCTAssertEqual(d.algorithm, .gp)
+        XCTAssertTrue(d.reason.contains("noisy"), d.reason)
         let wide = Dictionary(uniqueKeysWithValues: (0..<30).map { ("x\($0)", Distribution.float(0, 1)) })
         XCTAssertEqual(AutoSampler.decide(observed(wide), objectives: 1, budget: 100).algorithm, .cmaes)
         XCTAssertEqual(AutoSampler.decide(observed(["x": .float(0, 1)]), objectives: 1, budget: 5000).algorithm, .tpe)
@@ -38,8 +45,8 @@ final class AutoSamplerTests: XCTestCase {
         XCTAssertLessThan(try study.bestValue() - TestFunctions.braninMinimum, 0.5)
     }
 
-    /// A discovered branch switches the choice to TPE.
-    func testSwitchesToTPEWhenSpaceTurnsConditional() throws {
+    /// A discovered branch re-takes the decision (TPE for a large budget).
+    func testSwitchesToTPEWhenSpaceTurnsConditionalOnALargeBudget() throws {
         let picked = Box()
         let sampler = AutoSampler(budget: 30, factory: { a in
             a == .gp ? PickRecorder(name: "gp-stand-in", box: picked) : AutoSampler.builtIn(a)
@@ -50,19 +57,71 @@ final class AutoSamplerTests: XCTestCase {
             return x
         }
         guard case .object(let o)? = try study.systemAttributes()[AutoSampler.studyAttribute] else { return XCTFail() }
-        XCTAssertEqual(o["algorithm"], "tpe")
-        XCTAssertGreaterThan(picked.count, 0, "GP was chosen while the space was one numeric dimension")
-        XCTAssertEqual(try study.trials().last?.systemAttrs[AutoSampler.trialAttribute], "tpe")
+        XCTAssertEqual(o["algorithm"], "gp")
+        XCTAssertTrue(o["reason"]?.stringValue?.contains("conditional") == true, "\(o)")
+        XCTAssertGreaterThan(picked.count, 0)
+
+        let large = try runStudy(AutoSampler(budget: 1000), seed: 2, nTrials: 30) { t in
+            let x = try t.suggestFloat("x", 0, 1), z = try t.suggestFloat("z", 0, 1)
+            if t.number >= 10 { return x + z + (try t.suggestFloat("y", 0, 1)) }
+            return x + z
+        }
+        XCTAssertEqual(try large.trials()[9].systemAttrs[AutoSampler.trialAttribute], "cmaes")
+        XCTAssertEqual(try large.trials().last?.systemAttrs[AutoSampler.trialAttribute], "tpe")
+    }
+
+    /// Categorical spaces go to the GP with the overlap kernel, which finds the right choice.
+    func testMixedSpaceGoesToTheGP() throws {
+        let study = try runStudy(AutoSampler(), seed: 5, nTrials: 40) { t in
+            let x = try t.suggestFloat("x", -2, 2), n = try t.suggestInt("n", 1, 8)
+            let act = try t.suggestCategorical("act", ["relu", "tanh", "gelu"])
+            return pow(x - 0.5, 2) + 0.1 * Double(abs(n - 5)) + (act == "tanh" ? 0 : 0.5)
+        }
+        let trials = try study.trials()
+        XCTAssertEqual(trials.last?.systemAttrs[AutoSampler.trialAttribute], "gp")
+        let best = try study.bestTrial()
+        XCTAssertEqual(best.params["act"], "tanh")
+        XCTAssertEqual(best.params["n"], .int(5))
+        XCTAssertLessThan(best.value!, 0.01)
+    }
+
+    /// A noisy objective: the replicate of the incumbent differs, and the trust region is
+    /// left for the rest of the study. A deterministic one replicates exactly and keeps it.
+    func testReplicateDetectsNoiseAndStopsTheTrustRegion() throws {
+        let noisy = try runStudy(AutoSampler(), seed: 6, nTrials: 40) { t in
+            var rng = t.random(for: "noise")
+            return try braninObjective(t) + 0.5 * rng.normal()
+        }
+        let trials = try noisy.trials()
+        let replicate = trials[20]
+        XCTAssertEqual(replicate.systemAttrs[AutoSampler.trialAttribute], "replicate")
+        guard case .number(let of)? = replicate.systemAttrs[AutoSampler.replicateAttribute] else { return XCTFail("\(replicate.systemAttrs)") }
+        XCTAssertEqual(replicate.params, trials[Int(of)].params)
+        for t in trials where t.number > 21 {
+            XCTAssertEqual(t.systemAttrs[AutoSampler.trialAttribute], "gp", "trial \(t.number)")
+        }
+        guard case .object(let o)? = try noisy.systemAttributes()[AutoSampler.studyAttribute] else { return XCTFail() }
+        XCTAssertTrue(o["reason"]?.stringValue?.contains("noisy") == true, "\(o)")
+
+        let exact = try runStudy(AutoSampler(), seed: 6, nTrials: 40, braninObjective).trials()
+        XCTAssertEqual(exact[20].systemAttrs[AutoSampler.trialAttribute], "replicate")
+        XCTAssertGreaterThan(exact.filter { $0.number > 21 && $0.systemAttrs[AutoSampler.trialAttribute] == "trust-region" }.count, 5)
     }
 
     /// Numeric space: once a quadratic model can be fitted, three of every four trials go to
-    /// the trust region, and the refinement shows in the result.
+    /// the trust region (but the replicate at 20, and one in four once the trust region has
+    /// stalled), and the refinement shows in the result.
     func testHandsThreeOfFourTrialsToTheTrustRegion() throws {
         let study = try runStudy(AutoSampler(budget: 40), seed: 4, nTrials: 40, braninObjective)
         let trials = try study.trials()
+        var stalledSince: Int?
         for t in trials where t.number >= 12 {
-            XCTAssertEqual(t.systemAttrs[AutoSampler.trialAttribute], t.number % 4 == 0 ? "gp" : "trust-region", "trial \(t.number)")
+            let expected = AutoSampler.isReplicateTrial(t.number) ? "replicate" : t.number % 4 == 0 ? "gp" : "trust-region"
+            let actual = t.systemAttrs[AutoSampler.trialAttribute]
+            if expected == "trust-region", actual == "gp", t.number % 4 != 1 { stalledSince = stalledSince ?? t.number; continue }
+            XCTAssertEqual(actual, .string(expected), "trial \(t.number)")
         }
+        XCTAssertTrue((stalledSince ?? 40) >= 28, "stalled from trial \(stalledSince!)")
         XCTAssertTrue(trials.contains { $0.systemAttrs[TrustRegionSampler.radiusAttribute] != nil })
         XCTAssertLessThan(try study.bestValue() - TestFunctions.braninMinimum, 1e-6)
     }

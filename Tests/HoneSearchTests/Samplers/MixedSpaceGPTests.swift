@@ -1,0 +1,142 @@
+import Foundation
+import XCTest
+@testable import HoneSearch
+import HoneTensor
+
+/// The GP on mixed (categorical, integer) and conditional spaces (MixedSpaceGP.swift).
+final class MixedSpaceGPTests: XCTestCase {
+    /// The overlap kernel's gradient in its lengthscales (and the rest) is the finite difference.
+    func testMarginalLikelihoodGradientWithCategoricalsMatchesFiniteDifferences() {
+        var rng = RandomGenerator(seed: 6)
+        let n = 18, d = 3
+        // Two numeric coordinates, one categorical with 3 values (and −1: inactive).
+        var x: [Double] = []
+        for _ in 0..<n { x += [rng.uniform(), rng.uniform(), Double(rng.int(below: 4) - 1)] }
+        let y = (0..<n).map { i in sin(4 * x[i * d]) + x[i * d + 1] + (x[i * d + 2] == 1 ? 0.7 : 0) }
+        let theta = [log(0.6), log(0.9), log(1.3), 0.2, log(0.03)]
+        var g = [Double](repeating: 0, count: 5), scratch = g
+        let f0 = GaussianProcess.negativeLogPosterior(theta, inputs: x, targets: y, dimension: d, categoricalStart: 2,
+                                                      noiseFloor: 1e-6, gradient: &g)
+        XCTAssertTrue(f0.isFinite)
+        XCTAssertNotEqual(g[2], 0, "the categorical lengthscale has a gradient")
+        for j in 0..<5 {
+            var up = theta, down = theta
+            up[j] += 1e-6; down[j] -= 1e-6
+            let fu = GaussianProcess.negativeLogPosterior(up, inputs: x, targets: y, dimension: d, categoricalStart: 2,
+                                                          noiseFloor: 1e-6, gradient: &scratch)
+            let fd = GaussianProcess.negativeLogPosterior(down, inputs: x, targets: y, dimension: d, categoricalStart: 2,
+                                                          noiseFloor: 1e-6, gradient: &scratch)
+            XCTAssertEqual(g[j], (fu - fd) / 2e-6, accuracy: 1e-4 * max(1, abs(g[j])), "component \(j)")
+        }
+    }
+
+    /// Categories are compared by overlap only: the posterior at a category is the same
+    /// whatever index the other categories have, and the mean's gradient ignores them.
+    func testOverlapKernelIgnoresTheOrderOfChoices() throws {
+        let theta = GPHyperparameters(logLengthscales: [log(0.5), log(0.7)], logSignalVariance: 0, logNoiseExcess: log(1e-4))
+        let targets = [0.3, -0.2, 1.0]
+        let a = try XCTUnwrap(GaussianProcess(inputs: [0.2, 0, 0.5, 1, 0.8, 2], targets: targets, dimension: 2,
+                                              hyperparameters: theta, noiseFloor: 1e-10, categoricalStart: 1))
+        // Relabel the categories 1 ↔ 2: nothing changes for a query at category 0.
+        let b = try XCTUnwrap(GaussianProcess(inputs: [0.2, 0, 0.5, 2, 0.8, 1], targets: targets, dimension: 2,
+                                              hyperparameters: theta, noiseFloor: 1e-10, categoricalStart: 1))
+        let pa = a.predict([0.4, 0]), pb = b.predict([0.4, 0])
+        XCTAssertEqual(pa.mean, pb.mean, accuracy: 1e-12)
+        XCTAssertEqual(pa.variance, pb.variance, accuracy: 1e-12)
+        var g = [0.0, 0.0], gv = [0.0, 0.0]
+        let w = GaussianProcess.Workspace(count: 3)
+        _ = [0.4, 0.0].withUnsafeBufferPointer { q in
+            g.withUnsafeMutableBufferPointer { mg in gv.withUnsafeMutableBufferPointer { vg in
+                a.predict(q, workspace: w, meanGradient: mg, varianceGradient: vg)
+            } }
+        }
+        XCTAssertEqual(g[1], 0); XCTAssertEqual(gv[1], 0)
+        XCTAssertNotEqual(g[0], 0)
+    }
+
+    /// Branches are read off the trials; the family chooses its branches (two for svm, split
+    /// by a nested kernel choice), a categorical shared by branches stays free.
+    func testBranchesOfAConditionalSpace() {
+        let space = SearchSpace([
+            "family": .categorical(["mlp", "svm"]), "lr": .float(1e-4, 1, log: true),
+            "C": .float(1e-3, 1e3, log: true), "kernel": .categorical(["rbf", "poly"]), "degree": .int(2, 5),
+            "opt": .categorical(["adam", "sgd"]),
+        ])
+        let e = MixedSpaceEncoding(space: space)
+        let trials: [[String: ParamValue]] = [
+            ["family": "mlp", "lr": .float(0.01), "opt": "adam"],
+            ["family": "mlp", "lr": .float(0.1), "opt": "sgd"],
+            ["family": "svm", "C": .float(1), "kernel": "rbf", "opt": "adam"],
+            ["family": "svm", "C": .float(10), "kernel": "poly", "degree": .int(3), "opt": "sgd"],
+        ]
+        let points = trials.map { e.encode($0, allowInactive: true)! }
+        let branches = SpaceBranch.branches(of: points, encoding: e)
+        XCTAssertEqual(branches.count, 3)   // mlp; svm with rbf; svm with poly
+        func allowed(_ b: SpaceBranch, _ name: String) -> [ParamValue] {
+            let k = e.categorical.firstIndex { $0.name == name }!
+            return b.allowed[k].map { e.categorical[k].distribution.choices[$0] }
+        }
+        let mlp = branches[0], poly = branches[2]
+        XCTAssertEqual(allowed(mlp, "family"), ["mlp"])
+        XCTAssertEqual(allowed(poly, "family"), ["svm"])
+        XCTAssertEqual(allowed(poly, "kernel"), ["poly"])
+        XCTAssertEqual(allowed(mlp, "opt"), ["adam", "sgd"])
+        // Decoding a point of the mlp branch gives only the mlp parameters.
+        let decoded = e.decode(points[0].x, active: mlp.active)
+        XCTAssertEqual(Set(decoded.keys), ["family", "lr", "opt"])
+        XCTAssertEqual(decoded["family"], "mlp")
+        XCTAssertEqual(decoded["opt"], "adam")
+    }
+
+    /// Integer neighbours are the adjacent admissible values, on linear and log scales.
+    func testNeighbourCellsOfIntegers() {
+        let e = MixedSpaceEncoding(space: SearchSpace(["n": .int(1, 10), "w": .int(8, 512, log: true), "x": .float(0, 1)]))
+        let names = e.numeric.map(\.name)
+        var x = [Double](repeating: 0.5, count: e.dimension)
+        let n = names.firstIndex(of: "n")!, w = names.firstIndex(of: "w")!, c = names.firstIndex(of: "x")!
+        x[n] = e.numeric[n].distribution.toUnit(4)
+        x[w] = e.numeric[w].distribution.toUnit(100)
+        XCTAssertEqual(e.neighbourCells(x, n).map { e.numeric[n].distribution.fromUnit($0) }, [3, 5])
+        XCTAssertEqual(e.neighbourCells(x, w).map { e.numeric[w].distribution.fromUnit($0) }, [99, 101])
+        XCTAssertTrue(e.neighbourCells(x, c).isEmpty)
+        x[n] = e.numeric[n].distribution.toUnit(1)
+        XCTAssertEqual(e.neighbourCells(x, n).map { e.numeric[n].distribution.fromUnit($0) }, [2])
+    }
+
+    /// A conditional objective: the branch with the optimum is found and refined, and every
+    /// proposal of the model is a whole, consistent branch.
+    func testConditionalSpaceFindsTheRightBranch() throws {
+        var o = GPSampler.Options(); o.conditional = true; o.startupTrials = 8
+        let study = try Study.create(sampler: GPSampler(options: o), seed: 3)
+        try study.optimize({ t in
+            switch try t.suggestCategorical("family", ["a", "b", "c"]) {
+            case "a": return 1 + pow(try t.suggestFloat("a_x", 0, 1) - 0.3, 2)
+            case "b":
+                let x = try t.suggestFloat("b_x", 0, 1), n = try t.suggestInt("b_n", 1, 20)
+                return pow(x - 0.7, 2) + 0.01 * pow(Double(n - 13), 2)
+            default: return 2 + (try t.suggestFloat("c_x", 0, 1))
+            }
+        }, nTrials: 45)
+        let best = try study.bestTrial()
+        XCTAssertEqual(best.params["family"], "b")
+        XCTAssertLessThan(best.value!, 0.01, "best \(best.params)")
+        XCTAssertEqual(best.params["b_n"], .int(13))
+        // After the startup the family's branch is proposed most of the time.
+        let late = try study.trials().filter { $0.number >= 25 }
+        XCTAssertGreaterThan(late.filter { $0.params["family"] == "b" }.count, late.count / 2)
+    }
+
+    /// A failed region is not proposed again and again.
+    func testFailedTrialsAreAvoided() throws {
+        let study = try Study.create(sampler: GPSampler(startupTrials: 6), seed: 2)
+        try study.optimize({ t in
+            let x = try t.suggestFloat("x", 0, 1), y = try t.suggestFloat("y", 0, 1)
+            // The model's optimum would be in the corner x, y > 0.8, which fails.
+            if x > 0.8 && y > 0.8 { throw StudyError.invalidArgument("diverged") }
+            return -(x + y)
+        }, nTrials: 40, catchErrors: true)
+        let failed = try study.trials().filter { $0.state == .fail }.count
+        XCTAssertLessThan(failed, 12, "\(failed) of 40 trials failed")
+        XCTAssertLessThan(try study.bestValue(), -1.5)
+    }
+}
