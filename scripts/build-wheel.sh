@@ -40,7 +40,7 @@ lib="$build/libhone.so"
 [ -f "$lib" ] || { echo "build-wheel: $lib not found" >&2; exit 1; }
 # A library that still reads the Swift runtime from the toolchain would not work on a
 # machine without it: refuse to package it.
-if readelf -d "$lib" | grep -qE 'NEEDED.*\[lib(swiftCore|Foundation[A-Za-z]*|dispatch)\.so'; then
+if readelf -d "$lib" | grep -E 'NEEDED.*\[lib(swiftCore|Foundation[A-Za-z]*|dispatch)\.so' >/dev/null; then
     echo "build-wheel: $lib links the Swift runtime dynamically (build it with this tree's Package.swift)" >&2
     exit 1
 fi

@@ -74,7 +74,9 @@ libdir="$prefix/lib"
 if command -v ldconfig >/dev/null 2>&1 || [ -x /sbin/ldconfig ]; then
     ldconfig_bin="$(command -v ldconfig || echo /sbin/ldconfig)"
     "$ldconfig_bin" -n "$libdir" 2>/dev/null || true
-    if "$ldconfig_bin" -v -N 2>/dev/null | grep -q "^$libdir:"; then
+    # grep reads all of ldconfig's output (no -q): with pipefail, ldconfig's SIGPIPE
+    # would turn a match into "not found".
+    if "$ldconfig_bin" -v -N 2>/dev/null | grep "^$libdir:" >/dev/null; then
         if [ "$(id -u)" -eq 0 ]; then
             "$ldconfig_bin" && echo "install: ran ldconfig; programs find libhone.so.$abi in $libdir"
         else

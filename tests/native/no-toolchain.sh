@@ -41,10 +41,12 @@ fail() { echo "no-toolchain: FAIL: $*" >&2; exit 1; }
 
 # 1. The dynamic section.
 readelf -d "$lib" >"$work/dynamic"
-if grep -E '\((NEEDED)\)' "$work/dynamic" | grep -qE 'libswift|libFoundation|libdispatch|libBlocksRuntime'; then
+# (No `grep -q` after a pipe: with pipefail, the writer's SIGPIPE when grep -q stops
+# reading early would make a match look like no match.)
+if grep -E '\((NEEDED)\)' "$work/dynamic" | grep -E 'libswift|libFoundation|libdispatch|libBlocksRuntime' >/dev/null; then
     grep NEEDED "$work/dynamic"; fail "libhone.so needs a Swift runtime library"
 fi
-if grep -E '\((RUNPATH|RPATH)\)' "$work/dynamic" | grep -qF "$toolchain"; then
+if grep -E '\((RUNPATH|RPATH)\)' "$work/dynamic" | grep -F "$toolchain" >/dev/null; then
     grep -E 'RUNPATH|RPATH' "$work/dynamic"; fail "libhone.so has a RUNPATH into the toolchain"
 fi
 echo "no-toolchain: ok   no Swift runtime among NEEDED, no RUNPATH into $toolchain"

@@ -76,7 +76,7 @@ check_wheel() {  # NAME [--manylinux]: build, inspect, install in a fresh venv, 
     else
         expected="^hone_hpo-$version-py3-none-$platform\.whl$"
     fi
-    basename "$wheel" | grep -qE "$expected" || fail "built $(basename "$wheel"), expected $expected"
+    basename "$wheel" | grep -E "$expected" >/dev/null || fail "built $(basename "$wheel"), expected $expected"
     python3 "$work/contents.py" "$wheel" "$grafted" || fail "$(basename "$wheel"): contents"
     echo "wheel: ok   $(basename "$wheel") ($(du -m "$wheel" | cut -f1) MB): libhone.so, LICENSE, metadata (hone-hpo, numpy)$([ "$grafted" = yes ] && echo ", hone_hpo.libs/")"
     python3 -m venv "$venv"
