@@ -37,5 +37,6 @@ def load_plugin(path: PathLike) -> Dict[str, List[str]]:
 
 
 def registry() -> Dict[str, List[str]]:
-    """Every registered sampler, pruner, objective and data set (built-ins and plugins)."""
+    """Every registered sampler, pruner, scheduler, objective and data set (built-ins and
+    plugins; schedulers are built in only)."""
     return loads(call_string(lib.hone_registry_json))

@@ -99,4 +99,5 @@ def test_registry_lists_the_built_ins():
     r = hone.registry()
     assert {"tpe", "random", "gp", "cmaes", "nsga2"} <= set(r["samplers"])
     assert {"median", "hyperband", "none"} <= set(r["pruners"])
-    assert set(r) == {"samplers", "pruners", "objectives", "datasets"}
+    assert {"hyperband", "pbt", "async_pbt"} <= set(r["schedulers"])
+    assert set(r) == {"samplers", "pruners", "schedulers", "objectives", "datasets"}
