@@ -33,7 +33,12 @@ class BaseSampler:
 
     def spec(self) -> Dict[str, Any]:
         """The description handed to the library: {"name": ..., <options>}."""
-        return {"name": self.name, **self._options}
+        if not self.name:
+            raise NotImplementedError(
+                f"{type(self).__name__}: user-defined samplers (sample_relative / sample_independent in Python) are "
+                "not supported by Hone, whose samplers run in the library; use one of hone.samplers or a plugin "
+                "(hone.load_plugin)")
+        return {"name": self.name, **getattr(self, "_options", {})}
 
     def reseed_rng(self) -> None:
         """Optuna re-seeds a sampler for each worker process; Hone's samplers draw from
@@ -160,6 +165,20 @@ class NSGAIISampler(BaseSampler):
         super().__init__({"population_size": int(population_size)}, seed)
 
 
+class NSGAIIISampler(NSGAIISampler):
+    """Optuna's NSGA-III; Hone runs NSGA-II (said with a warning): the same population
+    scheme, crowding distance instead of reference points."""
+
+    def __init__(self, *, population_size: int = 50, mutation_prob: Optional[float] = None, crossover: Any = None,
+                 crossover_prob: float = 0.9, swapping_prob: float = 0.5, seed: Optional[int] = None,
+                 constraints_func: Optional[Callable[..., Sequence[float]]] = None, reference_points: Any = None,
+                 dividing_parameter: int = 3, **_: Any) -> None:
+        warnings.warn("NSGAIIISampler: Hone runs NSGA-II (crowding distance, no reference points)", stacklevel=2)
+        super().__init__(population_size=population_size, mutation_prob=mutation_prob, crossover=crossover,
+                         crossover_prob=crossover_prob, swapping_prob=swapping_prob, seed=seed,
+                         constraints_func=constraints_func)
+
+
 class QMCSampler(BaseSampler):
     """Quasi-Monte Carlo points: a Sobol sequence (``qmc_type="sobol"``, the default).
     ``scramble=False`` as Optuna's default."""
@@ -240,5 +259,5 @@ def spec_of(sampler: Any) -> Any:
     return sampler
 
 
-__all__ = ["BaseSampler", "RandomSampler", "TPESampler", "GPSampler", "CmaEsSampler", "NSGAIISampler",
+__all__ = ["BaseSampler", "RandomSampler", "TPESampler", "GPSampler", "CmaEsSampler", "NSGAIISampler", "NSGAIIISampler",
            "QMCSampler", "GridSampler", "AutoSampler", "SobolSampler", "TrustRegionSampler"]

@@ -18,7 +18,7 @@ def objective(trial):
     loss = trial.suggest_categorical("loss", ["hinge", "log_loss"])
     clf = SGDClassifier(alpha=alpha, loss=loss, random_state=0)
 
-    for step in range(100):
+    for step in range(30):
         clf.partial_fit(X_train, y_train, classes=classes)
 
         # Report intermediate objective value.
@@ -34,7 +34,7 @@ def objective(trial):
 
 study = optuna.create_study(pruner=optuna.pruners.MedianPruner(n_warmup_steps=5),
                             sampler=optuna.samplers.TPESampler(seed=0))
-study.optimize(objective, n_trials=15)
+study.optimize(objective, n_trials=10)
 print(study.best_params, study.best_value)
 assert study.best_value < 0.3
 assert all(t.last_step is not None for t in study.trials)
