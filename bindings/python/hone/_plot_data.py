@@ -72,3 +72,37 @@ def pareto_split(study: "Study", targets: Optional[Callable[["FrozenTrial"], Seq
         else:
             front.append(p)
     return front, dominated
+
+
+def hypervolume(points: Sequence[Sequence[float]], reference: Sequence[float]) -> float:
+    """The volume dominated by ``points`` (minimization) and bounded by ``reference``,
+    by slicing along the last objective (exact; fine for the few hundred points a plot
+    shows)."""
+    pts = [list(p) for p in points if all(x < r for x, r in zip(p, reference))]
+    if not pts:
+        return 0.0
+    if len(reference) == 1:
+        return reference[0] - min(p[0] for p in pts)
+    pts.sort(key=lambda p: p[-1])
+    volume = 0.0
+    for i, p in enumerate(pts):
+        upper = pts[i + 1][-1] if i + 1 < len(pts) else reference[-1]
+        if upper > p[-1]:
+            volume += hypervolume([q[:-1] for q in pts[: i + 1]], reference[:-1]) * (upper - p[-1])
+    return volume
+
+
+def hypervolume_history(study: "Study", reference_point: Sequence[float]) -> Tuple[List[int], List[float]]:
+    """(trial numbers, hypervolume of the completed trials up to each), objectives turned
+    to minimization (maximized ones and their reference coordinate negated)."""
+    signs = [1.0 if d.name == "MINIMIZE" else -1.0 for d in study.directions]
+    if len(reference_point) != len(signs):
+        raise ValueError(f"The reference point has {len(reference_point)} coordinates; the study has "
+                         f"{len(signs)} objectives.")
+    ref = [r * s for r, s in zip(reference_point, signs)]
+    numbers, volumes, seen = [], [], []
+    for t in completed(study):
+        seen.append([v * s for v, s in zip(t.values or [], signs)])
+        numbers.append(t.number)
+        volumes.append(hypervolume(seen, ref))
+    return numbers, volumes

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
-from ._plot_data import (completed, is_log, objective_values, param_names, pareto_split, values_of)
+from ._plot_data import (completed, hypervolume_history, is_log, objective_values, param_names, pareto_split,
+                         values_of)
 
 if TYPE_CHECKING:
     from .frozen import FrozenTrial
@@ -242,6 +243,18 @@ def plot_rank(study: "Study", params: Optional[List[str]] = None, *,
     return fig
 
 
+def plot_hypervolume_history(study: "Study", reference_point: Sequence[float]) -> Any:
+    """The hypervolume of the completed trials so far, by trial number (multi-objective)."""
+    go = _go()
+    if study.n_objectives < 2:
+        raise ValueError("Study must be multi-objective. For single-objective optimization, please use "
+                         "plot_optimization_history instead.")
+    numbers, volumes = hypervolume_history(study, reference_point)
+    fig = go.Figure(data=[go.Scatter(x=numbers, y=volumes, mode="lines+markers", name="Hypervolume")])
+    fig.update_layout(title="Hypervolume History Plot", xaxis={"title": "Trial"}, yaxis={"title": "Hypervolume"})
+    return fig
+
+
 def plot_timeline(study: "Study") -> Any:
     """Each trial's start and end, coloured by state."""
     go = _go()
@@ -274,6 +287,6 @@ matplotlib = _matplotlib_module()
 
 __all__ = ["matplotlib", "is_available", "plot_optimization_history", "plot_intermediate_values", "plot_parallel_coordinate",
            "plot_slice", "plot_contour", "plot_param_importances", "plot_pareto_front", "plot_edf",
-           "plot_rank", "plot_timeline"]
+           "plot_rank", "plot_timeline", "plot_hypervolume_history"]
 
 

@@ -41,3 +41,7 @@ assert ("values", "FLOPS") in df.columns
 
 fig = optuna.visualization.plot_pareto_front(study, target_names=["FLOPS", "accuracy"])
 assert fig is not None
+# From the reference of optuna.visualization.plot_hypervolume_history.
+fig = optuna.visualization.plot_hypervolume_history(study, reference_point=[1e5, 0.0])
+ys = fig.data[0].y
+assert all(a <= b for a, b in zip(ys, ys[1:]))  # a hypervolume never shrinks
