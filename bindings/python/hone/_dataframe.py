@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Tuple
 
 from ._lib import call_string, lib, loads
+from .frozen import _CONSTRAINT_PREFIX
 from .trial import choice_string
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def trials_dataframe(study: "Study", attrs: Sequence[str], multi_index: bool) ->
                 columns.append(("params", name))
         elif attr in ("user_attrs", "system_attrs"):
             for key, values in table[attr].items():
-                if attr == "user_attrs" and key == _METRIC_NAMES_KEY:
+                if attr == "user_attrs" and (key == _METRIC_NAMES_KEY or key.startswith(_CONSTRAINT_PREFIX)):
                     continue
                 data[(attr, key)] = values
                 columns.append((attr, key))

@@ -27,6 +27,20 @@ class TrialState(enum.IntEnum):
         return self in (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
+#: Trial.set_constraint's values live among the user attributes under this prefix (Hone
+#: has no writable trial system attributes); FrozenTrial shows them as ``constraints``.
+_CONSTRAINT_PREFIX = "hone:constraint:"
+
+
+def split_user_attrs(attrs: Mapping[str, Any]) -> "tuple[Dict[str, Any], Dict[str, float]]":
+    """(user attributes, constraints) from the stored user attributes."""
+    if not any(k.startswith(_CONSTRAINT_PREFIX) for k in attrs):
+        return dict(attrs), {}
+    user = {k: v for k, v in attrs.items() if not k.startswith(_CONSTRAINT_PREFIX)}
+    constraints = {k[len(_CONSTRAINT_PREFIX):]: float(v) for k, v in attrs.items() if k.startswith(_CONSTRAINT_PREFIX)}
+    return user, constraints
+
+
 def _time(text: Optional[str]) -> Optional[datetime]:
     """A stored ISO 8601 UTC time as a naive local datetime, as Optuna's (which come from
     datetime.now()), so ``datetime.now() - trial.datetime_start`` works."""
@@ -65,6 +79,8 @@ class FrozenTrial:
     datetime_complete: Optional[datetime]
     fail_reason: Optional[str] = None
     raw: Dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    #: Trial.set_constraint's values (feasible when all are ≤ 0).
+    constraints: Dict[str, float] = field(default_factory=dict)
 
     @property
     def value(self) -> Optional[float]:
@@ -153,6 +169,9 @@ class FrozenTrial:
     def set_system_attr(self, key: str, value: Any) -> None:
         self.system_attrs[key] = value
 
+    def set_constraint(self, key: str, value: float) -> None:
+        self.constraints[key] = float(value)
+
     @property
     def duration(self) -> Optional[timedelta]:
         if self.datetime_start is None or self.datetime_complete is None:
@@ -176,6 +195,7 @@ class FrozenTrial:
             if r.get("fold", 0) == 0 and vals:
                 by_step[int(r["step"])] = float("nan") if vals[0] is None else vals[0]
         values = o.get("values")
+        user_attrs, constraints = split_user_attrs(o.get("user_attrs") or {})
         return cls(
             number=int(o["number"]),
             state=TrialState[o["state"]],
@@ -185,7 +205,8 @@ class FrozenTrial:
                            for name, d in (o.get("distributions") or {}).items()},
             intermediate_values=by_step,
             intermediate=intermediate,
-            user_attrs=dict(o.get("user_attrs") or {}),
+            user_attrs=user_attrs,
+            constraints=constraints,
             system_attrs=dict(o.get("system_attrs") or {}),
             datetime_start=_time(o.get("datetime_start")),
             datetime_complete=_time(o.get("datetime_complete")),

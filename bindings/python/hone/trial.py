@@ -11,7 +11,7 @@ from . import errors
 from ._lib import call_string, check, doubles, dumps, encode, integer, lib, loads
 from .distributions import (BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution,
                             from_hone)
-from .frozen import FrozenTrial, TrialState, create_trial
+from .frozen import _CONSTRAINT_PREFIX, FrozenTrial, TrialState, create_trial, split_user_attrs
 
 if TYPE_CHECKING:
     from .study import Study
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 CategoricalChoice = Union[None, bool, int, float, str]
 
 _HONE_LOG = 1
+_constraint_warned = False
 
 
 def choice_string(choice: CategoricalChoice) -> str:
@@ -236,7 +237,7 @@ class Trial:
 
     @property
     def user_attrs(self) -> Dict[str, Any]:
-        return dict(self._stored().get("user_attrs") or {})
+        return split_user_attrs(self._stored().get("user_attrs") or {})[0]
 
     @property
     def system_attrs(self) -> Dict[str, Any]:
@@ -249,6 +250,32 @@ class Trial:
     @property
     def relative_params(self) -> Dict[str, Any]:
         return self.params
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Optuna's constraint value (feasible when every value is ≤ 0), kept with the
+        trial and read back as ``FrozenTrial.constraints``. Hone's samplers do not use
+        constraints (said once with a warning)."""
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(f"The `value` argument is of type '{type(value)}' but supposed to be a float.") from None
+        if value != value:
+            raise ValueError(f"Attempted to set a constraint for {key!r}, but NaN is not allowed.")
+        global _constraint_warned
+        if not _constraint_warned:
+            _constraint_warned = True
+            warnings.warn("Trial.set_constraint: the value is stored, but Hone's samplers do not use constraints",
+                          stacklevel=2)
+        attr = _CONSTRAINT_PREFIX + key
+        if attr in (self._stored().get("user_attrs") or {}):
+            warnings.warn(f"The constraint value is ignored because this constraint `key={key!r}` is already set.",
+                          stacklevel=2)
+            return
+        self.set_user_attr(attr, value)
+
+    @property
+    def constraints(self) -> Dict[str, float]:
+        return split_user_attrs(self._stored().get("user_attrs") or {})[1]
 
     def set_system_attr(self, key: str, value: Any) -> None:
         """Optuna deprecates this; Hone stores it as a user attribute."""
