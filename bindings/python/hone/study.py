@@ -411,6 +411,9 @@ class Study:
         self._pruner: Any = None
         # A pruning decision taken in Python (hone.pruners.PatientPruner, WilcoxonPruner).
         self._python_pruner: Any = None
+        # Set once a trial of this handle called set_constraint: best_trial(s) then rank
+        # the feasible trials only, as Optuna (the library knows nothing of constraints).
+        self._constrained = False
         self._close = weakref.finalize(self, lib.hone_study_close, handle)
 
     # -- identity ----------------------------------------------------------------------
@@ -827,6 +830,8 @@ class Study:
     def best_value(self) -> float:
         """The best completed trial's value (:class:`NoResultError` before one completed;
         single-objective studies)."""
+        if self._constrained:
+            return self.best_trial.values[0]  # type: ignore[index]
         out = c_double()
         check(lib.hone_study_best_value(self._handle, byref(out)))
         return out.value
@@ -844,13 +849,28 @@ class Study:
             raise errors.InvalidArgumentError(
                 f"study {self.study_name!r} has {self.n_objectives} objectives: best_trial is for "
                 "single-objective studies; use best_trials (the Pareto front)")
+        if self._constrained:
+            feasible = self._feasible_complete()
+            if not feasible:
+                raise ValueError("No feasible trials are completed yet.")
+            pick = max if self.directions[0] == StudyDirection.MAXIMIZE else min
+            return pick(feasible, key=lambda t: t.values[0])  # type: ignore[index]
         return self._frozen(loads(call_string(lib.hone_study_best_trial_json, self._handle)))
 
     @property
     def best_trials(self) -> List[FrozenTrial]:
         """The Pareto-optimal completed trials (the best trial for single-objective studies)."""
+        if self._constrained:
+            return _pareto_front(self._feasible_complete(), self.directions)
         o = loads(call_string(lib.hone_study_best_trial_json, self._handle))
         return [self._frozen(t) for t in (o if isinstance(o, list) else [o])]
+
+    def _feasible_complete(self) -> List[FrozenTrial]:
+        """COMPLETE trials whose constraints (Trial.set_constraint) are all ≤ 0, as Optuna
+        ranks them once constraints are set; a trial without constraints counts as
+        infeasible then, as in Optuna."""
+        return [t for t in self.get_trials(states=(TrialState.COMPLETE,))
+                if t.constraints and all(c <= 0.0 for c in t.constraints.values())]
 
     # -- attributes and warm starts ----------------------------------------------------
 
@@ -894,6 +914,17 @@ class Study:
         out = c_int64()
         check(lib.hone_study_copy_trials(self._handle, source._handle, byref(out)))
         return out.value
+
+
+def _pareto_front(trials: Sequence[FrozenTrial], directions: Sequence[StudyDirection]) -> List[FrozenTrial]:
+    """The trials no other trial dominates (every objective at least as good, one better)."""
+    signs = [1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in directions]
+    keyed = [(t, [v * k for v, k in zip(t.values or [], signs)]) for t in trials]
+
+    def dominates(a: List[float], b: List[float]) -> bool:
+        return all(x <= y for x, y in zip(a, b)) and any(x < y for x, y in zip(a, b))
+
+    return [t for t, v in keyed if not any(dominates(w, v) for u, w in keyed if u is not t)]
 
 
 def _same_param(stored: Any, wanted: Any) -> bool:

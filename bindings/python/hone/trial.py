@@ -272,6 +272,7 @@ class Trial:
                           stacklevel=2)
             return
         self.set_user_attr(attr, value)
+        self._study._constrained = True
 
     @property
     def constraints(self) -> Dict[str, float]:
