@@ -262,15 +262,19 @@ hone_status hone_study_best_params_json(hone_study *study, char **out);
 /* The study's trials as a JSON array ordered by number. `states` NULL = all, else a
  * comma-separated subset of "running,complete,pruned,fail,waiting". Each trial:
  * {"number", "state", "values" (array or null), "params" {name: value},
- *  "distributions" {name: {...}}, "intermediate" [{"step", "fold", "values"}],
- *  "user_attrs", "system_attrs", "datetime_start", "datetime_complete",
- *  "fail_reason"}: "state" is "RUNNING", "COMPLETE", "PRUNED", "FAIL" or "WAITING";
- *  float parameters always have a decimal point or exponent ("1.0"), integer ones never;
- *  categorical parameters are their choice's string; a distribution is {"type":
- *  "float"|"int"|"categorical", "low", "high", "step" (null: continuous), "log",
- *  "choices"}; datetimes are ISO 8601 UTC ("2026-01-31T12:00:00.123Z") or null;
- *  non-finite numbers are the strings "NaN", "Infinity" and "-Infinity" (as everywhere
- *  in Hone's JSON). Free with hone_free. */
+ *  "distributions" {name: {...}}, "intermediate_values" [{"step", "fold", "values"}],
+ *  "user_attrs", "system_attrs", "datetime_start", "datetime_complete", "duration_s",
+ *  "fail_reason", "worker_id"} — Hone's one trial encoding, also of `hone export
+ *  --format jsonl` and the callbacks' trial_json (before 0.3.0 "intermediate_values" was
+ *  "intermediate" and datetimes had milliseconds): "state" is "RUNNING", "COMPLETE",
+ *  "PRUNED", "FAIL" or "WAITING"; float parameters always have a decimal point or
+ *  exponent ("1.0"), integer ones never; categorical parameters are their choice as a
+ *  JSON value (a string, number or boolean); a distribution is {"type":
+ *  "float"|"int"|"categorical", "low", "high", "step" (null: continuous), "log"} plus
+ *  "choices" for categoricals (whose low/high/step index the choices), or {"type":
+ *  "fixed", "value"}; datetimes are ISO 8601 UTC to the microsecond
+ *  ("2026-01-31T12:00:00.123456Z") or null; non-finite numbers are the strings "NaN",
+ *  "Infinity" and "-Infinity" (as everywhere in Hone's JSON). Free with hone_free. */
 hone_status hone_study_trials_json(hone_study *study, const char *states, char **out);
 
 /* The same trials as hone_study_trials_json, column by column (for building a table):

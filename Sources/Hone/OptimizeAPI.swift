@@ -75,7 +75,7 @@ final class FinishedCallback: @unchecked Sendable {
     }
 
     func call(_ trial: FrozenTrial) {
-        let json = jsonText { $0.trial(trial) }
+        let json = JSONWriter.text { $0.trial(trial) }
         lock.lock(); defer { lock.unlock() }
         let status = json.withCString { function(studyToken, $0, userdata) }
         if status != HoneStatus.ok.rawValue { handle.stop() }   // as hone_study_stop

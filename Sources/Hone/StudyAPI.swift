@@ -162,7 +162,7 @@ func tell(_ h: StudyHandle, trial: Trial?, number: Int, state rawState: Int32, v
 func paramValue(_ v: JSONValue, name: String) throws -> ParamValue {
     switch v {
     case .number(let x):
-        if x == x.rounded(), abs(x) < 9e15 { return .int(Int(x)) }
+        if JSONValue.isExactInteger(x) { return .int(Int(x)) }
         guard x.isFinite else { throw APIError.invalid("params_json: \"\(name)\" is not a finite number") }
         return .float(x)
     case .string(let s): return .string(s)
@@ -286,11 +286,11 @@ public func hone_study_best_trial_json(_ study: OpaquePointer?, _ out: UnsafeMut
         let text: String
         if h.nObjectives == 1 {
             let best = try h.study.bestTrial()
-            text = jsonText { $0.trial(best) }
+            text = JSONWriter.text { $0.trial(best) }
         } else {
             let front = try h.study.paretoFront()
             guard !front.isEmpty else { throw StudyError.noCompletedTrials(study: h.study.name) }
-            text = jsonText { $0.trials(front) }
+            text = JSONWriter.text { $0.trials(front) }
         }
         out.pointee = mallocString(text)
     }
@@ -302,7 +302,7 @@ public func hone_study_best_params_json(_ study: OpaquePointer?, _ out: UnsafeMu
         let h = try studyHandle(study)
         let out = try output(out)
         let params = try h.study.bestParams()
-        out.pointee = mallocString(jsonText { $0.params(params) })
+        out.pointee = mallocString(JSONWriter.text { $0.params(params) })
     }
 }
 
@@ -314,7 +314,7 @@ public func hone_study_trials_json(_ study: OpaquePointer?, _ states: UnsafePoin
         let h = try studyHandle(study)
         let out = try output(out)
         let trials = try h.study.trials(states: try trialStates(states))
-        out.pointee = mallocString(jsonText { $0.trials(trials) })
+        out.pointee = mallocString(JSONWriter.text { $0.trials(trials) })
     }
 }
 
@@ -347,7 +347,7 @@ public func hone_study_attrs_json(_ study: OpaquePointer?, _ out: UnsafeMutableP
         let h = try studyHandle(study)
         let out = try output(out)
         let user = try h.study.userAttributes(), system = try h.study.systemAttributes()
-        out.pointee = mallocString(jsonText { $0.value(.object(["user": .object(user), "system": .object(system)])) })
+        out.pointee = mallocString(JSONWriter.text { $0.value(.object(["user": .object(user), "system": .object(system)])) })
     }
 }
 
@@ -375,7 +375,7 @@ public func hone_storage_studies_json(_ storageURL: UnsafePointer<CChar>?, _ out
         let out = try output(out)
         let storage = try openStorage(url: try string(storageURL, "storage_url"))
         let names = try storage.allStudies().map(\.name)
-        out.pointee = mallocString(jsonText { $0.value(.array(names.map(JSONValue.string))) })
+        out.pointee = mallocString(JSONWriter.text { $0.value(.array(names.map(JSONValue.string))) })
     }
 }
 

@@ -8,7 +8,7 @@ func trialHandle(_ p: OpaquePointer?) throws -> TrialHandle { try HandleTable.sh
 
 /// Integers cross C, JSON, Python and Lua as doubles somewhere: bounds beyond 2^53 would
 /// not come back exactly (and the samplers' arithmetic would overflow).
-private let maxExactInt: Int64 = 1 << 53
+private let maxExactInt = Int64(JSONValue.exactIntegerLimit)
 
 private let knownFlags: UInt32 = 1   // HONE_LOG
 
@@ -177,7 +177,7 @@ public func hone_trial_params_json(_ trial: OpaquePointer?, _ out: UnsafeMutable
         let h = try trialHandle(trial)
         let out = try output(out)
         let params = try h.live().parameters
-        out.pointee = mallocString(jsonText { $0.params(params) })
+        out.pointee = mallocString(JSONWriter.text { $0.params(params) })
     }
 }
 

@@ -51,21 +51,6 @@ struct CAlgorithmTable<Call>: @unchecked Sendable {
     }
 }
 
-/// The JSON a C sampler gets for one parameter.
-func distributionJSON(_ d: Distribution) -> JSONValue {
-    switch d {
-    case .float(let f):
-        return ["type": "float", "low": .number(f.low), "high": .number(f.high), "log": .bool(f.log), "step": f.step.map { .number($0) } ?? .null]
-    case .int(let i):
-        return ["type": "int", "low": .number(Double(i.low)), "high": .number(Double(i.high)), "log": .bool(i.log), "step": .number(Double(i.step))]
-    case .categorical(let c):
-        return ["type": "categorical", "low": 0, "high": .number(Double(c.choices.count - 1)), "log": false, "step": 1,
-                "choices": .array(c.choices.map(JSONValue.init))]
-    case .fixed(let v):
-        return ["type": "fixed", "value": JSONValue(v)]
-    }
-}
-
 /// Turns a plugin call's non-OK status into an error carrying the plugin's message.
 func checkStatus(_ status: Int32, _ what: @autoclosure () -> String) throws {
     guard status != HoneStatus.ok.rawValue else { return }
@@ -93,7 +78,7 @@ final class NativeSampler: Sampler, @unchecked Sendable {
         var value = Double.nan
         let sample = table.call
         let status = HandleTable.shared.lend(ctx, .context) { token in
-            parameter.withCString { p in distributionJSON(distribution).jsonText.withCString { sample(instance, token, p, $0, &value) } }
+            parameter.withCString { p in JSONWriter.text({ $0.distribution(distribution) }).withCString { sample(instance, token, p, $0, &value) } }
         }
         try checkStatus(status, "sampler '\(name)' for '\(parameter)'")
         return try checked(value, parameter, distribution)

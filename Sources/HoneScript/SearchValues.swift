@@ -30,7 +30,7 @@ extension LuaValue {
         switch json {
         case .null: self = .nil
         case let .bool(b): self = .boolean(b)
-        case let .number(x): self = x.rounded() == x && abs(x) < 9e15 ? .integer(Int64(x)) : .number(x)
+        case let .number(x): self = JSONValue.isExactInteger(x) ? .integer(Int64(x)) : .number(x)
         case let .string(s): self = .string(s)
         case let .array(items): self = .table(LuaTable(array: items.map(LuaValue.init)))
         case let .object(fields): self = .table(LuaTable(fields: fields.mapValues(LuaValue.init)))
@@ -126,7 +126,7 @@ enum SearchTables {
         switch (distribution, parameter) {
         case let (.float, .int(i)): parameter = .float(Double(i))
         // Only within Int's range: Int(1e300) or Int(math.huge) would trap.
-        case let (.int, .float(x)) where x.rounded() == x && abs(x) < 9.0e15: parameter = .int(Int(x))
+        case let (.int, .float(x)) where JSONValue.isExactInteger(x): parameter = .int(Int(x))
         default: break
         }
         guard distribution.contains(parameter) else {

@@ -38,7 +38,7 @@ public enum JSONValue: Hashable, Sendable, Codable, CustomStringConvertible {
     public var stringValue: String? { if case .string(let s) = self { return s }; return nil }
     public var boolValue: Bool? { if case .bool(let b) = self { return b }; return nil }
     public var intValue: Int? {
-        if case .number(let x) = self, x == x.rounded(), abs(x) < 9.0e15 { return Int(x) }
+        if case .number(let x) = self, JSONValue.isExactInteger(x) { return Int(x) }
         return nil
     }
 

@@ -172,14 +172,14 @@ public final class Trial: @unchecked Sendable {
         var value = v
         switch (d, v) {
         case (.float, .int(let i)): value = .float(Double(i))
-        case (.int, .float(let x)) where x == x.rounded() && abs(x) < 9e15: value = .int(Int(x))
+        case (.int, .float(let x)) where JSONValue.isExactInteger(x): value = .int(Int(x))
         case (.categorical(let c), _) where !c.choices.contains(v):
             // C, JSON and Python callers enqueue 64 for the choice "64": string choices
             // are how those bindings store numbers, so a unique textual match is the value.
             let spellings: [String]
             switch v {
             case .int(let i): spellings = [String(i)]
-            case .float(let x): spellings = x == x.rounded() && abs(x) < 9e15 ? [String(x), String(Int(x))] : [String(x)]
+            case .float(let x): spellings = JSONValue.isExactInteger(x) ? [String(x), String(Int(x))] : [String(x)]
             case .bool(let b): spellings = b ? ["true", "True"] : ["false", "False"]
             default: spellings = []
             }

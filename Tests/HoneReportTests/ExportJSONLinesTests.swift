@@ -53,8 +53,9 @@ final class ExportJSONLinesTests: XCTestCase {
 
     func testKeysInDocumentedOrderAndOutputStable() {
         let line = String(TrialJSONLines.render(trials: ExportFixtures.trials()).split(separator: "\n")[0])
-        let keys = ["number", "state", "values", "datetime_start", "datetime_complete", "duration_s", "params",
-                    "user_attrs", "system_attrs", "intermediate_values", "fail_reason", "worker_id"]
+        // Hone's one trial encoding (TrialEncoding.swift), as hone_study_trials_json.
+        let keys = ["number", "state", "values", "params", "distributions", "intermediate_values", "user_attrs",
+                    "system_attrs", "datetime_start", "datetime_complete", "duration_s", "fail_reason", "worker_id"]
         let positions = keys.map { line.range(of: "\"\($0)\":")?.lowerBound }
         XCTAssertFalse(positions.contains(nil), line)
         XCTAssertEqual(positions.map { $0! }, positions.map { $0! }.sorted(), line)

@@ -194,12 +194,13 @@ int main(void) {
     CHECK(json[0] == '[');
     CHECK(count_of(json, "\"number\":") == 25);
     CHECK(count_of(json, "\"state\":\"FAIL\"") == 1);
-    const char *fields[] = {"\"state\":", "\"params\":", "\"distributions\":", "\"intermediate\":", "\"user_attrs\":",
-                            "\"system_attrs\":", "\"datetime_start\":", "\"datetime_complete\":", "\"fail_reason\":"};
+    const char *fields[] = {"\"state\":", "\"params\":", "\"distributions\":", "\"intermediate_values\":", "\"user_attrs\":",
+                            "\"system_attrs\":", "\"datetime_start\":", "\"datetime_complete\":", "\"duration_s\":",
+                            "\"fail_reason\":", "\"worker_id\":"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) CHECK(count_of(json, fields[i]) == 25);
     CHECK(strstr(json, "{\"step\":2,\"fold\":0,\"values\":[") != NULL);
     CHECK(strstr(json, "\"lr\":{\"type\":\"float\",\"low\":0.0001,\"high\":0.1,\"step\":null,\"log\":true}") != NULL);
-    CHECK(strstr(json, "\"act\":{\"type\":\"categorical\",\"choices\":[\"relu\",\"tanh\"]}") != NULL);
+    CHECK(strstr(json, "\"act\":{\"type\":\"categorical\",\"low\":0,\"high\":1,\"step\":1,\"log\":false,\"choices\":[\"relu\",\"tanh\"]}") != NULL);
     hone_free(json);
 
     /* Reopen from the file through a second handle: same trials. */

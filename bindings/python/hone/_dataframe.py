@@ -79,7 +79,7 @@ def trials_dataframe(study: "Study", attrs: Sequence[str], multi_index: bool) ->
         elif attr == "intermediate_values":
             rows = loads(call_string(lib.hone_study_trials_json, study._handle, None))
             per_trial = [{int(x["step"]): (x["values"] or [None])[0]
-                          for x in (r.get("intermediate") or []) if x.get("fold", 0) == 0} for r in rows]
+                          for x in (r.get("intermediate_values") or []) if x.get("fold", 0) == 0} for r in rows]
             for s in sorted({s for d in per_trial for s in d}):
                 data[("intermediate_values", str(s))] = [d.get(s, nan) for d in per_trial]
                 columns.append(("intermediate_values", str(s)))

@@ -188,7 +188,7 @@ class FrozenTrial:
         """A FrozenTrial from one element of hone_study_trials_json (``params`` replaces
         the stored ones, e.g. decoded categoricals; ``choices`` gives categorical
         distributions their original objects)."""
-        intermediate = list(o.get("intermediate") or [])
+        intermediate = list(o.get("intermediate_values") or [])
         by_step: Dict[int, float] = {}
         for r in intermediate:
             vals = r.get("values")
