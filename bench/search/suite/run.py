@@ -18,6 +18,8 @@ Usage (from the repository root; HONE_LIBRARY points at a release libhone.so):
     # quick iteration: --quick (a few problems per suite, 3 seeds, budget 50)
     python3 bench/search/suite/summarize.py /tmp/s.jsonl          # tables at 25/50/100
 
+$HONE_BINDINGS may point at another copy of bindings/python than this checkout's.
+
 Samplers: hone-NAME for any Hone sampler registered by NAME (hone-auto, hone-tpe,
 hone-gp, ...), or hone-NAME:{json options}, e.g. 'hone-tpe:{"multivariate":true}';
 peers optuna-tpe, optuna-tpe-mv (multivariate, group), optuna-gp, optuna-cmaes, ngopt,
@@ -49,7 +51,8 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 # The bindings from this checkout (an installed `hone` package would shadow nothing else).
-sys.path.insert(1, os.path.join(HERE, "..", "..", "..", "bindings", "python"))
+# $HONE_BINDINGS: another copy of bindings/python (e.g. one matching an older libhone.so).
+sys.path.insert(1, os.environ.get("HONE_BINDINGS") or os.path.join(HERE, "..", "..", "..", "bindings", "python"))
 import surfaces as surf  # noqa: E402
 
 COCO_SUITES = ("bbob", "bbob-noisy", "bbob-mixint")
@@ -312,6 +315,20 @@ def expand(r: Dict[str, Any]) -> List[Optional[float]]:
     return curve
 
 
+def split_specs(text: str) -> List[str]:
+    """Splits a sampler list on commas outside {...} (options JSON has commas)."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        depth += ch == "{"
+        depth -= ch == "}"
+        if ch == "," and depth == 0:
+            out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    return out + [cur]
+
+
 def parse_ints(text: str) -> List[int]:
     out: List[int] = []
     for part in text.split(","):
@@ -339,7 +356,7 @@ def main() -> None:
     if args.quick:
         args.seeds, args.budget = ("3" if args.seeds == "5" else args.seeds), ("50" if args.budget == "100" else args.budget)
     seeds = list(range(int(args.seeds))) if args.seeds.isdigit() else parse_ints(args.seeds)
-    specs = [s for s in args.samplers.split(",") if s and available(s)]
+    specs = [s for s in split_specs(args.samplers) if s and available(s)]
 
     problems: List[BenchProblem] = []
     coco: Optional[CocoProblems] = None

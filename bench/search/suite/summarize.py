@@ -145,8 +145,8 @@ def summary(med: Dict, subject: str, budgets: List[int], per_problem: bool) -> N
 
 def pair(med: Dict, a: str, b_: str, budgets: List[int]) -> None:
     print(f"### {a} vs {b_}: share of problems where {a}'s median regret ≤ {b_}'s\n")
-    print("| budget | all problems | categorical / conditional / failing | geo-mean ratio (those) | losses there |")
-    print("|---|---|---|---|---|")
+    print("| budget | all problems | geo-mean ratio (all) | categorical / conditional / failing | geo-mean ratio (those) | losses there |")
+    print("|---|---|---|---|---|---|")
     for b in budgets:
         keys = [k for k in med if a in med[k] and b_ in med[k] and not math.isnan(med[k][a][b])]
         tagged = [k for k in keys if set(k[2]) & {"categorical", "conditional", "failing"}]
@@ -158,7 +158,10 @@ def pair(med: Dict, a: str, b_: str, budgets: List[int]) -> None:
         ratios = [math.log(min(max(med[k][a][b] / med[k][b_][b], 1e-6), 1e6)) if med[k][b_][b] > 0 else 0.0
                   for k in tagged]
         gm = math.exp(np.mean(ratios)) if ratios else math.nan
-        print(f"| {b} | {sum(map(le, keys))}/{len(keys)} | {sum(map(le, tagged))}/{len(tagged)} | {gm:.3g} | "
+        all_ratios = [math.log(min(max(med[k][a][b] / med[k][b_][b], 1e-6), 1e6)) if med[k][b_][b] > 0 else 0.0
+                      for k in keys]
+        gm_all = math.exp(np.mean(all_ratios)) if all_ratios else math.nan
+        print(f"| {b} | {sum(map(le, keys))}/{len(keys)} | {gm_all:.3g} | {sum(map(le, tagged))}/{len(tagged)} | {gm:.3g} | "
               f"{', '.join(lost)} |")
     print()
 
@@ -177,7 +180,7 @@ def main() -> None:
     if any(args.subject in by for by in med.values()):
         summary(med, args.subject, budgets, args.per_problem)
     if args.pair:
-        a, b = args.pair.split(",")
+        a, b = args.pair.rsplit(",", 1)
         pair(med, a, b, budgets)
 
 
