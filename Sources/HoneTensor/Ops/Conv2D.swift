@@ -79,7 +79,13 @@ struct ConvGeometry {
                         guard iy >= 0 && iy < height else { continue }
                         let r = row + oy * outW
                         let base = (c * height + iy) * width + offset
-                        for ox in cols { dx[base + ox * stride] += r[ox] }
+                        if stride == 1 {
+                            // Contiguous: a loop the compiler vectorizes.
+                            let d = dx + base
+                            for ox in cols { d[ox] += r[ox] }
+                        } else {
+                            for ox in cols { dx[base + ox * stride] += r[ox] }
+                        }
                     }
                 }
             }

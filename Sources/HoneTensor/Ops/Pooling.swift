@@ -23,20 +23,41 @@ extension Tensor {
         let argmax = TensorBuffer(count: y.count)
         let idx = UnsafeMutableRawPointer(argmax.pointer)
         let x = data, yp = y.data, s = geo.stride
-        for pl in 0..<planes {
-            for oy in 0..<geo.outH {
-                for ox in 0..<geo.outW {
-                    var best = pl * inPlane + (oy * s) * geo.width + ox * s
-                    var bestValue = x[best]
-                    for ki in 0..<kernel {
-                        let rowStart = pl * inPlane + (oy * s + ki) * geo.width + ox * s
-                        for kj in 0..<kernel where x[rowStart + kj] > bestValue {
-                            best = rowStart + kj; bestValue = x[best]
-                        }
+        if kernel == 2 && s == 2 {
+            // The common 2×2 / stride 2 window, unrolled (same first-maximum rule).
+            let w = geo.width
+            for pl in 0..<planes {
+                for oy in 0..<geo.outH {
+                    let top = pl * inPlane + 2 * oy * w, bottom = top + w
+                    let o = pl * outPlane + oy * geo.outW
+                    for ox in 0..<geo.outW {
+                        var best = top + 2 * ox
+                        var bestValue = x[best]
+                        if x[best + 1] > bestValue { best += 1; bestValue = x[best] }
+                        let b0 = bottom + 2 * ox
+                        if x[b0] > bestValue { best = b0; bestValue = x[b0] }
+                        if x[b0 + 1] > bestValue { best = b0 + 1; bestValue = x[b0 + 1] }
+                        yp[o + ox] = bestValue
+                        idx.storeBytes(of: Int32(best), toByteOffset: (o + ox) * 4, as: Int32.self)
                     }
-                    let o = pl * outPlane + oy * geo.outW + ox
-                    yp[o] = bestValue
-                    idx.storeBytes(of: Int32(best), toByteOffset: o * 4, as: Int32.self)
+                }
+            }
+        } else {
+            for pl in 0..<planes {
+                for oy in 0..<geo.outH {
+                    for ox in 0..<geo.outW {
+                        var best = pl * inPlane + (oy * s) * geo.width + ox * s
+                        var bestValue = x[best]
+                        for ki in 0..<kernel {
+                            let rowStart = pl * inPlane + (oy * s + ki) * geo.width + ox * s
+                            for kj in 0..<kernel where x[rowStart + kj] > bestValue {
+                                best = rowStart + kj; bestValue = x[best]
+                            }
+                        }
+                        let o = pl * outPlane + oy * geo.outW + ox
+                        yp[o] = bestValue
+                        idx.storeBytes(of: Int32(best), toByteOffset: o * 4, as: Int32.self)
+                    }
                 }
             }
         }
