@@ -257,8 +257,11 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         // The nBelow best (ranks are distinct: they end with the trial number). A sorted
         // buffer of the best so far; most observations lose against its worst at once,
         // so this costs about one comparison each instead of a full sort.
-        // γ of the trials that have a value to rank (not the failed ones).
-        let nBelow = min(max(options.gamma(all.count - snap.failedCount), 0), all.count)
+        // γ of the trials that have a value to rank: not the failed ones, nor the running
+        // liars (as Optuna since PR 4073: liars would otherwise enlarge the good side).
+        var ranked = 0
+        for o in all where o.rank.tier <= 1 { ranked += 1 }
+        let nBelow = min(max(options.gamma(ranked), 0), all.count)
         var best: [Int] = []
         best.reserveCapacity(nBelow + 1)
         if nBelow > 0 {
@@ -447,8 +450,7 @@ final class TPEHistory {
         /// NaN where the trial lacks the name or used another distribution than the
         /// column's), so building l and g reads arrays instead of hashing names.
         var columns: [String: TPEColumn] = [:]
-        /// Observations of FAIL trials (ranked last), and of COMPLETE or PRUNED ones.
-        var failedCount = 0
+        /// Observations of COMPLETE or PRUNED trials (not FAIL ones, ranked last).
         var rankedCount = 0
 
         init(observations: [TPEObservation], groups: [Set<String>], consistent: [String: Distribution?]) {
@@ -472,7 +474,7 @@ final class TPEHistory {
                 values[i] = c.value
                 columns[name] = TPEColumn(distribution: c.distribution, values: values)
             }
-            if o.rank.tier == TPERank.failedTier { failedCount += 1; return }
+            if o.rank.tier == TPERank.failedTier { return }
             rankedCount += 1
             add(groupsAndDistributionsOf: o)
         }
@@ -508,7 +510,8 @@ final class TPEHistory {
             // Later steps first, then the last report.
             let last = t.lastIntermediate
             let step = Double(last?.key.step ?? -1)
-            let value = last.map { signed($0.values) } ?? .infinity
+            // A NaN report ranks last among pruned trials of its step (Optuna: +inf).
+            let value = last.map { signed($0.values) }.map { $0.isNaN ? .infinity : $0 } ?? .infinity
             rank = TPERank(tier: 1, primary: -step, secondary: value, number: t.number)
         case .fail where failedTrials == .worst:
             rank = TPERank(tier: TPERank.failedTier, primary: 0, secondary: 0, number: t.number)
