@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tables for BENCHMARKS.md from the JSON lines of bench/search/suite/run.py.
 
-    summarize.py RESULTS.jsonl [--subject hone-auto] [--budgets 25,50,100]
+    summarize.py RESULTS.jsonl[.gz] ... [--subject hone-auto] [--budgets 25,50,100]
                  [--pair hone-tpe,optuna-tpe] [--per-problem]
 
 For each group of problems (COCO suite × dimension; the surfaces by family, and all
@@ -19,6 +19,7 @@ average rank. --pair A,B prints, per budget, the share of problems where A's med
 regret ≤ B's, over all problems and over those tagged categorical/conditional/failing.
 """
 import argparse
+import gzip
 import json
 import math
 from collections import defaultdict
@@ -34,7 +35,7 @@ TIE = 1.05
 
 def load(path: str) -> List[dict]:
     rows = []
-    with open(path) as f:
+    with (gzip.open(path, "rt") if path.endswith(".gz") else open(path)) as f:
         for line in f:
             if line.startswith("{"):
                 r = json.loads(line)
