@@ -418,7 +418,9 @@ void hone_dataset_free(hone_dataset *dataset);
  * "outputs": 10, "activation": "relu", "dropout": 0.1, "batch_norm": false,
  * "normalization": "none" | "batch" | "layer"} or {"kind": "cnn", "input_shape": [1, 28, 28],
  * "channels": [32, 64], "hidden": [128], "outputs": 10, "kernel_size": 3,
- * "pooling": "max" | "average" | "none", "pool_size": 2}. "task": "classification"
+ * "pooling": "max" | "average" | "none", "pool_size": 2, "batch_norm": false, "residual":
+ * false (each block two convolutions with an identity or 1×1-projection shortcut)}.
+ * "task": "classification"
  * (default when outputs ≥ 2: hone_model_predict gives probabilities) | "regression"
  * (default when outputs == 1); training sets it from the data. Weights initialized from
  * "seed" (default 0). Models of more than 2^30 weights are refused. Caller owns *out. */
@@ -434,7 +436,11 @@ typedef hone_status (*hone_epoch_fn)(int64_t epoch, const char *metrics_json, vo
  * `options_json`: {"epochs": 10, "batch_size": 128, "optimizer": "adam" | {"name":
  * "sgd" | "nesterov" | "adam" | "adamw" | "rmsprop", "lr": 1e-3, "weight_decay": 1e-2,
  * "momentum": 0.9, "beta1", "beta2", "clip_norm"}, "schedule": "constant" | "cosine" |
- * "step" | "exponential" | {"name": ..., "warmup": epochs, "every", "factor", "minimum"},
+ * "step" | "exponential" | "one_cycle" | {"name": ..., "warmup": epochs, "every", "factor",
+ * "minimum", and for one_cycle (PyTorch's OneCycleLR, per batch, peaking at lr, no
+ * "warmup") "peak_fraction": 0.3, "div_factor": 25, "final_div_factor": 1e4},
+ * "crop_padding": 0 and "horizontal_flip": false (image models: random crop with zero
+ * padding / mirror of training batches only, drawn from "seed"), "label_smoothing": 0,
  * "seed": 0, "early_stopping_patience": n, "threads": 1 (BLAS threads, process-wide),
  * "validation_fraction": held out of `train` when `validation` is NULL (default 0)}.
  * Training again continues from the current weights with a fresh optimizer.
