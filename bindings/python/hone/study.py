@@ -179,8 +179,14 @@ def create_study(*, storage: Any = None, sampler: Any = None, pruner: Any = None
     """
     options = _algorithm_options(direction, directions, sampler, pruner, seed, scheduler)
     options["mode"] = "open" if load_if_exists else "create"
+    in_memory = _storage_url(storage) == _DEFAULT_STORAGE
+    existed = (load_if_exists and study_name is not None and not in_memory
+               and study_name in get_all_study_names(storage))
     study = _open(storage, study_name, options, sampler, pruner)
-    if storage is None or _storage_url(storage) == _DEFAULT_STORAGE:
+    # Optuna's messages, word for word.
+    if existed:
+        _logger.info("Using an existing study with name '%s' instead of creating a new one.", study.study_name)
+    elif in_memory:
         _logger.info("A new study created in memory with name: %s", study.study_name)
     else:
         _logger.info("A new study created in RDB with name: %s", study.study_name)
