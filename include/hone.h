@@ -295,8 +295,13 @@ hone_status hone_study_set_user_attr(hone_study *study, const char *key, const c
 /* The study's attributes as {"user": {...}, "system": {...}}. Free with hone_free. */
 hone_status hone_study_attrs_json(hone_study *study, char **out);
 
-/* Warm start: copies `source`'s completed trials whose parameters fit `study`'s space
- * as seen so far (all of them while it has none) into `study`. *n_copied may be NULL. */
+/* Warm start (the same as Lua's warm_start and hone tune --warm-start-from): copies
+ * `source`'s completed trials into `study` — those with at least one parameter of
+ * `study`'s space as seen so far and every such value inside it (parameters outside the
+ * space are dropped), all of them while it has none — and records each copy's origin,
+ * so trials copied by an earlier call are not copied again. A study cannot copy from
+ * itself, also not through another handle on the same database (HONE_INVALID_ARGUMENT);
+ * a study of the same name in another storage is another study. *n_copied may be NULL. */
 hone_status hone_study_copy_trials(hone_study *study, hone_study *source, int64_t *n_copied);
 
 /* The study's directions as a JSON array, one per objective: ["minimize", "maximize"].

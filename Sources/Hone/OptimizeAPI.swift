@@ -6,11 +6,6 @@ import HonePlugins
 import HoneSearch
 import HoneTuning
 
-/// An objective's non-OK status, carrying the trial's fail reason.
-private struct ObjectiveFailed: Error, CustomStringConvertible {
-    var description: String
-}
-
 private func statusText(_ status: Int32) -> String {
     let name = String(cString: hone_status_name(status))
     return name == "HONE_UNKNOWN_STATUS" ? "\(name) (\(status))" : name
@@ -47,16 +42,8 @@ private func evaluate(_ objective: NativeObjective, _ h: StudyHandle, _ trial: T
     case HoneStatus.pruned.rawValue:
         throw TrialPruned()
     default:
-        let reason = th.reason ?? statusText(status)
-        // Study.optimize would store "objective threw: …"; hone.h promises the reason as
-        // given, so tell the failure here. Its own tell then finds the trial finished and
-        // keeps this verdict.
-        do {
-            try h.study.tell(trial, state: .fail, failReason: reason)
-        } catch StudyError.alreadyFinished {
-            // The objective told its trial itself; that stands.
-        }
-        throw ObjectiveFailed(description: reason)
+        // hone.h promises the reason as given (not "objective threw: …").
+        throw TrialFailed(reason: th.reason ?? statusText(status))
     }
 }
 

@@ -5,6 +5,7 @@ import Foundation
 import HonePlugins
 import HoneSearch
 import HoneStorage
+import HoneTuning
 
 /// What hone_study_open's options_json says, checked key by key.
 struct StudyOpenOptions {
@@ -356,16 +357,11 @@ public func hone_study_copy_trials(_ study: OpaquePointer?, _ source: OpaquePoin
     api {
         let h = try studyHandle(study)
         let src = try studyHandle(source)
-        guard h.study !== src.study, h.study.storage !== src.study.storage || h.study.id != src.study.id else {
-            throw APIError.invalid("a study cannot copy trials from itself")
-        }
-        // "Fits": every parameter of the source trial is in this study's space and its value
-        // is one this study's distribution can produce.
+        // The one warm start of every front end (HoneTuning's WarmStart: partial fits,
+        // earlier copies skipped, the same-study check by storage identity).
         let space = try h.study.searchSpace()
-        let n = try h.study.copyTrials(from: src.study) { t in
-            space.isEmpty || t.params.allSatisfy { name, value in space[name]?.contains(value) ?? false }
-        }
-        nCopied?.pointee = Int64(n)
+        let summary = try h.study.warmStart(from: src.study, space: space.isEmpty ? nil : space)
+        nCopied?.pointee = Int64(summary.copied)
     }
 }
 

@@ -61,6 +61,15 @@ public enum StudyError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Thrown by an objective to fail its trial with `reason` stored as given (other errors
+/// are stored as "objective threw: …"): how the C API's objective statuses and
+/// hone_trial_set_fail_reason reach the one place that tells the trial.
+public struct TrialFailed: Error, Sendable, CustomStringConvertible {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
 /// Thrown by an objective to stop its trial early; the trial is stored as PRUNED with its
 /// last intermediate value.
 public struct TrialPruned: Error, Sendable, CustomStringConvertible {

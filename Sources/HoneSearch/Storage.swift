@@ -74,6 +74,10 @@ import Foundation
 /// backend retries transient conflicts itself ("database is locked", serialization
 /// failures) with backoff; they never reach the caller while a retry can still succeed.
 public protocol Storage: AnyObject, Sendable {
+    /// Where the studies live: two storage objects with the same identity (two handles on
+    /// one SQLite file, two connections to one PostgreSQL database) hold the same studies,
+    /// so a study id names the same study in both. Default: this object (in-memory storage).
+    var identity: String { get }
 
     // MARK: Studies
 
@@ -152,6 +156,8 @@ public protocol Storage: AnyObject, Sendable {
 }
 
 extension Storage {
+    public var identity: String { "memory:" + String(UInt(bitPattern: ObjectIdentifier(self).hashValue), radix: 16) }
+
     /// Every trial of the study, ordered by number (a full read: not for the hot path).
     public func allTrials(studyId: Int64, states: Set<TrialState>? = nil) throws -> [FrozenTrial] {
         try trials(studyId: studyId, states: states, changedAfter: 0).trials

@@ -311,6 +311,10 @@ public final class Study: @unchecked Sendable {
         guard states.allSatisfy(\.isFinished) else {
             throw StudyError.invalidArgument("only finished trials can be copied, not \(states.filter { !$0.isFinished })")
         }
+        // The same study, perhaps through another handle on the same database.
+        guard other.id != id || other.storage.identity != storage.identity else {
+            throw StudyError.invalidArgument("study \"\(name)\" cannot copy trials from itself (in \(storage.identity))")
+        }
         let source = try other.view.trials(states: states)
         var copied = 0
         defer { if copied > 0 { historyChanged() } }

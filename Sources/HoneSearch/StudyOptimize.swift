@@ -137,6 +137,10 @@ private final class OptimizeRun: @unchecked Sendable {
             values = try objective(trial)
         } catch is TrialPruned {
             return try study.tell(trial, state: .pruned)
+        } catch let failed as TrialFailed {
+            let told = try study.tell(trial, state: .fail, failReason: failed.reason)
+            if !catchErrors { record(failed) }
+            return told
         } catch {
             let told = try study.tell(trial, state: .fail, failReason: "objective threw: \(error)")
             if !catchErrors { record(error) }

@@ -65,6 +65,8 @@ public final class PostgresConnection: SQLDatabase {
     private var incarnation: String?
 
     private var connection: OpaquePointer?
+    /// "postgresql://host:port/db" as libpq resolved it (the storage's identity).
+    private(set) var serverDatabase = ""
     private var translated: [String: String] = [:]
     /// Names of the statements prepared on this connection, by SQL text.
     private var prepared: [String: String] = [:]
@@ -104,6 +106,8 @@ public final class PostgresConnection: SQLDatabase {
         }
         let handle = opened!
         connection = handle
+        func text(_ p: UnsafeMutablePointer<CChar>?) -> String { p.map { String(cString: $0) } ?? "" }
+        serverDatabase = "postgresql://\(text(PQhost(handle))):\(text(PQport(handle)))/\(text(PQdb(handle)))"
         // CREATE … IF NOT EXISTS and friends emit NOTICEs that libpq would print to stderr.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         incarnation = currentIncarnation()

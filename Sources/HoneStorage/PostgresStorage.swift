@@ -16,6 +16,7 @@ public final class PostgresStorage: RelationalStorage, @unchecked Sendable {
         } catch let error as DatabaseError {
             throw RelationalStorage.storageError(error)
         }
-        try super.init(database: connection)
+        // The server and database the connection reached ("postgresql://host:port/db").
+        try super.init(database: connection, identity: connection.serverDatabase)
     }
 }

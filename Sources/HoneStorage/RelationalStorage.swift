@@ -22,14 +22,17 @@ import HoneSearch
 /// to share between threads. Processes each open their own.
 public class RelationalStorage: Storage, @unchecked Sendable {
     let database: SQLDatabase
+    /// Storage.identity: the database file's real path, or the server and database.
+    public let identity: String
     private let lock = NSLock()
     private let distributions = DistributionCodec()
     /// Objective counts by study id: directions never change, and every finish checks them.
     private var objectiveCounts: [Int64: Int] = [:]
 
     /// Wraps an open connection, creating or migrating the schema.
-    init(database: SQLDatabase) throws {
+    init(database: SQLDatabase, identity: String) throws {
         self.database = database
+        self.identity = identity
         do {
             try StorageSchema.migrate(database)
         } catch let error as DatabaseError {

@@ -21,7 +21,11 @@ public final class SQLiteStorage: RelationalStorage, @unchecked Sendable {
         } catch let error as DatabaseError {
             throw RelationalStorage.storageError(error)
         }
-        try super.init(database: connection)
+        // The connection created the file: its real path (links and relative paths
+        // resolved) names this database however it was reached.
+        let resolved = realpath(path, nil)
+        defer { free(resolved) }
+        try super.init(database: connection, identity: "sqlite:" + (resolved.map { String(cString: $0) } ?? path))
     }
 
     /// Opens a `sqlite:` URL (see `StorageURL`).

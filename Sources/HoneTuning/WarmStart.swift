@@ -99,10 +99,10 @@ extension Study {
         guard source.directions == directions else {
             let mine = directions.map(\.rawValue).joined(separator: ", ").lowercased()
             let theirs = source.directions.map(\.rawValue).joined(separator: ", ").lowercased()
-            throw TuningError.invalidArgument("cannot warm-start study \"\(name)\" (\(mine)) from \"\(source.name)\" (\(theirs)): the objectives' directions differ")
+            throw StudyError.invalidArgument("cannot warm-start study \"\(name)\" (\(mine)) from \"\(source.name)\" (\(theirs)): the objectives' directions differ")
         }
-        guard source.id != id || source.name != name else {
-            throw TuningError.invalidArgument("cannot warm-start study \"\(name)\" from itself")
+        guard source.id != id || source.storage.identity != storage.identity else {
+            throw StudyError.invalidArgument("cannot warm-start study \"\(name)\" from itself (in \(storage.identity))")
         }
         var present = Set<Int>()
         for t in try trials() {

@@ -79,6 +79,15 @@ final class WarmStartTests: XCTestCase {
         XCTAssertContains(summary.description, "none of its parameters")
     }
 
+    func testAStudyOfTheSameNameAndIdInAnotherStorageIsAnotherStudy() throws {
+        // Both are study 1 of their storage: only the storage's identity tells them apart.
+        let source = try sourceStudy(storage: InMemoryStorage(), name: "mlp")
+        let target = try Study.create(name: "mlp", storage: InMemoryStorage(), directions: [.minimize], seed: 2)
+        XCTAssertEqual(source.id, target.id)
+        XCTAssertEqual(try target.warmStart(from: source, space: nil).copied, 4)
+        XCTAssertThrowsError(try target.warmStart(from: target, space: nil)) { XCTAssertContains("\($0)", "from itself") }
+    }
+
     func testSourceParsing() throws {
         XCTAssertEqual(try WarmStartSource(parsing: "old"), WarmStartSource(study: "old"))
         XCTAssertEqual(try WarmStartSource(parsing: "old@sqlite:runs.db"), WarmStartSource(study: "old", storage: "sqlite:runs.db"))

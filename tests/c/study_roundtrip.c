@@ -212,6 +212,10 @@ int main(void) {
     double best_again;
     OK(hone_study_best_value(again, &best_again));
     CHECK(best_again == best);
+    /* Two handles on one file are one study: it cannot copy trials into itself. */
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "from itself", hone_study_copy_trials(again, study, NULL));
+    OK(hone_study_trial_count(again, NULL, &total_again));
+    CHECK(total_again == total);
     hone_study_close(again);
     FAILS(HONE_EXISTS, hone_study_open(URL, "rt", "{\"mode\": \"create\"}", &again));
     FAILS(HONE_NOT_FOUND, hone_study_open(URL, "nope", "{\"mode\": \"load\"}", &again));

@@ -257,6 +257,8 @@ private final class ScheduledRun: @unchecked Sendable {
             return .values(values)
         } catch is TrialPruned {
             return .told(.pruned, reason: nil)
+        } catch let failed as TrialFailed {
+            return .told(.fail, reason: failed.reason)
         } catch {
             return .told(.fail, reason: "objective threw at budget \(budget): \(error)")
         }

@@ -241,6 +241,8 @@ extension Study {
             else if !trial.intermediateValues.keys.contains(where: { $0.step == segment.endStep }) {
                 try trial.report(score, step: segment.endStep)
             }
+        } catch let failed as TrialFailed {
+            failure = failed.reason
         } catch {
             failure = "\(error)"
         }
