@@ -7,74 +7,36 @@ import HoneSearch
 import HoneStorage
 import HoneTuning
 
-/// What hone_study_open's options_json says, checked key by key.
+/// What hone_study_open's options_json says: the study keys every front end shares
+/// (StudySpec) plus "mode".
 struct StudyOpenOptions {
     enum Mode: String { case open, create, load }
 
-    var directions: [StudyDirection]?
-    var sampler: JSONValue = .string("auto")
-    var pruner: JSONValue = .string("none")
-    /// Checked when the study opens; built anew for each optimize call.
-    var scheduler: JSONValue?
-    var seed: UInt64?
+    var spec: StudySpec
     var mode = Mode.open
-    var heartbeat: HeartbeatPolicy?
-
-    static let keys = ["direction", "directions", "sampler", "pruner", "scheduler", "seed", "mode", "heartbeat_s"]
 
     init(_ o: [String: JSONValue]) throws {
-        func bad(_ key: String, _ expected: String) -> APIError {
-            APIError.invalid("options_json: \"\(key)\" must be \(expected), got \(o[key]!.jsonText.prefix(80))")
-        }
-        if let unknown = o.keys.filter({ !Self.keys.contains($0) }).sorted().first {
-            throw APIError.invalid("options_json: unknown option \"\(unknown)\" (known: \(Self.keys.joined(separator: ", ")))")
-        }
-        func direction(_ v: JSONValue, _ key: String) throws -> StudyDirection {
-            switch v.stringValue {
-            case "minimize": return .minimize
-            case "maximize": return .maximize
-            default: throw bad(key, "\"minimize\" or \"maximize\"")
+        let reader = AlgorithmOptions(o, context: "options_json")
+        spec = try StudySpec(reading: reader)
+        if let v = reader.raw("mode") {
+            guard let s = v.stringValue, let m = Mode(rawValue: s) else {
+                throw APIError.invalid("options_json: \"mode\" must be \"open\", \"create\" or \"load\", got \(v.jsonText.prefix(80))")
             }
-        }
-        if o["direction"] != nil, o["directions"] != nil {
-            throw APIError.invalid("options_json: give \"direction\" or \"directions\", not both")
-        }
-        if let v = o["direction"] { directions = [try direction(v, "direction")] }
-        if let v = o["directions"] {
-            guard case .array(let a) = v, !a.isEmpty, a.count <= 64 else {
-                throw bad("directions", "an array of 1 to 64 \"minimize\" / \"maximize\"")
-            }
-            directions = try a.map { try direction($0, "directions") }
-        }
-        if let v = o["scheduler"], v != .null { scheduler = v }
-        sampler = try AlgorithmRegistry.samplerSpec(sampler: o["sampler"], scheduler: scheduler)
-        if let v = o["pruner"] { pruner = v }
-        if let v = o["seed"] {
-            guard let i = v.intValue, i >= 0 else { throw bad("seed", "an integer ≥ 0 (below 2^53)") }
-            seed = UInt64(i)
-        }
-        if let v = o["mode"] {
-            guard let s = v.stringValue, let m = Mode(rawValue: s) else { throw bad("mode", "\"open\", \"create\" or \"load\"") }
             mode = m
         }
-        if let v = o["heartbeat_s"] {
-            guard let x = v.numberValue, x.isFinite, x > 0, x <= 86_400 else {
-                throw bad("heartbeat_s", "a number of seconds in (0, 86400]")
-            }
-            heartbeat = HeartbeatPolicy(interval: x)
-        }
+        try reader.checkAllUsed()
     }
 }
 
 func openStudy(url: String, name: String?, options: StudyOpenOptions) throws -> Study {
-    if let s = options.scheduler { _ = try AlgorithmRegistry.shared.scheduler(spec: s) }
-    let sampler = try AlgorithmRegistry.shared.sampler(spec: options.sampler)
-    let pruner = try AlgorithmRegistry.shared.pruner(spec: options.pruner)
+    let spec = options.spec
+    let sampler = try AlgorithmRegistry.shared.sampler(spec: spec.sampler)
+    let pruner = try AlgorithmRegistry.shared.pruner(spec: spec.pruner)
     let storage = try openStorage(url: url)
     func load(_ name: String) throws -> Study {
-        let s = try Study.load(name: name, storage: storage, sampler: sampler, pruner: pruner, seed: options.seed,
-                               heartbeat: options.heartbeat)
-        if let d = options.directions, d != s.directions {
+        let s = try Study.load(name: name, storage: storage, sampler: sampler, pruner: pruner, seed: spec.seed,
+                               heartbeat: spec.heartbeat)
+        if let d = spec.directions, d != s.directions {
             throw StudyError.directionMismatch(study: name, stored: s.directions, requested: d)
         }
         return s
@@ -83,14 +45,14 @@ func openStudy(url: String, name: String?, options: StudyOpenOptions) throws -> 
     case .load:
         guard let name else { throw APIError.invalid("mode \"load\" needs a study name") }
         return try load(name)
-    case .open where options.directions == nil && name != nil:
+    case .open where spec.directions == nil && name != nil:
         // No direction asked for: an existing study keeps its own.
         if try storage.study(named: name!) != nil { return try load(name!) }
         fallthrough
     default:
-        return try Study.create(name: name, storage: storage, directions: options.directions ?? [.minimize],
-                                sampler: sampler, pruner: pruner, seed: options.seed,
-                                loadIfExists: options.mode == .open, heartbeat: options.heartbeat)
+        return try Study.create(name: name, storage: storage, directions: spec.directions ?? [.minimize],
+                                sampler: sampler, pruner: pruner, seed: spec.seed,
+                                loadIfExists: options.mode == .open, heartbeat: spec.heartbeat)
     }
 }
 
@@ -185,7 +147,7 @@ public func hone_study_open(_ storageURL: UnsafePointer<CChar>?, _ studyName: Un
         let name = try optionalString(studyName, "study_name", emptyIsNil: false)
         let options = try StudyOpenOptions(try jsonObject(optionsJSON, "options_json"))
         let study = try openStudy(url: url, name: name, options: options)
-        out.pointee = HandleTable.shared.insert(StudyHandle(study, scheduler: options.scheduler), kind: .study)
+        out.pointee = HandleTable.shared.insert(StudyHandle(study, scheduler: options.spec.scheduler), kind: .study)
     }
 }
 

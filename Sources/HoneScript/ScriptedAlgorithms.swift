@@ -78,7 +78,7 @@ enum AlgorithmCatalog {
             throw ScriptError.badValue("unknown sampler '\(choice.name)' (known: \(registry.samplerNames.joined(separator: ", "))"
                 + (scripted.isEmpty ? "" : "; registered by the script: \(scripted.joined(separator: ", "))") + ")")
         }
-        return try fromRegistry { try registry.sampler(choice.name, options: try options(choice)) }
+        return try fromRegistry { try registry.sampler(choice.name, options: try StudyConfiguration.options(choice)) }
     }
 
     static func pruner(_ choice: AlgorithmChoice, registrations: ScriptRegistrations, source: ScriptWorkerSource) throws -> Pruner {
@@ -94,18 +94,15 @@ enum AlgorithmCatalog {
             throw ScriptError.badValue("unknown pruner '\(choice.name)' (known: \(registry.prunerNames.joined(separator: ", "))"
                 + (scripted.isEmpty ? "" : "; registered by the script: \(scripted.joined(separator: ", "))") + ")")
         }
-        return try fromRegistry { try registry.pruner(choice.name, options: try options(choice)) }
+        return try fromRegistry { try registry.pruner(choice.name, options: try StudyConfiguration.options(choice)) }
     }
 
     static func scheduler(_ choice: AlgorithmChoice) throws -> TrialScheduler {
-        var spec = try options(choice)
+        var spec = try StudyConfiguration.options(choice)
         spec["name"] = .string(choice.name)
         return try fromRegistry { try AlgorithmRegistry.shared.scheduler(spec: .object(spec)) }
     }
 
-    private static func options(_ choice: AlgorithmChoice) throws -> [String: JSONValue] {
-        try choice.options.fields.mapValues { try $0.jsonValue("option of '\(choice.name)' is") }
-    }
 
     /// The registry's errors, as the script errors the rest of the host reports.
     private static func fromRegistry<T>(_ make: () throws -> T) throws -> T {

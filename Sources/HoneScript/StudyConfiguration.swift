@@ -42,6 +42,8 @@ public struct StudyConfiguration: Equatable {
     public var jobs: Int
     public var storage: String?
     public var seed: UInt64?
+    /// `heartbeat_s = 30`: running trials heartbeat; stale ones of dead workers are failed.
+    public var heartbeat: HeartbeatPolicy?
     /// Per-call limits for this script's Lua: `limits = { memory_mb = 256, instructions = 2e9,
     /// seconds = 600 }` (0 for instructions or seconds: no limit).
     public var limits: ScriptLimits
@@ -56,38 +58,41 @@ public struct StudyConfiguration: Equatable {
         a.name == b.name && a.directions == b.directions && a.sampler == b.sampler && a.pruner == b.pruner
             && a.scheduler == b.scheduler
             && a.trials == b.trials && a.timeout == b.timeout && a.jobs == b.jobs && a.storage == b.storage
-            && a.seed == b.seed && a.limits == b.limits && a.space.map(\.name) == b.space.map(\.name)
+            && a.seed == b.seed && a.heartbeat == b.heartbeat && a.limits == b.limits && a.space.map(\.name) == b.space.map(\.name)
             && a.warmStart == b.warmStart
     }
 
-    static let knownFields: Set<String> = ["name", "direction", "directions", "sampler", "pruner", "scheduler", "trials",
-                                           "timeout", "jobs", "storage", "seed", "limits", "space", "warm_start"]
+    static let knownFields: Set<String> = Set(StudySpec.keys).union(["name", "trials", "timeout", "jobs", "storage", "limits", "space", "warm_start"])
 
     init(_ table: LuaTable, defaultLimits: ScriptLimits) throws {
         try table.checkFields(Self.knownFields, in: "study { … }")
         name = try table.optional("name") { try $0.string($1) }
-        if let many = try table.optional("directions", { try $0.table($1) }) {
-            directions = try many.array.map { try Self.direction($0.string("each of 'directions' is")) }
-        } else {
-            directions = [try Self.direction(try table.optional("direction") { try $0.string($1) } ?? "minimize")]
-        }
-        if directions.isEmpty { throw ScriptError.badValue("study { directions = { … } } must name at least one direction") }
+        // The keys every front end shares go through StudySpec (one reader, one set of
+        // defaults and limits), with the algorithms written as the registry's JSON specs.
         scheduler = try table["scheduler"].isNil ? nil : AlgorithmChoice(table["scheduler"], what: "study { scheduler = … }")
         let givenSampler = try table["sampler"].isNil ? nil : AlgorithmChoice(table["sampler"], what: "study { sampler = … }")
-        // The registry's one default rule (auto; bohb under the bohb scheduler).
-        do {
-            let spec = try AlgorithmRegistry.samplerSpec(sampler: givenSampler.map { .string($0.name) },
-                                                         scheduler: scheduler.map { .string($0.name) })
-            sampler = givenSampler ?? AlgorithmChoice(name: spec.stringValue ?? "auto")
-        } catch let StudyError.invalidArgument(message) {
-            throw ScriptError.badValue("study { … }: \(message)")
-        }
         pruner = try table["pruner"].isNil ? AlgorithmChoice(name: "none") : AlgorithmChoice(table["pruner"], what: "study { pruner = … }")
+        var shared: [String: JSONValue] = [:]
+        for key in ["direction", "directions", "seed", "heartbeat_s"] where !table[key].isNil {
+            shared[key] = try table[key].jsonValue("study { \(key) = … } is")
+        }
+        // Scripted samplers are not in the registry: only their names matter to the rule.
+        if let givenSampler { shared["sampler"] = .string(givenSampler.name) }
+        if let scheduler { shared["scheduler"] = .object(try Self.options(scheduler).merging(["name": .string(scheduler.name)]) { _, name in name }) }
+        let spec: StudySpec
+        do {
+            spec = try StudySpec(reading: AlgorithmOptions(shared, context: "study { … }"))
+        } catch let StudyError.invalidArgument(message) {
+            throw ScriptError.badValue(message)
+        }
+        directions = spec.directions ?? [.minimize]
+        sampler = givenSampler ?? AlgorithmChoice(name: spec.sampler.stringValue ?? "auto")
+        seed = spec.seed
+        heartbeat = spec.heartbeat
         trials = try table.optional("trials") { Int(try $0.integer($1)) }
         timeout = try table.optional("timeout") { try $0.number($1) }
         jobs = try table.optional("jobs") { Int(try $0.integer($1)) } ?? 1
         storage = try table.optional("storage") { try $0.string($1) }
-        seed = try table.optional("seed") { UInt64(bitPattern: try $0.integer($1)) }
         limits = defaultLimits
         if let given = try table.optional("limits", { try $0.table($1) }) {
             try given.checkFields(["memory_mb", "instructions", "seconds"], in: "study { limits = … }")
@@ -154,10 +159,8 @@ public struct StudyConfiguration: Equatable {
         return distribution
     }
 
-    private static func direction(_ text: String) throws -> StudyDirection {
-        guard let direction = StudyDirection(rawValue: text.uppercased()) else {
-            throw ScriptError.badValue("direction '\(text)' is not 'minimize' or 'maximize'")
-        }
-        return direction
+    /// An algorithm's Lua options as JSON (the registry's options).
+    static func options(_ choice: AlgorithmChoice) throws -> [String: JSONValue] {
+        try choice.options.fields.mapValues { try $0.jsonValue("option of '\(choice.name)' is") }
     }
 }

@@ -113,7 +113,8 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
         let pruner = try AlgorithmCatalog.pruner(configuration.pruner, registrations: registrations, source: self)
         let name = configuration.name ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let study = try Study.create(name: name, storage: storage, directions: configuration.directions, sampler: sampler,
-                                     pruner: pruner, seed: configuration.seed, loadIfExists: true)
+                                     pruner: pruner, seed: configuration.seed, loadIfExists: true,
+                                     heartbeat: configuration.heartbeat)
         if let warmStart = configuration.warmStart {
             let source = try warmStart.load(defaultStorage: storage, open: openStorage(url:))
             let space = configuration.space.isEmpty ? try Self.ownSpace(of: study) : try configuration.declaredSpace()

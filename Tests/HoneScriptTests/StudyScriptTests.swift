@@ -38,7 +38,9 @@ final class StudyScriptTests: XCTestCase {
     func testBadStudyTablesAreClearErrors() throws {
         for (body, expected) in [
             ("study { trails = 3 }", "study { … } has no option 'trails'"),
-            ("study { direction = 'up' }", "direction 'up' is not 'minimize' or 'maximize'"),
+            ("study { direction = 'up' }", "\"direction\" must be \"minimize\" or \"maximize\", got \"up\""),
+            ("study { seed = -1 }", "\"seed\" must be an integer ≥ 0"),
+            ("study { heartbeat_s = 0 }", "\"heartbeat_s\" must be a number of seconds"),
             ("study { jobs = 0 }", "must be at least 1"),
             ("study { sampler = 'tpe-typo' }", "unknown sampler 'tpe-typo'"),
             ("-- no study table", "has no study { … } table"),
