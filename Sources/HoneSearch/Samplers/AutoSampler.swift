@@ -9,6 +9,7 @@ import Foundation
 ///
 /// | study                                                  | algorithm                        |
 /// |--------------------------------------------------------|----------------------------------|
+/// | trial 0                                                | the centre of the box            |
 /// | nothing finished yet                                   | Sobol (quasi-random startup)     |
 /// | several objectives                                     | NSGA-II                          |
 /// | categorical or conditional, ≤ 20 parameters, budget ≤ 300 (or unknown) | GP-BO, mixed kernel, per-branch proposals |
@@ -75,6 +76,8 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         case trustRegion = "trust-region"
         /// Re-evaluates the incumbent's parameters (the noise check).
         case replicate
+        /// The centre of the box (trial 0).
+        case centre
     }
 
     public struct Decision: Hashable, Sendable {
@@ -142,6 +145,8 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             return TrustRegionSampler(options: o)
         case .replicate:
             return ReplicateSampler()
+        case .centre:
+            return CentreSampler()
         }
     }
 
@@ -273,6 +278,9 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             current[study.studyId] = d
         }
         var a = decision!.algorithm
+        // The first trial is the centre of the box: the usual default configuration (and
+        // NGOpt's, BOBYQA's x0), on which the model-based phase can build.
+        if a == .sobol, trialNumber == 0, delegate(.centre) != nil { a = .centre }
         let numeric = !o.conditional && o.space.names.allSatisfy { if case .categorical = o.space[$0]! { return false }; return true }
         // Stalled: one trial in four (those ≡ 1 mod 4) instead of three.
         let stalled = o.trustRegionStepsSinceImprovement >= Self.stallWindow
@@ -350,5 +358,19 @@ final class ReplicateSampler: Sampler, @unchecked Sendable {
 
     func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
         try fallback.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
+    }
+}
+
+/// The centre of every numeric distribution (in its unit encoding: log dimensions in log
+/// space); categorical parameters at random. AutoSampler's first trial.
+final class CentreSampler: Sampler, @unchecked Sendable {
+    let name = "centre"
+    private let fallback = RandomSampler()
+
+    func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
+        switch distribution {
+        case .float, .int: return distribution.toExternal(distribution.fromUnit(0.5))
+        default: return try fallback.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
+        }
     }
 }

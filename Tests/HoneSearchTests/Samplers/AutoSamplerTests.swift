@@ -40,7 +40,9 @@ final class AutoSamplerTests: XCTestCase {
         XCTAssertEqual(o["algorithm"], "tpe")
         XCTAssertTrue(o["reason"]?.stringValue?.contains("gp is not available") == true, "\(o)")
         let trials = try study.trials()
-        XCTAssertEqual(trials[0].systemAttrs[AutoSampler.trialAttribute], "sobol")
+        XCTAssertEqual(trials[0].systemAttrs[AutoSampler.trialAttribute], "centre")
+        XCTAssertEqual(trials[0].params["x1"], .float(2.5))   // braninObjective: x1 in [−5, 10]
+        XCTAssertEqual(trials[1].systemAttrs[AutoSampler.trialAttribute], "tpe")
         XCTAssertEqual(trials[39].systemAttrs[AutoSampler.trialAttribute], "tpe")
         XCTAssertLessThan(try study.bestValue() - TestFunctions.braninMinimum, 0.5)
     }
