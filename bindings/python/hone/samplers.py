@@ -251,6 +251,24 @@ class TrustRegionSampler(BaseSampler):
         super().__init__({} if n_startup_trials is None else {"n_startup_trials": int(n_startup_trials)}, seed)
 
 
+class BOHBSampler(BaseSampler):
+    """BOHB's model (Falkner et al. 2018; Hone's own): a kernel density estimate per budget
+    and TPE's l(x)/g(x). Use it with ``create_study(scheduler=hone.schedulers.BOHBScheduler(...))``,
+    which makes it the default sampler; with any other scheduler or pruner it models the
+    trials' reports as budgets."""
+
+    name = "bohb"
+
+    def __init__(self, *, random_fraction: float = 1 / 3, top_fraction: float = 0.15, n_candidates: int = 64,
+                 bandwidth_factor: float = 3.0, min_bandwidth: float = 1e-3, min_points: Optional[int] = None,
+                 seed: Optional[int] = None) -> None:
+        options = {"random_fraction": random_fraction, "top_fraction": top_fraction, "n_candidates": n_candidates,
+                   "bandwidth_factor": bandwidth_factor, "min_bandwidth": min_bandwidth}
+        if min_points is not None:
+            options["min_points"] = int(min_points)
+        super().__init__(options, seed)
+
+
 def spec_of(sampler: Any) -> Any:
     """What create_study hands the library for ``sampler``: a name or mapping as given,
     a sampler object as its description."""
@@ -260,4 +278,4 @@ def spec_of(sampler: Any) -> Any:
 
 
 __all__ = ["BaseSampler", "RandomSampler", "TPESampler", "GPSampler", "CmaEsSampler", "NSGAIISampler", "NSGAIIISampler",
-           "QMCSampler", "GridSampler", "AutoSampler", "SobolSampler", "TrustRegionSampler"]
+           "QMCSampler", "GridSampler", "AutoSampler", "SobolSampler", "TrustRegionSampler", "BOHBSampler"]

@@ -84,3 +84,12 @@ def test_example_runs(name):
     assert "best validation accuracy" in out.stdout
     accuracy = float(out.stdout.split("best validation accuracy ")[1].split()[0])
     assert accuracy > 0.7, out.stdout
+
+
+def test_bohb_sampler_object_with_its_scheduler():
+    from hone.samplers import BOHBSampler
+    study = hone.create_study(seed=3, sampler=BOHBSampler(n_candidates=16),
+                              scheduler=schedulers.BOHBScheduler(max_resource=9, iterations=1))
+    saved, calls = {}, []
+    study.optimize(_checked_objective(saved, calls), n_trials=17)
+    assert len(study.trials) == 17 and hone.TrialState.FAIL not in [t.state for t in study.trials]
