@@ -95,6 +95,15 @@ struct MixedSpaceEncoding: Sendable {
         x[j] = d.toUnit(d.fromUnit(x[j]))
     }
 
+    /// Whether numeric coordinate j takes discrete values (int, stepped float).
+    func isDiscrete(_ j: Int) -> Bool {
+        switch numeric[j].distribution {
+        case .int: return true
+        case .float(let f): return f.step != nil
+        default: return false
+        }
+    }
+
     /// The centres of the cells of the admissible values next to coordinate j's (ints and
     /// stepped floats); empty for continuous coordinates, whose neighbourhood L-BFGS explores.
     func neighbourCells(_ x: [Double], _ j: Int) -> [Double] {
@@ -238,7 +247,10 @@ extension GPSampler {
             var x = scored[s].x
             for j in numeric { e.snap(&x, j) }
             var value = score(x)
-            for _ in 0..<max(1, options.mixedSearchRounds) {
+            // Without discrete coordinates one L-BFGS run is all there is to do.
+            let discrete = numeric.contains { e.isDiscrete($0) }
+                || (0..<(d - cs)).contains { branch.active[cs + $0] && branch.allowed[$0].count > 1 }
+            for _ in 0..<(discrete ? max(1, options.mixedSearchRounds) : 1) {
                 let before = value
                 if !numeric.isEmpty {
                     let template = x
