@@ -2,8 +2,10 @@
 // Trains an MLP with Adam through the real Trainer on random data for a few seconds and
 // prints samples/s and the FLOP rate (6 × parameters × samples/s), plus the rate
 // cblas_sgemm itself reaches on the very GEMMs one training step performs — the ceiling.
+// With --cnn, the same for a CNN (cnn.swift; bench/trainer/run_cnn.sh).
 //
 //   hone-bench-trainer --sizes 784,256,256,10 --batch 256 --threads 1 --seconds 3
+//   hone-bench-trainer --cnn 32,64 --hidden 128 [--batch-norm] --batch 128 --threads 1 --seconds 3
 
 import Foundation
 import HoneData
@@ -21,6 +23,14 @@ let batch = Int(argument("batch", "256"))!
 let threads = Int(argument("threads", "1"))!
 let seconds = Double(argument("seconds", "3"))!
 BLAS.setThreads(threads)
+
+// `--cnn 32,64 [--hidden 128] [--batch-norm]`: the CNN benchmark (cnn.swift) instead.
+if CommandLine.arguments.contains("--cnn") {
+    try runCNNBenchmark(channels: argument("cnn", "32,64").split(separator: ",").map { Int($0)! },
+                        hidden: Int(argument("hidden", "128"))!, batchNorm: CommandLine.arguments.contains("--batch-norm"),
+                        batch: batch, threads: threads, seconds: seconds)
+    exit(0)
+}
 
 // Random data of the requested shape, as the PyTorch side uses.
 let sampleCount = 8192
