@@ -258,6 +258,11 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             return try PatiencePruner(patience: p, minDelta: try o.number("min_delta", atLeast: 0) ?? 0)
         },
         "hyperband": { o in
+            // Optuna's default: max_resource "auto" (learnt from the first completed trial).
+            if o.raw("max_resource") == nil || o.raw("max_resource") == .string("auto") {
+                return try AutoResourceHyperbandPruner(minResource: try o.int("min_resource", min: 1) ?? 1,
+                                                       reductionFactor: try o.int("reduction_factor", min: 2) ?? 3)
+            }
             let (r, R, eta) = try budgets(o, "hyperband")
             return try HyperbandPruner(minResource: r, maxResource: R, reductionFactor: eta)
         },

@@ -62,3 +62,41 @@ public final class HyperbandPruner: Pruner, @unchecked Sendable {
         try bracketPruners[bracket(ofTrial: trial.number)].shouldPrune(study: study, trial: trial)
     }
 }
+
+/// `HyperbandPruner` with `max_resource = "auto"` (Optuna's default): the brackets are
+/// built once the first trial completes, for max_resource = its last reported step + 1
+/// (Optuna's rule); until then nothing is pruned.
+public final class AutoResourceHyperbandPruner: Pruner, @unchecked Sendable {
+    public let name = "hyperband"
+    public let minResource: Int
+    public let reductionFactor: Int
+    public let bootstrapCount: Int
+    private let lock = NSLock()
+    private var resolved: HyperbandPruner?
+
+    public init(minResource: Int = 1, reductionFactor: Int = 3, bootstrapCount: Int = 0) throws {
+        // The same checks as the pruner it becomes, with a placeholder max resource.
+        _ = try HyperbandPruner(minResource: minResource, maxResource: minResource, reductionFactor: reductionFactor,
+                                bootstrapCount: bootstrapCount)
+        self.minResource = minResource; self.reductionFactor = reductionFactor; self.bootstrapCount = bootstrapCount
+    }
+
+    /// The Hyperband pruner, once a completed trial has told the max resource.
+    public func pruner(study: StudyView) throws -> HyperbandPruner? {
+        lock.lock(); defer { lock.unlock() }
+        if let resolved { return resolved }
+        let lastSteps = try study.trials(states: [.complete]).compactMap { $0.intermediateValues.keys.map(\.step).max() }
+        guard let last = lastSteps.max() else { return nil }
+        resolved = try HyperbandPruner(minResource: minResource, maxResource: max(last + 1, minResource),
+                                       reductionFactor: reductionFactor, bootstrapCount: bootstrapCount)
+        return resolved
+    }
+
+    public func trialStarted(study: StudyView, trial: Trial) throws {
+        try pruner(study: study)?.trialStarted(study: study, trial: trial)
+    }
+
+    public func shouldPrune(study: StudyView, trial: FrozenTrial) throws -> Bool {
+        try pruner(study: study)?.shouldPrune(study: study, trial: trial) ?? false
+    }
+}

@@ -131,6 +131,28 @@ final class HyperbandTests: XCTestCase {
         }
         XCTAssertGreaterThan(try study.trials(states: [.pruned]).count, 10)
     }
-}
 
-// `Locked` (a value behind a lock, for objectives on worker threads) is in StudyTests.swift.
+    func testAutoMaxResourceWaitsForTheFirstCompletedTrial() throws {
+        let registry = AlgorithmRegistry()
+        let pruner = try registry.pruner(spec: ["name": "hyperband", "max_resource": "auto"])
+        XCTAssertTrue(pruner is AutoResourceHyperbandPruner)
+        XCTAssertTrue(try registry.pruner(spec: "hyperband") is AutoResourceHyperbandPruner, "Optuna's default")
+        let study = try Study.create(storage: InMemoryStorage(), sampler: RandomSampler(), pruner: pruner, seed: 1)
+        var prunedBeforeAnyComplete = false
+        try study.optimize({ trial in
+            let x = try trial.suggestFloat("x", 0, 1)
+            for step in 0..<9 {
+                try trial.report(x + 1 / Double(step + 1), step: step)
+                if try trial.shouldPrune() {
+                    if try study.trials(states: [.complete]).isEmpty { prunedBeforeAnyComplete = true }
+                    throw TrialPruned()
+                }
+            }
+            return x
+        }, nTrials: 40)
+        XCTAssertFalse(prunedBeforeAnyComplete)
+        let auto = try XCTUnwrap(pruner as? AutoResourceHyperbandPruner)
+        XCTAssertEqual(try auto.pruner(study: study.view)?.maxResource, 9, "the first complete trial's last step + 1")
+        XCTAssertGreaterThan(try study.trials(states: [.pruned]).count, 0)
+    }
+}

@@ -138,12 +138,8 @@ class SuccessiveHalvingPruner(BasePruner):
 
 class HyperbandPruner(BasePruner):
     """Hyperband (Li et al. 2018) over asynchronous successive halving brackets, between
-    ``min_resource`` and ``max_resource`` steps.
-
-    Hone builds the brackets when the study opens, so it needs ``max_resource`` as a
-    number; with ``max_resource="auto"`` (Optuna's default, which waits for the first
-    finished trial to learn it) Hone runs a single bracket of successive halving with a
-    warning."""
+    ``min_resource`` and ``max_resource`` steps; ``max_resource="auto"`` (Optuna's default)
+    takes the last step of the first completed trial + 1, and prunes nothing before."""
 
     name = "hyperband"
 
@@ -151,19 +147,12 @@ class HyperbandPruner(BasePruner):
                  bootstrap_count: int = 0) -> None:
         if bootstrap_count != 0:
             warnings.warn("HyperbandPruner: bootstrap_count is not supported by Hone and is ignored", stacklevel=2)
-        if max_resource == "auto":
-            warnings.warn("HyperbandPruner(max_resource='auto'): Hone needs the largest step up front; running "
-                          "successive halving (one bracket) instead. Pass max_resource=<epochs> for Hyperband.",
-                          stacklevel=2)
-            self.name = "asha"
-            super().__init__({"min_resource": int(min_resource), "reduction_factor": int(reduction_factor),
-                              "max_resource": _NO_LIMIT})
-        else:
-            if isinstance(max_resource, str):
-                raise ValueError(f"The value of `max_resource` is {max_resource}, but must be either "
-                                 "`max_resource` >= 1 or 'auto'")
-            super().__init__({"min_resource": int(min_resource), "max_resource": int(max_resource),
-                              "reduction_factor": int(reduction_factor)})
+        if isinstance(max_resource, str) and max_resource != "auto":
+            raise ValueError(f"The value of `max_resource` is {max_resource}, but must be either "
+                             "`max_resource` >= 1 or 'auto'")
+        super().__init__({"min_resource": int(min_resource),
+                          "max_resource": max_resource if max_resource == "auto" else int(max_resource),
+                          "reduction_factor": int(reduction_factor)})
 
 
 class _PythonPruner:

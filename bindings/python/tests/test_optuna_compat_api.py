@@ -125,12 +125,25 @@ def test_patient_pruner_waits_for_its_patience():
     assert decisions == [False, False, False, False, True]
 
 
-def test_hyperband_auto_warns_and_runs_successive_halving():
-    with pytest.warns(UserWarning, match="max_resource"):
-        pruner = hone.pruners.HyperbandPruner()
-    assert pruner.spec()["name"] == "asha"
+def test_hyperband_auto_learns_max_resource_from_the_first_completed_trial():
+    pruner = hone.pruners.HyperbandPruner()
+    assert pruner.spec() == {"name": "hyperband", "min_resource": 1, "max_resource": "auto", "reduction_factor": 3}
     assert hone.pruners.HyperbandPruner(max_resource=27).spec() == {
         "name": "hyperband", "min_resource": 1, "max_resource": 27, "reduction_factor": 3}
+    study = hone.create_study(pruner=pruner, sampler=hone.samplers.RandomSampler(seed=0))
+    early = []
+
+    def objective(trial):
+        x = trial.suggest_float("x", 0, 1)
+        for step in range(9):
+            trial.report(x + 1 / (step + 1), step)
+            if trial.should_prune():
+                early.append(not any(t.state == hone.TrialState.COMPLETE for t in study.get_trials(deepcopy=False)))
+                raise hone.TrialPruned()
+        return x
+
+    study.optimize(objective, n_trials=40)
+    assert early and not any(early), "nothing is pruned before a trial completes; later trials are"
 
 
 def test_study_directions_of_a_loaded_study(tmp_path):
