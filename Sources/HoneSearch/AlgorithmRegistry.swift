@@ -302,28 +302,20 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             return .budget(try ASHAScheduler(minResource: Double(r), maxResource: Double(R), reductionFactor: eta))
         },
         "pbt": { o in
-            func required(_ key: String, _ what: String) throws -> Int {
-                guard let v = try o.int(key, min: 1) else { throw StudyError.invalidArgument("scheduler 'pbt' needs \"\(key)\" (\(what))") }
-                return v
-            }
-            return .pbt(try PopulationBasedTraining(
-                populationSize: try required("population_size", "members training side by side, ≥ 2"),
-                generations: try required("generations", "segments each member trains"),
-                stepsPerGeneration: try required("steps_per_generation", "steps between exploit/explore"),
+            .pbt(try PopulationBasedTraining(
+                populationSize: try required(o, "population_size", "members training side by side, ≥ 2"),
+                generations: try required(o, "generations", "segments each member trains"),
+                stepsPerGeneration: try required(o, "steps_per_generation", "steps between exploit/explore"),
                 truncation: try o.number("truncation", above: 0) ?? 0.2,
                 perturbFactors: try o.numbers("perturb_factors") ?? [0.8, 1.2],
                 resampleProbability: try o.number("resample_probability", atLeast: 0) ?? 0.25,
                 explored: try o.strings("explored").map(Set.init)))
         },
         "async_pbt": { o in
-            func required(_ key: String, _ what: String) throws -> Int {
-                guard let v = try o.int(key, min: 1) else { throw StudyError.invalidArgument("scheduler 'async_pbt' needs \"\(key)\" (\(what))") }
-                return v
-            }
-            return .asyncPBT(try AsynchronousPBT(
-                populationSize: try required("population_size", "members training side by side, ≥ 2"),
-                totalSteps: try required("total_steps", "steps each member trains in all"),
-                stepsPerReady: try required("steps_per_ready", "steps between exploit/explore"),
+            .asyncPBT(try AsynchronousPBT(
+                populationSize: try required(o, "population_size", "members training side by side, ≥ 2"),
+                totalSteps: try required(o, "total_steps", "steps each member trains in all"),
+                stepsPerReady: try required(o, "steps_per_ready", "steps between exploit/explore"),
                 truncation: try o.number("truncation", above: 0) ?? 0.2,
                 perturbFactors: try o.numbers("perturb_factors") ?? [0.8, 1.2],
                 resampleProbability: try o.number("resample_probability", atLeast: 0) ?? 0.25,
@@ -333,6 +325,12 @@ public final class AlgorithmRegistry: @unchecked Sendable {
                 minimumReported: try o.int("minimum_reported", min: 2)))
         },
     ]
+
+    /// An integer option ≥ 1 the algorithm cannot do without.
+    private static func required(_ o: AlgorithmOptions, _ key: String, _ what: String) throws -> Int {
+        guard let v = try o.int(key, min: 1) else { throw StudyError.invalidArgument("\(o.context) needs \"\(key)\" (\(what))") }
+        return v
+    }
 
     private static func budgets(_ o: AlgorithmOptions, _ name: String, kind: String = "pruner") throws -> (Int, Int, Int) {
         let r = try o.int("min_resource", min: 1) ?? 1
