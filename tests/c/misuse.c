@@ -175,7 +175,7 @@ static void bad_values(hone_study *s, hone_trial *t) {
     FAILS_WITH(HONE_INVALID_ARGUMENT, "nosuch", hone_study_open("memory:", "x", "{\"sampler\": \"nosuch\"}", &other));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "n_startup", hone_study_open("memory:", "x", "{\"sampler\": {\"name\": \"tpe\", \"n_startup\": 3}}", &other));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "n_startup_trials", hone_study_open("memory:", "x", "{\"sampler\": {\"name\": \"tpe\", \"n_startup_trials\": -3}}", &other));
-    FAILS_WITH(HONE_INVALID_ARGUMENT, "max_resource", hone_study_open("memory:", "x", "{\"pruner\": \"hyperband\"}", &other));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "max_resource", hone_study_open("memory:", "x", "{\"pruner\": \"asha\"}", &other));
     /* Absurd sizes would exhaust memory or time: refused up front. */
     FAILS_WITH(HONE_INVALID_ARGUMENT, "population_size", hone_study_open("memory:", "x", "{\"sampler\": {\"name\": \"cmaes\", \"population_size\": 1e12}}", &other));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "n_ei_candidates", hone_study_open("memory:", "x", "{\"sampler\": {\"name\": \"tpe\", \"n_ei_candidates\": 1e12}}", &other));
