@@ -16,8 +16,8 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
     api {
         let trainData = try datasetHandle(train).dataset
         let testData = try test.map { try datasetHandle($0).dataset }
-        var o = JSONOptions(try jsonObject(optionsJSON, "options_json"), "hone_auto options")
-        let timeBudget = try o.number("time_budget", 0.001...1e7)
+        let o = AlgorithmOptions(try jsonObject(optionsJSON, "options_json"), context: "hone_auto options")
+        let timeBudget = try o.number("time_budget", in: 0.001...1e7)
         let maxTrials = try o.int("max_trials", min: 1, max: 1_000_000)
         guard timeBudget != nil || maxTrials != nil else {
             throw APIError.invalid("hone_auto options: set \"time_budget\" (seconds) or \"max_trials\"")
@@ -26,8 +26,8 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         let seed = UInt64(try o.int("seed", min: 0, max: Int(Int32.max)) ?? 0)
         let storageURL = try o.string("storage") ?? "memory:"
         let studyName = try o.string("study_name")
-        let validationFraction = try o.number("validation_fraction", 0.01...0.9)
-        let testFraction = try o.number("test_fraction", 0.01...0.9) ?? 0.2
+        let validationFraction = try o.number("validation_fraction", in: 0.01...0.9)
+        let testFraction = try o.number("test_fraction", in: 0.01...0.9) ?? 0.2
         let maxEpochs = try o.int("max_epochs", min: 1, max: 10_000)
         let output = try o.string("output")
         let report = try o.string("report")

@@ -12,7 +12,7 @@ public func hone_study_importances_json(_ study: OpaquePointer?, _ optionsJSON: 
     api {
         let h = try studyHandle(study)
         let out = try output(out)
-        var o = JSONOptions(try jsonObject(optionsJSON, "options_json"), "options_json")
+        let o = AlgorithmOptions(try jsonObject(optionsJSON, "options_json"), context: "options_json")
         let objective = try o.int("objective", min: 0, max: 63) ?? 0
         let seed = try o.int("seed", min: 0, max: Int(Int32.max)) ?? 0
         let trees = try o.int("trees", min: 1, max: 4096) ?? 64

@@ -7,6 +7,7 @@ import HoneData
 import HoneNN
 import HoneSearch
 import HoneTensor
+import HoneTuning
 
 /// What a hone_model token stands for: the network, and whether its outputs are class
 /// logits (predict returns probabilities) or regression values.
@@ -21,163 +22,15 @@ final class ModelHandle: @unchecked Sendable {
 
 private func modelHandle(_ p: OpaquePointer?) throws -> ModelHandle { try HandleTable.shared.get(p, .model) }
 
-/// Typed reads of a JSON options object that name the key, and a check for unknown keys.
-struct JSONOptions {
-    let values: [String: JSONValue]
-    let context: String
-    private(set) var used: Set<String> = []
-
-    init(_ values: [String: JSONValue], _ context: String) { self.values = values; self.context = context }
-
-    mutating func raw(_ key: String) -> JSONValue? {
-        used.insert(key)
-        guard let v = values[key], v != .null else { return nil }
-        return v
-    }
-
-    mutating func int(_ key: String, min: Int, max: Int = Int(Int32.max)) throws -> Int? {
-        guard let v = raw(key) else { return nil }
-        guard let i = v.intValue, i >= min, i <= max else { throw bad(key, "an integer in [\(min), \(max)]", v) }
-        return i
-    }
-
-    mutating func number(_ key: String, _ range: ClosedRange<Double>) throws -> Double? {
-        guard let v = raw(key) else { return nil }
-        guard let x = v.numberValue, x.isFinite, range.contains(x) else { throw bad(key, "a number in [\(range.lowerBound), \(range.upperBound)]", v) }
-        return x
-    }
-
-    mutating func bool(_ key: String) throws -> Bool? {
-        guard let v = raw(key) else { return nil }
-        guard let b = v.boolValue else { throw bad(key, "true or false", v) }
-        return b
-    }
-
-    mutating func string(_ key: String) throws -> String? {
-        guard let v = raw(key) else { return nil }
-        guard let s = v.stringValue else { throw bad(key, "a string", v) }
-        return s
-    }
-
-    mutating func ints(_ key: String, min: Int, max: Int = 1 << 20) throws -> [Int]? {
-        guard let v = raw(key) else { return nil }
-        guard case .array(let items) = v, items.count <= 1024 else { throw bad(key, "an array of integers", v) }
-        return try items.map {
-            guard let i = $0.intValue, i >= min, i <= max else { throw bad(key, "an array of integers in [\(min), \(max)]", v) }
-            return i
-        }
-    }
-
-    func checkAllUsed() throws {
-        if let unknown = Set(values.keys).subtracting(used).sorted().first {
-            throw APIError.invalid("\(context): unknown option \"\(unknown)\" (known: \(used.sorted().joined(separator: ", ")))")
-        }
-    }
-
-    private func bad(_ key: String, _ expected: String, _ got: JSONValue) -> APIError {
-        APIError.invalid("\(context): \"\(key)\" must be \(expected), got \(got.jsonText.prefix(80))")
-    }
-}
-
 // MARK: Creating
-
-/// The most weights a described model may have (4 GB of Float32), checked before building.
-private let maxParameters = 1 << 30
-
-private func modelDescription(_ o: inout JSONOptions) throws -> (ModelDescription, classification: Bool) {
-    guard let kind = try o.string("kind") else {
-        throw APIError.invalid("description_json: \"kind\" is required (\"mlp\" or \"cnn\")")
-    }
-    guard kind == "mlp" || kind == "cnn" else {
-        throw APIError.invalid("description_json: unknown model kind '\(kind)' (expected \"mlp\" or \"cnn\")")
-    }
-    let hidden = try o.ints("hidden", min: 1) ?? []
-    guard let outputs = try o.int("outputs", min: 1, max: 1 << 20) else {
-        throw APIError.invalid("description_json: \"outputs\" is required (classes, or 1 for regression)")
-    }
-    let activation = try o.string("activation") ?? "relu"
-    guard Activation(name: activation) != nil else {
-        throw APIError.invalid("description_json: unknown activation '\(activation)' (known: \(Activation.names.joined(separator: ", ")))")
-    }
-    let dropout = try o.number("dropout", 0...0.99) ?? 0
-    let batchNorm = try o.bool("batch_norm") ?? false
-    let classification: Bool
-    switch try o.string("task") {
-    case nil: classification = outputs >= 2
-    case "classification"?:
-        guard outputs >= 2 else { throw APIError.invalid("description_json: classification needs \"outputs\" ≥ 2, got \(outputs)") }
-        classification = true
-    case "regression"?: classification = false
-    case let t?: throw APIError.invalid("description_json: \"task\" must be \"classification\" or \"regression\", got \"\(t)\"")
-    }
-    var parameters = 0
-    func addLayer(_ a: Int, _ b: Int) throws {
-        let (w, o1) = a.multipliedReportingOverflow(by: b)
-        let (sum, o2) = parameters.addingReportingOverflow(w &+ b)
-        guard !o1, !o2, sum <= maxParameters else {
-            throw APIError.invalid("description_json: the model would have more than \(maxParameters) weights")
-        }
-        parameters = sum
-    }
-    switch kind {
-    case "mlp":
-        guard let inputs = try o.int("inputs", min: 1, max: 1 << 28) else {
-            throw APIError.invalid("description_json: an mlp needs \"inputs\" (features per sample)")
-        }
-        let normalization: Normalization
-        if let n = try o.string("normalization") {
-            guard let parsed = Normalization(rawValue: n) else {
-                throw APIError.invalid("description_json: \"normalization\" must be one of \(Normalization.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(n)\"")
-            }
-            guard !(batchNorm && parsed != .batch) else { throw APIError.invalid("description_json: \"batch_norm\": true contradicts \"normalization\": \"\(n)\"") }
-            normalization = parsed
-        } else {
-            normalization = batchNorm ? .batch : .none
-        }
-        var width = inputs
-        for h in hidden + [outputs] { try addLayer(width, h); width = h }
-        return (.mlp(MLPDescription(inputCount: inputs, hiddenWidths: hidden, activation: activation, dropout: Float(dropout),
-                                    normalization: normalization, outputCount: outputs)), classification)
-    case "cnn":
-        guard let shape = try o.ints("input_shape", min: 1, max: 1 << 14), shape.count == 3 else {
-            throw APIError.invalid("description_json: a cnn needs \"input_shape\": [channels, height, width]")
-        }
-        let channels = try o.ints("channels", min: 1, max: 1 << 14) ?? []
-        let kernel = try o.int("kernel_size", min: 1, max: 15) ?? 3
-        let poolSize = try o.int("pool_size", min: 1, max: 64) ?? 2
-        let residual = try o.bool("residual") ?? false
-        let pooling: Pooling
-        if let p = try o.string("pooling") {
-            guard let parsed = Pooling(rawValue: p) else {
-                throw APIError.invalid("description_json: \"pooling\" must be one of \(Pooling.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(p)\"")
-            }
-            pooling = parsed
-        } else { pooling = .max }
-        var c = shape[0]
-        for out in channels {
-            try addLayer(c * kernel * kernel, out)
-            if residual { try addLayer(out * kernel * kernel, out); try addLayer(c, out) }
-            c = out
-        }
-        let (pixels, overflow) = shape[1].multipliedReportingOverflow(by: shape[2])
-        guard !overflow else { throw APIError.invalid("description_json: input_shape \(shape) is too large") }
-        var width = c * max(1, pixels)
-        for h in hidden + [outputs] { try addLayer(width, h); width = h }
-        return (.cnn(CNNDescription(inputShape: shape, convChannels: channels, kernelSize: kernel, pooling: pooling, poolSize: poolSize,
-                                    batchNorm: batchNorm, residual: residual, activation: activation, hiddenWidths: hidden, dropout: Float(dropout),
-                                    outputCount: outputs)), classification)
-    default:
-        throw APIError.invalid("description_json: unknown model kind '\(kind)' (expected \"mlp\" or \"cnn\")")
-    }
-}
 
 @_cdecl("hone_model_create")
 public func hone_model_create(_ descriptionJSON: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     api {
         let out = try output(out, "out")
         guard descriptionJSON != nil else { throw APIError.misuse("description_json is NULL") }
-        var o = JSONOptions(try jsonObject(descriptionJSON, "description_json"), "description_json")
-        let (description, classification) = try modelDescription(&o)
+        let o = AlgorithmOptions(try jsonObject(descriptionJSON, "description_json"), context: "description_json")
+        let (description, classification) = try ModelSpec.read(o)
         let seed = try o.raw("seed").map { v -> UInt64 in
             guard let x = v.numberValue, x >= 0, x <= 9.007199254740992e15, x == x.rounded() else {
                 throw APIError.invalid("description_json: \"seed\" must be an integer ≥ 0, got \(v.jsonText)")
@@ -203,13 +56,13 @@ private func optimizerConfig(_ spec: JSONValue?) throws -> OptimizerConfig {
     case .object(let o)?: fields = o
     case let v?: throw APIError.invalid("options_json: \"optimizer\" must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
     }
-    var o = JSONOptions(fields, "optimizer")
+    let o = AlgorithmOptions(fields, context: "optimizer")
     guard let name = try o.string("name") else { throw APIError.invalid("optimizer: \"name\" is required (sgd, nesterov, adam, adamw, rmsprop)") }
-    let lr = Float(try o.number("lr", 1e-12...1e3) ?? (name == "sgd" || name == "nesterov" ? 1e-2 : 1e-3))
-    let weightDecay = try o.number("weight_decay", 0...10).map(Float.init)
-    let momentum = try o.number("momentum", 0...0.999).map(Float.init)
-    let beta1 = Float(try o.number("beta1", 0...0.9999) ?? 0.9), beta2 = Float(try o.number("beta2", 0...0.999999) ?? 0.999)
-    let clip = try o.number("clip_norm", 1e-12...1e12).map(Float.init)
+    let lr = Float(try o.number("lr", in: 1e-12...1e3) ?? (name == "sgd" || name == "nesterov" ? 1e-2 : 1e-3))
+    let weightDecay = try o.number("weight_decay", in: 0...10).map(Float.init)
+    let momentum = try o.number("momentum", in: 0...0.999).map(Float.init)
+    let beta1 = Float(try o.number("beta1", in: 0...0.9999) ?? 0.9), beta2 = Float(try o.number("beta2", in: 0...0.999999) ?? 0.999)
+    let clip = try o.number("clip_norm", in: 1e-12...1e12).map(Float.init)
     let config: OptimizerConfig
     switch name {
     case "sgd", "nesterov":
@@ -232,21 +85,21 @@ private func scheduleConfig(_ spec: JSONValue?, epochs: Int) throws -> LearningR
     case .object(let o)?: fields = o
     case let v?: throw APIError.invalid("options_json: \"schedule\" must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
     }
-    var o = JSONOptions(fields, "schedule")
+    let o = AlgorithmOptions(fields, context: "schedule")
     guard let name = try o.string("name") else { throw APIError.invalid("schedule: \"name\" is required (constant, cosine, step, exponential, one_cycle)") }
     let warmup = try o.int("warmup", min: 0) ?? 0
     let decay: LearningRateSchedule.Decay
     switch name {
     case "constant": decay = .constant
-    case "cosine": decay = .cosine(minimum: Float(try o.number("minimum", 0...1e3) ?? 0))
-    case "step": decay = .step(every: try o.int("every", min: 1) ?? max(1, epochs / 3), factor: Float(try o.number("factor", 1e-9...1) ?? 0.1))
-    case "exponential": decay = .exponential(factor: Float(try o.number("factor", 1e-9...1) ?? 0.9))
+    case "cosine": decay = .cosine(minimum: Float(try o.number("minimum", in: 0...1e3) ?? 0))
+    case "step": decay = .step(every: try o.int("every", min: 1) ?? max(1, epochs / 3), factor: Float(try o.number("factor", in: 1e-9...1) ?? 0.1))
+    case "exponential": decay = .exponential(factor: Float(try o.number("factor", in: 1e-9...1) ?? 0.9))
     case "one_cycle":
         // Stepped per batch, as PyTorch's OneCycleLR; its own first phase is the warm-up.
         guard warmup == 0 else { throw APIError.invalid("schedule: one_cycle has its own warm-up phase; \"warmup\" must be 0") }
-        decay = .oneCycle(peakFraction: try o.number("peak_fraction", 0.01...0.99).map(Float.init) ?? LearningRateSchedule.oneCyclePeakFraction,
-                          divFactor: try o.number("div_factor", 1...1e6).map(Float.init) ?? LearningRateSchedule.oneCycleDivFactor,
-                          finalDivFactor: try o.number("final_div_factor", 1...1e9).map(Float.init) ?? LearningRateSchedule.oneCycleFinalDivFactor)
+        decay = .oneCycle(peakFraction: try o.number("peak_fraction", in: 0.01...0.99).map(Float.init) ?? LearningRateSchedule.oneCyclePeakFraction,
+                          divFactor: try o.number("div_factor", in: 1...1e6).map(Float.init) ?? LearningRateSchedule.oneCycleDivFactor,
+                          finalDivFactor: try o.number("final_div_factor", in: 1...1e9).map(Float.init) ?? LearningRateSchedule.oneCycleFinalDivFactor)
         try o.checkAllUsed()
         return LearningRateSchedule(decay, unit: .step)
     default: throw APIError.invalid("schedule: unknown name '\(name)' (known: constant, cosine, step, exponential, one_cycle)")
@@ -283,7 +136,7 @@ public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _
         let handle = try modelHandle(model)
         let trainSet = try datasetHandle(train).dataset
         let validationSet = try validation.map { try datasetHandle($0).dataset }
-        var o = JSONOptions(try jsonObject(optionsJSON, "options_json"), "options_json")
+        let o = AlgorithmOptions(try jsonObject(optionsJSON, "options_json"), context: "options_json")
         let epochs = try o.int("epochs", min: 1, max: 1_000_000) ?? 10
         let batchSize = try o.int("batch_size", min: 1, max: 1 << 20) ?? 128
         let optimizer = try optimizerConfig(o.raw("optimizer"))
@@ -291,10 +144,10 @@ public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _
         let seed = UInt64(try o.int("seed", min: 0, max: Int.max) ?? 0)
         let patience = try o.int("early_stopping_patience", min: 1)
         let threads = try o.int("threads", min: 1, max: 256)
-        let validationFraction = try o.number("validation_fraction", 0...0.95) ?? 0
+        let validationFraction = try o.number("validation_fraction", in: 0...0.95) ?? 0
         let augmentation = ImageAugmentation(cropPadding: try o.int("crop_padding", min: 0, max: 64) ?? 0,
                                              horizontalFlip: try o.bool("horizontal_flip") ?? false)
-        let labelSmoothing = Float(try o.number("label_smoothing", 0...0.99) ?? 0)
+        let labelSmoothing = Float(try o.number("label_smoothing", in: 0...0.99) ?? 0)
         try o.checkAllUsed()
         guard trainSet.featureCount == handle.model.inputCount else {
             throw APIError.invalid("shape mismatch: the model takes \(handle.model.inputCount) features per sample (shape \(handle.model.inputShape)), the training data has \(trainSet.featureCount) (shape \(trainSet.featureShape))")

@@ -10,13 +10,13 @@ public func hone_script_run(_ scriptPath: UnsafePointer<CChar>?, _ optionsJSON: 
                             _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     api {
         let path = try string(scriptPath, "script_path")
-        var o = JSONOptions(try jsonObject(optionsJSON, "options_json"), "options_json")
+        let o = AlgorithmOptions(try jsonObject(optionsJSON, "options_json"), context: "options_json")
         var options = StudyScriptOptions()
         options.storage = try o.string("storage")
         options.trials = try o.int("trials", min: 1, max: Int.max)
         options.jobs = try o.int("jobs", min: 1, max: 1024)
         options.seed = try o.int("seed", min: 0, max: Int.max).map(UInt64.init)
-        options.timeout = try o.number("timeout", 1e-6...1e9)
+        options.timeout = try o.number("timeout", in: 1e-6...1e9)
         if let dirs = o.raw("allow_read") {
             guard case .array(let items) = dirs, let list = Optional(items.compactMap(\.stringValue)), list.count == items.count else {
                 throw APIError.invalid("options_json: \"allow_read\" must be an array of directory paths")

@@ -156,50 +156,31 @@ enum TrainingBindings {
 
     // MARK: Models
 
-    private static func mlp(_ table: LuaTable) throws -> ModelHandle {
-        try table.checkFields(["inputs", "hidden", "outputs", "activation", "dropout", "normalization"], in: "hone.mlp { … }")
-        let inputs = Int(try table.optional("inputs") { try $0.integer($1) } ?? 0)
-        let outputs = Int(try table.optional("outputs") { try $0.integer($1) } ?? 0)
-        guard inputs > 0, outputs > 0 else { throw ScriptError.badValue("hone.mlp { … } needs inputs and outputs (positive integers)") }
-        let normalization = try table.optional("normalization") { value, what in
-            let text = try value.string(what)
-            guard let n = Normalization(rawValue: text) else { throw ScriptError.badValue("\(what) '\(text)' (expected none, batch or layer)") }
-            return n
-        } ?? .none
-        return ModelHandle(.mlp(MLPDescription(
-            inputCount: inputs, hiddenWidths: try widths(table, "hidden"),
-            activation: try table.optional("activation") { try $0.string($1) } ?? "relu",
-            dropout: Float(try table.optional("dropout") { try $0.number($1) } ?? 0),
-            normalization: normalization, outputCount: outputs)))
-    }
+    private static func mlp(_ table: LuaTable) throws -> ModelHandle { try model("mlp", table) }
 
-    private static func cnn(_ table: LuaTable) throws -> ModelHandle {
-        try table.checkFields(["input_shape", "channels", "kernel", "pooling", "pool", "batch_norm", "residual", "activation", "hidden", "dropout", "outputs"],
-                              in: "hone.cnn { … }")
-        let shape = try (table.optional("input_shape") { try $0.table($1) } ?? LuaTable()).array.map { Int(try $0.integer("input_shape entry")) }
-        let outputs = Int(try table.optional("outputs") { try $0.integer($1) } ?? 0)
-        guard shape.count == 3, outputs > 0 else {
-            throw ScriptError.badValue("hone.cnn { … } needs input_shape = { channels, height, width } and outputs")
+    private static func cnn(_ table: LuaTable) throws -> ModelHandle { try model("cnn", table) }
+
+    /// hone.mlp { … } and hone.cnn { … }: the table as the C API's description JSON,
+    /// read by the one model reader (HoneTuning's ModelSpec), so every key, default and
+    /// limit is the same as hone_model_create's.
+    private static func model(_ kind: String, _ table: LuaTable) throws -> ModelHandle {
+        let what = "hone.\(kind) { … }"
+        guard table.array.isEmpty else { throw ScriptError.badValue("\(what) takes named fields only (inputs = …, hidden = { … }, …)") }
+        var fields = try table.fields.mapValues { try $0.jsonValue("a field of \(what) is") }
+        for (old, new) in ModelSpec.oldSpellings where fields[old] != nil {
+            guard fields[new] == nil else { throw ScriptError.badValue("\(what): give \(new) only (\(old) is its old spelling)") }
+            fields[new] = fields.removeValue(forKey: old)
+            FileHandle.standardError.write(Data("hone: \(what): '\(old)' is deprecated, write '\(new)' (as the C API and Python do)\n".utf8))
         }
-        let pooling = try table.optional("pooling") { value, what in
-            let text = try value.string(what)
-            guard let p = Pooling(rawValue: text) else { throw ScriptError.badValue("\(what) '\(text)' (expected none, max or average)") }
-            return p
-        } ?? .max
-        return ModelHandle(.cnn(CNNDescription(
-            inputShape: shape, convChannels: try widths(table, "channels"),
-            kernelSize: Int(try table.optional("kernel") { try $0.integer($1) } ?? 3), pooling: pooling,
-            poolSize: Int(try table.optional("pool") { try $0.integer($1) } ?? 2),
-            batchNorm: try table.optional("batch_norm") { try $0.boolean($1) } ?? false,
-            residual: try table.optional("residual") { try $0.boolean($1) } ?? false,
-            activation: try table.optional("activation") { try $0.string($1) } ?? "relu",
-            hiddenWidths: try widths(table, "hidden"),
-            dropout: Float(try table.optional("dropout") { try $0.number($1) } ?? 0), outputCount: outputs)))
-    }
-
-    private static func widths(_ table: LuaTable, _ field: String) throws -> [Int] {
-        try (table.optional(field) { try $0.table($1) } ?? LuaTable()).array.enumerated().map {
-            Int(try $1.integer("entry \($0 + 1) of '\(field)' is"))
+        guard fields["kind"] == nil else { throw ScriptError.badValue("\(what) has no field 'kind'") }
+        fields["kind"] = .string(kind)
+        do {
+            let o = AlgorithmOptions(fields, context: what)
+            let (description, _) = try ModelSpec.read(o)
+            try o.checkAllUsed()
+            return ModelHandle(description)
+        } catch let StudyError.invalidArgument(message) {
+            throw ScriptError.badValue(message)
         }
     }
 

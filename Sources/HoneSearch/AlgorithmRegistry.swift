@@ -395,6 +395,25 @@ public final class AlgorithmOptions {
         return s
     }
 
+    /// A finite number in `range`.
+    public func number(_ key: String, in range: ClosedRange<Double>) throws -> Double? {
+        guard let v = raw(key) else { return nil }
+        guard let x = v.numberValue, x.isFinite, range.contains(x) else {
+            throw bad(key, "a number in [\(range.lowerBound), \(range.upperBound)]", v)
+        }
+        return x
+    }
+
+    /// A list of at most 1024 integers in [min, max].
+    public func ints(_ key: String, min: Int, max: Int = 1 << 20) throws -> [Int]? {
+        guard let v = raw(key) else { return nil }
+        guard case .array(let items) = v, items.count <= 1024 else { throw bad(key, "an array of integers", v) }
+        return try items.map {
+            guard let i = $0.intValue, i >= min, i <= max else { throw bad(key, "an array of integers in [\(min), \(max)]", v) }
+            return i
+        }
+    }
+
     /// A list of finite numbers.
     public func numbers(_ key: String) throws -> [Double]? {
         guard let v = raw(key) else { return nil }
@@ -424,6 +443,6 @@ public final class AlgorithmOptions {
     }
 
     private func bad(_ key: String, _ expected: String, _ got: JSONValue) -> StudyError {
-        .invalidArgument("\(context): option \"\(key)\" must be \(expected), got \(got.jsonText)")
+        .invalidArgument("\(context): \"\(key)\" must be \(expected), got \(got.jsonText.prefix(80))")
     }
 }

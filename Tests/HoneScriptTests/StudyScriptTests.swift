@@ -130,7 +130,7 @@ final class StudyScriptTests: XCTestCase {
         let reasons = try trials(try StudyScript(path: path).run()).map { $0.failReason ?? "" }
         XCTAssertContains(reasons[0], "study.lua:4: hone.fit: field 'model' is nil (expected a Model (from hone.mlp or hone.cnn))")
         XCTAssertContains(reasons[1], "study.lua:5: hone.fit: hone.fit { … } has no option 'epoch'")
-        XCTAssertContains(reasons[2], "study.lua:6: hone.mlp: hone.mlp { … } needs inputs and outputs")
+        XCTAssertContains(reasons[2], "study.lua:6: hone.mlp: hone.mlp { … }: \"outputs\" is required")
     }
 
     func testMultiObjectiveAndHooks() throws {
@@ -274,5 +274,22 @@ final class StudyScriptTests: XCTestCase {
         let failed = try trials(try StudyScript(path: badSampler).run())
         XCTAssertEqual(failed.map(\.state), [.fail, .fail])
         XCTAssertContains(failed.first?.failReason, "study.lua:1: sampler 'broken' returned for 'x' 7.0, which is not in")
+    }
+
+    func testModelTablesUseTheCAPIsSpellingAndAcceptTheOldOne() throws {
+        let path = try write("""
+            study { storage = "memory:", trials = 1 }
+            function objective(trial)
+              local new = hone.cnn { input_shape = { 1, 8, 8 }, channels = { 2 }, kernel_size = 5, pool_size = 2, outputs = 2 }
+              local old = hone.cnn { input_shape = { 1, 8, 8 }, channels = { 2 }, kernel = 5, pool = 2, outputs = 2 }
+              assert(new.json == old.json, "the old spelling means the same")
+              assert(string.find(new.json, '"kernelSize":5'), new.json)
+              local ok, err = pcall(function() return hone.cnn { input_shape = { 1, 8, 8 }, kernel = 3, kernel_size = 3, outputs = 2 } end)
+              assert(not ok and string.find(tostring(err), "give kernel_size only"), tostring(err))
+              return 1
+            end
+            """)
+        let trials = try trials(try StudyScript(path: path).run())
+        XCTAssertEqual(trials.first?.state, .complete, trials.first?.failReason ?? "")
     }
 }

@@ -101,7 +101,7 @@ int main(void) {
     created_refused("{\"kind\": \"mlp\", \"inputs\": 4, \"outputs\": 0}", "outputs");
     created_refused("{\"kind\": \"mlp\", \"inputs\": 4, \"outputs\": 2, \"dropout\": 1.5}", "dropout");
     created_refused("{\"kind\": \"mlp\", \"inputs\": 4, \"outputs\": 2, \"dropout\": -0.1}", "dropout");
-    created_refused("{\"kind\": \"mlp\", \"inputs\": 100000, \"hidden\": [100000], \"outputs\": 2}", "weights");
+    created_refused("{\"kind\": \"mlp\", \"inputs\": 100000, \"hidden\": [100000], \"outputs\": 2}", "1073741824");
     created_refused("{\"kind\": \"cnn\", \"input_shape\": [1, 8, 8], \"channels\": [0], \"outputs\": 2}", "channels");
     created_refused("{\"kind\": \"cnn\", \"input_shape\": [1, 8, 8], \"channels\": [4], \"kernel_size\": 0, \"outputs\": 2}", "kernel_size");
     created_refused("{\"kind\": \"cnn\", \"input_shape\": [1, 8, 8], \"channels\": [4], \"pool_size\": 0, \"outputs\": 2}", "pool_size");
@@ -150,14 +150,14 @@ int main(void) {
      * non-finite dropout can still be shown (m.json) before hone.fit refuses it. */
     script_refused("hone.fit { model = hone.mlp { inputs = 2, hidden = { 1000000, 1000000 }, outputs = 2 }, data = data, epochs = 1 }",
                    "1073741824");
-    script_refused("hone.fit { model = hone.mlp { inputs = 2, hidden = { 4, -4 }, outputs = 2 }, data = data, epochs = 1 }", "hidden widths");
+    script_refused("hone.fit { model = hone.mlp { inputs = 2, hidden = { 4, -4 }, outputs = 2 }, data = data, epochs = 1 }", "\"hidden\"");
     script_refused("hone.fit { model = hone.mlp { inputs = 2, outputs = 2, dropout = 1 }, data = data, epochs = 1 }", "dropout");
     script_refused("local m = hone.mlp { inputs = 2, outputs = 2, dropout = 1e300 }; assert(m.json:find('inf'), m.json); "
                    "hone.fit { model = m, data = data, epochs = 1 }", "dropout");
-    script_refused("hone.fit { model = hone.cnn { input_shape = { 1, 2, 1 }, channels = { 2 }, kernel = 0, outputs = 2 }, data = data, epochs = 1 }",
-                   "kernelSize");
+    script_refused("hone.fit { model = hone.cnn { input_shape = { 1, 2, 1 }, channels = { 2 }, kernel_size = 0, outputs = 2 }, data = data, epochs = 1 }",
+                   "kernel_size");
     script_refused("hone.fit { model = hone.cnn { input_shape = { 1, 2, 1 }, channels = { 0 }, outputs = 2 }, data = data, epochs = 1 }",
-                   "convChannels");
+                   "\"channels\"");
 
     /* hone_model_train: optimizer and schedule settings (the optimizers' checks). */
     hone_model *model = NULL;

@@ -110,8 +110,9 @@ int main(void) {
         refused(o, "reduction_factor");
         snprintf(o, sizeof o, "{\"pruner\": {\"name\": \"%s\", \"max_resource\": 9, \"reduction_factor\": -4}}", budgeted[i]);
         refused(o, "reduction_factor");
+        /* Without max_resource: ASHA needs it; Hyperband learns it (Optuna's "auto"). */
         snprintf(o, sizeof o, "{\"pruner\": {\"name\": \"%s\"}}", budgeted[i]);
-        refused(o, "max_resource");
+        if (i == 0) accepted(o); else refused(o, "max_resource");
         snprintf(o, sizeof o, "{\"pruner\": {\"name\": \"%s\", \"max_resource\": 1e12}}", budgeted[i]);
         refused(o, "max_resource");
         snprintf(o, sizeof o, "{\"pruner\": {\"name\": \"%s\", \"max_resource\": 1, \"min_resource\": 1, \"reduction_factor\": 2}}", budgeted[i]);

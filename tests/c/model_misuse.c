@@ -90,7 +90,7 @@ int main(void) {
     FAILS(HONE_INVALID_ARGUMENT, hone_model_create("{\"kind\": \"mlp\"}", &m));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "inputs", hone_model_create("{\"kind\": \"mlp\", \"inputs\": 0, \"outputs\": 2}", &m));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "hidden", hone_model_create("{\"kind\": \"mlp\", \"inputs\": 2, \"hidden\": [-3], \"outputs\": 2}", &m));
-    FAILS_WITH(HONE_INVALID_ARGUMENT, "weights", hone_model_create("{\"kind\": \"mlp\", \"inputs\": 100000, \"hidden\": [100000, 100000], \"outputs\": 2}", &m));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "1073741824", hone_model_create("{\"kind\": \"mlp\", \"inputs\": 100000, \"hidden\": [100000, 100000], \"outputs\": 2}", &m));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "activation", hone_model_create("{\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 2, \"activation\": \"swishy\"}", &m));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "layers", hone_model_create("{\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 2, \"layers\": 3}", &m));
     FAILS(HONE_INVALID_ARGUMENT, hone_model_create("{\"kind\": \"cnn\", \"input_shape\": [1, 28], \"outputs\": 2}", &m));

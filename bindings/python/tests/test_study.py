@@ -478,8 +478,12 @@ def test_ctrl_c_stops_the_study_lets_running_trials_finish_and_is_reraised(n_job
     assert 6 <= len(trials) <= 60       # of 500: stopped within about 0.1 s of the signal
     assert study.trial_count(states=["running"]) == 0      # nothing left half-done
     if n_jobs == 2:
-        # The main thread only waits; the workers' trials all complete.
-        assert all(t.state == TrialState.COMPLETE for t in trials)
+        # The main thread only waits; the workers' running trials complete. A worker that
+        # was asking for a trial as the interrupt landed gets it stored FAIL "interrupted"
+        # without running it (hone_interrupt's rule): at most one per worker.
+        late = [t for t in trials if t.state != TrialState.COMPLETE]
+        assert all(t.state == TrialState.FAIL and t.fail_reason == "interrupted" for t in late), late
+        assert len(late) <= n_jobs
 
 
 def test_ctrl_c_with_jobs_fails_running_trials_that_check_should_prune():
