@@ -33,8 +33,9 @@ public struct AlgorithmFixture {
         self.entries = entries
     }
 
-    /// Registered names the fixture lacks, as "kind 'name'".
-    public func missing(from registry: AlgorithmRegistry = .shared) -> [String] {
+    /// Built-in names the fixture lacks, as "kind 'name'" (a fresh registry holds the
+    /// built-ins only; the shared one also what tests and plugins registered).
+    public func missing(from registry: AlgorithmRegistry = AlgorithmRegistry()) -> [String] {
         let names: [Kind: [String]] = [.samplers: registry.samplerNames, .pruners: registry.prunerNames, .schedulers: registry.schedulerNames]
         return Kind.allCases.flatMap { kind in
             names[kind, default: []].filter { n in !entries.contains { $0.kind == kind && $0.name == n } }.map { "\(kind.rawValue) '\($0)'" }

@@ -3,16 +3,21 @@ tests/algorithms.json (shared with the C, Lua and CLI tests); a registered name 
 there fails. The README's algorithm × front-end table points here."""
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 import hone
-from hone import _lib
 
 FIXTURE = os.path.join(os.path.dirname(__file__), "..", "..", "..", "tests", "algorithms.json")
 with open(FIXTURE) as f:
     ALGORITHMS = json.load(f)
-REGISTRY = _lib.loads(_lib.call_string(_lib.lib.hone_registry_json))
+# The built-ins: a fresh process's registry (plugins other tests load join this one's).
+REGISTRY = json.loads(subprocess.run(
+    [sys.executable, "-c", "import hone, json; print(json.dumps(hone.registry()))"],
+    capture_output=True, text=True, check=True,
+    env={**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(hone.__file__))}).stdout)
 
 
 def objective(trial):
