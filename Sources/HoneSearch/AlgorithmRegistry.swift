@@ -167,6 +167,8 @@ public final class AlgorithmRegistry: @unchecked Sendable {
         "gp": { o in
             var g = GPSampler.Options()
             if let n = try o.int("n_startup_trials", min: 1) { g.startupTrials = n }
+            if let b = try o.bool("conditional") { g.conditional = b }
+            if let b = try o.bool("failed_trials_as_worst") { g.failedTrialsAsWorst = b }
             g.deterministicParallelism = try o.int("deterministic_parallelism", min: 1)
             return GPSampler(options: g)
         },
