@@ -48,65 +48,6 @@ public func hone_model_create(_ descriptionJSON: UnsafePointer<CChar>?, _ out: U
 /// `hone_epoch_fn`: (epoch, metrics_json, userdata) -> status.
 public typealias CEpochCallback = @convention(c) (Int64, UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Int32
 
-private func optimizerConfig(_ spec: JSONValue?) throws -> OptimizerConfig {
-    var fields: [String: JSONValue] = [:]
-    switch spec {
-    case nil: fields = ["name": "adam"]
-    case .string(let s)?: fields = ["name": .string(s)]
-    case .object(let o)?: fields = o
-    case let v?: throw APIError.invalid("options_json: \"optimizer\" must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
-    }
-    let o = AlgorithmOptions(fields, context: "optimizer")
-    guard let name = try o.string("name") else { throw APIError.invalid("optimizer: \"name\" is required (sgd, nesterov, adam, adamw, rmsprop)") }
-    let lr = Float(try o.number("lr", in: 1e-12...1e3) ?? (name == "sgd" || name == "nesterov" ? 1e-2 : 1e-3))
-    let weightDecay = try o.number("weight_decay", in: 0...10).map(Float.init)
-    let momentum = try o.number("momentum", in: 0...0.999).map(Float.init)
-    let beta1 = Float(try o.number("beta1", in: 0...0.9999) ?? 0.9), beta2 = Float(try o.number("beta2", in: 0...0.999999) ?? 0.999)
-    let clip = try o.number("clip_norm", in: 1e-12...1e12).map(Float.init)
-    let config: OptimizerConfig
-    switch name {
-    case "sgd", "nesterov":
-        config = OptimizerConfig(kind: .sgd, learningRate: lr, momentum: momentum ?? (name == "nesterov" ? 0.9 : 0),
-                                 nesterov: name == "nesterov", weightDecay: weightDecay, clipNorm: clip)
-    case "adam": config = OptimizerConfig(kind: .adam, learningRate: lr, beta1: beta1, beta2: beta2, weightDecay: weightDecay, clipNorm: clip)
-    case "adamw": config = OptimizerConfig(kind: .adamw, learningRate: lr, beta1: beta1, beta2: beta2, weightDecay: weightDecay, clipNorm: clip)
-    case "rmsprop": config = OptimizerConfig(kind: .rmsprop, learningRate: lr, momentum: momentum ?? 0, weightDecay: weightDecay, clipNorm: clip)
-    default: throw APIError.invalid("optimizer: unknown name '\(name)' (known: sgd, nesterov, adam, adamw, rmsprop)")
-    }
-    try o.checkAllUsed()
-    return config
-}
-
-private func scheduleConfig(_ spec: JSONValue?, epochs: Int) throws -> LearningRateSchedule {
-    var fields: [String: JSONValue] = [:]
-    switch spec {
-    case nil: fields = ["name": "constant"]
-    case .string(let s)?: fields = ["name": .string(s)]
-    case .object(let o)?: fields = o
-    case let v?: throw APIError.invalid("options_json: \"schedule\" must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
-    }
-    let o = AlgorithmOptions(fields, context: "schedule")
-    guard let name = try o.string("name") else { throw APIError.invalid("schedule: \"name\" is required (constant, cosine, step, exponential, one_cycle)") }
-    let warmup = try o.int("warmup", min: 0) ?? 0
-    let decay: LearningRateSchedule.Decay
-    switch name {
-    case "constant": decay = .constant
-    case "cosine": decay = .cosine(minimum: Float(try o.number("minimum", in: 0...1e3) ?? 0))
-    case "step": decay = .step(every: try o.int("every", min: 1) ?? max(1, epochs / 3), factor: Float(try o.number("factor", in: 1e-9...1) ?? 0.1))
-    case "exponential": decay = .exponential(factor: Float(try o.number("factor", in: 1e-9...1) ?? 0.9))
-    case "one_cycle":
-        // Stepped per batch, as PyTorch's OneCycleLR; its own first phase is the warm-up.
-        guard warmup == 0 else { throw APIError.invalid("schedule: one_cycle has its own warm-up phase; \"warmup\" must be 0") }
-        decay = .oneCycle(peakFraction: try o.number("peak_fraction", in: 0.01...0.99).map(Float.init) ?? LearningRateSchedule.oneCyclePeakFraction,
-                          divFactor: try o.number("div_factor", in: 1...1e6).map(Float.init) ?? LearningRateSchedule.oneCycleDivFactor,
-                          finalDivFactor: try o.number("final_div_factor", in: 1...1e9).map(Float.init) ?? LearningRateSchedule.oneCycleFinalDivFactor)
-        try o.checkAllUsed()
-        return LearningRateSchedule(decay, unit: .step)
-    default: throw APIError.invalid("schedule: unknown name '\(name)' (known: constant, cosine, step, exponential, one_cycle)")
-    }
-    try o.checkAllUsed()
-    return LearningRateSchedule(decay, warmup: warmup)
-}
 
 private func metricsJSON(_ m: EpochMetrics) -> JSONValue {
     var o: [String: JSONValue] = [
@@ -139,8 +80,8 @@ public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _
         let o = AlgorithmOptions(try jsonObject(optionsJSON, "options_json"), context: "options_json")
         let epochs = try o.int("epochs", min: 1, max: 1_000_000) ?? 10
         let batchSize = try o.int("batch_size", min: 1, max: 1 << 20) ?? 128
-        let optimizer = try optimizerConfig(o.raw("optimizer"))
-        let schedule = try scheduleConfig(o.raw("schedule"), epochs: epochs)
+        let optimizer = try TrainSpec.optimizer(o.raw("optimizer"))
+        let schedule = try TrainSpec.schedule(o.raw("schedule"), epochs: epochs)
         let seed = UInt64(try o.int("seed", min: 0, max: Int.max) ?? 0)
         let patience = try o.int("early_stopping_patience", min: 1)
         let threads = try o.int("threads", min: 1, max: 256)

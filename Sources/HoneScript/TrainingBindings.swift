@@ -210,53 +210,30 @@ enum TrainingBindings {
         return config
     }
 
-    /// `schedule = "cosine"` or `{ "cosine", warmup = 2, minimum = 0 }`: the C API's names
-    /// and options (warm-up in epochs; one_cycle steps per batch, peaking at the optimizer's lr).
+    /// `schedule = "cosine"` or `{ "cosine", warmup = 2 }`, `optimizer = "adamw"` or
+    /// `{ "adamw", lr = 1e-3 }`: the C API's names and options, read by the one reader
+    /// (HoneTuning's TrainSpec).
     private static func schedule(_ value: LuaValue, epochs: Int) throws -> LearningRateSchedule {
         if value.isNil { return .constant }
-        let choice = try AlgorithmChoice(value, what: "schedule")
-        let o = choice.options
-        try o.checkFields(["warmup", "minimum", "every", "factor", "peak_fraction", "div_factor", "final_div_factor"], in: "schedule")
-        func number(_ key: String) throws -> Float? { try o.optional(key) { Float(try $0.number($1)) } }
-        let warmup = Int(try o.optional("warmup") { try $0.integer($1) } ?? 0)
-        let schedule: LearningRateSchedule
-        switch choice.name {
-        case "constant": schedule = LearningRateSchedule(.constant, warmup: warmup)
-        case "cosine": schedule = LearningRateSchedule(.cosine(minimum: try number("minimum") ?? 0), warmup: warmup)
-        case "step":
-            schedule = LearningRateSchedule(.step(every: Int(try o.optional("every") { try $0.integer($1) } ?? Int64(max(1, epochs / 3))),
-                                                  factor: try number("factor") ?? 0.1), warmup: warmup)
-        case "exponential": schedule = LearningRateSchedule(.exponential(factor: try number("factor") ?? 0.9), warmup: warmup)
-        case "one_cycle":
-            guard warmup == 0 else { throw ScriptError.badValue("schedule one_cycle has its own warm-up phase; drop 'warmup'") }
-            schedule = LearningRateSchedule(.oneCycle(peakFraction: try number("peak_fraction") ?? LearningRateSchedule.oneCyclePeakFraction,
-                                                      divFactor: try number("div_factor") ?? LearningRateSchedule.oneCycleDivFactor,
-                                                      finalDivFactor: try number("final_div_factor") ?? LearningRateSchedule.oneCycleFinalDivFactor),
-                                            unit: .step)
-        default: throw ScriptError.badValue("schedule '\(choice.name)' (known: constant, cosine, step, exponential, one_cycle)")
-        }
-        do { try schedule.validate() } catch { throw ScriptError.badValue("\(error)") }
-        return schedule
+        return try spec { try TrainSpec.schedule(try json(value, "schedule"), epochs: epochs) }
     }
 
     private static func optimizer(_ value: LuaValue) throws -> OptimizerConfig {
         if value.isNil { return .adam() }
-        let choice = try AlgorithmChoice(value, what: "optimizer")
-        guard let kind = OptimizerKind(rawValue: choice.name.lowercased()) else {
-            throw ScriptError.badValue("optimizer '\(choice.name)' (known: \(OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        let o = choice.options
-        try o.checkFields(["lr", "momentum", "nesterov", "weight_decay", "beta1", "beta2", "clip_norm"], in: "optimizer")
-        let config = OptimizerConfig(
-            kind: kind, learningRate: Float(try o.optional("lr") { try $0.number($1) } ?? (kind == .sgd ? 0.01 : 1e-3)),
-            momentum: Float(try o.optional("momentum") { try $0.number($1) } ?? 0),
-            nesterov: try o.optional("nesterov") { try $0.boolean($1) } ?? false,
-            beta1: Float(try o.optional("beta1") { try $0.number($1) } ?? 0.9),
-            beta2: Float(try o.optional("beta2") { try $0.number($1) } ?? 0.999),
-            weightDecay: try o.optional("weight_decay") { Float(try $0.number($1)) },
-            clipNorm: try o.optional("clip_norm") { Float(try $0.number($1)) })
-        try config.validate()
-        return config
+        return try spec { try TrainSpec.optimizer(try json(value, "optimizer")) }
+    }
+
+    /// A name or { "name", option = … } as the JSON spec {"name": …, …}.
+    private static func json(_ value: LuaValue, _ what: String) throws -> JSONValue {
+        let choice = try AlgorithmChoice(value, what: what)
+        var fields = try StudyConfiguration.options(choice)
+        fields["name"] = .string(choice.name)
+        return .object(fields)
+    }
+
+    /// The spec layer's errors as the script errors the rest of the host reports.
+    private static func spec<T>(_ read: () throws -> T) throws -> T {
+        do { return try read() } catch let StudyError.invalidArgument(message) { throw ScriptError.badValue(message) }
     }
 
     /// Runs a Lua epoch callback from the trainer's (non-throwing) callback: the first

@@ -32,7 +32,7 @@ final class ImageTrainingScriptTests: XCTestCase {
         // One-cycle ends (last batch) far below its peak.
         XCTAssertLessThan(trials[1].values?.first ?? 1, 1e-4)
         XCTAssertContains(trials[2].failReason, "own warm-up")
-        XCTAssertContains(trials[3].failReason, "schedule 'linear' (known: constant, cosine, step, exponential, one_cycle)")
+        XCTAssertContains(trials[3].failReason, "schedule: unknown name 'linear' (known: constant, cosine, step, exponential, one_cycle)")
         XCTAssertContains(trials[4].failReason, "augmentation (crop/flip) needs image samples")
     }
 

@@ -1,0 +1,85 @@
+// The spec layer's training settings read once for every front end: the optimizer and the
+// learning-rate schedule of hone_model_train's options (C, and Python through it) and of
+// Lua's hone.fit { optimizer = …, schedule = … } (converted to the same JSON), with one
+// spelling, one set of defaults and one set of limits.
+
+import Foundation
+import HoneNN
+import HoneSearch
+
+public enum TrainSpec {
+    public static let optimizerNames = ["sgd", "nesterov", "adam", "adamw", "rmsprop"]
+    public static let scheduleNames = ["constant", "cosine", "step", "exponential", "one_cycle"]
+
+    /// A name or {"name": …, <options>} as fields (nil: `fallback`).
+    private static func fields(_ spec: JSONValue?, _ what: String, fallback: String) throws -> [String: JSONValue] {
+        switch spec {
+        case nil, .null?: return ["name": .string(fallback)]
+        case .string(let s)?: return ["name": .string(s)]
+        case .object(let o)?: return o
+        case let v?: throw StudyError.invalidArgument("\(what) must be a name or {\"name\": …}, got \(v.jsonText.prefix(80))")
+        }
+    }
+
+    /// "sgd" (lr 0.01), "nesterov" (SGD with Nesterov momentum 0.9), "adam", "adamw",
+    /// "rmsprop" (lr 0.001); options lr, momentum, nesterov, weight_decay, beta1, beta2,
+    /// clip_norm. Default: adam.
+    public static func optimizer(_ spec: JSONValue?) throws -> OptimizerConfig {
+        let o = AlgorithmOptions(try fields(spec, "\"optimizer\"", fallback: "adam"), context: "optimizer")
+        guard let name = try o.string("name") else {
+            throw StudyError.invalidArgument("optimizer: \"name\" is required (\(optimizerNames.joined(separator: ", ")))")
+        }
+        let sgd = name == "sgd" || name == "nesterov"
+        let lr = Float(try o.number("lr", in: 1e-12...1e3) ?? (sgd ? 1e-2 : 1e-3))
+        let weightDecay = try o.number("weight_decay", in: 0...10).map(Float.init)
+        let momentum = try o.number("momentum", in: 0...0.999).map(Float.init)
+        let nesterov = try o.bool("nesterov") ?? (name == "nesterov")
+        let beta1 = Float(try o.number("beta1", in: 0...0.9999) ?? 0.9), beta2 = Float(try o.number("beta2", in: 0...0.999999) ?? 0.999)
+        let clip = try o.number("clip_norm", in: 1e-12...1e12).map(Float.init)
+        let config: OptimizerConfig
+        switch name {
+        case "sgd", "nesterov":
+            config = OptimizerConfig(kind: .sgd, learningRate: lr, momentum: momentum ?? (nesterov ? 0.9 : 0),
+                                     nesterov: nesterov, weightDecay: weightDecay, clipNorm: clip)
+        case "adam": config = OptimizerConfig(kind: .adam, learningRate: lr, beta1: beta1, beta2: beta2, weightDecay: weightDecay, clipNorm: clip)
+        case "adamw": config = OptimizerConfig(kind: .adamw, learningRate: lr, beta1: beta1, beta2: beta2, weightDecay: weightDecay, clipNorm: clip)
+        case "rmsprop": config = OptimizerConfig(kind: .rmsprop, learningRate: lr, momentum: momentum ?? 0, weightDecay: weightDecay, clipNorm: clip)
+        default: throw StudyError.invalidArgument("optimizer: unknown name '\(name)' (known: \(optimizerNames.joined(separator: ", ")))")
+        }
+        if nesterov, !sgd { throw StudyError.invalidArgument("optimizer: \"nesterov\" is for sgd, not \(name)") }
+        try o.checkAllUsed()
+        do { try config.validate() } catch { throw StudyError.invalidArgument("optimizer: \(error)") }
+        return config
+    }
+
+    /// "constant" (default), "cosine" (minimum), "step" (every, factor), "exponential"
+    /// (factor), each with "warmup" epochs; "one_cycle" (peak_fraction, div_factor,
+    /// final_div_factor; stepped per batch, its first phase is the warm-up).
+    public static func schedule(_ spec: JSONValue?, epochs: Int) throws -> LearningRateSchedule {
+        let o = AlgorithmOptions(try fields(spec, "\"schedule\"", fallback: "constant"), context: "schedule")
+        guard let name = try o.string("name") else {
+            throw StudyError.invalidArgument("schedule: \"name\" is required (\(scheduleNames.joined(separator: ", ")))")
+        }
+        let warmup = try o.int("warmup", min: 0) ?? 0
+        let schedule: LearningRateSchedule
+        switch name {
+        case "constant": schedule = LearningRateSchedule(.constant, warmup: warmup)
+        case "cosine": schedule = LearningRateSchedule(.cosine(minimum: Float(try o.number("minimum", in: 0...1e3) ?? 0)), warmup: warmup)
+        case "step":
+            schedule = LearningRateSchedule(.step(every: try o.int("every", min: 1) ?? max(1, epochs / 3),
+                                                  factor: Float(try o.number("factor", in: 1e-9...1) ?? 0.1)), warmup: warmup)
+        case "exponential": schedule = LearningRateSchedule(.exponential(factor: Float(try o.number("factor", in: 1e-9...1) ?? 0.9)), warmup: warmup)
+        case "one_cycle":
+            guard warmup == 0 else { throw StudyError.invalidArgument("schedule: one_cycle has its own warm-up phase; \"warmup\" must be 0") }
+            schedule = LearningRateSchedule(
+                .oneCycle(peakFraction: try o.number("peak_fraction", in: 0.01...0.99).map(Float.init) ?? LearningRateSchedule.oneCyclePeakFraction,
+                          divFactor: try o.number("div_factor", in: 1...1e6).map(Float.init) ?? LearningRateSchedule.oneCycleDivFactor,
+                          finalDivFactor: try o.number("final_div_factor", in: 1...1e9).map(Float.init) ?? LearningRateSchedule.oneCycleFinalDivFactor),
+                unit: .step)
+        default: throw StudyError.invalidArgument("schedule: unknown name '\(name)' (known: \(scheduleNames.joined(separator: ", ")))")
+        }
+        try o.checkAllUsed()
+        do { try schedule.validate() } catch { throw StudyError.invalidArgument("schedule: \(error)") }
+        return schedule
+    }
+}
