@@ -39,12 +39,6 @@ public struct TrialWork: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         "train \(start) → \(budget) of \(maxBudget)" + (resumeFrom.map { ", resuming trial \($0)" } ?? "")
     }
-
-    /// The JSON shape every front end shows: {"start", "budget", "max_budget", "resume_from"}.
-    public var json: JSONValue {
-        .object(["start": .number(start), "budget": .number(budget), "max_budget": .number(maxBudget),
-                 "resume_from": resumeFrom.map { .number(Double($0)) } ?? .null])
-    }
 }
 
 /// How an optimize call hands out work. Built by `AlgorithmRegistry.scheduler(spec:)`;
