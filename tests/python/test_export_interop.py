@@ -214,3 +214,53 @@ def test_bad_requests_are_clear_errors(study):
 def iso_seconds(text):
     from datetime import datetime
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def test_optuna_journal_opens_in_optuna_and_optuna_dashboard(study):
+    """`hone export --format optuna-journal`: Optuna's JournalStorage replays the file into
+    the same trials (states, values, params with their distributions, intermediate values,
+    attributes), and optuna-dashboard serves the study from it."""
+    optuna = pytest.importorskip("optuna")
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+    work, storage, trials = study
+    path = work / "curves.log"
+    hone("export", STUDY, "--storage", storage, "--format", "optuna-journal", "--output", path)
+    journal = JournalStorage(JournalFileBackend(str(path)))
+    loaded = optuna.load_study(study_name=STUDY, storage=journal)
+    got = loaded.get_trials(deepcopy=False)
+    assert [t.number for t in got] == [t["number"] for t in trials]
+    for ours, theirs in zip(trials, got):
+        assert theirs.state.name == ours["state"]
+        if ours["state"] == "COMPLETE":
+            assert theirs.value == ours["values"][0]
+        assert set(theirs.params) == set(ours["params"])
+        for name, value in ours["params"].items():
+            assert theirs.params[name] == value
+            kind = {float: "FloatDistribution", int: "IntDistribution", str: "CategoricalDistribution"}[type(value)]
+            assert theirs.distributions[name].__class__.__name__ == kind
+        ours_curve = dict(reports(ours))
+        assert set(theirs.intermediate_values) == set(ours_curve)
+        for step, value in ours_curve.items():
+            assert theirs.intermediate_values[step] == value or (math.isnan(value) and math.isnan(theirs.intermediate_values[step]))
+        assert theirs.user_attrs == ours["user_attrs"]
+    complete = [t for t in trials if t["state"] == "COMPLETE"]
+    assert loaded.best_value == min(t["values"][0] for t in complete)
+
+    # optuna-dashboard's API lists the study and its trials.
+    dashboard = pytest.importorskip("optuna_dashboard")
+    app = dashboard.wsgi(journal)
+
+    def get(url):
+        from wsgiref.util import setup_testing_defaults
+        environ = {"REQUEST_METHOD": "GET", "PATH_INFO": url}
+        setup_testing_defaults(environ)
+        status = []
+        body = b"".join(app(environ, lambda s, h, *_: status.append(s)))
+        assert status[0].startswith("200"), (url, status, body[:200])
+        return json.loads(body)
+
+    studies = get("/api/studies")["study_summaries"]
+    assert [s["study_name"] for s in studies] == [STUDY]
+    detail = get(f"/api/studies/{studies[0]['study_id']}")
+    assert len(detail["trials"]) == len(trials)
