@@ -321,6 +321,15 @@ hone_status hone_study_importances_json(hone_study *study, const char *options_j
  * Thread-safe. */
 hone_status hone_storage_studies_json(const char *storage_url, char **out);
 
+/* Copies studies from an Optuna storage file — an RDB SQLite file (what Optuna's
+ * "sqlite:///optuna.db" writes) or a JournalStorage file — into the storage at
+ * `storage_url`: names, directions, attributes and trials (states, values, parameters with
+ * their distributions, intermediate values, attributes, datetimes). `study_name` NULL
+ * imports every study of the file. A study name that exists in the target is
+ * HONE_EXISTS (nothing of that study is copied); a missing file or study HONE_NOT_FOUND.
+ * *names_json (may be NULL) lists the imported names; free with hone_free. Thread-safe. */
+hone_status hone_import_optuna(const char *path, const char *storage_url, const char *study_name, char **names_json);
+
 /* Deletes a study and all its trials from a storage. HONE_NOT_FOUND if absent.
  * Thread-safe; do not delete a study another handle is using. */
 hone_status hone_storage_delete_study(const char *storage_url, const char *study_name);

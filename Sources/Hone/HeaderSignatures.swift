@@ -25,6 +25,7 @@ func headerSignaturesAreImplemented() {
     same(CHoneHeader.hone_dataset_split, Hone.hone_dataset_split)
     same(CHoneHeader.hone_errmsg, Hone.hone_errmsg)
     same(CHoneHeader.hone_free, Hone.hone_free)
+    same(CHoneHeader.hone_import_optuna, Hone.hone_import_optuna)
     same(CHoneHeader.hone_interrupt, Hone.hone_interrupt)
     same(CHoneHeader.hone_model_create, Hone.hone_model_create)
     same(CHoneHeader.hone_model_evaluate, Hone.hone_model_evaluate)

@@ -7,7 +7,7 @@ struct HoneCommand: ParsableCommand {
         subcommands: [
             TrainCommand.self, TuneCommand.self, AutoCommand.self,
             StudiesCommand.self, TrialsCommand.self, BestCommand.self, DeleteCommand.self,
-            ExportCommand.self,
+            ExportCommand.self, ImportOptunaCommand.self,
             ReportCommand.self,
         ])
 }

@@ -26,7 +26,7 @@ from .errors import (DuplicatedStudyError, ExistsError, HoneError, HoneIOError, 
 from .frozen import FrozenTrial, TrialState, create_trial
 from .model import Model, load_model, train
 from .scripting import load_plugin, registry, run_script
-from .study import (MaxTrialsCallback, Study, StudyDirection, StudySummary, copy_study, create_study,
+from .study import (MaxTrialsCallback, Study, StudyDirection, StudySummary, copy_study, create_study, import_optuna_study,
                     delete_study, get_all_study_names, get_all_study_summaries, load_study)
 from .trial import FixedTrial, Trial
 from . import tracking
@@ -72,5 +72,5 @@ __all__ = [
     "StudyDirection", "StudySummary", "MaxTrialsCallback", "FixedTrial", "create_trial", "copy_study",
     "get_all_study_summaries", "distributions", "exceptions", "importance", "logging", "pruners", "samplers",
     "storages", "study", "trial", "visualization",
-    "schedulers",
+    "schedulers", "import_optuna_study",
 ]

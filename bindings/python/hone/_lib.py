@@ -125,6 +125,7 @@ _PROTOTYPES = {
     "hone_study_importances_json": (c_int, [_handle, c_char_p, _out_string]),
     "hone_storage_studies_json": (c_int, [c_char_p, _out_string]),
     "hone_storage_delete_study": (c_int, [c_char_p, c_char_p]),
+    "hone_import_optuna": (c_int, [c_char_p, c_char_p, c_char_p, _out_string]),
     # trials
     "hone_trial_number": (c_int, [_handle, POINTER(c_int64)]),
     "hone_trial_work": (c_int, [_handle, POINTER(c_double), POINTER(c_double), POINTER(c_double), POINTER(c_int64)]),

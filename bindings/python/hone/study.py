@@ -213,6 +213,17 @@ def delete_study(*, study_name: str, storage: Any) -> None:
     check(lib.hone_storage_delete_study(encode(_storage_url(storage), "storage"), encode(study_name, "study_name")))
 
 
+def import_optuna_study(path: str, storage: Any, study_name: Optional[str] = None) -> List[str]:
+    """Copies studies from an Optuna storage file — an RDB SQLite file (``optuna.db`` of
+    Optuna's ``sqlite:///optuna.db``) or a JournalStorage file — into ``storage`` (Hone's
+    own; the same as ``hone import-optuna``): names, directions, attributes and trials
+    with their states, values, parameters, distributions and intermediate values.
+    ``study_name`` None imports every study of the file. Returns the imported names."""
+    names = call_string(lib.hone_import_optuna, encode(str(path), "path"), encode(_storage_url(storage), "storage"),
+                        encode(study_name, "study_name"))
+    return loads(names)
+
+
 def get_all_study_names(storage: Any) -> List[str]:
     """The names of the studies in a storage."""
     return loads(call_string(lib.hone_storage_studies_json, encode(_storage_url(storage), "storage")))
