@@ -26,7 +26,7 @@ public enum OptunaImport {
         let head = handle.readData(ofLength: 16)
         handle.closeFile()
         if head.starts(with: Data("SQLite format 3".utf8)) { return try fromRDB(path: path) }
-        return try fromJournal(text: try String(contentsOfFile: path, encoding: .utf8), path: path)
+        return try journalStudies(text: try String(contentsOfFile: path, encoding: .utf8), path: path)
     }
 
     /// Writes `study` into `storage` under `name` (default: its own); refuses an existing name.
@@ -182,7 +182,8 @@ public enum OptunaImport {
         return out
     }
 
-    static func fromJournal(text: String, path: String) throws -> [ImportedStudy] {
+    /// The studies a journal's text replays to (`path` only names it in errors).
+    public static func journalStudies(text: String, path: String = "journal") throws -> [ImportedStudy] {
         var studies: [Int: ImportedStudy] = [:]
         var nextStudy = 0
         var trials: [(study: Int, draft: TrialDraft)] = []   // trial id = index

@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 scratch=.build-fuzz
 work=$scratch/fuzz
-targets_all=(csv npy idx safetensors gzip json-options storage-url study-script lua-pattern c-api-options)
+targets_all=(csv npy idx safetensors gzip json-options storage-url study-script lua-pattern c-api-options optuna-journal)
 
 usage() { sed -n 2,15p "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 [[ $# -ge 1 ]] || usage

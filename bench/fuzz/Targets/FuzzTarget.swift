@@ -30,6 +30,7 @@ public struct FuzzTarget: Sendable {
         FuzzTarget("study-script") { try StudyScriptFuzz.run($0) },
         FuzzTarget("lua-pattern") { try LuaPatternFuzz.run($0) },
         FuzzTarget("c-api-options") { try CAPIOptionsFuzz.run($0) },
+        FuzzTarget("optuna-journal") { try OptunaJournalFuzz.run($0) },
     ]
 
     public static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
