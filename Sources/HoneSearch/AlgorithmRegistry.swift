@@ -304,29 +304,34 @@ public final class AlgorithmRegistry: @unchecked Sendable {
             return .budget(try ASHAScheduler(minResource: Double(r), maxResource: Double(R), reductionFactor: eta))
         },
         "pbt": { o in
-            .pbt(try PopulationBasedTraining(
+            let rules = try pbtRules(o)
+            return .pbt(try PopulationBasedTraining(
                 populationSize: try required(o, "population_size", "members training side by side, ≥ 2"),
                 generations: try required(o, "generations", "segments each member trains"),
                 stepsPerGeneration: try required(o, "steps_per_generation", "steps between exploit/explore"),
-                truncation: try o.number("truncation", above: 0) ?? 0.2,
-                perturbFactors: try o.numbers("perturb_factors") ?? [0.8, 1.2],
-                resampleProbability: try o.number("resample_probability", atLeast: 0) ?? 0.25,
-                explored: try o.strings("explored").map(Set.init)))
+                truncation: rules.truncation, perturbFactors: rules.perturbFactors,
+                resampleProbability: rules.resampleProbability, explored: rules.explored))
         },
         "async_pbt": { o in
-            .asyncPBT(try AsynchronousPBT(
+            let rules = try pbtRules(o)
+            return .asyncPBT(try AsynchronousPBT(
                 populationSize: try required(o, "population_size", "members training side by side, ≥ 2"),
                 totalSteps: try required(o, "total_steps", "steps each member trains in all"),
                 stepsPerReady: try required(o, "steps_per_ready", "steps between exploit/explore"),
-                truncation: try o.number("truncation", above: 0) ?? 0.2,
-                perturbFactors: try o.numbers("perturb_factors") ?? [0.8, 1.2],
-                resampleProbability: try o.number("resample_probability", atLeast: 0) ?? 0.25,
-                explored: try o.strings("explored").map(Set.init),
+                truncation: rules.truncation, perturbFactors: rules.perturbFactors,
+                resampleProbability: rules.resampleProbability, explored: rules.explored,
                 maxConsecutiveFailures: try o.int("max_consecutive_failures", min: 1) ?? 3,
                 maxSegmentsPerMember: try o.int("max_segments_per_member", min: 1),
                 minimumReported: try o.int("minimum_reported", min: 2)))
         },
     ]
+
+    /// The exploit/explore options both PBT schedulers take (the paper's defaults).
+    private static func pbtRules(_ o: AlgorithmOptions) throws
+        -> (truncation: Double, perturbFactors: [Double], resampleProbability: Double, explored: Set<String>?) {
+        (try o.number("truncation", above: 0) ?? 0.2, try o.numbers("perturb_factors") ?? [0.8, 1.2],
+         try o.number("resample_probability", atLeast: 0) ?? 0.25, try o.strings("explored").map(Set.init))
+    }
 
     /// An integer option ≥ 1 the algorithm cannot do without.
     private static func required(_ o: AlgorithmOptions, _ key: String, _ what: String) throws -> Int {
