@@ -24,8 +24,7 @@ extension Study {
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
         if let n = nTrials, n < 0 { throw StudyError.invalidArgument("nTrials must not be negative, got \(n)") }
         clearStop()
-        let run = OptimizeRun(study: self, objective: objective, nTrials: nTrials,
-                              deadline: timeout.map { Date().addingTimeInterval($0) },
+        let run = OptimizeRun(study: self, objective: objective, limits: RunLimits(nTrials: nTrials, timeout: timeout),
                               catchErrors: catchErrors, callbacks: callbacks)
         withHeartbeats { runOnWorkerThreads(nJobs, name: "hone-worker") { run.work(worker: $0) } }
         if let e = run.firstError { throw e }
@@ -72,34 +71,23 @@ extension Study {
 private final class OptimizeRun: @unchecked Sendable {
     let study: Study
     let objective: @Sendable (Trial) throws -> [Double]
-    let deadline: Date?
+    let limits: RunLimits
     let catchErrors: Bool
     let callbacks: [@Sendable (Study, FrozenTrial) -> Void]
     private let lock = NSLock()
-    private var remaining: Int?
     private var error: Error?
 
-    init(study: Study, objective: @escaping @Sendable (Trial) throws -> [Double], nTrials: Int?, deadline: Date?,
+    init(study: Study, objective: @escaping @Sendable (Trial) throws -> [Double], limits: RunLimits,
          catchErrors: Bool, callbacks: [@Sendable (Study, FrozenTrial) -> Void])
     {
-        self.study = study; self.objective = objective; self.remaining = nTrials
-        self.deadline = deadline; self.catchErrors = catchErrors; self.callbacks = callbacks
+        self.study = study; self.objective = objective; self.limits = limits
+        self.catchErrors = catchErrors; self.callbacks = callbacks
     }
 
     var firstError: Error? { lock.lock(); defer { lock.unlock() }; return error }
 
-    /// Takes one trial slot, or says the run is over.
-    private func claimSlot() -> Bool {
-        if study.isStopRequested { return false }
-        if let d = deadline, Date() >= d { return false }
-        lock.lock(); defer { lock.unlock() }
-        if error != nil { return false }
-        if let r = remaining {
-            guard r > 0 else { return false }
-            remaining = r - 1
-        }
-        return true
-    }
+    /// Takes one trial slot, or says the run is over (the limits, or an error recorded).
+    private func claimSlot() -> Bool { firstError == nil && limits.claim(study) }
 
     private func record(_ e: Error) {
         lock.lock(); if error == nil { error = e }; lock.unlock()

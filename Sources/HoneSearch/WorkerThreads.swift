@@ -64,3 +64,45 @@ public final class PeriodicThread: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+/// The limits every optimize loop has: `stop()`, a deadline and a number of trials (or
+/// PBT segments) to start.
+final class RunLimits: @unchecked Sendable {
+    private let lock = NSLock()
+    private var left: Int?
+    private let deadline: Date?
+
+    init(nTrials: Int?, timeout: TimeInterval?) {
+        left = nTrials
+        deadline = timeout.map { Date().addingTimeInterval($0) }
+    }
+
+    /// Whether nothing new may start.
+    func isOver(_ study: Study) -> Bool {
+        if study.isStopRequested { return true }
+        if let d = deadline, Date() >= d { return true }
+        lock.lock(); defer { lock.unlock() }
+        return left.map { $0 <= 0 } ?? false
+    }
+
+    /// Takes one slot, or says the run is over.
+    func claim(_ study: Study) -> Bool {
+        if study.isStopRequested { return false }
+        if let d = deadline, Date() >= d { return false }
+        lock.lock(); defer { lock.unlock() }
+        if let n = left {
+            guard n > 0 else { return false }
+            left = n - 1
+        }
+        return true
+    }
+}
+
+/// A value behind a lock, shared by an optimize run's worker threads.
+final class Locked<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: T
+    init(_ value: T) { stored = value }
+    var value: T { lock.lock(); defer { lock.unlock() }; return stored }
+    func mutate<R>(_ body: (inout T) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&stored) }
+}

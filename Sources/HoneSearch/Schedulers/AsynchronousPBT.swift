@@ -154,7 +154,7 @@ extension Study {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "population based training") }
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
         clearStop()
-        let limits = SegmentLimits(nTrials: nTrials, timeout: timeout)
+        let limits = RunLimits(nTrials: nTrials, timeout: timeout)
         let run = AsyncPBTRun(pbt: pbt, direction: directions[0], seed: seed, release: release)
         let work: @Sendable (Int) -> Void = { [self] worker in
             while let (segment, params) = run.next(unless: { !limits.claim(self) }) {

@@ -137,7 +137,7 @@ extension Study {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "population based training") }
         guard nJobs >= 1 else { throw StudyError.invalidArgument("nJobs must be at least 1, got \(nJobs)") }
         clearStop()
-        let limits = SegmentLimits(nTrials: nTrials, timeout: timeout)
+        let limits = RunLimits(nTrials: nTrials, timeout: timeout)
         let direction = directions[0]
         let worst = direction == .minimize ? Double.infinity : -Double.infinity
         var plans: [(segment: PBTSegment, params: [String: ParamValue])] = (0..<pbt.populationSize).map {
@@ -183,48 +183,6 @@ extension Study {
             plans = pbt.plan(generation: g + 1, last: last, direction: direction, rng: &rng)
         }
     }
-}
-
-/// The limits of a PBT run that every optimize loop has: `stop()`, a deadline and a
-/// number of segments (trials) to start.
-final class SegmentLimits: @unchecked Sendable {
-    private let lock = NSLock()
-    private var left: Int?
-    private let deadline: Date?
-
-    init(nTrials: Int?, timeout: TimeInterval?) {
-        left = nTrials
-        deadline = timeout.map { Date().addingTimeInterval($0) }
-    }
-
-    /// Whether no new segment may start.
-    func isOver(_ study: Study) -> Bool {
-        if study.isStopRequested { return true }
-        if let d = deadline, Date() >= d { return true }
-        lock.lock(); defer { lock.unlock() }
-        return left.map { $0 <= 0 } ?? false
-    }
-
-    /// Takes one segment slot, or says the run is over.
-    func claim(_ study: Study) -> Bool {
-        if study.isStopRequested { return false }
-        if let d = deadline, Date() >= d { return false }
-        lock.lock(); defer { lock.unlock() }
-        if let n = left {
-            guard n > 0 else { return false }
-            left = n - 1
-        }
-        return true
-    }
-}
-
-/// A value behind a lock (PBT's per-generation bookkeeping across worker threads).
-private final class Locked<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var stored: T
-    init(_ value: T) { stored = value }
-    var value: T { lock.lock(); defer { lock.unlock() }; return stored }
-    func mutate(_ body: (inout T) -> Void) { lock.lock(); body(&stored); lock.unlock() }
 }
 
 extension Study {

@@ -73,22 +73,28 @@ extension Study {
         switch scheduler {
         case .budget(let s):
             // The resource each paused trial has trained so far: its next job starts there.
-            let trained = LockedTable()
+            let trained = Locked([Int: Double]())
             // A finished trial is never resumed: its checkpoint goes.
             let release: @Sendable (Study, FrozenTrial) -> Void = { study, trial in study.checkpoints.release(trial.number) }
             try optimize(scheduler: s, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: [release] + callbacks) { trial, budget in
-                let start = trained[trial.number]
+                let start = trained.value[trial.number]
                 trial.work = TrialWork(start: start ?? 0, budget: budget.resource, maxBudget: budget.maxResource,
                                        resumeFrom: start == nil ? nil : trial.number)
-                defer { trained[trial.number] = budget.resource }
+                defer { trained.mutate { $0[trial.number] = budget.resource } }
                 return try objective(trial)
             }
         case .pbt(let p):
             let total = Double(p.generations * p.stepsPerGeneration)
-            // Segments resume only the generation before theirs: older checkpoints go.
-            let generations = LockedGenerations()
+            // Segments resume only the generation before theirs: recording a segment of
+            // generation g drops the checkpoints of generations before g − 1.
+            let generations = Locked([Int: [Int]]())
             try optimize(pbt: p, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: callbacks) { [self] trial, segment in
-                for old in generations.record(trial.number, generation: segment.generation) { checkpoints.release(old) }
+                let old = generations.mutate { byGeneration -> [Int] in
+                    byGeneration[segment.generation, default: []].append(trial.number)
+                    let done = byGeneration.keys.filter { $0 < segment.generation - 1 }
+                    return done.flatMap { byGeneration.removeValue(forKey: $0) ?? [] }
+                }
+                for number in old { checkpoints.release(number) }
                 return try Self.score(objective, trial, segment, maxBudget: total)
             }
         case .asyncPBT(let p):
@@ -107,29 +113,6 @@ extension Study {
         let values = try objective(trial)
         guard values.count == 1 else { throw StudyError.wrongNumberOfValues(trialNumber: trial.number, expected: 1, got: values.count) }
         return values[0]
-    }
-}
-
-/// Trial number → resource trained, shared by a budget run's worker threads.
-private final class LockedTable: @unchecked Sendable {
-    private let lock = NSLock()
-    private var table: [Int: Double] = [:]
-    subscript(_ n: Int) -> Double? {
-        get { lock.lock(); defer { lock.unlock() }; return table[n] }
-        set { lock.lock(); table[n] = newValue; lock.unlock() }
-    }
-}
-
-/// Sync PBT's segments by generation: recording one of generation g hands back those of
-/// generations before g − 1, whose checkpoints nothing resumes any more.
-private final class LockedGenerations: @unchecked Sendable {
-    private let lock = NSLock()
-    private var trials: [Int: [Int]] = [:]
-    func record(_ trial: Int, generation g: Int) -> [Int] {
-        lock.lock(); defer { lock.unlock() }
-        trials[g, default: []].append(trial)
-        let old = trials.keys.filter { $0 < g - 1 }
-        return old.flatMap { trials.removeValue(forKey: $0) ?? [] }
     }
 }
 
