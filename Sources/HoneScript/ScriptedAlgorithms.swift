@@ -78,7 +78,7 @@ enum AlgorithmCatalog {
             throw ScriptError.badValue("unknown sampler '\(choice.name)' (known: \(registry.samplerNames.joined(separator: ", "))"
                 + (scripted.isEmpty ? "" : "; registered by the script: \(scripted.joined(separator: ", "))") + ")")
         }
-        return try fromRegistry { try registry.sampler(choice.name, options: try StudyConfiguration.options(choice)) }
+        return try fromRegistry { try registry.sampler(choice.name, options: try choice.jsonOptions()) }
     }
 
     static func pruner(_ choice: AlgorithmChoice, registrations: ScriptRegistrations, source: ScriptWorkerSource) throws -> Pruner {
@@ -94,13 +94,11 @@ enum AlgorithmCatalog {
             throw ScriptError.badValue("unknown pruner '\(choice.name)' (known: \(registry.prunerNames.joined(separator: ", "))"
                 + (scripted.isEmpty ? "" : "; registered by the script: \(scripted.joined(separator: ", "))") + ")")
         }
-        return try fromRegistry { try registry.pruner(choice.name, options: try StudyConfiguration.options(choice)) }
+        return try fromRegistry { try registry.pruner(choice.name, options: try choice.jsonOptions()) }
     }
 
     static func scheduler(_ choice: AlgorithmChoice) throws -> TrialScheduler {
-        var spec = try StudyConfiguration.options(choice)
-        spec["name"] = .string(choice.name)
-        return try fromRegistry { try AlgorithmRegistry.shared.scheduler(spec: .object(spec)) }
+        try fromRegistry { try AlgorithmRegistry.shared.scheduler(spec: try choice.spec()) }
     }
 
 

@@ -13,6 +13,18 @@ public struct AlgorithmChoice: Equatable {
         self.options = options
     }
 
+    /// The options as JSON (the registry's and the spec layer's options).
+    func jsonOptions() throws -> [String: JSONValue] {
+        try options.fields.mapValues { try $0.jsonValue("option of '\(name)' is") }
+    }
+
+    /// {"name": …, <options>}: the JSON spec the registry and the spec layer read.
+    func spec() throws -> JSONValue {
+        var fields = try jsonOptions()
+        fields["name"] = .string(name)
+        return .object(fields)
+    }
+
     init(_ value: LuaValue, what: String) throws {
         switch value {
         case let .string(name): self.init(name: name)
@@ -78,7 +90,7 @@ public struct StudyConfiguration: Equatable {
         }
         // Scripted samplers are not in the registry: only their names matter to the rule.
         if let givenSampler { shared["sampler"] = .string(givenSampler.name) }
-        if let scheduler { shared["scheduler"] = .object(try Self.options(scheduler).merging(["name": .string(scheduler.name)]) { _, name in name }) }
+        if let scheduler { shared["scheduler"] = try scheduler.spec() }
         let spec: StudySpec
         do {
             spec = try StudySpec(reading: AlgorithmOptions(shared, context: "study { … }"))
@@ -159,8 +171,4 @@ public struct StudyConfiguration: Equatable {
         return distribution
     }
 
-    /// An algorithm's Lua options as JSON (the registry's options).
-    static func options(_ choice: AlgorithmChoice) throws -> [String: JSONValue] {
-        try choice.options.fields.mapValues { try $0.jsonValue("option of '\(choice.name)' is") }
-    }
 }

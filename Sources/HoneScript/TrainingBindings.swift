@@ -225,10 +225,7 @@ enum TrainingBindings {
 
     /// A name or { "name", option = … } as the JSON spec {"name": …, …}.
     private static func json(_ value: LuaValue, _ what: String) throws -> JSONValue {
-        let choice = try AlgorithmChoice(value, what: what)
-        var fields = try StudyConfiguration.options(choice)
-        fields["name"] = .string(choice.name)
-        return .object(fields)
+        try AlgorithmChoice(value, what: what).spec()
     }
 
     /// The spec layer's errors as the script errors the rest of the host reports.
