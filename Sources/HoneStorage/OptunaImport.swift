@@ -90,24 +90,28 @@ public enum OptunaImport {
         return s
     }
 
+    // Made once: a formatter costs tens of microseconds to create, and every trial has two dates.
+    private static let isoFractional: ISO8601DateFormatter = {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f
+    }()
+    private static let iso = ISO8601DateFormatter()
+    private static let localTimes: [DateFormatter] = ["yyyy-MM-dd'T'HH:mm:ss.SSSSSS", "yyyy-MM-dd'T'HH:mm:ss"].map { format in
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = format
+        return f
+    }
+
     static func date(_ text: String?) -> Date? {
         guard var t = text, !t.isEmpty else { return nil }
         // "2026-01-31 12:00:00.123456" (RDB, naive local time as Optuna stores it) or
         // "2026-01-31T12:00:00.123456+00:00" (journal).
         t = t.replacingOccurrences(of: " ", with: "T")
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let d = f.date(from: t) { return d }
-        f.formatOptions = [.withInternetDateTime]
-        if let d = f.date(from: t) { return d }
+        if let d = isoFractional.date(from: t) ?? iso.date(from: t) { return d }
         // No offset: local time.
-        let local = DateFormatter()
-        local.locale = Locale(identifier: "en_US_POSIX")
-        for format in ["yyyy-MM-dd'T'HH:mm:ss.SSSSSS", "yyyy-MM-dd'T'HH:mm:ss"] {
-            local.dateFormat = format
-            if let d = local.date(from: t) { return d }
-        }
-        return nil
+        return localTimes.lazy.compactMap { $0.date(from: t) }.first
     }
 
     private static func bad(_ what: String) -> StorageError { .invalidRecord("import-optuna: \(what)") }

@@ -18,7 +18,6 @@
 
 import Foundation
 import HoneSearch
-import HoneTensor
 
 public enum OptunaJournal {
     static let workerId = "hone-export"
@@ -108,18 +107,11 @@ public enum OptunaJournal {
         }
     }
 
-    /// Python's json spelling: shortest round-trip, NaN / Infinity / -Infinity as bare tokens.
-    static func number(_ x: Double) -> String {
-        if x.isNaN { return "NaN" }
-        if x.isInfinite { return x > 0 ? "Infinity" : "-Infinity" }
-        return x.description
-    }
+    /// Python's json spelling, bare NaN / Infinity / -Infinity tokens included: the
+    /// exports' spelling of a number.
+    static func number(_ x: Double) -> String { ExportText.number(x) }
 
-    private static func jsonString(_ s: String) -> String {
-        var out = ""
-        JSONText.appendString(s, to: &out)
-        return out
-    }
+    private static func jsonString(_ s: String) -> String { JSONWriter.text { $0.string(s) } }
 
     private static func json(_ v: JSONValue) -> String { JSONWriter.text { $0.value(v) } }
 
