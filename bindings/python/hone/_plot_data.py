@@ -25,6 +25,15 @@ def objective_values(study: "Study", trials: Sequence["FrozenTrial"],
     return [t.values[0] for t in trials if t.values]
 
 
+def best_so_far(study: "Study", ys: Sequence[float]) -> List[float]:
+    """The best value up to each of ``ys`` (in the study's direction)."""
+    better = max if study.direction.name == "MAXIMIZE" else min
+    best: List[float] = []
+    for y in ys:
+        best.append(y if not best else better(best[-1], y))
+    return best
+
+
 def param_names(trials: Sequence["FrozenTrial"], params: Optional[List[str]]) -> List[str]:
     present = sorted({name for t in trials for name in t.params})
     if params is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, List, Optional, Sequence
 
-from ._plot_data import completed, is_log, objective_values, param_names, pareto_split, values_of
+from ._plot_data import best_so_far, completed, is_log, objective_values, param_names, pareto_split, values_of
 
 if TYPE_CHECKING:
     from .frozen import FrozenTrial
@@ -38,11 +38,7 @@ def plot_optimization_history(study: Any, *, target: Optional[Callable[["FrozenT
         xs, ys = [t.number for t in trials], objective_values(s, trials, target)
         ax.scatter(xs, ys, label=target_name)
         if target is None and ys:
-            maximize = s.direction.name == "MAXIMIZE"
-            best: List[float] = []
-            for y in ys:
-                best.append(y if not best else (max(best[-1], y) if maximize else min(best[-1], y)))
-            ax.plot(xs, best, color="tab:red", label="Best Value")
+            ax.plot(xs, best_so_far(s, ys), color="tab:red", label="Best Value")
     ax.set_title("Optimization History Plot")
     ax.set_xlabel("Trial")
     ax.set_ylabel(target_name)

@@ -51,8 +51,28 @@ def _time(text: Optional[str]) -> Optional[datetime]:
     return aware.astimezone().replace(tzinfo=None) if aware.tzinfo is not None else aware
 
 
+class DeprecatedSuggestions:
+    """Optuna's deprecated suggest functions (still in Optuna 4, with a warning), on top of
+    a class's ``suggest_float``: Trial and FrozenTrial have them."""
+
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        warnings.warn("suggest_uniform has been deprecated; use suggest_float instead.", FutureWarning,
+                      stacklevel=2)
+        return self.suggest_float(name, low, high)  # type: ignore[attr-defined]
+
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        warnings.warn("suggest_loguniform has been deprecated; use suggest_float(..., log=True) instead.",
+                      FutureWarning, stacklevel=2)
+        return self.suggest_float(name, low, high, log=True)  # type: ignore[attr-defined]
+
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        warnings.warn("suggest_discrete_uniform has been deprecated; use suggest_float(..., step=q) instead.",
+                      FutureWarning, stacklevel=2)
+        return self.suggest_float(name, low, high, step=q)  # type: ignore[attr-defined]
+
+
 @dataclass(eq=False)
-class FrozenTrial:
+class FrozenTrial(DeprecatedSuggestions):
     """A snapshot of one trial (Optuna's ``FrozenTrial``).
 
     ``params`` maps names to values (categorical values as the original Python objects
@@ -142,20 +162,6 @@ class FrozenTrial:
                 if choice_string(c) == value:
                     return c
         return self._suggest(name, CategoricalDistribution(choices))
-
-    def suggest_uniform(self, name: str, low: float, high: float) -> float:
-        warnings.warn("suggest_uniform is deprecated; use suggest_float", FutureWarning, stacklevel=2)
-        return self.suggest_float(name, low, high)
-
-    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
-        warnings.warn("suggest_loguniform is deprecated; use suggest_float(..., log=True)", FutureWarning,
-                      stacklevel=2)
-        return self.suggest_float(name, low, high, log=True)
-
-    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
-        warnings.warn("suggest_discrete_uniform is deprecated; use suggest_float(..., step=q)", FutureWarning,
-                      stacklevel=2)
-        return self.suggest_float(name, low, high, step=q)
 
     def report(self, value: float, step: int) -> None:
         """Does nothing: a finished trial takes no reports (as Optuna's FrozenTrial)."""

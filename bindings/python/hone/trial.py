@@ -11,7 +11,7 @@ from . import errors
 from ._lib import call_string, check, doubles, dumps, encode, integer, lib, loads
 from .distributions import (BaseDistribution, CategoricalDistribution, FloatDistribution, IntDistribution,
                             from_hone)
-from .frozen import _CONSTRAINT_PREFIX, FrozenTrial, TrialState, create_trial, split_user_attrs
+from .frozen import _CONSTRAINT_PREFIX, DeprecatedSuggestions, FrozenTrial, TrialState, create_trial, split_user_attrs
 
 if TYPE_CHECKING:
     from .study import Study
@@ -43,7 +43,7 @@ class TrialWork(NamedTuple):
     resume_from: Optional[int]
 
 
-class Trial:
+class Trial(DeprecatedSuggestions):
     """One trial of a study: ask it for parameter values, report progress, ask whether to
     prune.
 
@@ -175,23 +175,6 @@ class Trial:
         out = c_int()
         check(lib.hone_trial_should_prune(self._handle, byref(out)))
         return bool(out.value)
-
-    # -- Optuna's deprecated suggest functions (still in Optuna 4, with a warning) ---------
-
-    def suggest_uniform(self, name: str, low: float, high: float) -> float:
-        warnings.warn("suggest_uniform has been deprecated; use suggest_float instead.", FutureWarning,
-                      stacklevel=2)
-        return self.suggest_float(name, low, high)
-
-    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
-        warnings.warn("suggest_loguniform has been deprecated; use suggest_float(..., log=True) instead.",
-                      FutureWarning, stacklevel=2)
-        return self.suggest_float(name, low, high, log=True)
-
-    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
-        warnings.warn("suggest_discrete_uniform has been deprecated; use suggest_float(..., step=q) instead.",
-                      FutureWarning, stacklevel=2)
-        return self.suggest_float(name, low, high, step=q)
 
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         """Suggests from a distribution object (Study.ask's fixed_distributions)."""

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence
 
-from ._plot_data import (completed, hypervolume_history, is_log, objective_values, param_names, pareto_split,
-                         values_of)
+from ._plot_data import (best_so_far, completed, hypervolume_history, is_log, objective_values, param_names,
+                         pareto_split, values_of)
 
 if TYPE_CHECKING:
     from .frozen import FrozenTrial
@@ -47,11 +47,7 @@ def plot_optimization_history(study: Any, *, target: Optional[Callable[["FrozenT
         label = "" if len(studies) == 1 else f"{s.study_name}: "
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="markers", name=f"{label}{target_name}"))
         if target is None:
-            best: List[float] = []
-            maximize = s.direction.name == "MAXIMIZE"
-            for y in ys:
-                best.append(y if not best else (max(best[-1], y) if maximize else min(best[-1], y)))
-            fig.add_trace(go.Scatter(x=xs, y=best, mode="lines", name=f"{label}Best Value"))
+            fig.add_trace(go.Scatter(x=xs, y=best_so_far(s, ys), mode="lines", name=f"{label}Best Value"))
     fig.update_layout(title="Optimization History Plot", xaxis={"title": "Trial"}, yaxis={"title": target_name})
     return fig
 
