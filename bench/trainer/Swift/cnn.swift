@@ -78,16 +78,7 @@ func runCNNBenchmark(channels: [Int], hidden: Int, batchNorm: Bool, batch: Int, 
     let config = TrainerConfig(epochs: 1_000_000, batchSize: batch, optimizer: .adam(learningRate: 1e-3), seed: 0)
     let trainer = try Trainer(description: description, config: config)
 
-    try trainer.fit(data, epochs: 1)  // warm-up: fills the buffer pool
-    var trained = 0
-    let start = DispatchTime.now().uptimeNanoseconds
-    var elapsed = 0.0
-    while elapsed < seconds {
-        try trainer.fit(data, epochs: 1)
-        trained += sampleCount
-        elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
-    let samplesPerSecond = Double(trained) / elapsed
+    let samplesPerSecond = try trainingRate(trainer, data, seconds: seconds)
     let list = products(channels: channels, hidden: hidden, batch: batch)
     let flopsPerSample = list.reduce(0.0) { $0 + $1.flops * ($1.perImage ? 1 : 1 / Double(batch)) }
     let result: [String: Any] = [
@@ -97,4 +88,19 @@ func runCNNBenchmark(channels: [Int], hidden: Int, batchNorm: Bool, batch: Int, 
     ]
     let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
     print(String(decoding: json, as: UTF8.self))
+}
+
+/// Samples per second of whole epochs on `data`, after a warm-up epoch (which fills the
+/// buffer pool), until `seconds` have passed.
+func trainingRate(_ trainer: Trainer, _ data: Dataset, seconds: Double) throws -> Double {
+    try trainer.fit(data, epochs: 1)
+    var trained = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    var elapsed = 0.0
+    while elapsed < seconds {
+        try trainer.fit(data, epochs: 1)
+        trained += data.count
+        elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    return Double(trained) / elapsed
 }

@@ -46,17 +46,7 @@ let config = TrainerConfig(epochs: 1_000_000, batchSize: batch, optimizer: .adam
 let trainer = try Trainer(description: description, config: config)
 let parameters = trainer.model.parameterCount
 
-// Warm-up epoch (fills the buffer pool), then whole epochs until the time is up.
-try trainer.fit(data, epochs: 1)
-var trained = 0
-let start = DispatchTime.now().uptimeNanoseconds
-var elapsed = 0.0
-while elapsed < seconds {
-    try trainer.fit(data, epochs: 1)
-    trained += sampleCount
-    elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-}
-let samplesPerSecond = Double(trained) / elapsed
+let samplesPerSecond = try trainingRate(trainer, data, seconds: seconds)
 let stepsPerEpoch = (sampleCount + batch - 1) / batch
 
 // The GEMMs of one step: per layer forward x·W, dW = xᵀ·dz, and dx = dz·Wᵀ (not for the first layer).
@@ -95,7 +85,7 @@ func sgemmRate() -> Double {
 
 let result: [String: Any] = [
     "impl": "hone", "sizes": sizes, "batch": batch, "threads": threads,
-    "samples_per_s": samplesPerSecond, "us_per_step": 1e6 * elapsed / Double((trained / sampleCount) * stepsPerEpoch),
+    "samples_per_s": samplesPerSecond, "us_per_step": 1e6 * Double(sampleCount) / (samplesPerSecond * Double(stepsPerEpoch)),
     "gflops": 6 * Double(parameters) * samplesPerSecond / 1e9, "sgemm_gflops": sgemmRate(), "blas_core": BLAS.coreName,
 ]
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
