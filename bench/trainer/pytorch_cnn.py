@@ -5,9 +5,10 @@ of `hidden` units; 10 outputs), trained with Adam and cross-entropy on random da
 after a warm-up. Prints one JSON object per optimizer variant (Adam, fused Adam)."""
 import argparse
 import json
-import time
 
 import torch
+
+from pytorch_mlp import timed_steps   # this script's directory is on sys.path
 
 
 def bench(channels, hidden, batch_norm, batch, threads, fused, seconds, seed=0):
@@ -26,25 +27,7 @@ def bench(channels, hidden, batch_norm, batch, threads, fused, seconds, seed=0):
     n = 4096
     x_all = torch.randn(n, 1, 28, 28)
     y_all = torch.randint(0, 10, (n,))
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step(i):
-        lo = (i * batch) % (n - batch)
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x_all[lo:lo + batch]), y_all[lo:lo + batch])
-        loss.backward()
-        opt.step()
-
-    for i in range(10):
-        step(i)
-    steps, start = 0, time.perf_counter()
-    while True:
-        for _ in range(5):
-            step(steps)
-            steps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            break
+    steps, elapsed = timed_steps(model, opt, x_all, y_all, batch, seconds, warmup=10, chunk=5)
     return {"impl": "pytorch-fused-adam" if fused else "pytorch-adam", "model": "cnn", "channels": channels,
             "hidden": hidden, "batch_norm": batch_norm, "batch": batch, "threads": threads,
             "samples_per_s": steps * batch / elapsed, "torch": torch.__version__}

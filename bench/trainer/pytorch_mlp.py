@@ -12,6 +12,32 @@ import time
 import torch
 
 
+def timed_steps(model, opt, x_all, y_all, batch, seconds, warmup, chunk):
+    """Adam steps with cross-entropy on consecutive batches of (x_all, y_all): `warmup`
+    steps untimed, then `chunk` steps at a time until `seconds` have passed. Returns
+    (steps, elapsed seconds). Shared by the MLP and CNN benchmarks."""
+    n = len(x_all)
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step(i):
+        lo = (i * batch) % (n - batch)
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn(model(x_all[lo:lo + batch]), y_all[lo:lo + batch])
+        loss.backward()
+        opt.step()
+
+    for i in range(warmup):
+        step(i)
+    steps, start = 0, time.perf_counter()
+    while True:
+        for _ in range(chunk):
+            step(steps)
+            steps += 1
+        elapsed = time.perf_counter() - start
+        if elapsed >= seconds:
+            return steps, elapsed
+
+
 def bench(sizes, batch, threads, fused, seconds, seed=0):
     torch.set_num_threads(threads)
     torch.manual_seed(seed)
@@ -25,26 +51,7 @@ def bench(sizes, batch, threads, fused, seconds, seed=0):
     n = 8192
     x_all = torch.randn(n, sizes[0])
     y_all = torch.randint(0, sizes[-1], (n,))
-    loss_fn = torch.nn.CrossEntropyLoss()
-
-    def step(i):
-        lo = (i * batch) % (n - batch)
-        x, y = x_all[lo:lo + batch], y_all[lo:lo + batch]
-        opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(x), y)
-        loss.backward()
-        opt.step()
-
-    for i in range(50):
-        step(i)
-    steps, start = 0, time.perf_counter()
-    while True:
-        for _ in range(20):
-            step(steps)
-            steps += 1
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            break
+    steps, elapsed = timed_steps(model, opt, x_all, y_all, batch, seconds, warmup=50, chunk=20)
     params = sum(p.numel() for p in model.parameters())
     sps = steps * batch / elapsed
     return {"impl": "pytorch-fused-adam" if fused else "pytorch-adam", "sizes": sizes, "batch": batch,
