@@ -29,6 +29,12 @@ struct StudyOpenOptions {
 }
 
 func openStudy(url: String, name: String?, options: StudyOpenOptions) throws -> Study {
+    let study = try openStudyHandle(url: url, name: name, options: options)
+    study.noisyObjective = options.spec.noisyObjective
+    return study
+}
+
+private func openStudyHandle(url: String, name: String?, options: StudyOpenOptions) throws -> Study {
     let spec = options.spec
     let sampler = try AlgorithmRegistry.shared.sampler(spec: spec.sampler)
     let pruner = try AlgorithmRegistry.shared.pruner(spec: spec.pruner)
@@ -83,7 +89,8 @@ func finishedState(_ state: Int32) throws -> TrialState {
     }
 }
 
-/// Tells `trial`, checking the values first so a bad argument leaves the trial RUNNING.
+/// Tells `trial`. The core refuses values that cannot complete it (wrong count,
+/// non-finite) and leaves the trial RUNNING; here only the C arguments are read.
 func tell(_ h: StudyHandle, trial: Trial?, number: Int, state rawState: Int32, values p: UnsafePointer<Double>?,
           count n: Int, failReason: String?) throws
 {
@@ -92,15 +99,7 @@ func tell(_ h: StudyHandle, trial: Trial?, number: Int, state rawState: Int32, v
     var values: [Double]?
     switch state {
     case .complete:
-        let k = try count(n, "n_values", max: nObj)
-        guard k == nObj else {
-            throw APIError.invalid("trial \(number): the study has \(nObj) objective(s) but n_values is \(k)")
-        }
-        let v = try doubles(p, k, "values")
-        guard v.allSatisfy(\.isFinite) else {
-            throw APIError.invalid("trial \(number): values must be finite for HONE_TRIAL_COMPLETE, got \(v)")
-        }
-        values = v
+        values = try doubles(p, try count(n, "n_values", max: nObj), "values")
     case .pruned:
         let k = try count(n, "n_values", max: nObj)
         guard k == 0 || k == nObj else {

@@ -167,33 +167,27 @@ public final class Study: @unchecked Sendable {
 
     /// Finishes a trial as COMPLETE, PRUNED or FAIL.
     ///
-    /// A COMPLETE tell with the wrong number of values or a NaN/inf value stores the
-    /// trial as FAIL (with the reason) and throws, as a failing objective would. A
-    /// PRUNED tell without values stores the last intermediate report. Telling a trial a
-    /// second time, or one that another worker or `failStaleTrials` already finished,
-    /// throws `StudyError.alreadyFinished`; a trial of another study throws
-    /// `StudyError.unknownTrial`.
+    /// A COMPLETE tell with the wrong number of values or a NaN/inf value throws
+    /// (`wrongNumberOfValues` / `nonFiniteValue`) and leaves the trial RUNNING, as
+    /// Optuna's `tell(trial, values, state=COMPLETE)` raises: the caller can tell it again
+    /// (the optimize drivers tell such an objective result as FAIL with the reason —
+    /// `failIfInvalid`). A PRUNED tell without values stores the last intermediate
+    /// report. Telling a trial a second time, or one that another worker or
+    /// `failStaleTrials` already finished, throws `StudyError.alreadyFinished`; a trial of
+    /// another study throws `StudyError.unknownTrial`.
     @discardableResult
     public func tell(_ trial: Trial, state: TrialState, values: [Double]? = nil, failReason: String? = nil) throws -> FrozenTrial {
         guard trial.study === self else {
             throw StudyError.unknownTrial("\(trial.number) of study \"\(trial.study.name)\" (told to study \"\(name)\")")
         }
         guard state.isFinished else { throw StudyError.invalidTellState(state) }
-        var finalState = state, finalValues = values, reason = failReason
-        var deferredError: StudyError?
-        if state == .complete {
-            if let v = values, v.count != directions.count {
-                deferredError = .wrongNumberOfValues(trialNumber: trial.number, expected: directions.count, got: v.count)
-            } else if let v = values, !v.allSatisfy(\.isFinite) {
-                deferredError = .nonFiniteValue(trialNumber: trial.number, values: v)
-            } else if values == nil {
-                deferredError = .wrongNumberOfValues(trialNumber: trial.number, expected: directions.count, got: 0)
-            }
-            if let e = deferredError { finalState = .fail; finalValues = nil; reason = e.description }
-        } else if state == .pruned, values == nil {
+        var finalValues = values
+        if state == .complete, let problem = invalidCompletion(trial.number, values) { throw problem }
+        if state == .pruned, values == nil {
             finalValues = trial.frozen().lastIntermediate?.values
         }
         if let v = finalValues, v.contains(where: \.isNaN) { finalValues = nil }
+        let finalState = state, reason = failReason
         if let already = trial.beginFinish(finalState) {
             throw StudyError.alreadyFinished(trialNumber: trial.number, state: already)
         }
@@ -217,8 +211,26 @@ public final class Study: @unchecked Sendable {
         frozen.state = finalState; frozen.values = finalValues; frozen.failReason = reason; frozen.finishedAt = now
         try sampler.afterTrial(study: view, trial: frozen)
         try pruner.trialFinished(study: view, trial: frozen)
-        if let e = deferredError { throw e }
         return frozen
+    }
+
+    /// Why `values` cannot complete a trial of this study (nil: they can).
+    func invalidCompletion(_ trialNumber: Int, _ values: [Double]?) -> StudyError? {
+        guard let v = values, v.count == directions.count else {
+            return .wrongNumberOfValues(trialNumber: trialNumber, expected: directions.count, got: values?.count ?? 0)
+        }
+        return v.allSatisfy(\.isFinite) ? nil : .nonFiniteValue(trialNumber: trialNumber, values: v)
+    }
+
+    /// Tells what an objective returned: COMPLETE, or FAIL with the reason when the values
+    /// cannot complete the trial (Optuna's `optimize` rule: a NaN or wrongly shaped result
+    /// fails that trial and the study goes on). `invalid` is that reason's error, for
+    /// drivers that report objective errors.
+    func tellObjectiveResult(_ trial: Trial, _ values: [Double]) throws -> (told: FrozenTrial, invalid: StudyError?) {
+        if let problem = invalidCompletion(trial.number, values) {
+            return (try tell(trial, state: .fail, failReason: problem.description), problem)
+        }
+        return (try tell(trial, state: .complete, values: values), nil)
     }
 
     /// Finishes a trial given by number: one asked by this object, or a RUNNING trial of
@@ -367,12 +379,27 @@ public final class Study: @unchecked Sendable {
         try storage.trialCount(studyId: id, states: states)
     }
 
-    /// The best COMPLETE trial of a single-objective study (the earliest on ties).
+    /// The best COMPLETE trial of a single-objective study (the earliest on ties). With
+    /// `noisyObjective`, the recommended one instead (`NoisyRecommendation`).
     public func bestTrial() throws -> FrozenTrial {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "bestTrial") }
         guard let best = try view.bestTrial() else { throw StudyError.noCompletedTrials(study: name) }
+        if noisyObjective, let recommended = recommendation.recommend(try view.completeTrials(), direction: directions[0]) {
+            return recommended
+        }
         return best
     }
+
+    /// The objective is noisy (StudySpec's "noisy_objective"; default false): `bestTrial`,
+    /// `bestValue` and `bestParams` then report the complete trial with the best posterior
+    /// mean of a GP fitted to all complete trials (noise fitted), not the best noisy value.
+    /// Samplers are not affected. Not stored with the study, like the sampler.
+    public var noisyObjective: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return noisy }
+        set { lock.lock(); noisy = newValue; lock.unlock() }
+    }
+    private var noisy = false
+    private let recommendation = NoisyRecommendation()
 
     public func bestValue() throws -> Double { try bestTrial().values![0] }
 

@@ -134,18 +134,9 @@ private final class OptimizeRun: @unchecked Sendable {
             if !catchErrors { record(error) }
             return told
         }
-        do {
-            return try study.tell(trial, values: values)
-        } catch let e as StudyError {
-            switch e {
-            case .wrongNumberOfValues, .nonFiniteValue:
-                // Stored as FAIL with the reason by tell; the study goes on.
-                if !catchErrors { record(e) }
-                return try study.trial(number: trial.number) ?? trial.frozen()
-            default:
-                throw e
-            }
-        }
+        let (told, invalid) = try study.tellObjectiveResult(trial, values)
+        if let invalid, !catchErrors { record(invalid) }
+        return told
     }
 }
 

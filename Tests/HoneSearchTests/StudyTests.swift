@@ -48,19 +48,26 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(try st.storage.trial(id: u.id)?.values, [3])
     }
 
-    func testWrongOrNonFiniteValuesFailTheTrialWithTheReason() throws {
+    func testWrongOrNonFiniteValuesAreRefusedAndLeaveTheTrialRunning() throws {
+        // Optuna's tell(trial, values, state=COMPLETE) raises and leaves the trial RUNNING;
+        // the caller may then tell it properly. (optimize fails such objective results.)
         let st = try Study.create(directions: [.minimize, .maximize])
         let t = try st.ask()
         XCTAssertThrowsError(try st.tell(t, values: [1])) {
             XCTAssertEqual($0 as? StudyError, .wrongNumberOfValues(trialNumber: 0, expected: 2, got: 1))
         }
-        let stored = try st.trial(number: 0)!
-        XCTAssertEqual(stored.state, .fail)
-        XCTAssertTrue(stored.failReason!.contains("2 objective"), stored.failReason!)
+        XCTAssertThrowsError(try st.tell(t, values: [1, .infinity])) {
+            XCTAssertEqual($0 as? StudyError, .nonFiniteValue(trialNumber: 0, values: [1, .infinity]))
+        }
+        XCTAssertThrowsError(try st.tell(t, values: [.nan, 1]))
+        XCTAssertThrowsError(try st.tell(t, state: .complete, values: nil))
+        XCTAssertEqual(try st.trial(number: 0)?.state, .running)
+        try st.tell(t, values: [1, 2])
+        XCTAssertEqual(try st.trial(number: 0)?.values, [1, 2])
+        // By number, for a trial asked elsewhere, the same rule.
         let u = try st.ask()
-        XCTAssertThrowsError(try st.tell(u, values: [1, .nan]))
-        XCTAssertEqual(try st.trial(number: 1)?.state, .fail)
-        XCTAssertThrowsError(try st.tell(u, values: [1, 2]))   // already failed
+        XCTAssertThrowsError(try st.tell(trialNumber: u.number, state: .complete, values: [.infinity, 1]))
+        XCTAssertEqual(try st.trial(number: 1)?.state, .running)
     }
 
     func testOptimizeFailsThrowingAndNaNTrialsAndGoesOn() throws {

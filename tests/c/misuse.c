@@ -286,7 +286,7 @@ static void bad_values(hone_study *s, hone_trial *t) {
     FAILS_WITH(HONE_INVALID_ARGUMENT, "state", hone_study_tell(s, t, HONE_TRIAL_WAITING, &v, 1));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "state", hone_study_tell(s, t, 99, &v, 1));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "n_values", hone_study_tell(s, t, HONE_TRIAL_COMPLETE, two, 2));
-    FAILS_WITH(HONE_INVALID_ARGUMENT, "n_values", hone_study_tell(s, t, HONE_TRIAL_COMPLETE, NULL, 0));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "0 value(s)", hone_study_tell(s, t, HONE_TRIAL_COMPLETE, NULL, 0));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "n_values", hone_study_tell(s, t, HONE_TRIAL_COMPLETE, two, (size_t)-1));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "finite", hone_study_tell(s, t, HONE_TRIAL_COMPLETE, &nan_value, 1));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "finite", hone_study_tell(s, t, HONE_TRIAL_COMPLETE, &inf_value, 1));

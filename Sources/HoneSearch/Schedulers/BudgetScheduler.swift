@@ -165,8 +165,8 @@ private final class ScheduledRun: @unchecked Sendable {
             switch verdict {
             case .prune: finishedUncalled.append(try study.tell(trial, state: .pruned))
             case .complete:
-                let last = trial.frozen().foldAveragedCurve().last?.values
-                finishedUncalled.append(try study.tell(trial, state: .complete, values: last))
+                let last = trial.frozen().foldAveragedCurve().last?.values ?? []
+                finishedUncalled.append(try study.tellObjectiveResult(trial, last).told)
             }
         }
     }
