@@ -56,6 +56,8 @@ public struct StudyConfiguration: Equatable {
     public var seed: UInt64?
     /// `heartbeat_s = 30`: running trials heartbeat; stale ones of dead workers are failed.
     public var heartbeat: HeartbeatPolicy?
+    /// `noisy_objective = true`: the study's best trial accounts for noise (`Study.noisyObjective`).
+    public var noisyObjective = false
     /// Per-call limits for this script's Lua: `limits = { memory_mb = 256, instructions = 2e9,
     /// seconds = 600 }` (0 for instructions or seconds: no limit).
     public var limits: ScriptLimits
@@ -70,7 +72,7 @@ public struct StudyConfiguration: Equatable {
         a.name == b.name && a.directions == b.directions && a.sampler == b.sampler && a.pruner == b.pruner
             && a.scheduler == b.scheduler
             && a.trials == b.trials && a.timeout == b.timeout && a.jobs == b.jobs && a.storage == b.storage
-            && a.seed == b.seed && a.heartbeat == b.heartbeat && a.limits == b.limits && a.space.map(\.name) == b.space.map(\.name)
+            && a.seed == b.seed && a.heartbeat == b.heartbeat && a.noisyObjective == b.noisyObjective && a.limits == b.limits && a.space.map(\.name) == b.space.map(\.name)
             && a.warmStart == b.warmStart
     }
 
@@ -85,7 +87,7 @@ public struct StudyConfiguration: Equatable {
         let givenSampler = try table["sampler"].isNil ? nil : AlgorithmChoice(table["sampler"], what: "study { sampler = … }")
         pruner = try table["pruner"].isNil ? AlgorithmChoice(name: "none") : AlgorithmChoice(table["pruner"], what: "study { pruner = … }")
         var shared: [String: JSONValue] = [:]
-        for key in ["direction", "directions", "seed", "heartbeat_s"] where !table[key].isNil {
+        for key in ["direction", "directions", "seed", "heartbeat_s", "noisy_objective"] where !table[key].isNil {
             shared[key] = try table[key].jsonValue("study { \(key) = … } is")
         }
         // Scripted samplers are not in the registry: only their names matter to the rule.
@@ -101,6 +103,7 @@ public struct StudyConfiguration: Equatable {
         sampler = givenSampler ?? AlgorithmChoice(name: spec.sampler.stringValue ?? "auto")
         seed = spec.seed
         heartbeat = spec.heartbeat
+        noisyObjective = spec.noisyObjective
         trials = try table.optional("trials") { Int(try $0.integer($1)) }
         timeout = try table.optional("timeout") { try $0.number($1) }
         jobs = try table.optional("jobs") { Int(try $0.integer($1)) } ?? 1

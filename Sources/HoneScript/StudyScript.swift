@@ -115,6 +115,7 @@ public final class StudyScript: ScriptWorkerSource, @unchecked Sendable {
         let study = try Study.create(name: name, storage: storage, directions: configuration.directions, sampler: sampler,
                                      pruner: pruner, seed: configuration.seed, loadIfExists: true,
                                      heartbeat: configuration.heartbeat)
+        study.noisyObjective = configuration.noisyObjective
         if let warmStart = configuration.warmStart {
             let source = try warmStart.load(defaultStorage: storage, open: openStorage(url:))
             let space = configuration.space.isEmpty ? try Self.ownSpace(of: study) : try configuration.declaredSpace()

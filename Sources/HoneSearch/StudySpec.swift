@@ -17,9 +17,12 @@ public struct StudySpec: Equatable, Sendable {
     /// nil: from the clock (not repeatable).
     public var seed: UInt64?
     public var heartbeat: HeartbeatPolicy?
+    /// "noisy_objective": best trial / value / params account for noise (`Study.noisyObjective`).
+    public var noisyObjective = false
 
     /// The study keys every front end shares.
-    public static let keys = ["direction", "directions", "sampler", "pruner", "scheduler", "seed", "heartbeat_s"]
+    public static let keys = ["direction", "directions", "sampler", "pruner", "scheduler", "seed", "heartbeat_s",
+                              "noisy_objective"]
 
     /// The defaults: auto sampler, no pruner, no scheduler.
     public init() {
@@ -64,6 +67,12 @@ public struct StudySpec: Equatable, Sendable {
                 throw StudyError.invalidArgument("\(o.context): \"heartbeat_s\" must be a number of seconds in (0, 86400], got \(v.jsonText.prefix(80))")
             }
             heartbeat = HeartbeatPolicy(interval: x)
+        }
+        if let v = o.raw("noisy_objective") {
+            guard case .bool(let b) = v else {
+                throw StudyError.invalidArgument("\(o.context): \"noisy_objective\" must be true or false, got \(v.jsonText.prefix(80))")
+            }
+            noisyObjective = b
         }
     }
 }

@@ -151,12 +151,19 @@ def _algorithm_options(direction: Optional[str], directions: Optional[Sequence[s
     return options
 
 
+def _noisy_option(options: Dict[str, Any], noisy_objective: Any) -> None:
+    if not isinstance(noisy_objective, bool):
+        raise TypeError(f"noisy_objective must be True or False, got {type(noisy_objective).__name__}")
+    if noisy_objective:
+        options["noisy_objective"] = True
+
+
 def create_study(*, storage: Any = None, sampler: Any = None, pruner: Any = None,
                  study_name: Optional[str] = None, direction: Any = None, load_if_exists: bool = False,
                  directions: Optional[Sequence[Any]] = None, seed: Optional[int] = None,
-                 scheduler: Any = None) -> "Study":
-    """Creates a study (Optuna's ``create_study``, keyword for keyword, plus ``seed`` and
-    ``scheduler``).
+                 scheduler: Any = None, noisy_objective: bool = False) -> "Study":
+    """Creates a study (Optuna's ``create_study``, keyword for keyword, plus ``seed``,
+    ``scheduler`` and ``noisy_objective``).
 
     Args:
         storage: "memory:" or None (default: in memory, private to this study object),
@@ -176,8 +183,15 @@ def create_study(*, storage: Any = None, sampler: Any = None, pruner: Any = None
         scheduler: Hone's own: a :mod:`hone.schedulers` object (Hyperband, BOHB,
             successive halving, ASHA, PBT, asynchronous PBT) that promotes and continues
             trials; the objective reads :attr:`Trial.work`. Not stored with the study.
+        noisy_objective: Hone's own: the objective is noisy (the same parameters can
+            give different values), so :attr:`Study.best_trial`, ``best_value`` and
+            ``best_params`` report the completed trial with the best posterior mean of a
+            Gaussian process fitted to all completed trials (its noise level fitted too),
+            not the luckiest noisy value; ``best_value`` is that trial's observed value.
+            Samplers are unaffected. Not stored with the study.
     """
     options = _algorithm_options(direction, directions, sampler, pruner, seed, scheduler)
+    _noisy_option(options, noisy_objective)
     options["mode"] = "open" if load_if_exists else "create"
     in_memory = _storage_url(storage) == _DEFAULT_STORAGE
     existed = (load_if_exists and study_name is not None and not in_memory
@@ -194,9 +208,10 @@ def create_study(*, storage: Any = None, sampler: Any = None, pruner: Any = None
 
 
 def load_study(*, study_name: Optional[str], storage: Any, sampler: Any = None, pruner: Any = None,
-               seed: Optional[int] = None, scheduler: Any = None) -> "Study":
+               seed: Optional[int] = None, scheduler: Any = None, noisy_objective: bool = False) -> "Study":
     """Loads an existing study (:class:`NotFoundError` if there is none of that name).
-    ``study_name=None`` loads the storage's only study (ValueError if it holds several)."""
+    ``study_name=None`` loads the storage's only study (ValueError if it holds several).
+    ``noisy_objective``: as in :func:`create_study`."""
     if study_name is None:
         names = get_all_study_names(storage)
         if len(names) != 1:
@@ -204,6 +219,7 @@ def load_study(*, study_name: Optional[str], storage: Any, sampler: Any = None, 
                              f"holds {len(names)} studies; give study_name.")
         study_name = names[0]
     options = _algorithm_options(None, None, sampler, pruner, seed, scheduler)
+    _noisy_option(options, noisy_objective)
     options["mode"] = "load"
     return _open(storage, study_name, options, sampler, pruner)
 

@@ -177,8 +177,8 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             points = points.map { ($0.x, -warp(-$0.y), $0.number) }
         }
 
-        let posteriorPoints = selectPoints(points, cap: options.maxPosteriorPoints)
-        let fitPoints = selectPoints(posteriorPoints, cap: options.maxFitPoints)
+        let posteriorPoints = Self.selectPoints(points, cap: options.maxPosteriorPoints)
+        let fitPoints = Self.selectPoints(posteriorPoints, cap: options.maxFitPoints)
         // Standardise with the posterior set's statistics (used for the fit subset too).
         let scaling = TargetScaling(posteriorPoints.map(\.y), priorMeanQuantile: options.priorMeanQuantile)
         let d = encoding.dimension, cs = encoding.categoricalStart
@@ -217,7 +217,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             let outside = posteriorPoints.filter { !inside($0.x) }
             if outside.count >= 5 {
                 let outsideScaling = TargetScaling(outside.map(\.y), priorMeanQuantile: options.priorMeanQuantile)
-                let outsideFit = selectPoints(outside, cap: options.maxFitPoints)
+                let outsideFit = Self.selectPoints(outside, cap: options.maxFitPoints)
                 let outsideTheta = GaussianProcess.fitHyperparameters(
                     inputs: outsideFit.flatMap(\.x), targets: outsideFit.map { outsideScaling($0.y) }, dimension: d,
                     categoricalStart: cs, noiseFloor: options.noiseFloor, starts: [.initial(dimension: d)],
@@ -284,7 +284,8 @@ public final class GPSampler: Sampler, @unchecked Sendable {
 
     /// At most `cap` points: the best half by value and the most recent of the rest.
     /// Keeps the region of the optimum resolved while bounding the O(n³) cost.
-    private func selectPoints(_ p: [(x: [Double], y: Double, number: Int)], cap: Int) -> [(x: [Double], y: Double, number: Int)] {
+    /// (Also `NoisyRecommendation`'s.)
+    static func selectPoints(_ p: [(x: [Double], y: Double, number: Int)], cap: Int) -> [(x: [Double], y: Double, number: Int)] {
         guard p.count > cap else { return p }
         let byValue = p.indices.sorted { p[$0].y != p[$1].y ? p[$0].y > p[$1].y : p[$0].number < p[$1].number }
         var keep = Set(byValue.prefix(cap / 2))
