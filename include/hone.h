@@ -269,7 +269,7 @@ hone_status hone_study_best_params_json(hone_study *study, char **out);
  *  "intermediate" and datetimes had milliseconds): "state" is "RUNNING", "COMPLETE",
  *  "PRUNED", "FAIL" or "WAITING"; float parameters always have a decimal point or
  *  exponent ("1.0"), integer ones never; categorical parameters are their choice as a
- *  JSON value (a string, number or boolean); a distribution is {"type":
+ *  JSON value (a string, number, boolean or null); a distribution is {"type":
  *  "float"|"int"|"categorical", "low", "high", "step" (null: continuous), "log"} plus
  *  "choices" for categoricals (whose low/high/step index the choices), or {"type":
  *  "fixed", "value"}; datetimes are ISO 8601 UTC to the microsecond
@@ -373,6 +373,14 @@ hone_status hone_trial_suggest_int(hone_trial *trial, const char *name, int64_t 
  * chosen index. */
 hone_status hone_trial_suggest_categorical(hone_trial *trial, const char *name,
                                            const char *const *choices, size_t n_choices, size_t *out);
+
+/* Suggests one of typed choices: `choices_json` is a JSON array of 1 to 65536 distinct
+ * strings, finite numbers, booleans or nulls (Optuna's choice types; a number that is an
+ * exact integer is an int choice, any other a float one), e.g. "[32, 64, \"auto\", null]";
+ * *out is the chosen index. The trial stores the value itself, so trials JSON, exports and
+ * samplers see 32, not "32" (hone_trial_suggest_categorical stores strings). */
+hone_status hone_trial_suggest_categorical_json(hone_trial *trial, const char *name,
+                                                const char *choices_json, size_t *out);
 
 /* Reports an intermediate value at `step` (≥ 0) for pruning. Reporting after tell is
  * HONE_WRONG_STATE; a non-finite value is HONE_INVALID_ARGUMENT. */

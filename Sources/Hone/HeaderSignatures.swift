@@ -77,6 +77,7 @@ func headerSignaturesAreImplemented() {
     same(CHoneHeader.hone_trial_set_user_attr, Hone.hone_trial_set_user_attr)
     same(CHoneHeader.hone_trial_should_prune, Hone.hone_trial_should_prune)
     same(CHoneHeader.hone_trial_suggest_categorical, Hone.hone_trial_suggest_categorical)
+    same(CHoneHeader.hone_trial_suggest_categorical_json, Hone.hone_trial_suggest_categorical_json)
     same(CHoneHeader.hone_trial_suggest_float, Hone.hone_trial_suggest_float)
     same(CHoneHeader.hone_trial_suggest_int, Hone.hone_trial_suggest_int)
     same(CHoneHeader.hone_trial_work, Hone.hone_trial_work)

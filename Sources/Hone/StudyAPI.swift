@@ -122,16 +122,10 @@ func tell(_ h: StudyHandle, trial: Trial?, number: Int, state rawState: Int32, v
 
 /// A JSON value of params_json as a parameter value.
 func paramValue(_ v: JSONValue, name: String) throws -> ParamValue {
-    switch v {
-    case .number(let x):
-        if JSONValue.isExactInteger(x) { return .int(Int(x)) }
-        guard x.isFinite else { throw APIError.invalid("params_json: \"\(name)\" is not a finite number") }
-        return .float(x)
-    case .string(let s): return .string(s)
-    case .bool(let b): return .bool(b)
-    default:
-        throw APIError.invalid("params_json: \"\(name)\" must be a number, string or boolean, got \(v.jsonText.prefix(80))")
+    guard let value = ParamValue(json: v) else {
+        throw APIError.invalid("params_json: \"\(name)\" must be a finite number, string, boolean or null, got \(v.jsonText.prefix(80))")
     }
+    return value
 }
 
 // MARK: Exports

@@ -100,13 +100,43 @@ public func hone_trial_suggest_categorical(_ trial: OpaquePointer?, _ name: Unsa
         var values: [ParamValue] = []
         values.reserveCapacity(k)
         for i in 0..<k { values.append(.string(try string(choices[i], "\(n): choices[\(i)]"))) }
-        let t = try h.running("suggest_categorical")
-        let chosen = try t.suggestCategorical(n, values)
-        guard let index = values.firstIndex(of: chosen) else {
-            throw APIError(.error, "\(n): the sampler chose \(chosen), which is not among the choices")
-        }
-        out.pointee = index
+        out.pointee = try suggestChoice(h, n, values)
     }
+}
+
+@_cdecl("hone_trial_suggest_categorical_json")
+public func hone_trial_suggest_categorical_json(_ trial: OpaquePointer?, _ name: UnsafePointer<CChar>?,
+                                                _ choicesJSON: UnsafePointer<CChar>?,
+                                                _ out: UnsafeMutablePointer<Int>?) -> Int32
+{
+    api {
+        let h = try trialHandle(trial)
+        let out = try output(out)
+        let n = try paramName(name)
+        guard case .array(let items) = try jsonValue(choicesJSON, "\(n): choices_json") else {
+            throw APIError.invalid("\(n): choices_json must be a JSON array of choices")
+        }
+        guard (1...65_536).contains(items.count) else {
+            throw APIError.invalid("\(n): choices_json must hold 1 to 65536 choices, got \(items.count)")
+        }
+        let values = try items.enumerated().map { i, item in
+            guard let v = ParamValue(json: item) else {
+                throw APIError.invalid("\(n): choice \(i) is \(item.jsonText.prefix(80)); choices are strings, finite numbers, booleans or null")
+            }
+            return v
+        }
+        out.pointee = try suggestChoice(h, n, values)
+    }
+}
+
+/// Suggests one of `values` on the trial; the chosen index.
+private func suggestChoice(_ h: TrialHandle, _ name: String, _ values: [ParamValue]) throws -> Int {
+    let t = try h.running("suggest_categorical")
+    let chosen = try t.suggestCategorical(name, values)
+    guard let index = values.firstIndex(of: chosen) else {
+        throw APIError(.error, "\(name): the sampler chose \(chosen), which is not among the choices")
+    }
+    return index
 }
 
 private func report(_ trial: OpaquePointer?, _ step: Int64, _ values: () throws -> [Double]) -> Int32 {

@@ -10,6 +10,7 @@ extension LuaValue {
         case let .int(i): self = .integer(Int64(i))
         case let .string(s): self = .string(s)
         case let .bool(b): self = .boolean(b)
+        case .null: self = .nil     // a null choice (from C or Python); Lua arrays cannot hold one
         }
     }
 

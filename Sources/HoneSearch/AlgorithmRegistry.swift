@@ -217,15 +217,10 @@ public final class AlgorithmRegistry: @unchecked Sendable {
                 throw StudyError.invalidArgument("sampler 'grid': search_space[\"\(name)\"] must be a list of values, got \(list.jsonText)")
             }
             grid[name] = try items.map { item in
-                switch item {
-                case .bool(let b): return .bool(b)
-                case .string(let s): return .string(s)
-                case .number(let x) where x.isFinite:
-                    if let i = item.intValue { return .int(i) }
-                    return .float(x)
-                default:
-                    throw StudyError.invalidArgument("sampler 'grid': search_space[\"\(name)\"] holds \(item.jsonText); values are finite numbers, strings or booleans")
+                guard let value = ParamValue(json: item) else {
+                    throw StudyError.invalidArgument("sampler 'grid': search_space[\"\(name)\"] holds \(item.jsonText); values are finite numbers, strings, booleans or null")
                 }
+                return value
             }
         }
         return try GridSampler(grid)

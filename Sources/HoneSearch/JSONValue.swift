@@ -104,6 +104,7 @@ extension JSONValue {
         case .int(let i): self = .number(Double(i))
         case .string(let s): self = .string(s)
         case .bool(let b): self = .bool(b)
+        case .null: self = .null
         }
     }
 }

@@ -346,6 +346,7 @@ public final class Study: @unchecked Sendable {
             case .int(let i): return ["int": .number(Double(i))]
             case .string(let s): return ["string": .string(s)]
             case .bool(let b): return ["bool": .bool(b)]
+            case .null: return ["null": .bool(true)]
             }
         })
     }
@@ -360,6 +361,7 @@ public final class Study: @unchecked Sendable {
             case ("int", .number(let x)): out[k] = .int(Int(x))
             case ("string", .string(let s)): out[k] = .string(s)
             case ("bool", .bool(let b)): out[k] = .bool(b)
+            case ("null", _): out[k] = .null
             default: continue
             }
         }

@@ -181,6 +181,7 @@ public final class Trial: @unchecked Sendable {
             case .int(let i): spellings = [String(i)]
             case .float(let x): spellings = JSONValue.isExactInteger(x) ? [String(x), String(Int(x))] : [String(x)]
             case .bool(let b): spellings = b ? ["true", "True"] : ["false", "False"]
+            case .null: spellings = ["None", "null"]
             default: spellings = []
             }
             let matches = c.choices.filter { if case .string(let s) = $0 { return spellings.contains(s) }; return false }

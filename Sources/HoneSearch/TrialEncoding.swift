@@ -93,6 +93,7 @@ public struct JSONWriter {
         case .int(let i): text += String(i)
         case .string(let s): string(s)
         case .bool(let b): text += b ? "true" : "false"
+        case .null: text += "null"
         }
     }
 

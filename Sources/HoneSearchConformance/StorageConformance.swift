@@ -56,6 +56,7 @@ public enum StorageConformance {
         TrialParam(name: "activation", distribution: .categorical(["relu", "tanh", "gelu"]), value: "gelu"),
         TrialParam(name: "batch", distribution: .categorical([32, 64, 128.5]), value: .float(128.5)),
         TrialParam(name: "nesterov", distribution: .categorical([true, false]), value: false),
+        TrialParam(name: "norm", distribution: .categorical([.null, "batch", 1]), value: .null),
         TrialParam(name: "seed", distribution: .fixed(.int(42)), value: .int(42)),
     ]
 

@@ -60,14 +60,7 @@ public enum OptunaImport {
                         step: Int(a["step"]?.numberValue ?? 1))
         case "CategoricalDistribution":
             guard case .array(let choices)? = a["choices"] else { throw bad("categorical distribution without choices") }
-            return .categorical(choices.map { c in
-                switch c {
-                case .bool(let b): return .bool(b)
-                case .number(let x): return JSONValue.isExactInteger(x) ? .int(Int(x)) : .float(x)
-                case .string(let s): return .string(s)
-                default: return .string(c.jsonText)   // None and others: Optuna's repr as text
-                }
-            })
+            return .categorical(choices.map { ParamValue(json: $0) ?? .string($0.jsonText) })
         default: throw bad("unknown distribution \(name)")
         }
     }

@@ -62,6 +62,7 @@ enum StoredJSON {
         case .int(let i): return "{\"int\":\(i)}"
         case .bool(let b): return b ? "{\"bool\":true}" : "{\"bool\":false}"
         case .string(let s): return "{\"string\":\(quoted(s))}"
+        case .null: return "{\"null\":true}"
         }
     }
 

@@ -116,6 +116,7 @@ func paramText(_ value: ParamValue?, full: Bool) -> String {
     case .int(let i)?: return "\(i)"
     case .string(let s)?: return s
     case .bool(let b)?: return b ? "true" : "false"
+    case .null?: return "null"
     }
 }
 

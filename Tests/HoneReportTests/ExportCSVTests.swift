@@ -50,6 +50,7 @@ final class ExportCSVTests: XCTestCase {
                 case .int(let i): XCTAssertEqual(text, String(i))
                 case .string(let s): XCTAssertEqual(text, s)
                 case .bool(let b): XCTAssertEqual(text, b ? "true" : "false")
+                case .null: XCTAssertEqual(text, "")
                 }
             }
             for name in ["activation", "lr", "only, here", "width"] where trial.params[name] == nil {

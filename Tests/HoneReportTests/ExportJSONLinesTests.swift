@@ -30,6 +30,7 @@ final class ExportJSONLinesTests: XCTestCase {
                 case .int(let i): XCTAssertEqual(params[name] as? Int, i)
                 case .string(let s): XCTAssertEqual(params[name] as? String, s)
                 case .bool(let b): XCTAssertEqual((params[name] as? NSNumber)?.boolValue, b)
+                case .null: XCTAssertTrue(params[name] is NSNull, name)
                 }
             }
             let reports = try XCTUnwrap(object["intermediate_values"] as? [[String: Any]])

@@ -30,6 +30,7 @@ enum ExportText {
         case .int(let i): return String(i)
         case .string(let s): return s
         case .bool(let b): return b ? "true" : "false"
+        case .null: return ""       // as a null attribute: an empty cell
         }
     }
 

@@ -104,6 +104,7 @@ public enum OptunaJournal {
         case .int(let i): return String(i)
         case .string(let s): return jsonString(s)
         case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
         }
     }
 

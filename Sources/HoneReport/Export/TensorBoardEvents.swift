@@ -111,6 +111,7 @@ enum TensorBoardEvent {
         case .int(let i): out.double(2, Double(i))
         case .string(let s): out.string(3, s)
         case .bool(let b): out.bool(4, b)
+        case .null: out.int64(1, 0)                         // null_value = 1 (NULL_VALUE)
         }
     }
 }

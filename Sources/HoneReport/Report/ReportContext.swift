@@ -77,6 +77,7 @@ struct ReportContext {
         case .float(let x): return HTMLText.number(x)
         case .int(let i): return String(i)
         case .bool(let b): return b ? "true" : "false"
+        case .null: return "null"
         }
     }
 

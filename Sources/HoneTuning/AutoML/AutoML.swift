@@ -323,12 +323,5 @@ public final class AutoML: @unchecked Sendable {
         try model.trainer.model.save(to: path, metadata: metadata)
     }
 
-    public static func jsonValue(_ p: ParamValue) -> JSONValue {
-        switch p {
-        case .float(let x): return .number(x)
-        case .int(let i): return .number(Double(i))
-        case .string(let s): return .string(s)
-        case .bool(let b): return .bool(b)
-        }
-    }
+    public static func jsonValue(_ p: ParamValue) -> JSONValue { JSONValue(p) }
 }

@@ -135,6 +135,7 @@ _PROTOTYPES = {
                                        POINTER(c_int64)]),
     "hone_trial_suggest_categorical": (c_int, [_handle, c_char_p, POINTER(c_char_p), c_size_t,
                                                POINTER(c_size_t)]),
+    "hone_trial_suggest_categorical_json": (c_int, [_handle, c_char_p, c_char_p, POINTER(c_size_t)]),
     "hone_trial_report": (c_int, [_handle, c_int64, c_double]),
     "hone_trial_report_values": (c_int, [_handle, c_int64, POINTER(c_double), c_size_t]),
     "hone_trial_should_prune": (c_int, [_handle, POINTER(c_int)]),
