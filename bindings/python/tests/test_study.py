@@ -783,3 +783,41 @@ def test_numeric_categorical_enqueued_as_string_before_the_first_trial():
                    n_trials=1)
     (t,) = study.trials
     assert t.state == TrialState.COMPLETE and t.params == {"units": 64, "act": None} and t.value == 65
+
+
+def test_noisy_objective_recommends_by_posterior_mean_not_the_luckiest_value():
+    """noisy_objective=True (the C options' "noisy_objective"): best_trial is the trial the
+    GP's posterior mean ranks first; over seeds it is better in noise-free value than the
+    trial with the lowest noisy value, and best_value/best_params follow best_trial."""
+    import random
+
+    def truth(p):
+        return (p["x"] - 0.3) ** 2 + (p["y"] - 0.6) ** 2
+
+    better, worse, rec_total, obs_total = 0, 0, 0.0, 0.0
+    for seed in range(20):
+        noise = random.Random(seed)
+        study = hone.create_study(sampler="random", seed=seed, noisy_objective=True)
+        plain = hone.create_study(sampler="random", seed=seed)
+        for _ in range(60):
+            t = study.ask()
+            p = {"x": t.suggest_float("x", 0, 1), "y": t.suggest_float("y", 0, 1)}
+            v = truth(p) + noise.gauss(0, 0.05)
+            study.tell(t, v)
+            plain.add_trial(hone.trial.create_trial(params=p, distributions=t.distributions, value=v))
+        rec, obs = study.best_trial, plain.best_trial
+        assert obs.value == min(t.value for t in study.trials)
+        assert study.best_value == rec.value and study.best_params == rec.params
+        better += truth(rec.params) < truth(obs.params)
+        worse += truth(rec.params) > truth(obs.params)
+        rec_total += truth(rec.params)
+        obs_total += truth(obs.params)
+    assert better >= 2 * worse and better >= 8, (better, worse)
+    assert rec_total < 0.75 * obs_total, (rec_total, obs_total)
+
+
+def test_noisy_objective_must_be_a_bool():
+    with pytest.raises(TypeError, match="noisy_objective"):
+        hone.create_study(noisy_objective="yes")
+    with pytest.raises(hone.errors.InvalidArgumentError, match="noisy_objective"):
+        hone.study._open(None, None, {"noisy_objective": 1})
