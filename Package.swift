@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "HoneTensor", dependencies: ["CBLAS"], swiftSettings: fast),
         .target(name: "HoneData", dependencies: ["HoneTensor", "CZlib"]),
         .target(name: "HoneNN", dependencies: ["HoneTensor", "HoneData"]),
-        .target(name: "HoneSearch", dependencies: ["HoneTensor"], swiftSettings: fast),
+        .target(name: "HoneSearch", dependencies: ["HoneTensor", "CBLAS"], swiftSettings: fast),
         // The contracts in tests: suites every Storage, Sampler and Pruner must pass (used by
         // HoneSearchTests and by the test targets of other backends and algorithms).
         .target(name: "HoneSearchConformance", dependencies: ["HoneSearch"]),

@@ -62,21 +62,29 @@ final class CMAESSamplerTests: XCTestCase {
     }
 
     func testIntegerAndLogDimensions() throws {
-        let study = try Study.create(sampler: CMAESSampler(), seed: 4)
-        try study.optimize({ t in
-            let n = try t.suggestInt("n", -20, 20)
-            let k = try t.suggestInt("k", 1, 1024, log: true)
-            let lr = try t.suggestFloat("lr", 1e-6, 1, log: true)
-            return pow(Double(n - 7), 2) + pow(log2(Double(k)) - 5, 2) + pow(log10(lr) + 4, 2)
-        }, nTrials: 200)
-        let best = try study.bestTrial()
-        XCTAssertEqual(best.params["n"], .int(7))
-        XCTAssertEqual(best.params["k"], .int(32))
-        XCTAssertLessThan(best.value!, 0.01)
-        for t in try study.trials() {
-            XCTAssertTrue((-20...20).contains(t.params["n"]!.intValue!))
-            XCTAssertTrue((1...1024).contains(t.params["k"]!.intValue!))
+        // Five seeds and the median: one seed's run depends on the last bits of LAPACK's
+        // eigenvectors, which differ between OpenBLAS kernels.
+        var bests: [Double] = []
+        var exact = 0
+        for seed: UInt64 in 1...5 {
+            let study = try Study.create(sampler: CMAESSampler(), seed: seed)
+            try study.optimize({ t in
+                let n = try t.suggestInt("n", -20, 20)
+                let k = try t.suggestInt("k", 1, 1024, log: true)
+                let lr = try t.suggestFloat("lr", 1e-6, 1, log: true)
+                return pow(Double(n - 7), 2) + pow(log2(Double(k)) - 5, 2) + pow(log10(lr) + 4, 2)
+            }, nTrials: 200)
+            let best = try study.bestTrial()
+            bests.append(best.value!)
+            if best.params["n"] == .int(7) && best.params["k"] == .int(32) { exact += 1 }
+            for t in try study.trials() {
+                XCTAssertTrue((-20...20).contains(t.params["n"]!.intValue!))
+                XCTAssertTrue((1...1024).contains(t.params["k"]!.intValue!))
+            }
         }
+        print("CMA-ES integer/log: best values \(bests.sorted()), exact integers in \(exact) of 5")
+        XCTAssertGreaterThanOrEqual(exact, 3)
+        XCTAssertLessThan(medianOf(bests), 0.01)
     }
 
     /// IPOP: on a multimodal function (Rastrigin) the run restarts with larger populations.
