@@ -69,7 +69,9 @@ let package = Package(
         .systemLibrary(name: "CHoneHeader"),
 
         // The core, each target depending only on those above it.
-        .target(name: "HoneTensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        // Elementwise kernels in C, built for AVX-512, AVX2 and baseline x86-64 and chosen at run time.
+        .target(name: "HoneKernels"),
+        .target(name: "HoneTensor", dependencies: ["CBLAS", "HoneKernels"], swiftSettings: fast),
         .target(name: "HoneData", dependencies: ["HoneTensor", "CZlib"]),
         .target(name: "HoneNN", dependencies: ["HoneTensor", "HoneData"]),
         .target(name: "HoneSearch", dependencies: ["HoneTensor", "CBLAS"], swiftSettings: fast),

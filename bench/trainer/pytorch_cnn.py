@@ -27,10 +27,11 @@ def bench(channels, hidden, batch_norm, batch, threads, fused, seconds, seed=0):
     n = 4096
     x_all = torch.randn(n, 1, 28, 28)
     y_all = torch.randint(0, 10, (n,))
-    steps, elapsed = timed_steps(model, opt, x_all, y_all, batch, seconds, warmup=10, chunk=5)
+    steps, elapsed, cpu = timed_steps(model, opt, x_all, y_all, batch, seconds, warmup=10, chunk=5)
     return {"impl": "pytorch-fused-adam" if fused else "pytorch-adam", "model": "cnn", "channels": channels,
             "hidden": hidden, "batch_norm": batch_norm, "batch": batch, "threads": threads,
-            "samples_per_s": steps * batch / elapsed, "torch": torch.__version__}
+            "samples_per_s": steps * batch / elapsed,
+            "samples_per_cpu_s": steps * batch / cpu, "torch": torch.__version__}
 
 
 def main():

@@ -21,6 +21,8 @@ public final class Sequential {
     /// Whether a batch norm layer sees [N, C] batches (no spatial axes), where it needs at
     /// least two samples per batch to compute a variance.
     let hasVectorBatchNorm: Bool
+    /// The forward path: the layers, with convolution blocks fused (ConvBlockFusion.swift).
+    let steps: [ForwardStep]
 
     /// Checks that each layer accepts the previous layer's output shape.
     public init(inputShape: [Int], layers: [Layer], modelDescription: ModelDescription? = nil) throws {
@@ -39,6 +41,7 @@ public final class Sequential {
         self.outputShape = shape
         self.modelDescription = modelDescription
         hasVectorBatchNorm = vectorBatchNorm
+        steps = ForwardStep.plan(layers)
         parameters = layers.flatMap(\.parameters)
         state = layers.enumerated().flatMap { index, layer in
             layer.state.map { NamedTensor("\(index).\($0.name)", $0.tensor) }
@@ -57,7 +60,12 @@ public final class Sequential {
     @inline(__always)
     public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor {
         var h = x
-        for layer in layers { h = layer.forward(h, context: &context) }
+        for step in steps {
+            switch step {
+            case .layer(let layer): h = layer.forward(h, context: &context)
+            case .convBlock(let block): h = block.forward(h, context: &context)
+            }
+        }
         return h
     }
 

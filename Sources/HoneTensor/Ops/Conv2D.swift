@@ -38,9 +38,11 @@ struct ConvGeometry {
         return lo..<max(lo, hi)
     }
 
-    /// col[K, P] from one image x[C, H, W]; padding reads as zero.
-    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>) {
-        let p = colCols
+    /// col[K, P] from one image x[C, H, W]; padding reads as zero. Rows of col lie
+    /// `rowStride` apart (default P), so several images can sit side by side in one
+    /// col[K, G·P] for a wider GEMM (ConvBlock).
+    func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let p = rowStride ?? colCols
         for c in 0..<channels {
             for ki in 0..<kernelH {
                 for kj in 0..<kernelW {
@@ -65,9 +67,10 @@ struct ConvGeometry {
         }
     }
 
-    /// dx[C, H, W] += the scatter of col[K, P] back onto the image (adjoint of im2col).
-    func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>) {
-        let p = colCols
+    /// dx[C, H, W] += the scatter of col[K, P] (rows `rowStride` apart) back onto the
+    /// image (adjoint of im2col).
+    func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
+        let p = rowStride ?? colCols
         for c in 0..<channels {
             for ki in 0..<kernelH {
                 for kj in 0..<kernelW {

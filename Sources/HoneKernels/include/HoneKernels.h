@@ -1,0 +1,53 @@
+/* HoneKernels: the elementwise passes of HoneTensor and HoneNN, in C so that each can be
+ * compiled for AVX-512, AVX2 + FMA and baseline x86-64 side by side and chosen at run
+ * time (the Debian toolchain targets baseline x86-64, and Swift cannot enable a target
+ * feature for one function). The variants agree within float rounding (FMA contraction
+ * and vector widths change the last bits), never bit for bit: compare with a tolerance. */
+#ifndef HONE_KERNELS_H
+#define HONE_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Instruction-set levels of the kernel variants. */
+enum {
+    HONE_KERNELS_BASELINE = 0,
+    HONE_KERNELS_AVX2 = 1,
+    HONE_KERNELS_AVX512 = 2,
+};
+
+/* The level in use: the best this CPU supports, unless HONE_KERNELS=baseline|avx2|avx512
+ * in the environment or hone_kernels_set_level asked for a lower one. */
+int hone_kernels_level(void);
+
+/* Uses `level` from now on (clamped to what the CPU supports); returns the level set.
+ * For tests that run every variant. Not meant to race with running kernels. */
+int hone_kernels_set_level(int level);
+
+/* The best level this CPU supports. */
+int hone_kernels_supported_level(void);
+
+/* One output plane of a conv block (HoneTensor's Ops/ConvBlock.swift), forward:
+ * v = z·scale + shift over the out_h × out_w plane z; with `pool`, y[py, px] is the
+ * largest v of the 2×2 window at (2py, 2px) (the first maximum in row-major order wins;
+ * its index 0…3 goes to winners[py, px] when winners is not NULL) and y is
+ * (out_h/2) × (out_w/2); otherwise y = v. With `relu`, y = max(y, 0) (NaN becomes 0). */
+void hone_conv_window_forward(const float *z, ptrdiff_t out_h, ptrdiff_t out_w, float scale, float shift,
+                              int relu, int pool, float *y, uint8_t *winners);
+
+/* Its backward: the gradient dz of the whole z plane from the output gradient dy:
+ * dz = a·ĝ + b·(z − mean) + d, where ĝ is dy (zeroed where relu and y ≤ 0) at each
+ * window's winner (everywhere without pooling) and 0 elsewhere. z may be NULL when b and
+ * d are 0 (no batch norm in training). */
+void hone_conv_window_backward(const float *dy, const float *y, const uint8_t *winners, const float *z,
+                               float mean, float a, float b, float d, ptrdiff_t out_h, ptrdiff_t out_w,
+                               int relu, int pool, float *dz);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
