@@ -114,6 +114,30 @@ final class ConvBlockTests: XCTestCase {
         }
     }
 
+    /// With several BLAS threads the groups run on several workers: the same values and
+    /// gradients as one worker (within rounding: dW sums in another order), and the same
+    /// bits on a rerun with the same thread count.
+    func testWorkersMatchOneThreadAndRepeatExactly() {
+        let saved = BLAS.threads
+        defer { BLAS.setThreads(saved) }
+        let c = Case(input: [9, 8, 16, 16], weight: [16, 8, 3, 3], bias: false, norm: true)
+        func run(threads: Int) -> [[Float]] {
+            BLAS.setThreads(threads)
+            let prms = parameters(c, seed: 11)
+            for t in prms.all { t.requiresGrad = true }
+            // (8·9 + 16)·256 floats per image: two images per group, five groups to share.
+            let y = fused(c, prms)
+            y.backward(seed: randomTensor(y.shape, seed: 12).scalars)
+            return [y.scalars, prms.runningMean.scalars, prms.runningVar.scalars] + prms.all.map { $0.gradScalars ?? [] }
+        }
+        let one = run(threads: 1), two = run(threads: 2), again = run(threads: 2)
+        XCTAssertEqual(two, again)
+        for (a, b) in zip(one, two) {
+            XCTAssertEqual(a.count, b.count)
+            for i in 0..<a.count { XCTAssertEqual(a[i], b[i], accuracy: 1e-4 * max(1, abs(a[i]))) }
+        }
+    }
+
     func testWithoutGradientsRecordsNothing() {
         let c = cases[1]
         let p = parameters(c, seed: 1)

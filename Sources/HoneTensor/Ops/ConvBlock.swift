@@ -98,17 +98,21 @@ extension Tensor {
         let y = Tensor(uninitializedShape: [n, c, block.pooledH, block.pooledW])
         // One byte per pooled value: which of its window's four values won (row-major).
         let winners: TensorBuffer? = records && maxPool2x2 ? TensorBuffer(count: (n * c * q + 3) / 4) : nil
-        let zBuffer = TensorBuffer(count: keepsOutput ? n * c * p : c * group * p)
+        let keptOutput: TensorBuffer? = keepsOutput ? TensorBuffer(count: n * c * p) : nil
         // Per channel: mean and 1/σ (batch norm), then the epilogue's scale and shift.
         let stats = TensorBuffer(count: 4 * c)
-        let colBuffer = TensorBuffer(count: k * group * p)
-        defer { withExtendedLifetime((colBuffer, zBuffer, winners, stats)) {} }
-        let col = colBuffer.pointer, mean = stats.pointer, rstd = stats.pointer + c
+        let groups = Swift.stride(from: 0, to: n, by: group).map { ($0, min(group, n - $0)) }
+        let workers = ConvBlockWorkers(groupCount: groups.count)
+        // Scratch per worker: an im2col matrix and (unless the whole output is kept) Z.
+        let colBuffers = (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) }
+        let zScratch = keepsOutput ? [] : (0..<workers.count).map { _ in TensorBuffer(count: c * group * p) }
+        defer { withExtendedLifetime((colBuffers, zScratch, keptOutput, winners, stats)) {} }
+        let mean = stats.pointer, rstd = stats.pointer + c
         let scale = stats.pointer + 2 * c, shift = stats.pointer + 3 * c
         let wins = winners.map { UnsafeMutableRawPointer($0.pointer).assumingMemoryBound(to: UInt8.self) }
 
         /// Z[C, G·P] = W · col for images first..<first+count, into z.
-        func convolve(_ first: Int, _ count: Int, into z: UnsafeMutablePointer<Float>) {
+        func convolve(_ first: Int, _ count: Int, col: UnsafeMutablePointer<Float>, into z: UnsafeMutablePointer<Float>) {
             let ld = count * p
             for g in 0..<count { geo.im2col(x.data + (first + g) * inPlane, col + g * p, rowStride: ld) }
             BLAS.gemm(transA: false, transB: false, m: c, n: ld, k: k, a: weight.data, lda: k, b: col, ldb: ld,
@@ -125,36 +129,44 @@ extension Tensor {
                 }
             }
         }
-        let groups = Swift.stride(from: 0, to: n, by: group).map { ($0, min(group, n - $0)) }
         /// Channel o of image `image` in the kept output, stored group by group as Z[C, G·P].
         func keptPlane(_ image: Int, _ o: Int) -> UnsafeMutablePointer<Float> {
             let first = image / group * group, size = min(group, n - first)
-            return zBuffer.pointer + first * c * p + o * size * p + (image - first) * p
+            return keptOutput!.pointer + first * c * p + o * size * p + (image - first) * p
         }
 
         if training, let norm = normalization {
-            // Pass 1: convolve every group into the kept output; per image and channel the
-            // mean and Σ(z − mean)² of a cached plane, merged across images with Chan et al.'s
-            // pairwise update (in Double), which is as accurate as two passes over the batch.
-            let z = zBuffer.pointer
-            var count = 0.0
-            var means = [Double](repeating: 0, count: c), m2 = [Double](repeating: 0, count: c)
-            for (first, size) in groups {
-                let zg = z + first * c * p, ld = size * p
-                convolve(first, size, into: zg)
+            // Pass 1: convolve every group into the kept output, and per image and channel
+            // the mean and Σ(z − mean)² of a cached plane; then, in image order (the same
+            // result for any number of workers), merge them with Chan et al.'s pairwise
+            // update in Double, as accurate as two passes over the batch.
+            let planeStats = TensorBuffer(count: 2 * n * c)
+            defer { withExtendedLifetime(planeStats) {} }
+            let ps = planeStats.pointer
+            workers.run(groups) { worker, first, size in
+                let zg = keptOutput!.pointer + first * c * p, ld = size * p
+                convolve(first, size, col: colBuffers[worker].pointer, into: zg)
                 for g in 0..<size {
                     for o in 0..<c {
-                        let plane = zg + o * ld + g * p
+                        let plane = zg + o * ld + g * p, index = (first + g) * c + o
                         let planeMean = Reductions.sum(plane, p) / Float(p)
-                        let planeM2 = Double(Reductions.sumSquaredDeviations(plane, p, from: planeMean))
-                        let planeCount = Double(p), total: Double = count + planeCount
-                        let delta: Double = Double(planeMean) - means[o]
-                        let share: Double = planeCount / total
-                        means[o] += delta * share
-                        m2[o] += planeM2 + delta * delta * count * share
+                        ps[2 * index] = planeMean
+                        ps[2 * index + 1] = Reductions.sumSquaredDeviations(plane, p, from: planeMean)
                     }
-                    count += Double(p)
                 }
+            }
+            var count = 0.0
+            var means = [Double](repeating: 0, count: c), m2 = [Double](repeating: 0, count: c)
+            for image in 0..<n {
+                let planeCount = Double(p), total: Double = count + planeCount
+                let share: Double = planeCount / total
+                for o in 0..<c {
+                    let index = image * c + o
+                    let delta: Double = Double(ps[2 * index]) - means[o]
+                    means[o] += delta * share
+                    m2[o] += Double(ps[2 * index + 1]) + delta * delta * count * share
+                }
+                count = total
             }
             let m = Double(n * p)
             let rm = norm.runningMean.data, rv = norm.runningVar.data
@@ -167,7 +179,7 @@ extension Tensor {
                 shift[o] = norm.beta.data[o] - mean[o] * scale[o]
             }
             // Pass 2: normalize, rectify and pool.
-            for (first, size) in groups { finish(first, size, from: z + first * c * p) }
+            workers.run(groups) { _, first, size in finish(first, size, from: keptOutput!.pointer + first * c * p) }
         } else {
             for o in 0..<c {
                 if let norm = normalization {
@@ -180,9 +192,9 @@ extension Tensor {
                     shift[o] = bias?.data[o] ?? 0
                 }
             }
-            for (first, size) in groups {
-                let z = keepsOutput ? zBuffer.pointer + first * c * p : zBuffer.pointer
-                convolve(first, size, into: z)
+            workers.run(groups) { worker, first, size in
+                let z = keptOutput.map { $0.pointer + first * c * p } ?? zScratch[worker].pointer
+                convolve(first, size, col: colBuffers[worker].pointer, into: z)
                 finish(first, size, from: z)
             }
         }
@@ -198,14 +210,23 @@ extension Tensor {
             defer { withExtendedLifetime(coefficients) {} }
             let a = coefficients.pointer, b = a + c, d = a + 2 * c
             if let norm = normalization {
+                // Per image and channel in parallel, summed in image order.
+                let planeSums = TensorBuffer(count: 2 * n * c)
+                defer { withExtendedLifetime(planeSums) {} }
+                let sums = planeSums.pointer
+                workers.run(groups) { _, first, size in
+                    for image in first..<first + size {
+                        for o in 0..<c {
+                            let index = image * c + o
+                            (sums[2 * index], sums[2 * index + 1]) = block.sparseSums(
+                                z: keptPlane(image, o), mean: mean[o], y: yv + index * q, dy: dy + index * q,
+                                winners: wins.map { $0 + index * q })
+                        }
+                    }
+                }
                 var sumDy = [Float](repeating: 0, count: c), sumDyXc = [Float](repeating: 0, count: c)
                 for image in 0..<n {
-                    for o in 0..<c {
-                        let index = image * c + o
-                        let (s, sx) = block.sparseSums(z: keptPlane(image, o), mean: mean[o], y: yv + index * q,
-                                                       dy: dy + index * q, winners: wins.map { $0 + index * q })
-                        sumDy[o] += s; sumDyXc[o] += sx
-                    }
+                    for o in 0..<c { sumDy[o] += sums[2 * (image * c + o)]; sumDyXc[o] += sums[2 * (image * c + o) + 1] }
                 }
                 if norm.gamma.requiresGrad {
                     let dg = norm.gamma.gradPointer()
@@ -230,13 +251,18 @@ extension Tensor {
             let dBias = bias.flatMap { $0.requiresGrad ? $0.gradPointer() : nil }
             let dx = x.requiresGrad ? x.gradPointer() : nil
             guard dW != nil || dBias != nil || dx != nil else { return }
-            let dzBuffer = TensorBuffer(count: c * group * p)
-            let colBuffer = dW != nil ? TensorBuffer(count: k * group * p) : nil
-            let dcolBuffer = dx != nil ? TensorBuffer(count: k * group * p) : nil
-            defer { withExtendedLifetime((dzBuffer, colBuffer, dcolBuffer)) {} }
-            let dz = dzBuffer.pointer
-            for (first, size) in groups {
-                let ld = size * p
+            // Per worker: dz and dcol scratch, an im2col matrix, and (after the first worker,
+            // which accumulates straight into the gradients) its own dW and db partial sums,
+            // added in worker order afterwards.
+            let dzBuffers = (0..<workers.count).map { _ in TensorBuffer(count: c * group * p) }
+            let colBuffers = dW != nil ? (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) } : []
+            let dcolBuffers = dx != nil ? (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) } : []
+            let partials = (1..<max(workers.count, 1)).map { _ in TensorBuffer(count: c * k + c, zeroed: true) }
+            defer { withExtendedLifetime((dzBuffers, colBuffers, dcolBuffers, partials)) {} }
+            workers.run(groups) { worker, first, size in
+                let ld = size * p, dz = dzBuffers[worker].pointer
+                let workerDW = worker == 0 ? dW : dW.map { _ in partials[worker - 1].pointer }
+                let workerDBias = worker == 0 ? dBias : dBias.map { _ in partials[worker - 1].pointer + c * k }
                 // The convolution output's gradient dz[C, G·P] for this group.
                 for g in 0..<size {
                     for o in 0..<c {
@@ -246,18 +272,54 @@ extension Tensor {
                                        a: a[o], b: b[o], d: d[o], into: dz + o * ld + g * p)
                     }
                 }
-                if let dBias {
-                    for o in 0..<c { dBias[o] += Reductions.sum(dz + o * ld, ld) }
+                if let workerDBias {
+                    for o in 0..<c { workerDBias[o] += Reductions.sum(dz + o * ld, ld) }
                 }
-                if let dW, let colBuffer { // dW[C, K] += dz · colᵀ
-                    for g in 0..<size { geo.im2col(x.data + (first + g) * inPlane, colBuffer.pointer + g * p, rowStride: ld) }
-                    BLAS.gemm(transA: false, transB: true, m: c, n: k, k: ld, a: dz, lda: ld, b: colBuffer.pointer, ldb: ld,
-                              beta: 1, c: dW, ldc: k)
+                if let workerDW { // dW[C, K] += dz · colᵀ
+                    let col = colBuffers[worker].pointer
+                    for g in 0..<size { geo.im2col(x.data + (first + g) * inPlane, col + g * p, rowStride: ld) }
+                    BLAS.gemm(transA: false, transB: true, m: c, n: k, k: ld, a: dz, lda: ld, b: col, ldb: ld,
+                              beta: 1, c: workerDW, ldc: k)
                 }
-                if let dx, let dcolBuffer { // dcol[K, G·P] = Wᵀ · dz, scattered back onto each image
+                if let dx { // dcol[K, G·P] = Wᵀ · dz, scattered back onto each image
+                    let dcol = dcolBuffers[worker].pointer
                     BLAS.gemm(transA: true, transB: false, m: k, n: ld, k: c, a: weight.data, lda: k, b: dz, ldb: ld,
-                              beta: 0, c: dcolBuffer.pointer, ldc: ld)
-                    for g in 0..<size { geo.col2im(dcolBuffer.pointer + g * p, dx + (first + g) * inPlane, rowStride: ld) }
+                              beta: 0, c: dcol, ldc: ld)
+                    for g in 0..<size { geo.col2im(dcol + g * p, dx + (first + g) * inPlane, rowStride: ld) }
+                }
+            }
+            for partial in partials {
+                if let dW { for i in 0..<c * k { dW[i] += partial.pointer[i] } }
+                if let dBias { for o in 0..<c { dBias[o] += partial.pointer[c * k + o] } }
+            }
+        }
+    }
+}
+
+/// Runs a conv block's groups of images on several threads when BLAS was given several
+/// (one trial using the whole machine): each worker takes a fixed share of the groups
+/// (worker w: groups w, w + workers, …, so results do not depend on timing) and calls
+/// single-threaded GEMMs. Per-image GEMMs are too small for OpenBLAS to split well; whole
+/// images split perfectly. With one BLAS thread (parallel trials) everything runs inline.
+struct ConvBlockWorkers {
+    let count: Int
+
+    init(groupCount: Int) {
+        count = max(1, min(BLAS.threads, groupCount))
+    }
+
+    func run(_ groups: [(Int, Int)], _ body: (_ worker: Int, _ first: Int, _ size: Int) -> Void) {
+        guard count > 1 else {
+            for (first, size) in groups { body(0, first, size) }
+            return
+        }
+        let threads = BLAS.threads
+        BLAS.setThreads(1)
+        defer { BLAS.setThreads(threads) }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: count) { worker in
+                for index in Swift.stride(from: worker, to: groups.count, by: count) {
+                    body(worker, groups[index].0, groups[index].1)
                 }
             }
         }
