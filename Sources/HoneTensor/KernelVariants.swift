@@ -19,3 +19,17 @@ public enum KernelVariants {
     @discardableResult
     public static func setLevel(_ level: Int) -> Int { Int(hone_kernels_set_level(Int32(level))) }
 }
+
+/// The C kernels other targets call (through HoneTensor, which owns the C target).
+public enum CKernels {
+    /// One Adam(W) update of `count` parameters (HoneNN's Adam has the formula); zeroes
+    /// the gradient. The four buffers must not overlap.
+    @inline(__always)
+    public static func adamStep(weights: UnsafeMutablePointer<Float>, gradients: UnsafeMutablePointer<Float>,
+                                firstMoments: UnsafeMutablePointer<Float>, secondMoments: UnsafeMutablePointer<Float>,
+                                count: Int, beta1: Float, beta2: Float, coupledDecay: Float, shrink: Float,
+                                stepSize: Float, inverseRootCorrection2: Float, epsilon: Float) {
+        hone_adam_step(weights, gradients, firstMoments, secondMoments, count, beta1, beta2, coupledDecay, shrink,
+                       stepSize, inverseRootCorrection2, epsilon)
+    }
+}

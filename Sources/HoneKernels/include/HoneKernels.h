@@ -47,6 +47,11 @@ void hone_conv_window_backward(const float *dy, const float *y, const uint8_t *w
                                float mean, float a, float b, float d, ptrdiff_t out_h, ptrdiff_t out_w,
                                int relu, int pool, float *dz);
 
+/* One Adam(W) update of n parameters w with gradients g (zeroed afterwards) and moments
+ * m, v (HoneNN's Optimizers/Adam.swift has the formula). The four arrays must not overlap. */
+void hone_adam_step(float *w, float *g, float *m, float *v, ptrdiff_t n, float beta1, float beta2,
+                    float coupled_decay, float shrink, float step_size, float inv_root_correction2, float eps);
+
 #ifdef __cplusplus
 }
 #endif

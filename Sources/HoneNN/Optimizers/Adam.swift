@@ -22,21 +22,14 @@ enum AdamKernel {
         let stepSize = Float(Double(learningRate) / correction1)
         let inverseRootCorrection2 = Float(1 / correction2.squareRoot())
         let shrink = 1 - learningRate * decoupledDecay
-        let oneMinusB1 = 1 - b1, oneMinusB2 = 1 - b2
         for index in 0..<parameters.count {
             let p = parameters[index]
             guard let grad = p.grad else { continue }
-            let w = p.data, g = grad.pointer, m = firstMoments[index], v = secondMoments[index], n = p.count
-            Lanes.forEachChunk(n) { i, k in
-                let wv = Lanes.load(w, i, k)
-                let d = Lanes.load(g, i, k) + coupledDecay * wv
-                let mv = b1 * Lanes.load(m, i, k) + oneMinusB1 * d
-                let vv = b2 * Lanes.load(v, i, k) + oneMinusB2 * d * d
-                Lanes.store(mv, m, i, k)
-                Lanes.store(vv, v, i, k)
-                Lanes.store(wv * shrink - stepSize * mv / (Lanes.squareRoot(vv) * inverseRootCorrection2 + eps), w, i, k)
-                Lanes.store(.zero, g, i, k)
-            }
+            // HoneKernels' adam.c: the same formula, 8 or 16 lanes wide where the CPU allows.
+            CKernels.adamStep(weights: p.data, gradients: grad.pointer, firstMoments: firstMoments[index],
+                                        secondMoments: secondMoments[index], count: p.count, beta1: b1, beta2: b2,
+                                        coupledDecay: coupledDecay, shrink: shrink, stepSize: stepSize,
+                                        inverseRootCorrection2: inverseRootCorrection2, epsilon: eps)
         }
     }
 }
