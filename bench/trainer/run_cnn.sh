@@ -3,7 +3,9 @@
 # alternating per configuration so both see the same machine load. Prints a Markdown
 # table of samples/s, Hone/PyTorch ratios, Hone's GEMM FLOP rate and the rate sgemm
 # reaches on the same GEMM products (per image, as Hone's Conv2D issues them), and the
-# load average at the start of each configuration.
+# load average at the start of each configuration. The "CPU" ratios divide samples per CPU
+# second of each process (all its threads): on a machine shared with other jobs they vary
+# less than the wall-clock ones, which lose whatever time the scheduler gives elsewhere.
 # Usage: bench/trainer/run_cnn.sh [seconds per run] [repeats]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -35,14 +37,15 @@ cpu = subprocess.run(["sh", "-c", "lscpu | grep 'Model name' | cut -d: -f2"], ca
 torch = next(r["torch"] for r in rows if "torch" in r)
 core = next(r["blas_core"] for r in rows if "blas_core" in r)
 print(f"CPU: {cpu}, {platform.machine()}; torch {torch}; OpenBLAS core {core}; medians of {len(next(iter(by.values()))['hone'])} runs\n")
-print("| CNN | threads | load | Hone samples/s | PyTorch Adam | PyTorch fused Adam | Hone / Adam | Hone / fused | Hone GEMM GFLOP/s | sgemm GFLOP/s | Hone / sgemm |")
-print("|---|---|---|---|---|---|---|---|---|---|---|")
+print("| CNN | threads | load | Hone samples/s | PyTorch Adam | PyTorch fused Adam | Hone / Adam | Hone / fused | Hone / Adam (CPU) | Hone / fused (CPU) | Hone GEMM GFLOP/s | sgemm GFLOP/s | Hone / sgemm |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 med = lambda rs, f: statistics.median(r[f] for r in rs)
 for (ch, hidden, bn, threads), d in by.items():
     h, p, f = d["hone"], d["pytorch-adam"], d["pytorch-fused-adam"]
     hs, ps, fs = med(h, "samples_per_s"), med(p, "samples_per_s"), med(f, "samples_per_s")
     name = "-".join(map(str, ch)) + f" h{hidden}" + (" BN" if bn else "")
-    print(f"| {name} | {threads} | {med(h, 'load'):.1f} | {hs:.0f} | {ps:.0f} | {fs:.0f} | {hs/ps:.2f}× | {hs/fs:.2f}× "
+    hc, pc, fc = med(h, "samples_per_cpu_s"), med(p, "samples_per_cpu_s"), med(f, "samples_per_cpu_s")
+    print(f"| {name} | {threads} | {med(h, 'load'):.1f} | {hs:.0f} | {ps:.0f} | {fs:.0f} | {hs/ps:.2f}× | {hs/fs:.2f}× | {hc/pc:.2f}× | {hc/fc:.2f}× "
           f"| {med(h, 'gflops'):.1f} | {med(h, 'sgemm_gflops'):.1f} | {100*med(h, 'gflops')/med(h, 'sgemm_gflops'):.0f}% |")
 PY
 rm -f "$OUT"

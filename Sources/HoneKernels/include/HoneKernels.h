@@ -47,6 +47,18 @@ void hone_conv_window_backward(const float *dy, const float *y, const uint8_t *w
                                float mean, float a, float b, float d, ptrdiff_t out_h, ptrdiff_t out_w,
                                int relu, int pool, float *dz);
 
+/* col[K, P] (K = channels·kernel_h·kernel_w rows, row_stride apart; P = out_h·out_w) from
+ * one image x[channels, height, width]: the receptive fields of a convolution with this
+ * stride and zero padding. */
+void hone_im2col(const float *x, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t kernel_h,
+                 ptrdiff_t kernel_w, ptrdiff_t stride, ptrdiff_t padding, ptrdiff_t out_h, ptrdiff_t out_w, float *col,
+                 ptrdiff_t row_stride);
+
+/* dx[channels, height, width] += the scatter of col back onto the image (im2col's adjoint). */
+void hone_col2im(const float *col, ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width,
+                 ptrdiff_t kernel_h, ptrdiff_t kernel_w, ptrdiff_t stride, ptrdiff_t padding, ptrdiff_t out_h,
+                 ptrdiff_t out_w, float *dx);
+
 /* One Adam(W) update of n parameters w with gradients g (zeroed afterwards) and moments
  * m, v (HoneNN's Optimizers/Adam.swift has the formula). The four arrays must not overlap. */
 void hone_adam_step(float *w, float *g, float *m, float *v, ptrdiff_t n, float beta1, float beta2,

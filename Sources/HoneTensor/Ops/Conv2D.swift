@@ -8,6 +8,7 @@
 // with stride 1 and no padding needs no im2col at all: the image itself is col.
 
 import Foundation
+import HoneKernels
 
 /// The shape arithmetic of one convolution (or pooling window) over a C×H×W image.
 struct ConvGeometry {
@@ -30,69 +31,17 @@ struct ConvGeometry {
     var colRows: Int { channels * kernelH * kernelW }
     var colCols: Int { outH * outW }
 
-    /// The output columns ox whose input column ox·stride + offset lies inside the image.
-    @inline(__always)
-    func validColumns(offset: Int) -> Range<Int> {
-        let lo = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-        let hi = width - 1 - offset >= 0 ? min(outW, (width - 1 - offset) / stride + 1) : 0
-        return lo..<max(lo, hi)
-    }
-
     /// col[K, P] from one image x[C, H, W]; padding reads as zero. Rows of col lie
     /// `rowStride` apart (default P), so several images can sit side by side in one
-    /// col[K, G·P] for a wider GEMM (ConvBlock).
+    /// col[K, G·P] for a wider GEMM (ConvBlock). HoneKernels' im2col.c.
     func im2col(_ x: UnsafePointer<Float>, _ col: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        let p = rowStride ?? colCols
-        for c in 0..<channels {
-            for ki in 0..<kernelH {
-                for kj in 0..<kernelW {
-                    let row = col + ((c * kernelH + ki) * kernelW + kj) * p
-                    let offset = kj - padding
-                    let cols = validColumns(offset: offset)
-                    for oy in 0..<outH {
-                        let r = row + oy * outW
-                        let iy = oy * stride - padding + ki
-                        guard iy >= 0 && iy < height else { r.update(repeating: 0, count: outW); continue }
-                        if cols.lowerBound > 0 { r.update(repeating: 0, count: cols.lowerBound) }
-                        if cols.upperBound < outW { (r + cols.upperBound).update(repeating: 0, count: outW - cols.upperBound) }
-                        let base = (c * height + iy) * width + offset
-                        if stride == 1 {
-                            (r + cols.lowerBound).update(from: x + base + cols.lowerBound, count: cols.count)
-                        } else {
-                            for ox in cols { r[ox] = x[base + ox * stride] }
-                        }
-                    }
-                }
-            }
-        }
+        hone_im2col(x, channels, height, width, kernelH, kernelW, stride, padding, outH, outW, col, rowStride ?? colCols)
     }
 
     /// dx[C, H, W] += the scatter of col[K, P] (rows `rowStride` apart) back onto the
-    /// image (adjoint of im2col).
+    /// image (adjoint of im2col). HoneKernels' im2col.c.
     func col2im(_ col: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        let p = rowStride ?? colCols
-        for c in 0..<channels {
-            for ki in 0..<kernelH {
-                for kj in 0..<kernelW {
-                    let row = col + ((c * kernelH + ki) * kernelW + kj) * p
-                    let offset = kj - padding
-                    let cols = validColumns(offset: offset)
-                    for oy in 0..<outH {
-                        let iy = oy * stride - padding + ki
-                        guard iy >= 0 && iy < height else { continue }
-                        let r = row + oy * outW
-                        let base = (c * height + iy) * width + offset
-                        if stride == 1 {
-                            // Contiguous: a loop the compiler vectorizes.
-                            let d = dx + base
-                            for ox in cols { d[ox] += r[ox] }
-                        } else {
-                            for ox in cols { dx[base + ox * stride] += r[ox] }
-                        }
-                    }
-                }
-            }
-        }
+        hone_col2im(col, rowStride ?? colCols, channels, height, width, kernelH, kernelW, stride, padding, outH, outW, dx)
     }
 }
 
