@@ -40,9 +40,9 @@ extern "C" {
 #endif
 
 #define HONE_VERSION_MAJOR 0
-#define HONE_VERSION_MINOR 3
+#define HONE_VERSION_MINOR 4
 #define HONE_VERSION_PATCH 0
-#define HONE_VERSION_STRING "0.3.0"
+#define HONE_VERSION_STRING "0.4.0"
 /* Bumped when a change breaks binary compatibility; it is the SONAME's suffix
  * (libhone.so.HONE_ABI_VERSION). */
 #define HONE_ABI_VERSION 1
@@ -413,11 +413,16 @@ void hone_trial_free(hone_trial *trial);
 typedef struct hone_dataset hone_dataset;
 typedef struct hone_model hone_model;
 
-/* Loads a data set: a name ("fashion-mnist", from Debian's dataset-fashion-mnist) or a
- * path to a .csv file (`options_json` {"target": "label"} names the label column;
- * "task": "classification" | "regression" overrides the inferred task) or .npy pair
- * ({"labels": "y.npy"}). Options also: "part": "train" (default) | "test" for named
- * data sets, "max_samples": n. Caller owns *out (hone_dataset_free). Thread-safe. */
+/* Loads a data set: a name ("fashion-mnist", from Debian's dataset-fashion-mnist; or a
+ * plugin's, which gets the options) or a path to a .csv file (`options_json` {"target":
+ * "label"} names the label column; "test": a CSV test file; "task": "classification" |
+ * "regression" overrides the inferred task) or .npy pair ({"labels": "y.npy"}); with
+ * name_or_path "", generated data: {"synthetic": "spirals" | "moons" | "blobs",
+ * "count": 1000, "classes", "seed": 0}. Options also: "part": "train" (default) | "test"
+ * (named data sets, and CSV files with a "test" file), "max_samples": n (an evenly spaced
+ * subset). The same keys as Lua's hone.dataset { … } and `hone train --data` (one reader,
+ * DataSpec). A missing data set or file is HONE_NOT_FOUND. Caller owns *out
+ * (hone_dataset_free). Thread-safe. */
 hone_status hone_dataset_load(const char *name_or_path, const char *options_json, hone_dataset **out);
 
 /* A data set from caller-provided arrays, copied: `x` row-major n_samples × n_features;
@@ -464,7 +469,9 @@ typedef hone_status (*hone_epoch_fn)(int64_t epoch, const char *metrics_json, vo
  * "crop_padding": 0 and "horizontal_flip": false (image models: random crop with zero
  * padding / mirror of training batches only, drawn from "seed"), "label_smoothing": 0,
  * "seed": 0, "early_stopping_patience": n, "threads": 1 (BLAS threads, process-wide),
- * "validation_fraction": held out of `train` when `validation` is NULL (default 0)}.
+ * "validation_fraction": held out of `train` when `validation` is NULL (default 0.1 since
+ * 0.4.0, as Lua's hone.fit and `hone train`; 0 trains on all of `train`)} — the keys and
+ * defaults of every front end (one reader, TrainSpec).
  * Training again continues from the current weights with a fresh optimizer.
  * *result_json (may be NULL): {"epochs", "stop_reason", "train_loss", "val_loss",
  * "val_accuracy" | "val_rmse", "history": [one metrics object per epoch]}; free with

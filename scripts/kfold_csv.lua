@@ -10,7 +10,7 @@ study {
   },
 }
 
-local data = hone.dataset { csv = "data/moons.csv", target = "label" }
+local data = hone.dataset { name = "data/moons.csv", target = "label" }
 
 function objective(trial, params)
   local model = hone.mlp { inputs = data.features, hidden = { params.width, params.width },

@@ -5,6 +5,7 @@ import Foundation
 import HoneData
 import HonePlugins
 import HoneSearch
+import HoneTuning
 
 /// What a hone_dataset token stands for. Datasets are values: a handle never changes.
 final class DatasetHandle: @unchecked Sendable {
@@ -31,84 +32,24 @@ public func hone_dataset_load(_ nameOrPath: UnsafePointer<CChar>?, _ optionsJSON
                               _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     api {
         let out = try output(out, "out")
+        var options = try jsonObject(optionsJSON, "options_json")
+        // "part" is this call's own key (one handle, one part); the rest is the spec layer's.
+        let part = options.removeValue(forKey: "part") ?? .null
+        guard part == .null || part == "train" || part == "test" else {
+            throw APIError.invalid("options_json: \"part\" must be \"train\" or \"test\", got \(part.jsonText)")
+        }
+        if options["name"] != nil {
+            throw APIError.invalid("options_json: \"name\" is hone_dataset_load's first argument, not an option")
+        }
+        // "" for name_or_path: data the options describe alone (synthetic).
         let name = try string(nameOrPath, "name_or_path")
-        let options = try jsonObject(optionsJSON, "options_json")
-        var dataset = try loadDataset(name, options)
-        if let cap = options["max_samples"], cap != .null {
-            guard let n = cap.intValue, n >= 1 else { throw APIError.invalid("options_json: \"max_samples\" must be an integer ≥ 1, got \(cap.jsonText)") }
-            if dataset.count > n { dataset = dataset.subset(indices: evenlySpaced(n, of: dataset.count)) }
+        if !name.isEmpty { options["name"] = .string(name) }
+        let spec = try DataSpec.read(AlgorithmOptions(options, context: "options_json"))
+        guard let data = try spec.load(part: part.stringValue ?? "train") else {
+            throw APIError.invalid("\"part\": \"test\": this data has no test part (named data sets have one, and a CSV with a \"test\" file)")
         }
-        out.pointee = HandleTable.shared.insert(DatasetHandle(dataset), kind: .dataset)
+        out.pointee = HandleTable.shared.insert(DatasetHandle(data), kind: .dataset)
     }
-}
-
-/// Every k-th sample: named data sets are often sorted by class, so a prefix would not do.
-private func evenlySpaced(_ n: Int, of total: Int) -> [Int] {
-    (0..<n).map { Int((Double($0) * Double(total) / Double(n)).rounded(.down)) }
-}
-
-private func loadDataset(_ name: String, _ options: [String: JSONValue]) throws -> Dataset {
-    let known: Set<String> = ["target", "task", "labels", "part", "max_samples"]
-    func text(_ key: String) throws -> String? {
-        guard let v = options[key], v != .null else { return nil }
-        guard let s = v.stringValue else { throw APIError.invalid("options_json: \"\(key)\" must be a string, got \(v.jsonText)") }
-        return s
-    }
-    if let loader = Datasets.registeredLoader(name) {
-        // A plugin's loader gets every option (it may take its own), with the part filled in.
-        var forwarded = options
-        forwarded["max_samples"] = nil
-        if forwarded["part"] == nil { forwarded["part"] = "train" }
-        return try loader(JSONValue.object(forwarded).jsonText)
-    }
-    if let unknown = Set(options.keys).subtracting(known).sorted().first {
-        throw APIError.invalid("options_json: unknown option \"\(unknown)\" (known: \(known.sorted().joined(separator: ", ")))")
-    }
-    let task: TaskKind
-    switch try text("task") {
-    case nil: task = .auto
-    case let t?:
-        guard let k = TaskKind(rawValue: t), k != .auto || t == "auto" else {
-            throw APIError.invalid("options_json: \"task\" must be \"classification\" or \"regression\", got \"\(t)\"")
-        }
-        task = k
-    }
-    let lower = name.lowercased()
-    if lower.hasSuffix(".csv") {
-        try requireFile(name)
-        guard let target = try text("target") else {
-            throw APIError.invalid("\(name) is a CSV file: name its label column with options {\"target\": \"label\"}")
-        }
-        return try CSV.loadDataset(path: name, target: target, task: task)
-    }
-    if lower.hasSuffix(".npy") {
-        try requireFile(name)
-        guard let labels = try text("labels") else {
-            throw APIError.invalid("\(name) is an NPY file of features: name the labels file with options {\"labels\": \"y.npy\"}")
-        }
-        try requireFile(labels)
-        return try NPY.loadDataset(features: name, targets: labels, task: task)
-    }
-    if Datasets.names.contains(lower) {
-        let part = try text("part") ?? "train"
-        guard part == "train" || part == "test" else {
-            throw APIError.invalid("options_json: \"part\" must be \"train\" or \"test\", got \"\(part)\"")
-        }
-        let both = try Datasets.load(name: name)
-        return part == "train" ? both.train : both.test
-    }
-    if FileManager.default.fileExists(atPath: name) {
-        throw APIError.invalid("\(name): unknown file type (expected .csv or .npy)")
-    }
-    throw APIError(.notFound, "no data set named '\(name)' (known: \(Datasets.names.joined(separator: ", "))) and no such .csv or .npy file")
-}
-
-private func requireFile(_ path: String) throws {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw APIError(.notFound, "\(path): no such file")
-    }
-    guard !isDirectory.boolValue else { throw APIError.invalid("\(path) is a directory, not a file") }
 }
 
 @_cdecl("hone_dataset_from_arrays")

@@ -78,17 +78,8 @@ public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _
         let trainSet = try datasetHandle(train).dataset
         let validationSet = try validation.map { try datasetHandle($0).dataset }
         let o = AlgorithmOptions(try jsonObject(optionsJSON, "options_json"), context: "options_json")
-        let epochs = try o.int("epochs", min: 1, max: 1_000_000) ?? 10
-        let batchSize = try o.int("batch_size", min: 1, max: 1 << 20) ?? 128
-        let optimizer = try TrainSpec.optimizer(o.raw("optimizer"))
-        let schedule = try TrainSpec.schedule(o.raw("schedule"), epochs: epochs)
-        let seed = UInt64(try o.int("seed", min: 0, max: Int.max) ?? 0)
-        let patience = try o.int("early_stopping_patience", min: 1)
+        var config = try TrainSpec.trainer(o, validationData: validationSet != nil)
         let threads = try o.int("threads", min: 1, max: 256)
-        let validationFraction = try o.number("validation_fraction", in: 0...0.95) ?? 0
-        let augmentation = ImageAugmentation(cropPadding: try o.int("crop_padding", min: 0, max: 64) ?? 0,
-                                             horizontalFlip: try o.bool("horizontal_flip") ?? false)
-        let labelSmoothing = Float(try o.number("label_smoothing", in: 0...0.99) ?? 0)
         try o.checkAllUsed()
         guard trainSet.featureCount == handle.model.inputCount else {
             throw APIError.invalid("shape mismatch: the model takes \(handle.model.inputCount) features per sample (shape \(handle.model.inputShape)), the training data has \(trainSet.featureCount) (shape \(trainSet.featureShape))")
@@ -97,15 +88,7 @@ public func hone_model_train(_ model: OpaquePointer?, _ train: OpaquePointer?, _
             throw APIError.invalid("validation data (\(v.featureCount) features, \(v.isClassification ? "classification" : "regression")) does not match the training data (\(trainSet.featureCount) features, \(trainSet.isClassification ? "classification" : "regression"))")
         }
         if let threads { BLAS.setThreads(threads) }
-        let hasValidation = validationSet != nil || validationFraction > 0
-        let config = TrainerConfig(epochs: epochs, batchSize: batchSize, optimizer: optimizer, schedule: schedule, seed: seed,
-                                   validationFraction: validationSet == nil ? validationFraction : 0,
-                                   earlyStopping: try patience.map { p in
-                                       guard hasValidation else { throw APIError.invalid("options_json: \"early_stopping_patience\" needs validation data (a validation data set or \"validation_fraction\")") }
-                                       return EarlyStopping(monitor: .validationLoss, patience: p)
-                                   },
-                                   task: trainSet.isClassification ? .classification : .regression,
-                                   augmentation: augmentation, labelSmoothing: labelSmoothing)
+        config.task = trainSet.isClassification ? .classification : .regression
         let trainer = try Trainer(model: handle.model, config: config)
         let result = try trainer.fit(trainSet, validation: validationSet) { m in
             guard let onEpoch else { return .proceed }

@@ -3,7 +3,7 @@
 /// Kept in step with HONE_VERSION_STRING and HONE_ABI_VERSION in include/hone.h
 /// (tests/c/status_names.c checks that they agree).
 public enum HoneVersion {
-    public static let string = "0.3.0"
+    public static let string = "0.4.0"
     public static let abi: Int32 = 1
 }
 

@@ -14,11 +14,20 @@ public struct DataError: Error, CustomStringConvertible, Equatable, Sendable {
     public var line: Int?
     /// What is wrong, without the file/line prefix.
     public var message: String
+    /// The data set or file does not exist (the C API's HONE_NOT_FOUND).
+    public var isNotFound = false
 
     public init(file: String? = nil, line: Int? = nil, _ message: String) {
         self.file = file
         self.line = line
         self.message = message
+    }
+
+    /// A data set or file that does not exist.
+    public static func notFound(_ message: String) -> DataError {
+        var e = DataError(message)
+        e.isNotFound = true
+        return e
     }
 
     public var description: String {

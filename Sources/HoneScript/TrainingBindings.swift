@@ -107,51 +107,44 @@ enum TrainingBindings {
 
     // MARK: Data
 
-    private static func dataset(_ spec: LuaValue, host: LuaHost, context: TrainingContext) throws -> DataHandle {
-        var train: Dataset, test: Dataset?, name: String
-        switch spec {
-        case let .string(named):
-            (train, test) = try Datasets.load(name: named)
-            name = named
+    /// hone.dataset("fashion-mnist") or hone.dataset { name = "table.csv", target = …, … }:
+    /// the table as the C API's options JSON, read by the one data reader (HoneTuning's
+    /// DataSpec), so every key, default and limit is the same as hone_dataset_load's.
+    private static func dataset(_ value: LuaValue, host: LuaHost, context: TrainingContext) throws -> DataHandle {
+        let what = "hone.dataset { … }"
+        var fields: [String: JSONValue]
+        switch value {
+        case let .string(name): fields = ["name": .string(name)]
         case let .table(table):
-            try table.checkFields(["csv", "test_csv", "target", "synthetic", "count", "seed", "classes"], in: "hone.dataset { … }")
-            if let csv = try table.optional("csv", { try $0.string($1) }) {
-                let target = try table.optional("target") { try $0.string($1) } ?? "label"
-                train = try CSV.loadDataset(path: try host.resolveReadablePath(csv, relativeTo: context.scriptDirectory), target: target)
-                test = try table.optional("test_csv") { value, what in
-                    try CSV.loadDataset(path: try host.resolveReadablePath(try value.string(what), relativeTo: context.scriptDirectory),
-                                        target: target, classNames: train.classNames)
-                }
-                name = csv
-            } else if let kind = try table.optional("synthetic", { try $0.string($1) }) {
-                let count = Int(try table.optional("count") { try $0.integer($1) } ?? 1000)
-                let seed = UInt64(bitPattern: try table.optional("seed") { try $0.integer($1) } ?? 0)
-                switch kind {
-                case "spirals": train = try Synthetic.spirals(count: count, classes: Int(try table.optional("classes") { try $0.integer($1) } ?? 2), seed: seed)
-                case "moons": train = try Synthetic.moons(count: count, seed: seed)
-                case "blobs": train = try Synthetic.blobs(count: count, centers: Int(try table.optional("classes") { try $0.integer($1) } ?? 3), seed: seed)
-                default: throw ScriptError.badValue("hone.dataset { synthetic = '\(kind)' }: known kinds are spirals, moons, blobs")
-                }
-                test = nil
-                name = kind
-            } else {
-                throw ScriptError.badValue("hone.dataset { … } needs csv = \"file.csv\" or synthetic = \"spirals\"")
+            guard table.array.isEmpty else { throw ScriptError.badValue("\(what) takes named fields only (name = …, target = …)") }
+            fields = try table.fields.mapValues { try $0.jsonValue("a field of \(what) is") }
+            for (old, new) in DataSpec.oldSpellings.sorted(by: { $0.key < $1.key }) where fields[old] != nil {
+                guard fields[new] == nil else { throw ScriptError.badValue("\(what): give \(new) only (\(old) is its old spelling)") }
+                fields[new] = fields.removeValue(forKey: old)
+                FileHandle.standardError.write(Data("hone: \(what): '\(old)' is deprecated, write '\(new)' (as the C API and the CLI do)\n".utf8))
             }
         default:
-            throw ScriptError.badValue("argument 1 is \(spec.shortDescription) (expected a data set name or { csv = … })")
+            throw ScriptError.badValue("argument 1 is \(value.shortDescription) (expected a data set name or { name = … })")
         }
+        // The script's budget caps samples as "max_samples" would (the smaller wins).
         if let cap = context.budget.maxSamples {
-            train = sample(train, cap)
-            test = test.map { sample($0, cap) }
+            let asked = fields["max_samples"]?.intValue
+            fields["max_samples"] = .number(Double(min(asked ?? cap, cap)))
+        }
+        let spec = try Self.spec {
+            try DataSpec.read(AlgorithmOptions(fields, context: what)) { path in
+                try host.resolveReadablePath(path, relativeTo: context.scriptDirectory)
+            }
+        }
+        let (train, test) = try spec.load()
+        let name: String
+        switch spec.source {
+        case let .named(n, _): name = n
+        case let .csv(path, _, _): name = path
+        case let .npy(features, _): name = features
+        case let .synthetic(kind, _, _, _): name = kind
         }
         return DataHandle(name: name, train: train, test: test)
-    }
-
-    /// A fixed, class-mixed subset: every k-th sample (named data sets are often sorted).
-    private static func sample(_ data: Dataset, _ cap: Int) -> Dataset {
-        guard data.count > cap, cap > 0 else { return data }
-        let stride = Double(data.count) / Double(cap)
-        return data.subset(indices: (0 ..< cap).map { Int(Double($0) * stride) })
     }
 
     // MARK: Models
@@ -186,41 +179,32 @@ enum TrainingBindings {
 
     // MARK: Training
 
-    private static let fitFields: Set<String> = ["model", "data", "epochs", "batch_size", "optimizer", "validation_fraction",
-                                                 "seed", "on_epoch", "early_stopping", "schedule", "crop_padding",
-                                                 "horizontal_flip", "label_smoothing"]
+    /// hone.fit's and hone.cross_validate's own keys; the training keys are TrainSpec's.
+    private static let fitFields: Set<String> = TrainSpec.trainerKeys.union(["model", "data", "on_epoch"])
+        .union(TrainSpec.oldSpellings.keys)
 
+    /// The table's training keys as the C API's options JSON, read by the one reader
+    /// (HoneTuning's TrainSpec): the same keys, defaults and limits as hone_model_train.
     private static func trainerConfig(_ table: LuaTable, context: TrainingContext) throws -> TrainerConfig {
-        var epochs = Int(try table.optional("epochs") { try $0.integer($1) } ?? 10)
-        if let cap = context.budget.maxEpochs { epochs = min(epochs, cap) }
-        var config = TrainerConfig(
-            epochs: epochs, batchSize: Int(try table.optional("batch_size") { try $0.integer($1) } ?? 64),
-            optimizer: try optimizer(table["optimizer"]),
-            seed: try table.optional("seed") { UInt64(bitPattern: try $0.integer($1)) } ?? context.seedSource(),
-            validationFraction: try table.optional("validation_fraction") { try $0.number($1) } ?? 0.1)
-        config.schedule = try schedule(table["schedule"], epochs: epochs)
-        config.augmentation = ImageAugmentation(
-            cropPadding: Int(try table.optional("crop_padding") { try $0.integer($1) } ?? 0),
-            horizontalFlip: try table.optional("horizontal_flip") { try $0.boolean($1) } ?? false)
-        config.labelSmoothing = Float(try table.optional("label_smoothing") { try $0.number($1) } ?? 0)
-        if let patience = try table.optional("early_stopping", { try $0.integer($1) }) {
-            config.earlyStopping = EarlyStopping(monitor: .validationLoss, patience: Int(patience))
+        var fields: [String: JSONValue] = [:]
+        for (key, value) in table.fields {
+            let key = try TrainSpec.oldSpellings[key].map { new -> String in
+                guard table[new].isNil else { throw ScriptError.badValue("hone.fit { … }: give \(new) only (\(key) is its old spelling)") }
+                FileHandle.standardError.write(Data("hone: hone.fit { … }: '\(key)' is deprecated, write '\(new)' (as the C API does)\n".utf8))
+                return new
+            } ?? key
+            guard TrainSpec.trainerKeys.contains(key) else { continue }
+            switch key {
+            case "optimizer", "schedule": fields[key] = try json(value, key)
+            case "seed": continue   // below: Lua integers are 64-bit, JSON's exact ones 53-bit
+            default: fields[key] = try value.jsonValue("field '\(key)' is")
+            }
         }
-        try config.validate()
+        let o = AlgorithmOptions(fields, context: "hone.fit { … }")
+        let seed = try table.optional("seed") { UInt64(bitPattern: try $0.integer($1)) } ?? context.seedSource()
+        let config = try spec { try TrainSpec.trainer(o, seed: seed, maxEpochs: context.budget.maxEpochs) }
+        try spec { try o.checkAllUsed() }
         return config
-    }
-
-    /// `schedule = "cosine"` or `{ "cosine", warmup = 2 }`, `optimizer = "adamw"` or
-    /// `{ "adamw", lr = 1e-3 }`: the C API's names and options, read by the one reader
-    /// (HoneTuning's TrainSpec).
-    private static func schedule(_ value: LuaValue, epochs: Int) throws -> LearningRateSchedule {
-        if value.isNil { return .constant }
-        return try spec { try TrainSpec.schedule(try json(value, "schedule"), epochs: epochs) }
-    }
-
-    private static func optimizer(_ value: LuaValue) throws -> OptimizerConfig {
-        if value.isNil { return .adam() }
-        return try spec { try TrainSpec.optimizer(try json(value, "optimizer")) }
     }
 
     /// A name or { "name", option = … } as the JSON spec {"name": …, …}.

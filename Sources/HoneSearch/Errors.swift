@@ -46,7 +46,7 @@ public enum StudyError: Error, Equatable, Sendable, CustomStringConvertible {
         case .wrongNumberOfValues(let n, let expected, let got):
             return "trial \(n): the study has \(expected) objective(s) but \(got) value(s) were given"
         case .nonFiniteValue(let n, let values):
-            return "trial \(n): the values must be finite to complete it, got \(values)"
+            return "trial \(n): non-finite value(s) \(values); a COMPLETE trial needs finite values"
         case .invalidTellState(let s):
             return "tell accepts COMPLETE, PRUNED or FAIL, not \(s)"
         case .noCompletedTrials(let study):

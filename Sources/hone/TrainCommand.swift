@@ -5,6 +5,7 @@ import ArgumentParser
 import Foundation
 import HoneData
 import HoneNN
+import HoneSearch
 import HoneTensor
 import HoneTuning
 
@@ -39,18 +40,19 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "With --cnn: residual blocks (two 3×3 convolutions and a shortcut) instead of single convolutions.")
     var residual = false
 
-    @Option(help: "Epochs.") var epochs: Int = 10
-    @Option(help: "Mini-batch size.") var batchSize: Int = 128
-    @Option(help: "Optimizer: sgd, adam, adamw, rmsprop.") var optimizer: String = "adam"
-    @Option(help: "Learning rate.") var lr: Float = 1e-3
-    @Option(help: "Weight decay (L2 for sgd/adam/rmsprop, decoupled for adamw).") var weightDecay: Float = 0
-    @Option(help: "Momentum (sgd, rmsprop).") var momentum: Float = 0.9
-    @Option(help: "Learning-rate schedule: constant, cosine, step, exponential, one_cycle (per batch, peaking at --lr).") var schedule: String = "cosine"
-    @Option(help: "Epochs of linear learning-rate warm-up.") var warmup: Int = 0
-    @Option(help: "Images: pad by this many zero pixels and crop back at a random offset (training batches only).") var cropPadding: Int = 0
+    // Training flags left out take the defaults every front end shares (TrainSpec).
+    @Option(help: "Epochs (default 10).") var epochs: Int?
+    @Option(help: "Mini-batch size (default 128).") var batchSize: Int?
+    @Option(help: "Optimizer: \(TrainSpec.optimizerNames.joined(separator: ", ")) (default adam).") var optimizer: String = "adam"
+    @Option(help: "Learning rate (default 1e-3; sgd and nesterov 1e-2).") var lr: Double?
+    @Option(help: "Weight decay (L2 for sgd/adam/rmsprop, decoupled for adamw).") var weightDecay: Double?
+    @Option(help: "Momentum (sgd, rmsprop; default 0, nesterov 0.9).") var momentum: Double?
+    @Option(help: "Learning-rate schedule: \(TrainSpec.scheduleNames.joined(separator: ", ")) (default constant; one_cycle is per batch, peaking at --lr).") var schedule: String = "constant"
+    @Option(help: "Epochs of linear learning-rate warm-up.") var warmup: Int?
+    @Option(help: "Images: pad by this many zero pixels and crop back at a random offset (training batches only).") var cropPadding: Int?
     @Flag(help: "Images: mirror training images left–right at random.") var horizontalFlip = false
-    @Option(help: "Label smoothing of the cross-entropy (classification), e.g. 0.1.") var labelSmoothing: Float = 0
-    @Option(help: "Share of the training data held out for validation.") var valFraction: Double = 0.1
+    @Option(help: "Label smoothing of the cross-entropy (classification), e.g. 0.1.") var labelSmoothing: Double?
+    @Option(help: "Share of the training data held out for validation (default 0.1).") var valFraction: Double?
     @Option(help: "Stop after this many epochs without validation improvement.") var patience: Int?
     @Option(help: "Seed of every random choice.") var seed: UInt64 = 0
     @Option(help: "BLAS threads.") var threads: Int = 1
@@ -70,13 +72,8 @@ struct TrainCommand: ParsableCommand {
         // The trainer gathers each batch into the model's input shape, so an MLP takes images as they are.
         let (trainSet, testSet) = try loadData()
         let description = try modelDescription(for: trainSet, images: trainSet.featureShape.count == 3)
-        let config = TrainerConfig(
-            epochs: epochs, batchSize: batchSize, optimizer: try optimizerConfig(), schedule: try scheduleConfig(),
-            seed: seed, validationFraction: valFraction,
-            earlyStopping: patience.map { EarlyStopping(monitor: .validationLoss, patience: $0) },
-            task: try table.taskKind(),
-            augmentation: ImageAugmentation(cropPadding: cropPadding, horizontalFlip: horizontalFlip),
-            labelSmoothing: labelSmoothing)
+        var config = try trainerConfig()
+        config.task = try table.taskKind()
         let trainer = try Trainer(description: description, config: config)
         if let initialWeights {
             try trainer.model.initializeWeights(fromFile: initialWeights)
@@ -111,71 +108,69 @@ struct TrainCommand: ParsableCommand {
     }
 
     private func loadData() throws -> (Dataset, Dataset) {
-        if Datasets.names.contains(data) { return try Datasets.load(name: data) }
-        guard data.lowercased().hasSuffix(".csv") || FileManager.default.fileExists(atPath: data) else {
-            throw ValidationError("--data: '\(data)' is neither a known data set (\(Datasets.names.joined(separator: ", "))) nor a file")
-        }
-        guard let target = table.target else { throw ValidationError("--data \(data) is a CSV file: name its target column with --target") }
-        let kind: TaskKind
-        switch try table.taskKind() {
-        case .regression: kind = .regression
-        case .classification: kind = .classification
-        case .auto: kind = .auto
-        }
-        let full = try CSV.loadDataset(path: data, target: target, task: kind)
-        var train: Dataset, held: Dataset
-        if let testPath = table.test {
-            train = full
-            held = try CSV.loadDataset(path: testPath, target: target, task: full.isClassification ? .classification : .regression,
-                                       classNames: full.classNames)
-        } else {
-            let split = try full.trainValidationSplit(validationFraction: table.testFraction, stratified: true, seed: seed &+ 0x7E57)
-            (train, held) = (split.train, split.validation)
-        }
+        let spec = try DataSpec.forCommandLine(data: data, target: table.target, test: table.test, task: try table.taskKind())
+        let parts = try AutoMLData.trainAndTest(spec, testFraction: table.testFraction, seed: seed)
+        if case .named = spec.source { return (parts.train, parts.test) }
         // Tabular features come in arbitrary units: standardize with statistics of the training rows only.
-        let scaler = Standardizer(fitting: train)
-        return (try scaler.transform(train), try scaler.transform(held))
+        let scaler = Standardizer(fitting: parts.train)
+        return (try scaler.transform(parts.train), try scaler.transform(parts.test))
     }
 
+    /// The model flags as the C API's description JSON, read by the one reader (ModelSpec).
     private func modelDescription(for data: Dataset, images: Bool) throws -> ModelDescription {
-        let outputs = data.classCount ?? data.outputCount
-        let widths = try parseList(hidden, "--hidden")
-        guard let normalization = Normalization(rawValue: norm) else {
-            throw ValidationError("--norm: '\(norm)' is not one of \(Normalization.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        var fields: [String: JSONValue] = [
+            "hidden": .array(try parseList(hidden, "--hidden").map { .number(Double($0)) }),
+            "outputs": .number(Double(data.classCount ?? data.outputCount)),
+            "activation": .string(activation), "dropout": .number(Double(dropout)),
+        ]
         if let cnn {
             guard images else { throw ValidationError("--cnn needs image data (samples of shape [channels, height, width]); \(self.data) has shape \(data.featureShape)") }
-            return .cnn(CNNDescription(inputShape: data.featureShape, convChannels: try parseList(cnn, "--cnn"),
-                                       batchNorm: normalization == .batch, residual: residual, activation: activation,
-                                       hiddenWidths: widths, dropout: dropout, outputCount: outputs))
+            guard norm == "none" || norm == "batch" else { throw ValidationError("--norm \(norm): a CNN takes none or batch") }
+            fields["kind"] = "cnn"
+            fields["input_shape"] = .array(data.featureShape.map { .number(Double($0)) })
+            fields["channels"] = .array(try parseList(cnn, "--cnn").map { .number(Double($0)) })
+            fields["batch_norm"] = .bool(norm == "batch")
+            fields["residual"] = .bool(residual)
+        } else {
+            if residual { throw ValidationError("--residual needs --cnn") }
+            fields["kind"] = "mlp"
+            fields["inputs"] = .number(Double(data.featureCount))
+            fields["normalization"] = .string(norm)
         }
-        if residual { throw ValidationError("--residual needs --cnn") }
-        return .mlp(MLPDescription(inputCount: data.featureCount, hiddenWidths: widths, activation: activation,
-                                   dropout: dropout, normalization: normalization, outputCount: outputs))
+        let o = AlgorithmOptions(fields, context: "hone train")
+        do {
+            let (description, _) = try ModelSpec.read(o)
+            try o.checkAllUsed()
+            return description
+        } catch let StudyError.invalidArgument(message) {
+            throw ValidationError(message)
+        }
     }
 
-    private func optimizerConfig() throws -> OptimizerConfig {
-        switch optimizer.lowercased() {
-        case "sgd": return .sgd(learningRate: lr, momentum: momentum, weightDecay: weightDecay)
-        case "nesterov": return .sgd(learningRate: lr, momentum: momentum, nesterov: true, weightDecay: weightDecay)
-        case "adam": return .adam(learningRate: lr, weightDecay: weightDecay)
-        case "adamw": return .adamW(learningRate: lr, weightDecay: weightDecay)
-        case "rmsprop": return .rmsprop(learningRate: lr, momentum: 0, weightDecay: weightDecay)
-        default: throw ValidationError("--optimizer: '\(optimizer)' is not one of sgd, nesterov, adam, adamw, rmsprop")
-        }
-    }
-
-    private func scheduleConfig() throws -> LearningRateSchedule {
-        switch schedule.lowercased() {
-        case "constant": return LearningRateSchedule(.constant, warmup: warmup)
-        case "cosine": return LearningRateSchedule(.cosine(minimum: 0), warmup: warmup)
-        case "step": return LearningRateSchedule(.step(every: max(1, epochs / 3), factor: 0.1), warmup: warmup)
-        case "exponential": return LearningRateSchedule(.exponential(factor: 0.9), warmup: warmup)
-        case "one_cycle":
-            // The cycle has its own warm-up phase; a second one in epochs would not compose.
-            guard warmup == 0 else { throw ValidationError("--schedule one_cycle has its own warm-up phase; drop --warmup") }
-            return LearningRateSchedule(.defaultOneCycle, unit: .step)
-        default: throw ValidationError("--schedule: '\(schedule)' is not one of constant, cosine, step, exponential, one_cycle")
+    /// The training flags as the C API's options JSON, read by the one reader (TrainSpec).
+    private func trainerConfig() throws -> TrainerConfig {
+        var optimizer: [String: JSONValue] = ["name": .string(self.optimizer.lowercased())]
+        if let lr { optimizer["lr"] = .number(lr) }
+        if let weightDecay { optimizer["weight_decay"] = .number(weightDecay) }
+        if let momentum { optimizer["momentum"] = .number(momentum) }
+        var schedule: [String: JSONValue] = ["name": .string(self.schedule.lowercased())]
+        if let warmup { schedule["warmup"] = .number(Double(warmup)) }
+        var fields: [String: JSONValue] = [
+            "optimizer": .object(optimizer), "schedule": .object(schedule), "horizontal_flip": .bool(horizontalFlip),
+        ]
+        let numbers: [(String, Double?)] = [
+            ("epochs", epochs.map(Double.init)), ("batch_size", batchSize.map(Double.init)),
+            ("crop_padding", cropPadding.map(Double.init)), ("label_smoothing", labelSmoothing),
+            ("validation_fraction", valFraction), ("early_stopping_patience", patience.map(Double.init)),
+        ]
+        for case let (key, value?) in numbers { fields[key] = .number(value) }
+        let o = AlgorithmOptions(fields, context: "hone train")
+        do {
+            let config = try TrainSpec.trainer(o, seed: seed)
+            try o.checkAllUsed()
+            return config
+        } catch let StudyError.invalidArgument(message) {
+            throw ValidationError(message)
         }
     }
 

@@ -83,7 +83,7 @@ final class ExampleScriptTests: XCTestCase {
             let path = dir.appendingPathComponent("cv.lua").path
             try """
                 study { direction = "maximize", trials = 1 }
-                local data = hone.dataset { csv = "moons.csv", target = "label" }
+                local data = hone.dataset { name = "moons.csv", target = "label" }
                 function objective(trial)
                   local model = hone.mlp { inputs = data.features, hidden = { 4 }, outputs = data.classes }
                   return hone.cross_validate { model = model, data = data, folds = 3, epochs = 1, \(call) }.mean
@@ -94,6 +94,41 @@ final class ExampleScriptTests: XCTestCase {
             XCTAssertEqual(trial.state, .fail, call)
             XCTAssertContains(trial.failReason, expected)
         }
+    }
+
+    /// hone.dataset reads the C API's keys through the one data reader (DataSpec); Lua's
+    /// old spellings csv / test_csv still work for one release.
+    func testDatasetTakesTheSharedKeysAndTheOldSpellings() throws {
+        let dir = try makeScratchDirectory(self)
+        try FileManager.default.copyItem(at: Self.scripts.appendingPathComponent("data/moons.csv"),
+                                         to: dir.appendingPathComponent("moons.csv"))
+        let path = dir.appendingPathComponent("data.lua").path
+        try """
+            study { direction = "maximize", trials = 1 }
+            function objective(trial)
+              local a = hone.dataset { name = "moons.csv", target = "label", test = "moons.csv", max_samples = 50 }
+              local b = hone.dataset { csv = "moons.csv", target = "label", test_csv = "moons.csv" }
+              local c = hone.dataset { synthetic = "blobs", count = 90, classes = 4, seed = 2 }
+              trial:set_user_attr("a", { a.count, a.test_count })
+              trial:set_user_attr("b", { b.count, b.test_count })
+              trial:set_user_attr("c", { c.count, c.classes })
+              local ok, err = pcall(hone.dataset, { name = "moons.csv" })
+              trial:set_user_attr("no_target", err)
+              ok, err = pcall(hone.dataset, { synthetic = "moons", target = "label" })
+              trial:set_user_attr("synthetic_target", err)
+              return 1
+            end
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let study = try StudyScript(path: path, options: StudyScriptOptions(storage: "memory:")).run()
+        let trial = try XCTUnwrap(try study.trials().first)
+        XCTAssertEqual(trial.state, .complete, trial.failReason ?? "")
+        XCTAssertEqual(trial.userAttrs["a"], [50, 50])
+        let rows = Double(try String(contentsOf: dir.appendingPathComponent("moons.csv"), encoding: .utf8)
+            .split(separator: "\n").count - 1)
+        XCTAssertEqual(trial.userAttrs["b"], .array([.number(rows), .number(rows)]))
+        XCTAssertEqual(trial.userAttrs["c"], [90, 4])
+        XCTAssertContains(trial.userAttrs["no_target"]?.stringValue, "name its label column with \"target\"")
+        XCTAssertContains(trial.userAttrs["synthetic_target"]?.stringValue, "\"target\" is not an option of synthetic data")
     }
 
     func testFashionMNISTMLP() throws {

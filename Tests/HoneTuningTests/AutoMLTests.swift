@@ -55,8 +55,8 @@ final class AutoMLTests: XCTestCase {
         XCTAssertEqual(data.test.count, 15)
         XCTAssertTrue(data.notes.contains { $0.contains("classification (inferred") }, "\(data.notes)")
 
-        XCTAssertThrowsError(try AutoMLData.load(fewIntegers)) { XCTAssertContains("\($0)", "--target") }
-        XCTAssertThrowsError(try AutoMLData.load("/no/such/file.csv", target: "y")) { XCTAssertContains("\($0)", "neither a known data set") }
+        XCTAssertThrowsError(try AutoMLData.load(fewIntegers)) { XCTAssertContains("\($0)", "\"target\"") }
+        XCTAssertThrowsError(try AutoMLData.load("/no/such/file.csv", target: "y")) { XCTAssertContains("\($0)", "/no/such/file.csv") }
         XCTAssertThrowsError(try AutoMLData.load(fewIntegers, target: "nope"))
     }
 

@@ -41,25 +41,27 @@ static void script_accepted(const char *dataset) {
 }
 
 int main(void) {
-    /* Synthetic data sets: count ≥ 0, classes ≥ 1, sizes that fit in memory. */
-    script_refused("{ synthetic = 'spirals', count = -1 }", "count must be ≥ 0, got -1");
-    script_refused("{ synthetic = 'spirals', count = 10, classes = 0 }", "classes must be in");
-    script_refused("{ synthetic = 'spirals', count = 10, classes = -3 }", "classes must be in");
-    script_refused("{ synthetic = 'spirals', count = 10, classes = 1 << 40 }", "classes must be in");
-    script_refused("{ synthetic = 'spirals', count = 1 << 40 }", "count × featureCount");
-    script_refused("{ synthetic = 'spirals', count = math.maxinteger }", "count × featureCount");
-    script_refused("{ synthetic = 'moons', count = -5 }", "count must be ≥ 0, got -5");
-    script_refused("{ synthetic = 'moons', count = math.mininteger }", "count must be ≥ 0");
-    script_refused("{ synthetic = 'moons', count = 1 << 62 }", "count × featureCount");
-    script_refused("{ synthetic = 'blobs', count = -1 }", "count must be ≥ 0");
-    script_refused("{ synthetic = 'blobs', count = 10, classes = 0 }", "classes");
-    script_refused("{ synthetic = 'blobs', count = 10, classes = -1 }", "classes");
-    script_refused("{ synthetic = 'blobs', count = 10, classes = 1 << 30 }", "classes");
-    script_refused("{ synthetic = 'moons', count = 1.5 }", "count");
+    /* Synthetic data sets, read by the spec layer (DataSpec): count in [1, 5e7], classes in [2, 2^20]. */
+    script_refused("{ synthetic = 'spirals', count = -1 }", "\"count\"");
+    script_refused("{ synthetic = 'spirals', count = 10, classes = 0 }", "\"classes\"");
+    script_refused("{ synthetic = 'spirals', count = 10, classes = -3 }", "\"classes\"");
+    script_refused("{ synthetic = 'spirals', count = 10, classes = 1 << 40 }", "\"classes\"");
+    script_refused("{ synthetic = 'spirals', count = 1 << 40 }", "\"count\"");
+    script_refused("{ synthetic = 'spirals', count = math.maxinteger }", "\"count\"");
+    script_refused("{ synthetic = 'moons', count = -5 }", "\"count\"");
+    script_refused("{ synthetic = 'moons', count = math.mininteger }", "\"count\"");
+    script_refused("{ synthetic = 'moons', count = 1 << 62 }", "\"count\"");
+    script_refused("{ synthetic = 'blobs', count = -1 }", "\"count\"");
+    script_refused("{ synthetic = 'blobs', count = 10, classes = 0 }", "\"classes\"");
+    script_refused("{ synthetic = 'blobs', count = 10, classes = -1 }", "\"classes\"");
+    script_refused("{ synthetic = 'blobs', count = 10, classes = 1 << 30 }", "\"classes\"");
+    script_refused("{ synthetic = 'moons', count = 1.5 }", "\"count\"");
     script_refused("{ synthetic = 'waves', count = 10 }", "waves");
-    script_accepted("{ synthetic = 'spirals', count = 0, classes = 1 }");
+    script_refused("{ synthetic = 'spirals', count = 0, classes = 1 }", "\"count\"");
+    script_refused("{ synthetic = 'spirals', count = 10, classes = 1 }", "\"classes\"");
+    script_accepted("{ synthetic = 'spirals', count = 2, classes = 2 }");
     script_accepted("{ synthetic = 'moons', count = 1 }");
-    script_accepted("{ synthetic = 'blobs', count = 3, classes = 1 }");
+    script_accepted("{ synthetic = 'blobs', count = 3, classes = 2 }");
 
     /* hone_dataset_from_arrays: sizes and labels. */
     float x[12] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, y[6] = {0, 1, 0, 1, 0, 1};
@@ -105,6 +107,29 @@ int main(void) {
     FAILS_WITH(HONE_INVALID_ARGUMENT, "task", hone_dataset_load("t.csv", "{\"target\": \"label\", \"task\": \"clustering\"}", &d));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "target", hone_dataset_load("t.csv", "{\"target\": 3}", &d));
     cases += 4;
+
+    /* Generated data (name_or_path ""), read by the same DataSpec as Lua's hone.dataset. */
+    {
+        hone_dataset *spirals = NULL, *again = NULL;
+        char *info = NULL;
+        OK(hone_dataset_load("", "{\"synthetic\": \"spirals\", \"count\": 120, \"classes\": 3, \"seed\": 4}", &spirals));
+        OK(hone_dataset_info_json(spirals, &info));
+        CHECK(strstr(info, "\"samples\":120") != NULL && strstr(info, "\"classes\":3") != NULL);
+        hone_free(info);
+        OK(hone_dataset_load("", "{\"synthetic\": \"moons\", \"count\": 50, \"max_samples\": 10}", &again));
+        OK(hone_dataset_info_json(again, &info));
+        CHECK(strstr(info, "\"samples\":10") != NULL);
+        hone_free(info);
+        hone_dataset_free(spirals);
+        hone_dataset_free(again);
+    }
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "synthetic", hone_dataset_load("", "{\"synthetic\": \"circles\"}", &d));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "required", hone_dataset_load("", NULL, &d));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "not both", hone_dataset_load("t.csv", "{\"synthetic\": \"moons\"}", &d));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "first argument", hone_dataset_load("t.csv", "{\"name\": \"u.csv\"}", &d));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "\"count\"", hone_dataset_load("", "{\"synthetic\": \"moons\", \"count\": 1e15}", &d));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "no test part", hone_dataset_load("t.csv", "{\"target\": \"label\", \"part\": \"test\"}", &d));
+    cases += 6;
 
     fprintf(stderr, "%d bad inputs tried\n", cases);
     return check_done("checks_data");

@@ -70,7 +70,7 @@ public func classify(_ error: Error) -> (HoneStatus, String) {
     case let e as DatabaseError: return (.storage, e.description)
     case let e as ScriptError:
         return (e.kind == .interrupted ? .interrupted : e.kind == .io ? .io : .script, e.description)
-    case let e as DataError: return (.invalidArgument, e.description)
+    case let e as DataError: return (e.isNotFound ? .notFound : .invalidArgument, e.description)
     case let e as HoneNNError: return (.invalidArgument, e.description)
     case let e as CocoaError where e.code.rawValue >= 4 && e.code.rawValue < 1024:
         return (.io, e.localizedDescription)

@@ -52,46 +52,70 @@ public struct AutoMLData: Sendable {
         self.notes = notes
     }
 
-    /// A named data set (`Datasets.names`) with its own test split, or a CSV file whose
-    /// `target` column is predicted and of which `testFraction` of the rows (stratified
-    /// for classification, seeded by `seed`) are held out for testing — the same split
-    /// `hone train --data FILE --test-fraction F --seed S` makes. `task` `.auto` infers
-    /// the task from the target column (see `inferTask`).
+    /// `source` (a data set name or a file) with the CLI's --target, --test and --task:
+    /// `load(_:testFraction:seed:)` of their DataSpec.
+    public static func load(_ source: String, target: String? = nil, task: TrainingTask = .auto,
+                            testPath: String? = nil, testFraction: Double = 0.2, seed: UInt64 = 0) throws -> AutoMLData {
+        try load(try DataSpec.forCommandLine(data: source, target: target, test: testPath, task: task),
+                 testFraction: testFraction, seed: seed)
+    }
+
+    /// The data of `spec`: a named data set with its own test split, or a file or
+    /// generated data of which `testFraction` of the rows (stratified for classification,
+    /// seeded by `seed`) are held out for testing unless the spec names a test file — the
+    /// same split `hone train` makes. A CSV target's task, when `.auto`, is inferred by
+    /// `inferTask`'s rule (not the CSV loader's): count-like columns are regressions here.
     // Unoptimized: Swift 6.3.1's CopyPropagation pass crashes the compiler on this
     // function in release builds ("Found outside of lifetime use"); it only loads files.
     @_optimize(none)
-    public static func load(_ source: String, target: String? = nil, task: TrainingTask = .auto,
-                            testPath: String? = nil, testFraction: Double = 0.2, seed: UInt64 = 0) throws -> AutoMLData {
-        if Datasets.names.contains(source.lowercased()) {
-            let (train, test) = try Datasets.load(name: source)
-            if task != .auto, (task == .classification) != train.isClassification {
-                throw TuningError.invalidArgument("task \(task.rawValue) does not match data set '\(source)', which is \(train.isClassification ? "classification" : "regression")")
-            }
-            var data = try AutoMLData(name: source, train: train, test: test)
-            data.notes.append("data set '\(source)': \(train.count) training and \(test.count) test samples of shape \(train.featureShape)")
-            data.notes.append("task: \(data.task.rawValue)" + (train.classCount.map { " (\($0) classes)" } ?? ""))
-            if data.isImage { data.notes.append("input: images \(train.featureShape) → searching MLPs and CNNs") }
+    public static func load(_ spec: DataSpec, testFraction: Double = 0.2, seed: UInt64 = 0) throws -> AutoMLData {
+        var spec = spec
+        var notes: [String] = []
+        if case let .csv(path, target, _) = spec.source {
+            let asked = spec.task
+            let inferred = try resolveTask(asked == .auto ? .auto : asked == .classification ? .classification : .regression,
+                                           csv: path, target: target)
+            spec.task = inferred.kind
+            notes.append(inferred.note)
+        }
+        let parts = try trainAndTest(spec, testFraction: testFraction, seed: seed)
+        if case let .named(source, _) = spec.source {
+            var data = try AutoMLData(name: source, train: parts.train, test: parts.test)
+            data.notes.append("data set '\(source)': \(parts.train.count) training and \(parts.test.count) test samples of shape \(parts.train.featureShape)")
+            data.notes.append("task: \(data.task.rawValue)" + (parts.train.classCount.map { " (\($0) classes)" } ?? ""))
+            if data.isImage { data.notes.append("input: images \(parts.train.featureShape) → searching MLPs and CNNs") }
             return data
         }
-        guard FileManager.default.fileExists(atPath: source) else {
-            throw TuningError.invalidArgument("'\(source)' is neither a known data set (\(Datasets.names.joined(separator: ", "))) nor a file")
+        return try tabular(name: parts.name, train: parts.train, test: parts.test, notes: notes + [parts.note])
+    }
+
+    /// The train and test parts of `spec`, unscaled: its own test part when it has one,
+    /// else `testFraction` of the samples held out (stratified for classification; the
+    /// seed offset is `hone train`'s and `hone auto`'s, so both hold out the same rows).
+    /// Also a name for the data and a sentence saying how it was split.
+    public static func trainAndTest(_ spec: DataSpec, testFraction: Double, seed: UInt64) throws
+        -> (train: Dataset, test: Dataset, name: String, note: String)
+    {
+        let (full, test) = try spec.load()
+        let name: String
+        switch spec.source {
+        case let .named(n, _): name = n
+        case let .csv(path, _, testPath):
+            name = path
+            if let test, let testPath {
+                return (full, test, name, "\(full.count) training rows from \(path), \(test.count) test rows from \(testPath)")
+            }
+        case let .npy(features, _): name = features
+        case let .synthetic(kind, _, _, _): name = kind
         }
-        guard let target else { throw TuningError.invalidArgument("\(source) is a CSV file: name its target column (--target COLUMN)") }
-        let inferred = try resolveTask(task, csv: source, target: target)
-        let full = try CSV.loadDataset(path: source, target: target, task: inferred.kind)
-        if let testPath {
-            let test = try CSV.loadDataset(path: testPath, target: target, task: inferred.kind, classNames: full.classNames)
-            return try tabular(name: source, train: full, test: test, notes: [
-                inferred.note, "\(full.count) training rows from \(source), \(test.count) test rows from \(testPath)",
-            ])
+        if let test { return (full, test, name, "\(full.count) training and \(test.count) test samples") }
+        guard testFraction > 0, testFraction < 1 else {
+            throw TuningError.invalidArgument("test fraction must be in (0, 1), got \(testFraction)")
         }
-        // The seed offset is `hone train`'s, so both commands hold out the same rows.
         let split = try full.trainValidationSplit(validationFraction: testFraction, stratified: true, seed: seed &+ 0x7E57)
         let percent = Int((testFraction * 100).rounded())
-        return try tabular(name: source, train: split.train, test: split.validation, notes: [
-            inferred.note,
-            "\(full.count) rows, \(full.featureCount) features: \(split.train.count) for training, \(split.validation.count) held out for testing (\(percent)%\(full.isClassification ? ", stratified" : ""))",
-        ])
+        return (split.train, split.validation, name,
+                "\(full.count) rows, \(full.featureCount) features: \(split.train.count) for training, \(split.validation.count) held out for testing (\(percent)%\(full.isClassification ? ", stratified" : ""))")
     }
 
     /// The loader's task for `task` (inferred from the CSV's target when `.auto`) and a

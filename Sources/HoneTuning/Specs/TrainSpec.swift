@@ -1,7 +1,7 @@
-// The spec layer's training settings read once for every front end: the optimizer and the
-// learning-rate schedule of hone_model_train's options (C, and Python through it) and of
-// Lua's hone.fit { optimizer = …, schedule = … } (converted to the same JSON), with one
-// spelling, one set of defaults and one set of limits.
+// The spec layer's training settings read once for every front end: hone_model_train's
+// options (C, and Python through it), Lua's hone.fit { … } / hone.cross_validate { … }
+// and `hone train`'s flags (each converted to the same JSON), with one spelling, one set
+// of defaults and one set of limits.
 
 import Foundation
 import HoneNN
@@ -10,6 +10,47 @@ import HoneSearch
 public enum TrainSpec {
     public static let optimizerNames = ["sgd", "nesterov", "adam", "adamw", "rmsprop"]
     public static let scheduleNames = ["constant", "cosine", "step", "exponential", "one_cycle"]
+    /// The keys `trainer` reads (each front end has its own keys besides, e.g. Lua's
+    /// `model`, `data`, `on_epoch`; C's `threads`).
+    public static let trainerKeys: Set<String> = [
+        "epochs", "batch_size", "optimizer", "schedule", "seed", "validation_fraction",
+        "early_stopping_patience", "crop_padding", "horizontal_flip", "label_smoothing",
+    ]
+    /// Keys Lua spelt otherwise before 0.4.0, accepted with a deprecation message.
+    public static let oldSpellings = ["early_stopping": "early_stopping_patience"]
+
+    /// How a network trains: "epochs" (10, at most `maxEpochs` when a budget caps them),
+    /// "batch_size" (128), "optimizer" (adam), "schedule" (constant), "seed" (`seed`),
+    /// "validation_fraction" of the training data held out for validation (0.1; ignored
+    /// when the caller has separate validation data), "early_stopping_patience" (epochs
+    /// without a better validation loss; needs validation data), and for image models
+    /// "crop_padding" (0), "horizontal_flip" (false), plus "label_smoothing" (0). Reads
+    /// these keys from `o`; the caller checks that nothing else is left.
+    public static func trainer(_ o: AlgorithmOptions, seed defaultSeed: UInt64 = 0, validationData: Bool = false,
+                               maxEpochs: Int? = nil) throws -> TrainerConfig {
+        func invalid(_ message: String) -> StudyError { .invalidArgument("\(o.context): \(message)") }
+        var epochs = try o.int("epochs", min: 1, max: 1_000_000) ?? 10
+        if let maxEpochs { epochs = min(epochs, maxEpochs) }
+        let batchSize = try o.int("batch_size", min: 1, max: 1 << 20) ?? 128
+        let optimizer = try self.optimizer(o.raw("optimizer"))
+        let schedule = try self.schedule(o.raw("schedule"), epochs: epochs)
+        let seed = try o.int("seed", min: 0, max: Int.max).map(UInt64.init) ?? defaultSeed
+        let validationFraction = validationData ? 0 : try o.number("validation_fraction", in: 0...0.95) ?? 0.1
+        if validationData { _ = o.raw("validation_fraction") }
+        let patience = try o.int("early_stopping_patience", min: 1)
+        if patience != nil, !validationData, validationFraction == 0 {
+            throw invalid("\"early_stopping_patience\" needs validation data (a validation data set or \"validation_fraction\" > 0)")
+        }
+        let augmentation = ImageAugmentation(cropPadding: try o.int("crop_padding", min: 0, max: 64) ?? 0,
+                                             horizontalFlip: try o.bool("horizontal_flip") ?? false)
+        let labelSmoothing = Float(try o.number("label_smoothing", in: 0...0.99) ?? 0)
+        let config = TrainerConfig(epochs: epochs, batchSize: batchSize, optimizer: optimizer, schedule: schedule, seed: seed,
+                                   validationFraction: validationFraction,
+                                   earlyStopping: patience.map { EarlyStopping(monitor: .validationLoss, patience: $0) },
+                                   augmentation: augmentation, labelSmoothing: labelSmoothing)
+        do { try config.validate() } catch { throw invalid("\(error)") }
+        return config
+    }
 
     /// A name or {"name": …, <options>} as fields (nil: `fallback`).
     private static func fields(_ spec: JSONValue?, _ what: String, fallback: String) throws -> [String: JSONValue] {

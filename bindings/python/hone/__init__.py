@@ -46,7 +46,7 @@ def __getattr__(name: str):
         return importlib.import_module(".integration", __name__)
     raise AttributeError(f"module 'hone' has no attribute {name!r}")
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 
 def version() -> str:

@@ -230,7 +230,8 @@ def train(x: Any, y: Any, *, hidden: Sequence[int] = (64,), activation: str = "r
     batches: ``crop_padding`` (pad and crop back at a random offset) and
     ``horizontal_flip``; ``label_smoothing`` smooths the cross-entropy target.
     ``validation=(x_val, y_val)`` is
-    evaluated after every epoch (or ``validation_fraction`` of the data is held out).
+    evaluated after every epoch; without it ``validation_fraction`` of the data is held out
+    (default 0.1, as in every front end since 0.4.0; 0 trains on all of it).
     ``on_epoch(metrics)`` is called after every epoch: return False to stop early, raise
     :class:`hone.TrialPruned` to stop as pruned (``train`` then raises it). Weights,
     shuffling and dropout are drawn from ``seed``; ``init`` (a saved .safetensors model)
