@@ -393,9 +393,10 @@ public final class Study: @unchecked Sendable {
     }
 
     /// The objective is noisy (StudySpec's "noisy_objective"; default false): `bestTrial`,
-    /// `bestValue` and `bestParams` then report the complete trial with the best posterior
-    /// mean of a GP fitted to all complete trials (noise fitted), not the best noisy value.
-    /// Samplers are not affected. Not stored with the study, like the sampler.
+    /// `bestValue` and `bestParams` then report, of the best observed trials, the one a GP
+    /// fitted to all complete trials (noise fitted) confidently ranks first, else the best
+    /// observed one (`NoisyRecommendation`). Samplers are not affected. Not stored with the
+    /// study, like the sampler.
     public var noisyObjective: Bool {
         get { lock.lock(); defer { lock.unlock() }; return noisy }
         set { lock.lock(); noisy = newValue; lock.unlock() }

@@ -786,8 +786,9 @@ def test_numeric_categorical_enqueued_as_string_before_the_first_trial():
 
 
 def test_noisy_objective_recommends_by_posterior_mean_not_the_luckiest_value():
-    """noisy_objective=True (the C options' "noisy_objective"): best_trial is the trial the
-    GP's posterior mean ranks first; over seeds it is better in noise-free value than the
+    """noisy_objective=True (the C options' "noisy_objective"): best_trial is, among the
+    best observed trials, the one a GP's posterior mean confidently ranks first; over 30
+    seeds of 60 random trials with large noise it is better in noise-free value than the
     trial with the lowest noisy value, and best_value/best_params follow best_trial."""
     import random
 
@@ -795,14 +796,14 @@ def test_noisy_objective_recommends_by_posterior_mean_not_the_luckiest_value():
         return (p["x"] - 0.3) ** 2 + (p["y"] - 0.6) ** 2
 
     better, worse, rec_total, obs_total = 0, 0, 0.0, 0.0
-    for seed in range(20):
+    for seed in range(30):
         noise = random.Random(seed)
         study = hone.create_study(sampler="random", seed=seed, noisy_objective=True)
         plain = hone.create_study(sampler="random", seed=seed)
         for _ in range(60):
             t = study.ask()
             p = {"x": t.suggest_float("x", 0, 1), "y": t.suggest_float("y", 0, 1)}
-            v = truth(p) + noise.gauss(0, 0.05)
+            v = truth(p) + noise.gauss(0, 0.2)
             study.tell(t, v)
             plain.add_trial(hone.trial.create_trial(params=p, distributions=t.distributions, value=v))
         rec, obs = study.best_trial, plain.best_trial
@@ -812,7 +813,8 @@ def test_noisy_objective_recommends_by_posterior_mean_not_the_luckiest_value():
         worse += truth(rec.params) > truth(obs.params)
         rec_total += truth(rec.params)
         obs_total += truth(obs.params)
-    assert better >= 2 * worse and better >= 8, (better, worse)
+    # It moves away from the best observed trial only when the model is confident.
+    assert better >= 4 * worse and better >= 4, (better, worse)
     assert rec_total < 0.75 * obs_total, (rec_total, obs_total)
 
 
