@@ -21,12 +21,26 @@ Usage (from the repository root; HONE_LIBRARY points at a release libhone.so):
 $HONE_BINDINGS may point at another copy of bindings/python than this checkout's.
 
 Samplers: hone-NAME for any Hone sampler registered by NAME (hone-auto, hone-tpe,
-hone-gp, ...), or hone-NAME:{json options}, e.g. 'hone-tpe:{"multivariate":true}';
-peers optuna-tpe, optuna-tpe-mv (multivariate, group), optuna-gp, optuna-cmaes, ngopt,
-random. A suffix @LABEL names a variant in the output (e.g. hone-tpe@candidate, run with
+hone-gp, ...), or hone-NAME:{json options}, e.g. 'hone-tpe:{"multivariate":true}', and a suffix +noisy for
+the study option noisy_objective (e.g. hone-auto+noisy: same trials as hone-auto, but
+best_params is the noise-aware recommendation); peers optuna-tpe, optuna-tpe-mv
+(multivariate, group), optuna-gp, optuna-cmaes, ngopt, random, hebo, smac (SMAC3's HPO
+facade), dehb. HEBO, SMAC3 and DEHB pin packages that clash (numpy < 1.25 for HEBO, < 2 for
+DEHB), so each runs from its own venv with the system's packages visible:
+
+    python3 -m venv --system-site-packages /tmp/venv-hebo
+    /tmp/venv-hebo/bin/pip install hebo==0.3.6 numpy==1.24.4 pymoo==0.6.0
+    /tmp/venv-smac/bin/pip install smac==2.4.1          # (venv made the same way)
+    /tmp/venv-dehb/bin/pip install dehb==0.1.2 numpy==1.26.4
+    /tmp/venv-hebo/bin/python bench/search/suite/run.py --samplers hebo ... A suffix @LABEL names a variant in the output (e.g. hone-tpe@candidate, run with
 another HONE_LIBRARY) without changing what runs. A peer whose package is missing is skipped with a message on stderr. Runs that
 already are in --out (same problem, sampler, seed, budget) are skipped, so a run can be
 resumed or extended.
+
+Recommendations: at evaluations 10, 25, 50, 100, 200 and the budget each run line also has
+`recommended`, the true (noise-free) regret of what the sampler recommends there — Hone's
+study.best_params, NGOpt's recommend(), SMAC's incumbent; the best observed trial for the
+others — which `summarize.py --metric recommended` reads (what matters on noisy problems).
 
 Regret: surfaces — noiseless value of the best observed trial minus the known minimum
 (surfaces.py documents how each minimum is known); COCO — f minus f(x_opt), where x_opt
@@ -151,9 +165,12 @@ class FlatTrial:
 
 def hone_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
     import hone
-    name, _, opts = spec.split("@")[0][len("hone-"):].partition(":")
+    base = spec.split("@")[0]
+    # "+noisy": the study option noisy_objective (best_params is then the GP recommendation).
+    noisy = base.endswith("+noisy")
+    name, _, opts = base[len("hone-"):len(base) - (6 if noisy else 0)].partition(":")
     sampler: Any = name if not opts else dict(json.loads(opts), name=name)
-    study = hone.create_study(sampler=sampler, seed=seed)
+    study = hone.create_study(sampler=sampler, seed=seed, noisy_objective=noisy)
 
     def ask() -> Ask:
         t = study.ask()
@@ -165,6 +182,13 @@ def hone_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
             else:
                 study.tell(t, v)
         return Ask(params, tell)
+
+    def recommend() -> Optional[Dict[str, Any]]:
+        try:
+            return dict(study.best_params)
+        except Exception:  # noqa: BLE001 — no completed trial yet
+            return None
+    ask.recommend = recommend  # type: ignore[attr-defined]
     return ask
 
 
@@ -229,12 +253,164 @@ def ngopt_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
                 worst[0] = v if worst[0] is None else max(worst[0], v)
             opt.tell(cand, v)
         return Ask(params, tell)
+
+    def recommend() -> Optional[Dict[str, Any]]:
+        # NGOpt's own recommendation (noise-aware in its noisy sub-optimizers).
+        return problem.surface.restrict(problem.surface.define_by_run(FlatTrial(opt.recommend().value)))
+    ask.recommend = recommend  # type: ignore[attr-defined]
+    return ask
+
+
+class WorstSoFar:
+    """A failed evaluation told as the worst value seen so far (1e6 before any): for peers
+    without a failure state of their own (nevergrad's documented way; HEBO, DEHB)."""
+
+    def __init__(self) -> None:
+        self.worst: Optional[float] = None
+
+    def __call__(self, v: Optional[float]) -> float:
+        if v is None:
+            return self.worst if self.worst is not None else 1e6
+        self.worst = v if self.worst is None else max(self.worst, v)
+        return v
+
+
+def hebo_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
+    """HEBO 0.3.6 (Cowen-Rivers et al. 2022) with its defaults, on the flat space (it has no
+    conditional parameters; inactive ones are dropped by `restrict`). Seeded through numpy
+    and torch's global generators, which is what HEBO draws from."""
+    import pandas as pd
+    import torch
+    from hebo.design_space.design_space import DesignSpace
+    from hebo.optimizers.hebo import HEBO
+    warnings.filterwarnings("ignore")
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    rows = []
+    for p in problem.surface.params:
+        if p.kind == "categorical":
+            rows.append(dict(name=p.name, type="cat", categories=[str(c) for c in p.choices]))
+        elif p.kind == "int":
+            rows.append(dict(name=p.name, type="pow_int" if p.log else "int", lb=int(p.low), ub=int(p.high)))
+        else:
+            rows.append(dict(name=p.name, type="pow" if p.log else "num", lb=float(p.low), ub=float(p.high)))
+    space = DesignSpace().parse(rows)
+    opt = HEBO(space, scramble_seed=seed)
+    by_name = {p.name: p for p in problem.surface.params}
+    worst = WorstSoFar()
+
+    def value_of(name: str, v: Any) -> Any:
+        p = by_name[name]
+        if p.kind == "categorical":
+            return next(c for c in p.choices if str(c) == str(v))
+        return int(round(float(v))) if p.kind == "int" else float(v)
+
+    def ask() -> Ask:
+        rec = opt.suggest(n_suggestions=1)
+        flat = {k: value_of(k, rec[k].iloc[0]) for k in rec.columns}
+        params = problem.surface.restrict(flat)
+
+        def tell(v: Optional[float]) -> None:
+            opt.observe(rec, np.array([[worst(v)]]))
+        return Ask(params, tell)
+    _ = pd
+    return ask
+
+
+def smac_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
+    """SMAC3 2.4's HPO facade (random forest, log EI, its intensifier) with its defaults.
+    On noisy problems the scenario says so (deterministic=False), and the recommendation is
+    SMAC's incumbent (best mean over the seeds it evaluated the configuration on)."""
+    from ConfigSpace import Categorical, ConfigurationSpace, Float, Integer
+    from smac import HyperparameterOptimizationFacade as HPO
+    from smac import Scenario
+    from smac.runhistory.dataclasses import TrialValue
+    warnings.filterwarnings("ignore")
+    cs = ConfigurationSpace(seed=seed)
+    for p in problem.surface.params:
+        if p.kind == "categorical":
+            cs.add(Categorical(p.name, [str(c) for c in p.choices]))
+        elif p.kind == "int":
+            cs.add(Integer(p.name, (int(p.low), int(p.high)), log=bool(p.log)))
+        else:
+            cs.add(Float(p.name, (float(p.low), float(p.high)), log=bool(p.log)))
+    out_dir = tempfile.mkdtemp(prefix="smac-")
+    scenario = Scenario(cs, deterministic=not problem.noisy, n_trials=budget, seed=seed, output_directory=out_dir)
+    smac = HPO(scenario, lambda config, seed=0: 0.0, overwrite=True, logging_level=40)
+    by_name = {p.name: p for p in problem.surface.params}
+    worst = WorstSoFar()
+
+    def flat_of(config) -> Dict[str, Any]:
+        flat = {}
+        for k, v in dict(config).items():
+            p = by_name[k]
+            flat[k] = next(c for c in p.choices if str(c) == str(v)) if p.kind == "categorical" else \
+                (int(v) if p.kind == "int" else float(v))
+        return problem.surface.restrict(flat)
+
+    def ask() -> Ask:
+        info = smac.ask()
+
+        def tell(v: Optional[float]) -> None:
+            smac.tell(info, TrialValue(cost=worst(v)))
+        return Ask(flat_of(info.config), tell)
+
+    def recommend() -> Optional[Dict[str, Any]]:
+        inc = smac.intensifier.get_incumbent()
+        return None if inc is None else flat_of(inc)
+    ask.recommend = recommend  # type: ignore[attr-defined]
+    return ask
+
+
+def dehb_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
+    """DEHB 0.1.2 (Awad et al. 2021). These problems have no fidelity, so every evaluation is
+    a full one: DEHB runs with fidelities 1..9 (eta 3), which only shapes its brackets
+    (which configurations it promotes and re-proposes), and each of its asks costs one
+    evaluation of the budget."""
+    from ConfigSpace import Categorical, ConfigurationSpace, Float, Integer
+    from dehb import DEHB
+    warnings.filterwarnings("ignore")
+    cs = ConfigurationSpace(seed=seed)
+    for p in problem.surface.params:
+        if p.kind == "categorical":
+            cs.add(Categorical(p.name, [str(c) for c in p.choices]))
+        elif p.kind == "int":
+            cs.add(Integer(p.name, (int(p.low), int(p.high)), log=bool(p.log)))
+        else:
+            cs.add(Float(p.name, (float(p.low), float(p.high)), log=bool(p.log)))
+    import logging
+    try:
+        from loguru import logger
+        logger.remove()
+    except Exception:  # noqa: BLE001
+        pass
+    logging.disable(logging.WARNING)
+    out_dir = tempfile.mkdtemp(prefix="dehb-")
+    opt = DEHB(cs=cs, dimensions=len(problem.surface.params), min_fidelity=1, max_fidelity=9, eta=3, n_workers=1,
+               output_path=out_dir, seed=seed, log_level="ERROR")
+    by_name = {p.name: p for p in problem.surface.params}
+    worst = WorstSoFar()
+
+    def ask() -> Ask:
+        job = opt.ask()
+        flat = {}
+        for k, v in dict(job["config"]).items():
+            p = by_name[k]
+            flat[k] = next(c for c in p.choices if str(c) == str(v)) if p.kind == "categorical" else \
+                (int(v) if p.kind == "int" else float(v))
+
+        def tell(v: Optional[float]) -> None:
+            opt.tell(job, {"fitness": worst(v), "cost": 1.0})
+        return Ask(problem.surface.restrict(flat), tell)
     return ask
 
 
 PEERS = {"optuna-tpe": optuna_sampler, "optuna-tpe-mv": optuna_sampler, "optuna-gp": optuna_sampler,
-         "optuna-cmaes": optuna_sampler, "random": optuna_sampler, "ngopt": ngopt_sampler}
-PEER_PACKAGES = {"optuna-gp": ["optuna", "torch"], "ngopt": ["nevergrad"]}
+         "optuna-cmaes": optuna_sampler, "random": optuna_sampler, "ngopt": ngopt_sampler,
+         "hebo": hebo_sampler, "smac": smac_sampler, "dehb": dehb_sampler}
+PEER_PACKAGES = {"optuna-gp": ["optuna", "torch"], "ngopt": ["nevergrad"], "hebo": ["hebo"], "smac": ["smac"],
+                 "dehb": ["dehb"]}
 
 
 def make_sampler(spec: str):
@@ -268,7 +444,11 @@ def run_one(problem: BenchProblem, spec: str, seed: int, budget: int) -> Dict[st
     failed = 0
     sampler_seconds = 0.0
     started = time.perf_counter()
-    for _ in range(budget):
+    recommend = getattr(ask, "recommend", None)
+    checkpoints = sorted({b for b in RECOMMEND_AT if b < budget} | {budget})
+    recommended: List[List[float]] = []
+    best_params: Optional[Dict[str, Any]] = None
+    for i in range(budget):
         t0 = time.perf_counter()
         a = ask()
         sampler_seconds += time.perf_counter() - t0
@@ -283,16 +463,29 @@ def run_one(problem: BenchProblem, spec: str, seed: int, budget: int) -> Dict[st
         a.tell(v)
         sampler_seconds += time.perf_counter() - t0
         if v is not None and v < best_seen:
-            best_seen = v
+            best_seen, best_params = v, a.params
             best_regret = problem.true_regret(a.params) if problem.noisy else max(v - problem.surface.minimum, 0.0)
         curve.append(best_regret)
+        if i + 1 in checkpoints:
+            # The sampler's recommendation (its own, else the best observed), by its true
+            # (noise-free) regret; not counted in the sampler's time.
+            rec = recommend() if recommend is not None else None
+            if rec is None or rec == best_params:
+                recommended.append([i + 1, curve[-1]])
+            else:
+                recommended.append([i + 1, float(f"{problem.true_regret(rec):.6g}")])
     return dict(kind="run", suite=problem.suite, family=problem.surface.family, problem=problem.name,
                 dim=problem.dim, tags=list(problem.surface.tags), sampler=spec, seed=seed, budget=budget,
                 failed=failed, sampler_seconds=round(sampler_seconds, 4),
                 seconds=round(time.perf_counter() - started, 4),
                 # The best-so-far regret curve, compactly: [evaluation, regret] at each improvement
                 # (evaluations counted from 1; before the first entry there is no successful trial).
-                improvements=improvements(curve))
+                improvements=improvements(curve),
+                # [evaluation, true regret of the sampler's recommendation] at RECOMMEND_AT and the budget.
+                recommended=recommended)
+
+
+RECOMMEND_AT = (10, 25, 50, 100, 200)
 
 
 def improvements(curve: List[float]) -> List[List[float]]:

@@ -57,11 +57,23 @@ def at(curve: List, b: int) -> float:
     return math.inf if v is None else max(float(v), FLOOR)
 
 
-def medians(rows: List[dict], budgets: List[int]) -> Dict:
+def recommended_curve(r: dict) -> List:
+    """The run's curve with the regret of the sampler's recommendation at the evaluations
+    where run.py recorded it (`recommended`); other budgets are not available (NaN)."""
+    curve: List = [math.nan] * r["budget"]
+    for i, v in r.get("recommended", []):
+        curve[int(i) - 1] = v
+    return curve
+
+
+def medians(rows: List[dict], budgets: List[int], metric: str = "observed") -> Dict:
     """{(group, problem): {sampler: {budget: median regret}}} plus the seed counts."""
     runs = defaultdict(lambda: defaultdict(list))
     for r in rows:
-        runs[(group_of(r), r["problem"], tuple(r.get("tags", ())))][r["sampler"]].append(expand(r))
+        # A line without `recommended` (an older run) stands for a sampler whose
+        # recommendation is its best observed trial.
+        curve = recommended_curve(r) if metric == "recommended" and "recommended" in r else expand(r)
+        runs[(group_of(r), r["problem"], tuple(r.get("tags", ())))][r["sampler"]].append(curve)
     out = {}
     for key, by in runs.items():
         out[key] = {}
@@ -174,10 +186,17 @@ def main() -> None:
     ap.add_argument("--budgets", default="25,50,100")
     ap.add_argument("--pair", default=None, help="A,B: share of problems where A ≤ B")
     ap.add_argument("--per-problem", action="store_true")
+    ap.add_argument("--metric", default="observed", choices=["observed", "recommended"],
+                    help="regret of the best observed trial (default) or of the sampler's recommendation "
+                         "(run lines with `recommended`; budgets among 10, 25, 50, 100, 200 and the run's budget)")
+    ap.add_argument("--only", default=None, help="comma list of samplers to keep (the others are dropped)")
     args = ap.parse_args()
     rows = [r for p in args.results for r in load(p)]
+    if args.only:
+        keep = set(args.only.split(","))
+        rows = [r for r in rows if r["sampler"] in keep]
     budgets = [int(b) for b in args.budgets.split(",")]
-    med = medians(rows, budgets)
+    med = medians(rows, budgets, args.metric)
     if any(args.subject in by for by in med.values()):
         summary(med, args.subject, budgets, args.per_problem)
     if args.pair:
