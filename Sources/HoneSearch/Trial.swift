@@ -174,22 +174,28 @@ public final class Trial: @unchecked Sendable {
         case (.float, .int(let i)): value = .float(Double(i))
         case (.int, .float(let x)) where JSONValue.isExactInteger(x): value = .int(Int(x))
         case (.categorical(let c), _) where !c.choices.contains(v):
-            // C, JSON and Python callers enqueue 64 for the choice "64": string choices
-            // are how those bindings store numbers, so a unique textual match is the value.
-            let spellings: [String]
-            switch v {
-            case .int(let i): spellings = [String(i)]
-            case .float(let x): spellings = JSONValue.isExactInteger(x) ? [String(x), String(Int(x))] : [String(x)]
-            case .bool(let b): spellings = b ? ["true", "True"] : ["false", "False"]
-            case .null: spellings = ["None", "null"]
-            default: spellings = []
-            }
-            let matches = c.choices.filter { if case .string(let s) = $0 { return spellings.contains(s) }; return false }
+            // A value and a choice that differ only in spelling — 64 for the choice "64"
+            // (string choices are how bindings stored numbers before 0.4.0), or "64" for
+            // the typed choice 64 (callers that enqueue before their first suggest) — are
+            // the same choice when exactly one choice matches.
+            let matches = c.choices.filter { Self.spellings(of: $0).contains(where: Self.spellings(of: v).contains) }
             if matches.count == 1 { value = matches[0] }
         default: break
         }
         guard d.contains(value) else { throw SearchSpaceError.valueOutsideDistribution(name: name, value: v, distribution: d) }
         return value
+    }
+
+    /// The texts a categorical value may be written as (its own string, and how Python and
+    /// JSON spell the others).
+    private static func spellings(of v: ParamValue) -> [String] {
+        switch v {
+        case .string(let s): return [s]
+        case .int(let i): return [String(i)]
+        case .float(let x): return JSONValue.isExactInteger(x) ? [String(x), String(Int(x))] : [String(x)]
+        case .bool(let b): return b ? ["true", "True"] : ["false", "False"]
+        case .null: return ["None", "null"]
+        }
     }
 
     // MARK: Reports and pruning

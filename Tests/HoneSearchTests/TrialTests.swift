@@ -135,4 +135,20 @@ final class EnqueuedCategoricalTests: XCTestCase {
         try study.enqueueTrial(["units": .int(128)])
         XCTAssertThrowsError(try study.ask().suggestCategorical("units", ["32", "64"]))
     }
+
+    /// The other way round (typed choices since 0.4.0): an enqueued "64" or "None" means
+    /// the choice 64 or null when exactly one choice is spelt so.
+    func testEnqueuedStringMatchesItsTypedChoice() throws {
+        let study = try Study.create(sampler: RandomSampler(), seed: 0)
+        try study.enqueueTrial(["units": "64", "act": "None", "lr": "0.5"])
+        let trial = try study.ask()
+        XCTAssertEqual(try trial.suggestCategorical("units", [32, 64]), .int(64))
+        XCTAssertEqual(try trial.suggestCategorical("act", [.null, "relu"]), .null)
+        XCTAssertEqual(try trial.suggestCategorical("lr", [0.5, 0.25]), .float(0.5))
+        // Ambiguous (64 and "64" both choices) or absent: refused, not guessed.
+        try study.enqueueTrial(["units": .float(64)])
+        XCTAssertThrowsError(try study.ask().suggestCategorical("units", [64, "64"]))
+        try study.enqueueTrial(["units": "65"])
+        XCTAssertThrowsError(try study.ask().suggestCategorical("units", [32, 64]))
+    }
 }

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Sequence, Tuple
 
 from ._lib import call_string, lib, loads
 from .frozen import _CONSTRAINT_PREFIX
-from .trial import choice_string
+from .trial import find_choice
 
 if TYPE_CHECKING:
     from .study import Study
@@ -66,8 +66,7 @@ def trials_dataframe(study: "Study", attrs: Sequence[str], multi_index: bool) ->
                 if table["param_types"].get(name) == "categorical":
                     choices = study._choices.get(name)
                     if choices is not None:
-                        decode = {choice_string(c): c for c in choices}
-                        values = [decode.get(v, v) if isinstance(v, str) else v for v in values]
+                        values = [find_choice(choices, v) for v in values]
                 data[("params", name)] = values
                 columns.append(("params", name))
         elif attr in ("user_attrs", "system_attrs"):

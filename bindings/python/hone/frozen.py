@@ -154,13 +154,13 @@ class FrozenTrial(DeprecatedSuggestions):
 
     def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
         value = self.params.get(name)
-        if name in self.params and value not in choices:
+        if name in self.params:
             # A categorical read back from storage without this process's objects is the
-            # choice's string.
-            from .trial import choice_string
-            for c in choices:
-                if choice_string(c) == value:
-                    return c
+            # choice's JSON value (or, before 0.4.0, its string).
+            from .trial import find_choice
+            found = find_choice(choices, value)
+            if found is not value or value in choices:
+                return found
         return self._suggest(name, CategoricalDistribution(choices))
 
     def report(self, value: float, step: int) -> None:

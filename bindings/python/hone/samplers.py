@@ -205,17 +205,12 @@ class GridSampler(BaseSampler):
 
     def __init__(self, search_space: Mapping[str, Sequence[CategoricalChoiceType]],
                  seed: Optional[int] = None) -> None:
-        from .trial import choice_string
         space: Dict[str, list] = {}
         for param, values in search_space.items():
             out = []
             for v in values:
-                if v is None:
-                    out.append(choice_string(v))
-                elif isinstance(v, (bool, str)):
-                    out.append(v)
-                elif isinstance(v, (int, float)):
-                    out.append(v)
+                if v is None or isinstance(v, (bool, str, int, float)):
+                    out.append(v)     # as suggest_categorical stores them: typed, None as null
                 else:
                     raise ValueError(f"GridSampler: {param!r} holds {v!r}; values are None, bool, int, float or str")
             space[param] = out

@@ -19,7 +19,13 @@ from . import errors
 from ._lib import OBJECTIVE_FN, TRIAL_FINISHED_FN, call_handle, call_string, check, doubles, dumps, encode, integer, lib, loads
 from .distributions import BaseDistribution
 from .frozen import FrozenTrial, TrialState, _time
-from .trial import CategoricalChoice, Trial, choice_string
+from .trial import _NOT_TYPED, CategoricalChoice, Trial, choice_string, choice_value, find_choice
+
+
+def _stored_choice(value: Any) -> Any:
+    """A categorical value as hone_study_enqueue takes it: typed, else its string."""
+    typed = choice_value(value)
+    return choice_string(value) if typed is _NOT_TYPED else typed
 from . import logging as _hone_logging
 from . import pruners as _pruners
 from . import samplers as _samplers
@@ -760,7 +766,7 @@ class Study:
         stored = {}
         for name, value in trial.params.items():
             d = trial.distributions[name]
-            stored[name] = choice_string(value) if d.to_hone()["type"] == "categorical" else value
+            stored[name] = _stored_choice(value) if d.to_hone()["type"] == "categorical" else value
         check(lib.hone_study_enqueue(self._handle, encode(dumps(stored), "params"),
                                      encode(dumps(dict(trial.user_attrs)), "user_attrs") if trial.user_attrs else None))
         asked = Trial(call_handle(lib.hone_study_ask, self._handle), self, owned=True)
@@ -779,14 +785,12 @@ class Study:
             self.add_trial(t)
 
     def _encode_param(self, name: str, value: Any) -> Any:
-        """The stored form of an enqueued value: categorical choices become their
-        strings (the library's categorical values are strings)."""
-        if isinstance(value, str):
+        """The stored form of an enqueued value: a categorical choice's JSON value (its
+        string when JSON cannot hold it exactly; the library matches either)."""
+        if isinstance(value, str) or value is None or isinstance(value, bool):
             return value
-        if value is None or isinstance(value, bool):
-            return choice_string(value)
         if name in self._choices or self._stored_categorical(name):
-            return choice_string(value)
+            return _stored_choice(value)
         return value
 
     def _stored_categorical(self, name: str) -> bool:
@@ -806,19 +810,17 @@ class Study:
     def _decode_params(self, params: Dict[str, Any],
                        first: Optional[Mapping[str, Sequence[CategoricalChoice]]] = None,
                        distributions: Optional[Mapping[str, Mapping[str, Any]]] = None) -> Dict[str, Any]:
-        """Stored categorical strings → the choice objects this process suggested."""
+        """Stored categorical values (typed, or strings from before 0.4.0) → the choice
+        objects this process suggested (1.0 stays a float, though stored as 1)."""
         out = {}
         for name, value in params.items():
-            if isinstance(value, str):
-                if distributions is not None and (distributions.get(name) or {}).get("type") != "categorical":
-                    out[name] = value
-                    continue
+            if distributions is not None and (distributions.get(name) or {}).get("type") != "categorical":
+                out[name] = value
+                continue
+            if isinstance(value, (str, bool, int, float)) or value is None:
                 choices = (first or {}).get(name) or self._choices.get(name)
                 if choices is not None:
-                    for c in choices:
-                        if choice_string(c) == value:
-                            value = c
-                            break
+                    value = find_choice(choices, value)
             out[name] = value
         return out
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import warnings
 from ctypes import byref, c_char_p, c_double, c_int, c_int64, c_size_t
 from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Sequence, Union
@@ -30,6 +31,45 @@ def choice_string(choice: CategoricalChoice) -> str:
         return choice if isinstance(choice, str) else str(choice)
     raise TypeError(f"categorical choices must be None, bool, int, float or str, "
                     f"got {type(choice).__name__} {choice!r}")
+
+
+_EXACT = 2 ** 53
+_NOT_TYPED = object()
+
+
+def choice_value(choice: CategoricalChoice) -> Any:
+    """The JSON value the library stores for a categorical choice (since 0.4.0 choices are
+    typed: 32 stays a number, None is null), or ``_NOT_TYPED`` for one JSON cannot hold
+    exactly (a non-finite float, an int beyond ±2^53), which is stored as its string."""
+    choice_string(choice)  # type check
+    if isinstance(choice, bool) or choice is None or isinstance(choice, str):
+        return choice
+    if isinstance(choice, int):
+        return choice if -_EXACT <= choice <= _EXACT else _NOT_TYPED
+    if not math.isfinite(choice):
+        return _NOT_TYPED
+    # The library keeps a float that is an exact integer as that int (one rule for JSON).
+    return int(choice) if choice == int(choice) and abs(choice) <= _EXACT else choice
+
+
+def find_choice(choices: Sequence[CategoricalChoice], stored: Any) -> Any:
+    """The choice object a value read back from storage stands for: the choice whose
+    typed value it is (booleans, numbers and strings kept apart), else — for studies
+    written before 0.4.0, or choices JSON cannot hold — the one whose string it is; the
+    stored value itself when none is."""
+    for c in choices:
+        typed = choice_value(c)
+        if typed is _NOT_TYPED or type(typed) is not type(stored) and not (
+                isinstance(typed, (int, float)) and isinstance(stored, (int, float))
+                and not isinstance(typed, bool) and not isinstance(stored, bool)):
+            continue
+        if typed == stored:
+            return c
+    if isinstance(stored, str):
+        for c in choices:
+            if choice_string(c) == stored:
+                return c
+    return stored
 
 
 _HONE_NOT_FOUND = 4
@@ -130,9 +170,19 @@ class Trial(DeprecatedSuggestions):
 
     def suggest_categorical(self, name: str, choices: Sequence[CategoricalChoice]) -> Any:
         """One of ``choices`` (None, bool, int, float or str values), returned as the
-        original object. The library stores each choice's string form (see
-        :func:`choice_string`), so two choices must not share one (``1`` and ``"1"``)."""
+        original object. The library stores the choice as its JSON value (32, 0.5, "relu",
+        true, null), so trials, exports and Optuna journals keep its type; a choice JSON
+        cannot hold exactly (NaN, an int beyond ±2^53) makes the library store every
+        choice's string (see :func:`choice_string`) instead, as before 0.4.0."""
         choices = list(choices) if not isinstance(choices, (list, tuple)) else choices
+        typed = [choice_value(c) for c in choices]
+        if all(t is not _NOT_TYPED for t in typed):
+            out = c_size_t()
+            check(lib.hone_trial_suggest_categorical_json(self._handle, encode(name, "name"),
+                                                          encode(dumps(typed), "choices"), byref(out)))
+            self._choices[name] = choices
+            self._study._remember_choices(name, choices)
+            return choices[out.value]
         strings = [choice_string(c) for c in choices]
         if len(set(strings)) != len(strings):
             seen: Dict[str, int] = {}

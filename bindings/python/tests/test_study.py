@@ -1,5 +1,6 @@
 """Studies from Python: create/load/delete, ask/tell, optimize, results, and every error a
 user can run into, each as the mapped exception carrying the library's message."""
+import json
 import os
 import threading
 import time
@@ -314,7 +315,7 @@ def test_categorical_returns_the_original_objects():
     assert frozen[0].distributions["c"].choices == tuple(CHOICES)
 
 
-def test_categorical_strings_stay_strings_in_a_new_process_view(sqlite_url):
+def test_categorical_numbers_stay_numbers_in_a_new_process_view(sqlite_url):
     study = hone.create_study(storage=sqlite_url, study_name="cat", sampler="random", seed=0)
     objective = lambda t: float(t.suggest_categorical("units", [32, 64]))  # noqa: E731
     study.optimize(objective, n_trials=1)
@@ -323,13 +324,14 @@ def test_categorical_strings_stay_strings_in_a_new_process_view(sqlite_url):
     study.enqueue_trial({"units": 32})
     study.optimize(objective, n_trials=3)
     assert [t.params["units"] for t in study.trials[1:3]] == [64, 32]
-    # A fresh handle has not seen the choices: it shows the stored strings.
+    # A fresh handle has not seen the choices: the stored values are typed (since 0.4.0),
+    # so it shows the same numbers, and the trials JSON holds numbers, not strings.
     fresh = hone.load_study(study_name="cat", storage=sqlite_url)
-    assert {t.params["units"] for t in fresh.trials} <= {"32", "64"}
-    assert {t.params["units"] for t in study.trials} <= {32, 64}
+    assert [t.params["units"] for t in fresh.trials] == [t.params["units"] for t in study.trials]
+    assert all(type(t.params["units"]) is int for t in fresh.trials)
     assert study.best_params["units"] == 32
-    # A handle that never suggested "units" learns from the stored trials that it is
-    # categorical, so a number is enqueued as the choice's string.
+    assert fresh.trials[0].distributions["units"].choices == (32, 64)
+    # A handle that never suggested "units" enqueues the number itself.
     fresh.enqueue_trial({"units": 64})
     fresh.optimize(objective, n_trials=1)
     assert fresh.trials[-1].state == TrialState.COMPLETE and fresh.trials[-1].params["units"] == 64
@@ -337,10 +339,37 @@ def test_categorical_strings_stay_strings_in_a_new_process_view(sqlite_url):
 
 def test_categorical_bad_choices():
     t = hone.create_study().ask()
-    with pytest.raises(hone.InvalidArgumentError, match="same string form"):
-        t.suggest_categorical("c", [1, "1"])
+    # 1 and 1.0 are one JSON value (an exact integer is an int choice).
+    with pytest.raises(hone.InvalidArgumentError, match="duplicate"):
+        t.suggest_categorical("c", [1, 1.0])
     with pytest.raises(TypeError, match="list"):
         t.suggest_categorical("c", [[1], [2]])
+    # Choices JSON cannot hold exactly fall back to strings, where 1 and "1" collide.
+    with pytest.raises(hone.InvalidArgumentError, match="same string form"):
+        t.suggest_categorical("d", [1, "1", float("nan")])
+
+
+def test_categorical_choices_keep_their_types():
+    """Typed choices (0.4.0): 1 and "1", True and 1 are different choices; None is null;
+    each comes back as the object given, also from a new handle on the storage."""
+    study = hone.create_study(sampler="random", seed=1)
+    choices = [1, "1", True, None, 0.5, 2.0]
+    seen = []
+    study.optimize(lambda t: seen.append(t.suggest_categorical("c", choices)) or 0.0, n_trials=40)
+    assert all(any(v is c or (v == c and type(v) is type(c)) for c in choices) for v in seen)
+    assert {repr(v) for v in seen} == {repr(c) for c in choices}
+    for trial, value in zip(study.trials, seen):
+        assert trial.params["c"] is value or (trial.params["c"] == value and type(trial.params["c"]) is type(value))
+    from hone._lib import call_string, lib
+    rows = json.loads(call_string(lib.hone_study_trials_json, study._handle, None))
+    assert {json.dumps(r["params"]["c"]) for r in rows} == {"1", '"1"', "true", "null", "0.5", "2"}
+    # Enqueue by typed value picks that choice, not a look-alike.
+    study.enqueue_trial({"c": "1"})
+    study.enqueue_trial({"c": True})
+    study.enqueue_trial({"c": None})
+    got = []
+    study.optimize(lambda t: got.append(t.suggest_categorical("c", choices)) or 0.0, n_trials=3)
+    assert [repr(v) for v in got] == ["'1'", "True", "None"]
 
 
 def test_enqueue_trial_runs_the_given_parameters_first():
