@@ -189,8 +189,12 @@ public struct AutoSearchSpace: Equatable, Sendable {
         let kind = images ? try choice("model", ["mlp", "cnn"]) : "mlp"
         let activation = try choice("activation", activations)
         let dropout = maxDropout > 0 ? try float("dropout", 0...maxDropout) : 0
-        var model: ModelDescription?
-        var augmentation = ImageAugmentation.none
+        // The configuration is written as the spec layer's JSON and read by its readers
+        // (ModelSpec, TrainSpec), so `hone auto` builds networks with the same keys,
+        // defaults and limits as every other front end.
+        func numbers(_ xs: [Int]) -> JSONValue { .array(xs.map { .number(Double($0)) }) }
+        var model: [String: JSONValue]?
+        var train: [String: JSONValue] = ["epochs": .number(Double(maxEpochs)), "validation_fraction": 0]
         if kind == "cnn" || (every && includeCNN) {
             let convLayers = try int("conv_layers", 1...maxConvLayers)
             let first = try int("channels", channels, log: true)
@@ -198,46 +202,56 @@ public struct AutoSearchSpace: Equatable, Sendable {
             let normValue = try value("batch_norm", .categorical([.bool(false), .bool(true)]))
             guard case .bool(let batchNorm) = normValue else { throw TuningError.invalidArgument("parameter batch_norm = \(normValue) is not a boolean") }
             switch try choice("augment", augmentations) {
-            case "crop": augmentation = ImageAugmentation(cropPadding: 2)
-            case "crop_flip": augmentation = ImageAugmentation(cropPadding: 2, horizontalFlip: true)
+            case "crop": train["crop_padding"] = 2
+            case "crop_flip": train["crop_padding"] = 2; train["horizontal_flip"] = true
             default: break
             }
-            model = .cnn(CNNDescription(inputShape: inputShape, convChannels: (0..<convLayers).map { first << $0 },
-                                        batchNorm: batchNorm, activation: activation, hiddenWidths: [head], dropout: Float(dropout),
-                                        outputCount: outputCount))
+            model = ["kind": "cnn", "input_shape": numbers(inputShape), "channels": numbers((0..<convLayers).map { first << $0 }),
+                     "batch_norm": .bool(batchNorm), "hidden": numbers([head])]
         }
         if kind == "mlp" || every {
             let layers = try int("layers", 1...maxHiddenLayers)
             let widthsChosen = try (1...(every ? maxHiddenLayers : layers)).map { try int("width_\($0)", widths, log: true) }
-            model = .mlp(MLPDescription(inputCount: inputShape.reduce(1, *), hiddenWidths: Array(widthsChosen.prefix(layers)),
-                                        activation: activation, dropout: Float(dropout), outputCount: outputCount))
+            model = ["kind": "mlp", "inputs": .number(Double(inputShape.reduce(1, *))), "hidden": numbers(Array(widthsChosen.prefix(layers)))]
         }
+        guard var model else { throw TuningError.invalidArgument("parameter model = \(kind) is not mlp or cnn") }
+        model["activation"] = .string(activation)
+        model["dropout"] = .number(dropout)
+        model["outputs"] = .number(Double(outputCount))
 
-        let lr = Float(try float("lr", learningRate, log: true))
-        let decay = Float(try float("weight_decay", weightDecay, log: true))
+        let lr = try float("lr", learningRate, log: true)
+        let decay = try float("weight_decay", weightDecay, log: true)
         let batchValue = try value("batch_size", .categorical(batchSizes.map { ParamValue.int($0) }))
         guard let batchSize = batchValue.intValue else { throw TuningError.invalidArgument("parameter batch_size = \(batchValue) is not an integer") }
+        train["batch_size"] = .number(Double(batchSize))
+        // The space's "sgd-momentum" is SGD with Nesterov momentum 0.9: TrainSpec's "nesterov".
         let optimizerName = try choice("optimizer", optimizers)
-        let optimizer: OptimizerConfig
-        switch optimizerName {
-        case "adam": optimizer = .adam(learningRate: lr, weightDecay: decay)
-        case "adamw": optimizer = .adamW(learningRate: lr, weightDecay: decay)
-        default: optimizer = .sgd(learningRate: lr, momentum: 0.9, nesterov: true, weightDecay: decay)
-        }
-        var schedule = LearningRateSchedule(.cosine(minimum: 0))
-        var labelSmoothing: Float = 0
+        let specName = optimizerName == "adam" || optimizerName == "adamw" ? optimizerName : "nesterov"
+        train["optimizer"] = ["name": .string(specName), "lr": .number(lr),
+                              "weight_decay": .number(decay)]
+        train["schedule"] = "cosine"
         if images || (every && includeCNN) {
             switch try choice("schedule", schedules) {
-            case "warmup_cosine": schedule = LearningRateSchedule(.cosine(minimum: 0), warmup: 1)
-            case "one_cycle": schedule = LearningRateSchedule(.defaultOneCycle, unit: .step)
+            case "warmup_cosine": train["schedule"] = ["name": "cosine", "warmup": 1]
+            case "one_cycle": train["schedule"] = "one_cycle"
             default: break
             }
-            if maxLabelSmoothing > 0 && task == .classification { labelSmoothing = Float(try float("label_smoothing", 0...maxLabelSmoothing)) }
+            if maxLabelSmoothing > 0 && task == .classification {
+                train["label_smoothing"] = .number(try float("label_smoothing", 0...maxLabelSmoothing))
+            }
         }
-        let trainer = TrainerConfig(epochs: maxEpochs, batchSize: batchSize, optimizer: optimizer, schedule: schedule, seed: seed,
-                                    task: task, augmentation: augmentation, labelSmoothing: labelSmoothing)
-        guard let model else { throw TuningError.invalidArgument("parameter model = \(kind) is not mlp or cnn") }
-        return AutoConfiguration(model: model, trainer: trainer)
+        do {
+            let modelOptions = AlgorithmOptions(model, context: "hone auto's model")
+            let (description, _) = try ModelSpec.read(modelOptions)
+            try modelOptions.checkAllUsed()
+            let trainOptions = AlgorithmOptions(train, context: "hone auto's training")
+            var trainer = try TrainSpec.trainer(trainOptions, seed: seed)
+            try trainOptions.checkAllUsed()
+            trainer.task = task
+            return AutoConfiguration(model: description, trainer: trainer)
+        } catch let StudyError.invalidArgument(message) {
+            throw TuningError.invalidArgument(message)
+        }
     }
 
     /// A value inside `d`, for walking the space without a trial.
