@@ -38,8 +38,8 @@ struct AutoCommand: ParsableCommand {
     var timeBudget: Double?
     @Option(help: "Stop after this many trials (default: as many as the time budget allows).")
     var trials: Int?
-    @Option(help: "Trials trained at once.")
-    var jobs: Int = 1
+    @Option(help: "Trials trained at once, each with one BLAS thread (default: one per core; on 2 cores two single-threaded trials train ≈ 1.7× more epochs per second than one trial on two threads).")
+    var jobs: Int?
     @Option(help: "Seed of every random choice (same seed with --jobs 1: same trials).")
     var seed: UInt64 = 0
     @Option(help: "Most epochs per trial (default: 15 for large data, more for small tables).")
@@ -84,12 +84,16 @@ struct AutoCommand: ParsableCommand {
             space.maxEpochs = maxEpochs
             space.minEpochs = max(1, maxEpochs / 27)
         }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let workers = jobs ?? max(1, min(cores, 16))
         let automl = try AutoML(data: prepared, options: AutoMLOptions(
-            timeBudget: timeBudget, maxTrials: trials, jobs: jobs, seed: seed, studyName: study,
+            timeBudget: timeBudget, maxTrials: trials, jobs: workers, seed: seed, studyName: study,
             validationFraction: valFraction, space: space, baseline: baseline))
         print("search: \(automl.searchTrain.count) training / \(automl.searchValidation.count) validation samples; "
             + "\(automl.metric.rawValue) (\(automl.direction.rawValue.lowercased())); "
             + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = 3); "
+            + "\(workers) worker\(workers == 1 ? "" : "s")" + (workers > 1 ? " × 1 BLAS thread" : "")
+            + (jobs == nil ? " (one per core)" : "") + "; "
             + "space: \(space.distributions.names.sorted().joined(separator: ", "))")
 
         let storageURL = storage ?? defaultStorageURL

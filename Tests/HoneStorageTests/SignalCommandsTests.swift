@@ -151,7 +151,7 @@ final class SignalCommandsTests: XCTestCase {
         }
         try text.write(to: csv, atomically: true, encoding: .utf8)
         let model = directory.appendingPathComponent("model.safetensors").path
-        let arguments = ["auto", csv.path, "--target", "y", "--trials", "200", "--max-epochs", "60", "--storage", url,
+        let arguments = ["auto", csv.path, "--target", "y", "--trials", "200", "--max-epochs", "60", "--jobs", "1", "--storage", url,
                          "--study", "auto-signals", "--output", model, "--verbose"]
 
         var runs: [[FrozenTrial]] = []
