@@ -33,6 +33,19 @@ nice python3 bench/search/suite/run.py --seeds "$GP_SEEDS" --budget 100 --sample
     --problems mlp-mixed-cliff,mlp-mixed-raise,mlp-mixed-noisy,sgd-mixed,sgd-mixed-noisy,conditional,conditional-noisy,branin-failing,branin-failing3,mlp-failing-region \
     --out "$OUT/peers-gp.jsonl"
 
+# HEBO, SMAC3 and DEHB pin clashing packages: each runs from its own venv when there is one
+# ($VENVS/venv-NAME, made as run.py's docstring says); on the surfaces (slow: HEBO and SMAC
+# take about a minute per 100-evaluation run here).
+VENVS=${VENVS:-/tmp}
+for peer in dehb smac hebo; do
+    py="$VENVS/venv-$peer/bin/python"
+    if [ -x "$py" ]; then
+        nice "$py" bench/search/suite/run.py --seeds "$GP_SEEDS" --budget 100 --samplers $peer --suite surfaces --out "$OUT/peers-venv.jsonl"
+    else
+        echo "# skipping $peer: no $py" >&2
+    fi
+done
+
 # Main tables: every problem, peers without GP. Then the problems Optuna's GP ran on, with it
 # (summarize.py keeps only problems where every peer in its input has runs).
 cat "$OUT"/hone.jsonl "$OUT"/peers.jsonl > "$OUT/all.jsonl"
