@@ -118,11 +118,7 @@ enum TrainingBindings {
         case let .table(table):
             guard table.array.isEmpty else { throw ScriptError.badValue("\(what) takes named fields only (name = …, target = …)") }
             fields = try table.fields.mapValues { try $0.jsonValue("a field of \(what) is") }
-            for (old, new) in DataSpec.oldSpellings.sorted(by: { $0.key < $1.key }) where fields[old] != nil {
-                guard fields[new] == nil else { throw ScriptError.badValue("\(what): give \(new) only (\(old) is its old spelling)") }
-                fields[new] = fields.removeValue(forKey: old)
-                FileHandle.standardError.write(Data("hone: \(what): '\(old)' is deprecated, write '\(new)' (as the C API and the CLI do)\n".utf8))
-            }
+            try renameOldSpellings(&fields, DataSpec.oldSpellings, in: what)
         default:
             throw ScriptError.badValue("argument 1 is \(value.shortDescription) (expected a data set name or { name = … })")
         }
@@ -137,14 +133,7 @@ enum TrainingBindings {
             }
         }
         let (train, test) = try spec.load()
-        let name: String
-        switch spec.source {
-        case let .named(n, _): name = n
-        case let .csv(path, _, _): name = path
-        case let .npy(features, _): name = features
-        case let .synthetic(kind, _, _, _): name = kind
-        }
-        return DataHandle(name: name, train: train, test: test)
+        return DataHandle(name: spec.displayName, train: train, test: test)
     }
 
     // MARK: Models
@@ -160,11 +149,7 @@ enum TrainingBindings {
         let what = "hone.\(kind) { … }"
         guard table.array.isEmpty else { throw ScriptError.badValue("\(what) takes named fields only (inputs = …, hidden = { … }, …)") }
         var fields = try table.fields.mapValues { try $0.jsonValue("a field of \(what) is") }
-        for (old, new) in ModelSpec.oldSpellings where fields[old] != nil {
-            guard fields[new] == nil else { throw ScriptError.badValue("\(what): give \(new) only (\(old) is its old spelling)") }
-            fields[new] = fields.removeValue(forKey: old)
-            FileHandle.standardError.write(Data("hone: \(what): '\(old)' is deprecated, write '\(new)' (as the C API and Python do)\n".utf8))
-        }
+        try renameOldSpellings(&fields, ModelSpec.oldSpellings, in: what)
         guard fields["kind"] == nil else { throw ScriptError.badValue("\(what) has no field 'kind'") }
         fields["kind"] = .string(kind)
         do {
@@ -187,24 +172,29 @@ enum TrainingBindings {
     /// (HoneTuning's TrainSpec): the same keys, defaults and limits as hone_model_train.
     private static func trainerConfig(_ table: LuaTable, context: TrainingContext) throws -> TrainerConfig {
         var fields: [String: JSONValue] = [:]
-        for (key, value) in table.fields {
-            let key = try TrainSpec.oldSpellings[key].map { new -> String in
-                guard table[new].isNil else { throw ScriptError.badValue("hone.fit { … }: give \(new) only (\(key) is its old spelling)") }
-                FileHandle.standardError.write(Data("hone: hone.fit { … }: '\(key)' is deprecated, write '\(new)' (as the C API does)\n".utf8))
-                return new
-            } ?? key
-            guard TrainSpec.trainerKeys.contains(key) else { continue }
+        for (key, value) in table.fields where TrainSpec.trainerKeys.union(TrainSpec.oldSpellings.keys).contains(key) {
             switch key {
             case "optimizer", "schedule": fields[key] = try json(value, key)
             case "seed": continue   // below: Lua integers are 64-bit, JSON's exact ones 53-bit
             default: fields[key] = try value.jsonValue("field '\(key)' is")
             }
         }
+        try renameOldSpellings(&fields, TrainSpec.oldSpellings, in: "hone.fit { … }")
         let o = AlgorithmOptions(fields, context: "hone.fit { … }")
         let seed = try table.optional("seed") { UInt64(bitPattern: try $0.integer($1)) } ?? context.seedSource()
         let config = try spec { try TrainSpec.trainer(o, seed: seed, maxEpochs: context.budget.maxEpochs) }
         try spec { try o.checkAllUsed() }
         return config
+    }
+
+    /// Renames keys a Lua table spelt otherwise before (to the spelling the C API and the
+    /// CLI use), saying so on stderr; both spellings at once are an error.
+    private static func renameOldSpellings(_ fields: inout [String: JSONValue], _ spellings: [String: String], in what: String) throws {
+        for (old, new) in spellings.sorted(by: { $0.key < $1.key }) where fields[old] != nil {
+            guard fields[new] == nil else { throw ScriptError.badValue("\(what): give \(new) only (\(old) is its old spelling)") }
+            fields[new] = fields.removeValue(forKey: old)
+            FileHandle.standardError.write(Data("hone: \(what): '\(old)' is deprecated, write '\(new)' (as the C API and the CLI do)\n".utf8))
+        }
     }
 
     /// A name or { "name", option = … } as the JSON spec {"name": …, …}.

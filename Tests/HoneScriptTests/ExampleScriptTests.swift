@@ -116,6 +116,14 @@ final class ExampleScriptTests: XCTestCase {
               trial:set_user_attr("no_target", err)
               ok, err = pcall(hone.dataset, { synthetic = "moons", target = "label" })
               trial:set_user_attr("synthetic_target", err)
+              -- hone.fit: early_stopping is early_stopping_patience's old spelling.
+              local m = hone.mlp { inputs = c.features, hidden = { 4 }, outputs = c.classes }
+              local r = hone.fit { model = m, data = c, epochs = 2, early_stopping = 1 }
+              trial:set_user_attr("fit_epochs", r.epochs)
+              ok, err = pcall(hone.fit, { model = m, data = c, early_stopping = 1, early_stopping_patience = 2 })
+              trial:set_user_attr("both", err)
+              ok, err = pcall(hone.fit, { model = m, data = c, batch_size = 0 })
+              trial:set_user_attr("batch", err)
               return 1
             end
             """.write(toFile: path, atomically: true, encoding: .utf8)
@@ -129,6 +137,9 @@ final class ExampleScriptTests: XCTestCase {
         XCTAssertEqual(trial.userAttrs["c"], [90, 4])
         XCTAssertContains(trial.userAttrs["no_target"]?.stringValue, "name its label column with \"target\"")
         XCTAssertContains(trial.userAttrs["synthetic_target"]?.stringValue, "\"target\" is not an option of synthetic data")
+        XCTAssertEqual(trial.userAttrs["fit_epochs"]?.numberValue.map(Int.init).map { (1...2).contains($0) }, true)
+        XCTAssertContains(trial.userAttrs["both"]?.stringValue, "give early_stopping_patience only")
+        XCTAssertContains(trial.userAttrs["batch"]?.stringValue, "\"batch_size\" must be an integer in [1, 1048576]")
     }
 
     func testFashionMNISTMLP() throws {

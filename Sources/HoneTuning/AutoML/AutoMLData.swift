@@ -97,16 +97,9 @@ public struct AutoMLData: Sendable {
         -> (train: Dataset, test: Dataset, name: String, note: String)
     {
         let (full, test) = try spec.load()
-        let name: String
-        switch spec.source {
-        case let .named(n, _): name = n
-        case let .csv(path, _, testPath):
-            name = path
-            if let test, let testPath {
-                return (full, test, name, "\(full.count) training rows from \(path), \(test.count) test rows from \(testPath)")
-            }
-        case let .npy(features, _): name = features
-        case let .synthetic(kind, _, _, _): name = kind
+        let name = spec.displayName
+        if let test, case let .csv(path, _, testPath?) = spec.source {
+            return (full, test, name, "\(full.count) training rows from \(path), \(test.count) test rows from \(testPath)")
         }
         if let test { return (full, test, name, "\(full.count) training and \(test.count) test samples") }
         guard testFraction > 0, testFraction < 1 else {

@@ -114,6 +114,16 @@ public struct DataSpec: Sendable, Equatable {
         return DataSpec(source: source, task: task, maxSamples: maxSamples)
     }
 
+    /// The data set's name, file or generator, for people.
+    public var displayName: String {
+        switch source {
+        case let .named(name, _): return name
+        case let .csv(path, _, _): return path
+        case let .npy(features, _): return features
+        case let .synthetic(kind, _, _, _): return kind
+        }
+    }
+
     /// One part ("train" or "test"; nil when the source has no test part). A plugin's
     /// loader is asked for that part only.
     public func load(part: String) throws -> Dataset? {
