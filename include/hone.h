@@ -139,6 +139,10 @@ typedef int hone_trial_state;
  *   "mode":       "open" (default: create or load) | "create" (HONE_EXISTS if it exists)
  *                 | "load" (HONE_NOT_FOUND if it does not)
  *   "heartbeat_s": seconds between heartbeats of running trials (default: off)
+ *   "noisy_objective": true: the objective is noisy; the best trial / value / params are
+ *                 then the best observed trial a GP confidently ranks first by posterior
+ *                 mean, else the best observed (default false: the best observed; not
+ *                 stored with the study)
  * Loading checks the stored directions against the requested ones; without "direction"
  * or "directions" an existing study keeps its stored ones. "memory:" is a new storage
  * private to this handle. The caller owns *out and closes it with hone_study_close.
