@@ -159,18 +159,15 @@ extension Study {
         let work: @Sendable (Int) -> Void = { [self] worker in
             while let (segment, params) = run.next(unless: { !limits.claim(self) }) {
                 do {
-                    let trial = try askAsWorker(worker, fixedParams: params)
-                    trial.setSystemAttribute("pbt.asynchronous", .bool(true))
-                    trial.setSystemAttribute("pbt.member", .number(Double(segment.member)))
-                    trial.setSystemAttribute("pbt.generation", .number(Double(segment.generation)))
-                    trial.setSystemAttribute("pbt.start_step", .number(Double(segment.startStep)))
-                    trial.setSystemAttribute("pbt.end_step", .number(Double(segment.endStep)))
-                    if let p = segment.parentTrial { trial.setSystemAttribute("pbt.parent", .number(Double(p))) }
-                    if let e = segment.exploitedMember {
-                        trial.setSystemAttribute("pbt.exploited_member", .number(Double(e)))
-                        if let s = run.exploitedScore(segment) { trial.setSystemAttribute("pbt.exploited_score", .number(s)) }
+                    var attributes: [String: JSONValue] = [
+                        "pbt.asynchronous": true,
+                        "pbt.start_step": .number(Double(segment.startStep)), "pbt.end_step": .number(Double(segment.endStep)),
+                    ]
+                    if segment.exploitedMember != nil, let s = run.exploitedScore(segment) {
+                        attributes["pbt.exploited_score"] = .number(s)
                     }
-                    let score = try trainSegment(trial, segment, train, callbacks: callbacks)
+                    let (trial, score) = try runSegment(segment, params: params, worker: worker, attributes: attributes,
+                                                        train, callbacks: callbacks)
                     run.finished(segment, trial: trial.number, score: score,
                                  params: trial.parameters, distributions: trial.parameterDistributions)
                 } catch is StoppedWhileWaiting {

@@ -156,13 +156,8 @@ extension Study {
                     guard index < currentPlans.count, firstError.value == nil, limits.claim(self) else { return }
                     let (segment, params) = currentPlans[index]
                     do {
-                        let trial = try askAsWorker(worker, fixedParams: params)
-                        trial.setSystemAttribute("pbt.member", .number(Double(segment.member)))
-                        trial.setSystemAttribute("pbt.generation", .number(Double(segment.generation)))
-                        if let p = segment.parentTrial { trial.setSystemAttribute("pbt.parent", .number(Double(p))) }
-                        if let e = segment.exploitedMember { trial.setSystemAttribute("pbt.exploited_member", .number(Double(e))) }
-                        let score = try trainSegment(trial, segment, train, callbacks: callbacks) ?? worst
-                        let entry = (trial.number, score, trial.parameters, trial.parameterDistributions)
+                        let (trial, score) = try runSegment(segment, params: params, worker: worker, train, callbacks: callbacks)
+                        let entry = (trial.number, score ?? worst, trial.parameters, trial.parameterDistributions)
                         results.mutate { $0[segment.member] = entry }
                     } catch is StoppedWhileWaiting {
                         return
@@ -186,6 +181,23 @@ extension Study {
 }
 
 extension Study {
+    /// Asks the trial of one PBT segment (its hyperparameters fixed to `params`; none: the
+    /// sampler picks), tags it with the segment's system attributes (`pbt.member`,
+    /// `pbt.generation`, `pbt.parent`, `pbt.exploited_member`, plus `attributes`), trains
+    /// and tells it. The score is nil when the segment failed.
+    func runSegment(_ segment: PBTSegment, params: [String: ParamValue], worker: Int,
+                    attributes: [String: JSONValue] = [:],
+                    _ train: (Trial, PBTSegment) throws -> Double,
+                    callbacks: [@Sendable (Study, FrozenTrial) -> Void]) throws -> (trial: Trial, score: Double?) {
+        let trial = try askAsWorker(worker, fixedParams: params)
+        trial.setSystemAttribute("pbt.member", .number(Double(segment.member)))
+        trial.setSystemAttribute("pbt.generation", .number(Double(segment.generation)))
+        if let p = segment.parentTrial { trial.setSystemAttribute("pbt.parent", .number(Double(p))) }
+        if let e = segment.exploitedMember { trial.setSystemAttribute("pbt.exploited_member", .number(Double(e))) }
+        for (key, value) in attributes.sorted(by: { $0.key < $1.key }) { trial.setSystemAttribute(key, value) }
+        return (trial, try trainSegment(trial, segment, train, callbacks: callbacks))
+    }
+
     /// Trains one PBT segment on `trial` and stores its outcome. The objective's errors
     /// and non-finite scores fail this segment only (nil: the caller scores it worst);
     /// storage errors from tell throw and stop the run.
