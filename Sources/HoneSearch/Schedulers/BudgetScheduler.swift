@@ -77,7 +77,7 @@ extension Study {
     /// Runs a budget scheduler: `objective(trial, budget)` trains the trial's configuration
     /// up to `budget` (it may report intermediate values on the way, steps in resource
     /// units) and returns its values there. The same `Trial` comes back with a larger
-    /// budget when it is promoted. Trials not promoted are stored PRUNED with their last
+    /// budget when it is promoted; `trial.work` says where the previous job stopped. Trials not promoted are stored PRUNED with their last
     /// report; those that reach the end of their schedule COMPLETE.
     ///
     /// - `nTrials`: configurations to start at most (nil: as many as the schedule has).
@@ -121,6 +121,8 @@ private final class ScheduledRun: @unchecked Sendable {
     private var noMoreStartsSent = false
     private var inFlight = 0
     private var paused: [Int: Trial] = [:]
+    /// The resource each paused trial has trained to: its next job starts there.
+    private var trained: [Int: Double] = [:]
     private var error: Error?
 
     init(study: Study, scheduler: BudgetScheduler, objective: @escaping @Sendable (Trial, Budget) throws -> [Double],
@@ -214,6 +216,9 @@ private final class ScheduledRun: @unchecked Sendable {
                     trial = t; budget = b
                 }
                 trial.setSystemAttribute("scheduler.budget", .number(budget.resource))
+                let start = trained.removeValue(forKey: trial.number)
+                trial.work = TrialWork(start: start ?? 0, budget: budget.resource, maxBudget: budget.maxResource,
+                                       resumeFrom: start == nil ? nil : trial.number)
                 condition.unlock()
                 let outcome = evaluate(trial, budget)
                 condition.lock()
@@ -223,7 +228,7 @@ private final class ScheduledRun: @unchecked Sendable {
                 case .told(let state, let reason): values = nil; tellOutcome(trial, state, failReason: reason)
                 }
                 inFlight -= 1
-                if values != nil { paused[trial.number] = trial }
+                if values != nil { paused[trial.number] = trial; trained[trial.number] = budget.resource }
                 try apply(scheduler.jobFinished(study: study.view, trialNumber: trial.number, budget: budget, values: values))
                 condition.broadcast()
                 callBack()

@@ -72,16 +72,11 @@ extension Study {
         }
         switch scheduler {
         case .budget(let s):
-            // The resource each paused trial has trained so far: its next job starts there.
-            let trained = Locked([Int: Double]())
-            // A finished trial is never resumed: its checkpoint goes.
+            // A finished trial is never resumed: its checkpoint goes. (The run sets
+            // `trial.work` for each job.)
             let release: @Sendable (Study, FrozenTrial) -> Void = { study, trial in study.checkpoints.release(trial.number) }
-            try optimize(scheduler: s, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: [release] + callbacks) { trial, budget in
-                let start = trained.value[trial.number]
-                trial.work = TrialWork(start: start ?? 0, budget: budget.resource, maxBudget: budget.maxResource,
-                                       resumeFrom: start == nil ? nil : trial.number)
-                defer { trained.mutate { $0[trial.number] = budget.resource } }
-                return try objective(trial)
+            try optimize(scheduler: s, nTrials: nTrials, timeout: timeout, nJobs: nJobs, callbacks: [release] + callbacks) { trial, _ in
+                try objective(trial)
             }
         case .pbt(let p):
             let total = Double(p.generations * p.stepsPerGeneration)
