@@ -52,16 +52,27 @@ static double best_budget(hone_study *study) {
     return budget;
 }
 
-static void hyperband_promotes_and_continues_trials(void) {
-    hone_study *study;
-    int64_t complete = 0, pruned = 0, total = 0;
+/* Opens a memory study with `options`, runs `train` on it (n_trials ≤ 0: the schedule's
+ * own end) and returns it for the checks. */
+static hone_study *run(const char *name, const char *options, int64_t n_trials) {
+    hone_study *study = NULL;
     reset();
-    OK(hone_study_open("memory:", "hb", "{\"seed\": 1, \"sampler\": \"random\", \"scheduler\": "
-                       "{\"name\": \"hyperband\", \"max_resource\": 9, \"reduction_factor\": 3, \"iterations\": 1}}", &study));
-    OK(hone_study_optimize(study, train, NULL, 0, 120, 1));
-    OK(hone_study_trial_count(study, NULL, &total));
-    OK(hone_study_trial_count(study, "complete", &complete));
-    OK(hone_study_trial_count(study, "pruned", &pruned));
+    OK(hone_study_open("memory:", name, options, &study));
+    OK(hone_study_optimize(study, train, NULL, n_trials, 120, 1));
+    return study;
+}
+
+/* How many trials of `study` are in `states` (NULL: all). */
+static int64_t count(hone_study *study, const char *states) {
+    int64_t n = -1;
+    OK(hone_study_trial_count(study, states, &n));
+    return n;
+}
+
+static void hyperband_promotes_and_continues_trials(void) {
+    hone_study *study = run("hb", "{\"seed\": 1, \"sampler\": \"random\", \"scheduler\": "
+                            "{\"name\": \"hyperband\", \"max_resource\": 9, \"reduction_factor\": 3, \"iterations\": 1}}", 0);
+    int64_t total = count(study, NULL), complete = count(study, "complete"), pruned = count(study, "pruned");
     /* Brackets s = 2, 1, 0 of R = 9, η = 3: 9 + 5 + 3 configurations (Li et al., table 1). */
     CHECK(total == 17);
     CHECK(complete >= 3 && complete + pruned == total);
@@ -73,39 +84,21 @@ static void hyperband_promotes_and_continues_trials(void) {
 }
 
 static void successive_halving_and_asha_run_by_name(void) {
-    hone_study *study;
-    int64_t total = 0, complete = 0;
-    reset();
-    OK(hone_study_open("memory:", "sh", "{\"seed\": 2, \"scheduler\": {\"name\": \"successive_halving\", "
-                       "\"n_configurations\": 9, \"max_resource\": 9}}", &study));
-    OK(hone_study_optimize(study, train, NULL, 0, 120, 1));
-    OK(hone_study_trial_count(study, NULL, &total));
-    OK(hone_study_trial_count(study, "complete", &complete));
-    CHECK(total == 9 && complete == 1 && resumed_wrongly == 0);
+    hone_study *study = run("sh", "{\"seed\": 2, \"scheduler\": {\"name\": \"successive_halving\", "
+                            "\"n_configurations\": 9, \"max_resource\": 9}}", 0);
+    CHECK(count(study, NULL) == 9 && count(study, "complete") == 1 && resumed_wrongly == 0);
     CHECK(best_budget(study) == 9);
     hone_study_close(study);
 
-    reset();
-    OK(hone_study_open("memory:", "asha", "{\"seed\": 3, \"sampler\": \"random\", \"scheduler\": "
-                       "{\"name\": \"asha\", \"max_resource\": 9}}", &study));
-    OK(hone_study_optimize(study, train, NULL, 20, 120, 1));
-    OK(hone_study_trial_count(study, NULL, &total));
-    CHECK(total == 20 && resumed_wrongly == 0);
+    study = run("asha", "{\"seed\": 3, \"sampler\": \"random\", \"scheduler\": {\"name\": \"asha\", \"max_resource\": 9}}", 20);
+    CHECK(count(study, NULL) == 20 && resumed_wrongly == 0);
     hone_study_close(study);
 }
 
 static void bohb_is_hyperband_with_its_sampler(void) {
-    hone_study *study = NULL;
-    char *attrs = NULL;
-    int64_t total = 0;
-    reset();
-    OK(hone_study_open("memory:", "bohb", "{\"seed\": 4, \"scheduler\": {\"name\": \"bohb\", \"max_resource\": 9, "
-                       "\"iterations\": 2}}", &study));
-    OK(hone_study_optimize(study, train, NULL, 0, 120, 1));
-    OK(hone_study_trial_count(study, NULL, &total));
-    CHECK(total == 34 && resumed_wrongly == 0);
-    OK(hone_study_attrs_json(study, &attrs));
-    hone_free(attrs);
+    hone_study *study = run("bohb", "{\"seed\": 4, \"scheduler\": {\"name\": \"bohb\", \"max_resource\": 9, "
+                            "\"iterations\": 2}}", 0);
+    CHECK(count(study, NULL) == 34 && resumed_wrongly == 0);
     hone_study_close(study);
     study = NULL;
     FAILS_WITH(HONE_INVALID_ARGUMENT, "'bohb' sampler",
@@ -114,26 +107,17 @@ static void bohb_is_hyperband_with_its_sampler(void) {
 }
 
 static void pbt_segments_resume_their_parents(void) {
-    hone_study *study;
-    int64_t total = 0, complete = 0;
-    reset();
-    OK(hone_study_open("memory:", "pbt", "{\"seed\": 5, \"direction\": \"minimize\", \"scheduler\": {\"name\": \"pbt\", "
-                       "\"population_size\": 4, \"generations\": 3, \"steps_per_generation\": 2}}", &study));
-    OK(hone_study_optimize(study, train, NULL, 0, 120, 1));
-    OK(hone_study_trial_count(study, NULL, &total));
-    OK(hone_study_trial_count(study, "complete", &complete));
-    CHECK(total == 12 && complete == 12);
+    hone_study *study = run("pbt", "{\"seed\": 5, \"direction\": \"minimize\", \"scheduler\": {\"name\": \"pbt\", "
+                            "\"population_size\": 4, \"generations\": 3, \"steps_per_generation\": 2}}", 0);
+    CHECK(count(study, NULL) == 12 && count(study, "complete") == 12);
     CHECK(resumed_wrongly == 0);
     /* Every segment trains 2 steps on top of its parent's checkpoint. */
     CHECK(resource_spent == 24);
     hone_study_close(study);
 
-    reset();
-    OK(hone_study_open("memory:", "apbt", "{\"seed\": 6, \"scheduler\": {\"name\": \"async_pbt\", "
-                       "\"population_size\": 4, \"total_steps\": 6, \"steps_per_ready\": 2}}", &study));
-    OK(hone_study_optimize(study, train, NULL, 0, 120, 1));
-    OK(hone_study_trial_count(study, "complete", &complete));
-    CHECK(complete >= 12 && resumed_wrongly == 0);
+    study = run("apbt", "{\"seed\": 6, \"scheduler\": {\"name\": \"async_pbt\", "
+                "\"population_size\": 4, \"total_steps\": 6, \"steps_per_ready\": 2}}", 0);
+    CHECK(count(study, "complete") >= 12 && resumed_wrongly == 0);
     hone_study_close(study);
 }
 
