@@ -19,18 +19,11 @@ import Foundation
 ///
 /// In a numeric GP study, once there are enough complete trials to fit a quadratic model
 /// (`TrustRegionSampler.pointsNeeded`), three of every four trials (numbers not divisible
-/// by 4; from `highDimensions` = 10 dimensions on, one in two: the odd numbers) go to the
-/// quadratic trust region around the incumbent: the GP finds the basins
+/// by 4) go to the quadratic trust region around the incumbent: the GP finds the basins
 /// (and, through its basin exclusion, leaves resolved ones), the trust region converges in
 /// the incumbent's — and follows curved valleys such as Rosenbrock's, where a GP alone
 /// advances slowly (median regret at 100 evaluations on Rosenbrock-4: 20 with the GP
-/// alone, ≈ 2 with the trust region; see BENCHMARKS.md). Above 8 dimensions the trust
-/// region's model has a diagonal Hessian (`TrustRegionSampler.Options`), which follows
-/// rotated valleys poorly, and the GP's proposals pay off more: on bbob f1–f24 in 10-D and
-/// 20-D (5 seeds, 100 evaluations) one trial in two instead of one in four for the GP took
-/// the geometric mean of auto / best-peer regret from 0.526 to 0.476 (10-D) and 0.287 to
-/// 0.262 (20-D), one in eight made it worse (0.546, 0.447 with 3 seeds; BENCHMARKS.md,
-/// issue 14 trust-region candidates). Two things take trials back
+/// alone, ≈ 2 with the trust region; see BENCHMARKS.md). Two things take trials back
 /// from the trust region:
 ///
 /// - **Noise.** The trust region compares single evaluations and assumes they are exact.
@@ -213,15 +206,6 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
     public static func isReplicateTrial(_ n: Int) -> Bool { n >= 20 && (n - 20) % 30 == 0 }
     /// Trust-region steps without improving the incumbent before it counts as stalled.
     public static let stallWindow = 8
-    /// From this many numeric dimensions on, the trust region gets one trial in two, not
-    /// three in four (see the type's description).
-    public static let highDimensions = 10
-
-    /// Whether trial `n` of a numeric GP study (once the trust region can fit its model, and
-    /// unless it is a replicate or the trust region has stalled) goes to the trust region.
-    public static func isTrustRegionTrial(_ n: Int, dimension d: Int) -> Bool {
-        d >= highDimensions ? n % 2 == 1 : n % 4 != 0
-    }
 
     /// The GP's latest noise fit says the objective is noisy.
     public static func isNoisy(_ o: ObservedSpace) -> Bool { (o.replicateNoise ?? 0) > noiseThreshold }
@@ -305,7 +289,7 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         {
             if Self.isReplicateTrial(trialNumber), delegate(.replicate) != nil {
                 a = .replicate
-            } else if Self.isTrustRegionTrial(trialNumber, dimension: o.space.count), !stalled || trialNumber % 4 == 1 {
+            } else if trialNumber % 4 != 0, !stalled || trialNumber % 4 == 1 {
                 a = .trustRegion
             }
         }

@@ -128,31 +128,6 @@ final class AutoSamplerTests: XCTestCase {
         XCTAssertLessThan(try study.bestValue() - TestFunctions.braninMinimum, 1e-6)
     }
 
-    /// From 10 numeric dimensions on the trust region gets the odd trials and the GP the
-    /// even ones (the replicate at 20 and a stalled trust region aside).
-    func testHandsOneOfTwoTrialsToTheTrustRegionFromTenDimensions() throws {
-        XCTAssertTrue(AutoSampler.isTrustRegionTrial(5, dimension: 10))
-        XCTAssertFalse(AutoSampler.isTrustRegionTrial(6, dimension: 10))
-        XCTAssertTrue(AutoSampler.isTrustRegionTrial(6, dimension: 9))
-        XCTAssertFalse(AutoSampler.isTrustRegionTrial(8, dimension: 9))
-        let study = try Study.create(sampler: AutoSampler(budget: 40), seed: 2)
-        for _ in 0..<40 {
-            let t = try study.ask()
-            var f = 0.0
-            for j in 0..<10 { let x = try t.suggestFloat("x\(j)", -1, 1); f += (x - 0.1 * Double(j - 4)) * (x - 0.1 * Double(j - 4)) }
-            try study.tell(t, value: f)
-        }
-        let trials = try study.trials()
-        let tr = TrustRegionSampler()
-        var trustRegion = 0
-        for t in trials where t.number >= tr.pointsNeeded(dimension: 10) + 1 && !AutoSampler.isReplicateTrial(t.number) {
-            let actual = t.systemAttrs[AutoSampler.trialAttribute]?.stringValue
-            if t.number % 2 == 0 { XCTAssertEqual(actual, "gp", "trial \(t.number)") }
-            if actual == "trust-region" { trustRegion += 1; XCTAssertEqual(t.number % 2, 1, "trial \(t.number)") }
-        }
-        XCTAssertGreaterThan(trustRegion, 5)
-    }
-
     func testSameSeedSameSuggestions() throws {
         func params(_ seed: UInt64) throws -> [[String: ParamValue]] {
             try runStudy(AutoSampler(), seed: seed, nTrials: 25, braninObjective).trials().map(\.params)
