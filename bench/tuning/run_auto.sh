@@ -41,10 +41,13 @@ num = lambda pattern: float(re.search(pattern, hone).group(1)) if re.search(patt
 search = num(r"search: (\d+) s,")
 refit = num(r"retrained in (\d+) s")
 trials = re.search(r"search: \d+ s, (.*)", hone)
+trials = trials.group(1) if trials else "?"
+best = re.search(r"best: trial \d+, (.*)", hone)
+best = best.group(1) if best else "?"
+total, test = num(r"HONE_TOTAL ([0-9.]+)"), num(r"test accuracy ([0-9.]+)")
 print("| run | search s | refit s | total s | trials | best validation | test accuracy |")
 print("|---|---|---|---|---|---|---|")
-print(f"| hone auto --jobs 2 | {search:.0f} | {refit:.0f} | {num(r'HONE_TOTAL ([0-9.]+)'):.0f} | {trials.group(1) if trials else '?'} "
-      f"| {re.search(r'best: trial \d+, (.*)', hone).group(1) if re.search(r'best: trial', hone) else '?'} | {num(r'test accuracy ([0-9.]+)'):.4f} |")
+print(f"| hone auto --jobs 2 | {search:.0f} | {refit:.0f} | {total:.0f} | {trials} | {best} | {test:.4f} |")
 for mode in ("deadline", "plain"):
     line = next((l for l in open(f"{logs}/twin-{mode}-{tag}.log") if l.startswith("TWIN ")), None)
     if not line:
