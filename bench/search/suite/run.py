@@ -318,15 +318,10 @@ def hebo_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
     return ask
 
 
-def smac_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
-    """SMAC3 2.4's HPO facade (random forest, log EI, its intensifier) with its defaults.
-    On noisy problems the scenario says so (deterministic=False), and the recommendation is
-    SMAC's incumbent (best mean over the seeds it evaluated the configuration on)."""
+def config_space(problem: BenchProblem, seed: int):
+    """The problem's space as a ConfigSpace space (SMAC3 and DEHB take one); categorical
+    choices as their strings."""
     from ConfigSpace import Categorical, ConfigurationSpace, Float, Integer
-    from smac import HyperparameterOptimizationFacade as HPO
-    from smac import Scenario
-    from smac.runhistory.dataclasses import TrialValue
-    warnings.filterwarnings("ignore")
     cs = ConfigurationSpace(seed=seed)
     for p in problem.surface.params:
         if p.kind == "categorical":
@@ -335,6 +330,18 @@ def smac_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
             cs.add(Integer(p.name, (int(p.low), int(p.high)), log=bool(p.log)))
         else:
             cs.add(Float(p.name, (float(p.low), float(p.high)), log=bool(p.log)))
+    return cs
+
+
+def smac_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
+    """SMAC3 2.4's HPO facade (random forest, log EI, its intensifier) with its defaults.
+    On noisy problems the scenario says so (deterministic=False), and the recommendation is
+    SMAC's incumbent (best mean over the seeds it evaluated the configuration on)."""
+    from smac import HyperparameterOptimizationFacade as HPO
+    from smac import Scenario
+    from smac.runhistory.dataclasses import TrialValue
+    warnings.filterwarnings("ignore")
+    cs = config_space(problem, seed)
     out_dir = tempfile.mkdtemp(prefix="smac-")
     scenario = Scenario(cs, deterministic=not problem.noisy, n_trials=budget, seed=seed, output_directory=out_dir)
     smac = HPO(scenario, lambda config, seed=0: 0.0, overwrite=True, logging_level=40)
@@ -368,17 +375,9 @@ def dehb_sampler(spec: str, problem: BenchProblem, seed: int, budget: int):
     a full one: DEHB runs with fidelities 1..9 (eta 3), which only shapes its brackets
     (which configurations it promotes and re-proposes), and each of its asks costs one
     evaluation of the budget."""
-    from ConfigSpace import Categorical, ConfigurationSpace, Float, Integer
     from dehb import DEHB
     warnings.filterwarnings("ignore")
-    cs = ConfigurationSpace(seed=seed)
-    for p in problem.surface.params:
-        if p.kind == "categorical":
-            cs.add(Categorical(p.name, [str(c) for c in p.choices]))
-        elif p.kind == "int":
-            cs.add(Integer(p.name, (int(p.low), int(p.high)), log=bool(p.log)))
-        else:
-            cs.add(Float(p.name, (float(p.low), float(p.high)), log=bool(p.log)))
+    cs = config_space(problem, seed)
     import logging
     try:
         from loguru import logger
