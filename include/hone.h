@@ -464,7 +464,7 @@ hone_status hone_model_create(const char *description_json, hone_model **out);
 typedef hone_status (*hone_epoch_fn)(int64_t epoch, const char *metrics_json, void *userdata);
 
 /* Trains `model` on `train`, evaluating on `validation` (may be NULL) after each epoch.
- * `options_json`: {"epochs": 10, "batch_size": 128, "optimizer": "adam" | {"name":
+ * `options_json`: {"epochs": 10 (0: no training), "batch_size": 128, "optimizer": "adam" | {"name":
  * "sgd" | "nesterov" | "adam" | "adamw" | "rmsprop", "lr": 1e-3, "weight_decay": 1e-2,
  * "momentum": 0.9, "beta1", "beta2", "clip_norm"}, "schedule": "constant" | "cosine" |
  * "step" | "exponential" | "one_cycle" | {"name": ..., "warmup": epochs, "every", "factor",

@@ -174,8 +174,14 @@ int main(void) {
     train_refused(model, data, "{\"optimizer\": {\"name\": \"adamw\", \"weight_decay\": -1}}", "weight_decay");
     train_refused(model, data, "{\"optimizer\": {\"name\": \"adam\", \"clip_norm\": 0}}", "clip_norm");
     train_refused(model, data, "{\"optimizer\": {\"name\": \"adam\", \"lr\": 1e300}}", "lr");
-    train_refused(model, data, "{\"epochs\": 0}", "epochs");
+    train_refused(model, data, "{\"epochs\": -1}", "epochs");
     train_refused(model, data, "{\"batch_size\": 0}", "batch_size");
+    {   /* 0 epochs trains nothing (the model as it is; Lua's hone.fit { epochs = 0, init = … }). */
+        char *result = NULL;
+        OK(hone_model_train(model, data, NULL, "{\"epochs\": 0}", NULL, NULL, &result));
+        CHECK(result != NULL && strstr(result, "\"epochs\":0") != NULL && strstr(result, "\"history\":[]") != NULL);
+        hone_free(result);
+    }
     OK(hone_model_train(model, data, NULL, "{\"epochs\": 1, \"optimizer\": {\"name\": \"sgd\", \"lr\": 0.1, \"momentum\": 0}}", NULL, NULL, NULL));
 
     /* Shapes that reach HoneTensor's op checks if nothing stops them before. */

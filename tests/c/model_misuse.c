@@ -98,7 +98,8 @@ int main(void) {
     FAILS(HONE_INVALID_ARGUMENT, hone_model_create("[1, 2]", &m));
     FAILS(HONE_INVALID_ARGUMENT, hone_model_create("{\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 2, \"seed\": -1}", &m));
     FAILS(HONE_INVALID_ARGUMENT, hone_model_create("{\"kind\": \"\xc3\x28\"}", &m));
-    FAILS_WITH(HONE_INVALID_ARGUMENT, "epochs", hone_model_train(m, d, NULL, "{\"epochs\": 0}", NULL, NULL, NULL));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "epochs", hone_model_train(m, d, NULL, "{\"epochs\": -1}", NULL, NULL, NULL));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "epochs", hone_model_train(m, d, NULL, "{\"epochs\": 1e7}", NULL, NULL, NULL));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "optimizer", hone_model_train(m, d, NULL, "{\"optimizer\": \"adamx\"}", NULL, NULL, NULL));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "lr", hone_model_train(m, d, NULL, "{\"optimizer\": {\"name\": \"sgd\", \"lr\": -1}}", NULL, NULL, NULL));
     FAILS_WITH(HONE_INVALID_ARGUMENT, "schedule", hone_model_train(m, d, NULL, "{\"schedule\": \"zigzag\"}", NULL, NULL, NULL));

@@ -19,7 +19,8 @@ public enum TrainSpec {
     /// Keys Lua spelt otherwise before 0.4.0, accepted with a deprecation message.
     public static let oldSpellings = ["early_stopping": "early_stopping_patience"]
 
-    /// How a network trains: "epochs" (10, at most `maxEpochs` when a budget caps them),
+    /// How a network trains: "epochs" (10, at most `maxEpochs` when a budget caps them; 0
+    /// trains nothing — the model as initialized or loaded, e.g. Lua's `init`),
     /// "batch_size" (128), "optimizer" (adam), "schedule" (constant), "seed" (`seed`),
     /// "validation_fraction" of the training data held out for validation (0.1; ignored
     /// when the caller has separate validation data), "early_stopping_patience" (epochs
@@ -29,7 +30,7 @@ public enum TrainSpec {
     public static func trainer(_ o: AlgorithmOptions, seed defaultSeed: UInt64 = 0, validationData: Bool = false,
                                maxEpochs: Int? = nil) throws -> TrainerConfig {
         func invalid(_ message: String) -> StudyError { .invalidArgument("\(o.context): \(message)") }
-        var epochs = try o.int("epochs", min: 1, max: 1_000_000) ?? 10
+        var epochs = try o.int("epochs", min: 0, max: 1_000_000) ?? 10
         if let maxEpochs { epochs = min(epochs, maxEpochs) }
         let batchSize = try o.int("batch_size", min: 1, max: 1 << 20) ?? 128
         let optimizer = try self.optimizer(o.raw("optimizer"))

@@ -159,7 +159,7 @@ def test_cnn_description(tmp_path):
     ({"x": np.full((4, 2), np.nan), "y": np.array([0, 1, 0, 1])}, ["x[0][0]", "finite"]),
     ({"x": np.zeros((4, 2)), "y": np.array([0, 1, 0, 5]), "n_classes": 2}, ["y[3]", "class"]),
     ({"x": np.zeros((4, 2)), "y": np.array([0, 1, 0, 1]), "optimizer": "adagrad"}, ["adagrad"]),
-    ({"x": np.zeros((4, 2)), "y": np.array([0, 1, 0, 1]), "epochs": 0}, ["epochs"]),
+    ({"x": np.zeros((4, 2)), "y": np.array([0, 1, 0, 1]), "epochs": -1}, ["epochs"]),
     ({"x": np.zeros((4, 2)), "y": np.array([0, 1, 0, 1]), "activation": "swishy"}, ["swishy"]),
     ({"x": np.zeros((4, 2)), "y": np.array([0, 1, 0, 1]), "model": {"kind": "rnn"}}, ["rnn"]),
     ({"x": np.zeros((4, 2)), "y": np.array([0, 1, 0, 1]), "task": "ranking"}, ["ranking"]),
