@@ -70,7 +70,7 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
             "task": .string(data.task.rawValue),
             "trial": .number(Double(model.trial.number)),
             "trials": .number(Double(try study.trialCount())),
-            "params": .object(model.trial.params.mapValues(AutoML.jsonValue)),
+            "params": .object(model.trial.params.mapValues { JSONValue($0) }),
             "seconds": .number(model.seconds),
             "test_samples": .number(Double(model.test.sampleCount)),
             "test_loss": .number(model.test.loss),

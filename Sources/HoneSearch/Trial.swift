@@ -178,7 +178,8 @@ public final class Trial: @unchecked Sendable {
             // (string choices are how bindings stored numbers before 0.4.0), or "64" for
             // the typed choice 64 (callers that enqueue before their first suggest) — are
             // the same choice when exactly one choice matches.
-            let matches = c.choices.filter { Self.spellings(of: $0).contains(where: Self.spellings(of: v).contains) }
+            let written = Self.spellings(of: v)
+            let matches = c.choices.filter { Self.spellings(of: $0).contains(where: written.contains) }
             if matches.count == 1 { value = matches[0] }
         default: break
         }

@@ -306,7 +306,7 @@ public final class AutoML: @unchecked Sendable {
             "hone.automl.task": data.task.rawValue,
             "hone.automl.data": data.name,
             "hone.automl.trial": String(model.trial.number),
-            "hone.automl.params": JSONValue.object(model.trial.params.mapValues(Self.jsonValue)).jsonText,
+            "hone.automl.params": JSONValue.object(model.trial.params.mapValues { JSONValue($0) }).jsonText,
         ]
         if let a = model.test.accuracy { metadata["hone.automl.test_accuracy"] = String(a) }
         if let r = model.test.rmse { metadata["hone.automl.test_rmse"] = String(r) }
@@ -322,6 +322,4 @@ public final class AutoML: @unchecked Sendable {
         if let names = data.train.classNames { metadata["hone.automl.class_names"] = JSONValue.array(names.map(JSONValue.string)).jsonText }
         try model.trainer.model.save(to: path, metadata: metadata)
     }
-
-    public static func jsonValue(_ p: ParamValue) -> JSONValue { JSONValue(p) }
 }
