@@ -107,6 +107,12 @@ static void registrations_plugin(void) {
     OK(hone_dataset_load("test-line", NULL, &train));
     OK(hone_dataset_load("test-line", "{\"part\": \"test\"}", &test));
     FAILS_WITH(HONE_IO, "test-line", hone_dataset_load("test-line", "{\"broken\": true}", &d_broken));
+    /* A plugin's options pass through as they come, keys DataSpec also knows included. */
+    {
+        hone_dataset *own = NULL;
+        OK(hone_dataset_load("test-line", "{\"seed\": 3, \"target\": 7, \"count\": 1}", &own));
+        hone_dataset_free(own);
+    }
     OK(hone_dataset_info_json(test, &info));
     CHECK(count_of(info, "\"samples\":10") == 1 && count_of(info, "regression") == 1);
     hone_free(info);

@@ -51,15 +51,12 @@ public struct DataSpec: Sendable, Equatable {
     }
 
     /// Reads a description from `o` and checks that no key is left over (a plugin data
-    /// set takes the keys it does not share with this reader as its own options).
+    /// set takes every key but "name", "task" and "max_samples" as its own options).
     /// `resolve` turns a file path as given into the one to open (Lua: relative to the
     /// script, inside its sandbox).
     public static func read(_ o: AlgorithmOptions, resolve: (String) throws -> String = { $0 }) throws -> DataSpec {
         func invalid(_ message: String) -> StudyError { .invalidArgument("\(o.context): \(message)") }
-        let name = try o.string("name"), synthetic = try o.string("synthetic")
-        let target = try o.string("target"), test = try o.string("test"), labels = try o.string("labels")
-        let count = try o.int("count", min: 1, max: 50_000_000), classes = try o.int("classes", min: 2, max: 1 << 20)
-        let seed = try o.int("seed", min: 0, max: Int(JSONValue.exactIntegerLimit))
+        let name = try o.string("name")
         let maxSamples = try o.int("max_samples", min: 1, max: Int.max)
         var task = TaskKind.auto
         if let t = try o.string("task") {
@@ -68,6 +65,17 @@ public struct DataSpec: Sendable, Equatable {
             }
             task = k
         }
+        if let name, Datasets.registeredLoader(name) != nil {
+            // A plugin's loader takes every other key as its own, as it comes (it may use
+            // "seed" or "target" in its own way).
+            var own = o.values
+            for key in ["name", "task", "max_samples"] { own[key] = nil }
+            return DataSpec(source: .named(name, options: own), task: task, maxSamples: maxSamples)
+        }
+        let synthetic = try o.string("synthetic")
+        let target = try o.string("target"), test = try o.string("test"), labels = try o.string("labels")
+        let count = try o.int("count", min: 1, max: 50_000_000), classes = try o.int("classes", min: 2, max: 1 << 20)
+        let seed = try o.int("seed", min: 0, max: Int(JSONValue.exactIntegerLimit))
         func unused(_ keys: [(String, Any?)], by what: String) throws {
             if let (key, _) = keys.first(where: { $0.1 != nil }) { throw invalid("\"\(key)\" is not an option of \(what)") }
         }
@@ -87,13 +95,7 @@ public struct DataSpec: Sendable, Equatable {
         case (let name?, nil):
             try unused([("count", count), ("classes", classes), ("seed", seed)], by: "a named data set or file (they are for \"synthetic\")")
             let lower = name.lowercased()
-            if Datasets.registeredLoader(name) != nil {
-                // A plugin's loader takes every key this reader does not know as its own.
-                var own = o.values
-                for key in ["name", "task", "max_samples"] { own[key] = nil }
-                for key in own.keys { _ = o.raw(key) }
-                source = .named(name, options: own)
-            } else if Datasets.names.contains(lower) {
+            if Datasets.names.contains(lower) {
                 try unused([("target", target), ("test", test), ("labels", labels)], by: "data set '\(name)' (it has its own test part)")
                 source = .named(lower, options: [:])
             } else if lower.hasSuffix(".csv") {
