@@ -20,6 +20,12 @@ final class ConvBlockTests: XCTestCase {
         Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], pool: false),
         Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], bias: false, norm: true, relu: false, pool: false),
         Case(input: [2, 3, 4, 4], weight: [5, 3, 1, 1], padding: 0, bias: false, norm: true),
+        // Four or more input channels, 3×3, stride 1: the Winograd path (ConvBlockWinograd.swift).
+        Case(input: [3, 4, 6, 6], weight: [5, 4, 3, 3]),
+        Case(input: [3, 4, 6, 6], weight: [5, 4, 3, 3], bias: false, norm: true),
+        Case(input: [2, 5, 5, 7], weight: [3, 5, 3, 3], bias: false, norm: true),
+        Case(input: [2, 4, 7, 6], weight: [3, 4, 3, 3], padding: 0, relu: false),
+        Case(input: [2, 4, 4, 4], weight: [3, 4, 3, 3], bias: false, norm: true, training: false, pool: false),
     ]
 
     struct Parameters {

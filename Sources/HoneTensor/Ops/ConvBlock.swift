@@ -93,7 +93,9 @@ extension Tensor {
         // The whole convolution output is kept when batch statistics need a second pass,
         // or when backward needs it (batch norm's x̂); otherwise one group's worth is scratch.
         let keepsOutput = normalization != nil && (training || records)
-        let group = ConvBlockGrouping.imagesPerGEMM(colRows: k, channels: c, plane: p, batch: n)
+        // 3×3 stride-1 layers past the input run as Winograd F(2×2, 3×3) (ConvBlockWinograd.swift).
+        let winograd = ConvWinograd(geo: geo, outChannels: c)
+        let group = winograd?.imagesPerGroup(batch: n) ?? ConvBlockGrouping.imagesPerGEMM(colRows: k, channels: c, plane: p, batch: n)
 
         let y = Tensor(uninitializedShape: [n, c, block.pooledH, block.pooledW])
         // One byte per pooled value: which of its window's four values won (row-major).
@@ -103,16 +105,26 @@ extension Tensor {
         let stats = TensorBuffer(count: 4 * c)
         let groups = Swift.stride(from: 0, to: n, by: group).map { ($0, min(group, n - $0)) }
         let workers = ConvBlockWorkers(groupCount: groups.count)
-        // Scratch per worker: an im2col matrix and (unless the whole output is kept) Z.
-        let colBuffers = (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) }
+        // Scratch per worker: an im2col matrix (Winograd: V, M and a padded plane) and
+        // (unless the whole output is kept) Z.
+        let colBuffers = (0..<workers.count).map { _ in TensorBuffer(count: winograd?.inputCount(images: group) ?? k * group * p) }
+        let productBuffers = winograd.map { w in (0..<workers.count).map { _ in TensorBuffer(count: w.productCount(images: group)) } } ?? []
+        let padBuffers = winograd.map { w in (0..<workers.count).map { _ in TensorBuffer(count: w.padCount) } } ?? []
+        let transformedWeight = winograd?.transformWeights(weight.data)
         let zScratch = keepsOutput ? [] : (0..<workers.count).map { _ in TensorBuffer(count: c * group * p) }
-        defer { withExtendedLifetime((colBuffers, zScratch, keptOutput, winners, stats)) {} }
+        defer { withExtendedLifetime((colBuffers, productBuffers, padBuffers, zScratch, keptOutput, winners, stats)) {} }
         let mean = stats.pointer, rstd = stats.pointer + c
         let scale = stats.pointer + 2 * c, shift = stats.pointer + 3 * c
         let wins = winners.map { UnsafeMutableRawPointer($0.pointer).assumingMemoryBound(to: UInt8.self) }
 
         /// Z[C, G·P] = W · col for images first..<first+count, into z.
-        func convolve(_ first: Int, _ count: Int, col: UnsafeMutablePointer<Float>, into z: UnsafeMutablePointer<Float>) {
+        func convolve(_ worker: Int, _ first: Int, _ count: Int, into z: UnsafeMutablePointer<Float>) {
+            let col = colBuffers[worker].pointer
+            if let winograd, let transformedWeight {
+                winograd.forward(x.data + first * inPlane, count: count, u: transformedWeight.pointer, v: col,
+                                 m: productBuffers[worker].pointer, pad: padBuffers[worker].pointer, into: z)
+                return
+            }
             let ld = count * p
             for g in 0..<count { geo.im2col(x.data + (first + g) * inPlane, col + g * p, rowStride: ld) }
             BLAS.gemm(transA: false, transB: false, m: c, n: ld, k: k, a: weight.data, lda: k, b: col, ldb: ld,
@@ -145,7 +157,7 @@ extension Tensor {
             let ps = planeStats.pointer
             workers.run(groups) { worker, first, size in
                 let zg = keptOutput!.pointer + first * c * p, ld = size * p
-                convolve(first, size, col: colBuffers[worker].pointer, into: zg)
+                convolve(worker, first, size, into: zg)
                 for g in 0..<size {
                     for o in 0..<c {
                         let plane = zg + o * ld + g * p, index = (first + g) * c + o
@@ -194,7 +206,7 @@ extension Tensor {
             }
             workers.run(groups) { worker, first, size in
                 let z = keptOutput.map { $0.pointer + first * c * p } ?? zScratch[worker].pointer
-                convolve(first, size, col: colBuffers[worker].pointer, into: z)
+                convolve(worker, first, size, into: z)
                 finish(first, size, from: z)
             }
         }
@@ -254,11 +266,19 @@ extension Tensor {
             // Per worker: dz and dcol scratch, an im2col matrix, and (after the first worker,
             // which accumulates straight into the gradients) its own dW and db partial sums,
             // added in worker order afterwards.
+            // Winograd: V / dV and dM scratch, and each worker's dU (turned into dW once, after
+            // they are summed in worker order).
             let dzBuffers = (0..<workers.count).map { _ in TensorBuffer(count: c * group * p) }
-            let colBuffers = dW != nil ? (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) } : []
-            let dcolBuffers = dx != nil ? (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) } : []
+            let winogradScratch = winograd.map { w in
+                (0..<workers.count).map { _ in (v: TensorBuffer(count: w.inputCount(images: group)),
+                                                m: TensorBuffer(count: w.productCount(images: group)),
+                                                pad: TensorBuffer(count: w.padCount),
+                                                du: dW != nil ? TensorBuffer(count: 16 * c * geo.channels, zeroed: true) : nil) }
+            } ?? []
+            let colBuffers = dW != nil && winograd == nil ? (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) } : []
+            let dcolBuffers = dx != nil && winograd == nil ? (0..<workers.count).map { _ in TensorBuffer(count: k * group * p) } : []
             let partials = (1..<max(workers.count, 1)).map { _ in TensorBuffer(count: c * k + c, zeroed: true) }
-            defer { withExtendedLifetime((dzBuffers, colBuffers, dcolBuffers, partials)) {} }
+            defer { withExtendedLifetime((dzBuffers, winogradScratch, colBuffers, dcolBuffers, partials, transformedWeight)) {} }
             workers.run(groups) { worker, first, size in
                 let ld = size * p, dz = dzBuffers[worker].pointer
                 let workerDW = worker == 0 ? dW : dW.map { _ in partials[worker - 1].pointer }
@@ -275,6 +295,13 @@ extension Tensor {
                 if let workerDBias {
                     for o in 0..<c { workerDBias[o] += Reductions.sum(dz + o * ld, ld) }
                 }
+                if let winograd, let transformedWeight {
+                    let scratch = winogradScratch[worker]
+                    winograd.backward(dz: dz, x: x.data + first * inPlane, count: size, u: transformedWeight.pointer,
+                                      v: scratch.v.pointer, m: scratch.m.pointer, pad: scratch.pad.pointer,
+                                      du: scratch.du?.pointer, dx: dx.map { $0 + first * inPlane })
+                    return
+                }
                 if let workerDW { // dW[C, K] += dz · colᵀ
                     let col = colBuffers[worker].pointer
                     for g in 0..<size { geo.im2col(x.data + (first + g) * inPlane, col + g * p, rowStride: ld) }
@@ -288,8 +315,15 @@ extension Tensor {
                     for g in 0..<size { geo.col2im(dcol + g * p, dx + (first + g) * inPlane, rowStride: ld) }
                 }
             }
+            if let dW, let first = winogradScratch.first?.du {
+                for scratch in winogradScratch.dropFirst() {
+                    let du = scratch.du!.pointer
+                    for i in 0..<16 * c * geo.channels { first.pointer[i] += du[i] }
+                }
+                hone_winograd_filter_backward(first.pointer, c, geo.channels, dW)
+            }
             for partial in partials {
-                if let dW { for i in 0..<c * k { dW[i] += partial.pointer[i] } }
+                if let dW, winograd == nil { for i in 0..<c * k { dW[i] += partial.pointer[i] } }
                 if let dBias { for o in 0..<c { dBias[o] += partial.pointer[c * k + o] } }
             }
         }
