@@ -10,18 +10,18 @@ extension Tensor {
                      "matmul: cannot multiply \(shape) by \(other.shape)")
         let m = shape[0], k = shape[1], n = other.shape[1]
         let y = Tensor(uninitializedShape: [m, n])
-        BLAS.gemm(transA: false, transB: false, m: m, n: n, k: k, a: data, lda: k, b: other.data, ldb: n,
-                  beta: 0, c: y.data, ldc: n)
+        BLAS.gemmOnWorkers(transA: false, transB: false, m: m, n: n, k: k, a: data, lda: k, b: other.data, ldb: n,
+                           beta: 0, c: y.data, ldc: n)
         let a = self, b = other
         return y.record("matmul", [a, b]) { out in
             let dy = out.grad!.pointer
             if a.requiresGrad { // dA += dY · Bᵀ
-                BLAS.gemm(transA: false, transB: true, m: m, n: k, k: n, a: dy, lda: n, b: b.data, ldb: n,
-                          beta: 1, c: a.gradPointer(), ldc: k)
+                BLAS.gemmOnWorkers(transA: false, transB: true, m: m, n: k, k: n, a: dy, lda: n, b: b.data, ldb: n,
+                                   beta: 1, c: a.gradPointer(), ldc: k)
             }
             if b.requiresGrad { // dB += Aᵀ · dY
-                BLAS.gemm(transA: true, transB: false, m: k, n: n, k: m, a: a.data, lda: k, b: dy, ldb: n,
-                          beta: 1, c: b.gradPointer(), ldc: n)
+                BLAS.gemmOnWorkers(transA: true, transB: false, m: k, n: n, k: m, a: a.data, lda: k, b: dy, ldb: n,
+                                   beta: 1, c: b.gradPointer(), ldc: n)
             }
         }
     }
@@ -38,8 +38,8 @@ extension Tensor {
         if let bias {
             for r in 0..<batch { (yp + r * nOut).update(from: bias.data, count: nOut) }
         }
-        BLAS.gemm(transA: false, transB: false, m: batch, n: nOut, k: nIn, a: x.data, lda: nIn, b: weight.data,
-                  ldb: nOut, beta: bias == nil ? 0 : 1, c: yp, ldc: nOut)
+        BLAS.gemmOnWorkers(transA: false, transB: false, m: batch, n: nOut, k: nIn, a: x.data, lda: nIn, b: weight.data,
+                           ldb: nOut, beta: bias == nil ? 0 : 1, c: yp, ldc: nOut)
         // GELU's derivative needs the pre-activation; the others are recovered from y.
         var preActivation: Tensor?
         if activation.backwardNeedsInput && GradMode.isEnabled {
@@ -56,8 +56,8 @@ extension Tensor {
             let dz = dzBuffer.pointer
             activation.backward(x: preActivation?.data, y: out.data, dy: out.grad!.pointer, dx: dz, n, accumulate: false)
             if weight.requiresGrad { // dW += xᵀ · dz
-                BLAS.gemm(transA: true, transB: false, m: nIn, n: nOut, k: batch, a: x.data, lda: nIn, b: dz,
-                          ldb: nOut, beta: 1, c: weight.gradPointer(), ldc: nOut)
+                BLAS.gemmOnWorkers(transA: true, transB: false, m: nIn, n: nOut, k: batch, a: x.data, lda: nIn, b: dz,
+                                   ldb: nOut, beta: 1, c: weight.gradPointer(), ldc: nOut)
             }
             if let bias, bias.requiresGrad { // db += column sums of dz
                 let db = bias.gradPointer()
@@ -67,8 +67,8 @@ extension Tensor {
                 }
             }
             if x.requiresGrad { // dx += dz · Wᵀ
-                BLAS.gemm(transA: false, transB: true, m: batch, n: nIn, k: nOut, a: dz, lda: nOut, b: weight.data,
-                          ldb: nOut, beta: 1, c: x.gradPointer(), ldc: nIn)
+                BLAS.gemmOnWorkers(transA: false, transB: true, m: batch, n: nIn, k: nOut, a: dz, lda: nOut, b: weight.data,
+                                   ldb: nOut, beta: 1, c: x.gradPointer(), ldc: nIn)
             }
         }
     }
