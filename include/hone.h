@@ -520,14 +520,16 @@ void hone_model_free(hone_model *model);
  *   "time_budget": seconds of search, and/or "max_trials": n   (at least one)
  *   "jobs" (1), "seed" (0), "storage" ("memory:"), "study_name", "validation_fraction",
  *   "test_fraction" (0.2), "max_epochs" (a trial's full budget; default from the data size),
- *   "output": path of a .safetensors file for the model,
- *   "report": path of an HTML report of the search.
+ *   "ensemble": configurations retrained and averaged into the final model (default: one
+ *   per job, at most 3; 1: the best alone), "output": path of a .safetensors file for the
+ *   model, "report": path of an HTML report of the search.
  * *model_out (may be NULL): the final model, owned by the caller. For tabular data it
  * takes standardized features and, for regression, predicts standardized targets: the
  * result gives "feature_mean"/"feature_std" (and "target_mean"/"target_std").
  * *result_json (may be NULL; free with hone_free): {"study", "task", "trial", "trials",
- * "params", "seconds", "test_samples", "test_loss", "test_accuracy" | "test_rmse",
- * "test_r2", "notes", ...}. Blocks the calling thread. */
+ * "params" (of the best trial), "ensemble_trials" (the trials retrained, best first),
+ * "seconds", "test_samples", "test_loss", "test_accuracy" | "test_rmse", "test_r2",
+ * "notes", ...}. Blocks the calling thread. */
 hone_status hone_auto(hone_dataset *train, hone_dataset *test, const char *options_json,
                       hone_model **model_out, char **result_json);
 

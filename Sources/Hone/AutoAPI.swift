@@ -4,6 +4,7 @@
 import Foundation
 import HonePlugins
 import HoneData
+import HoneNN
 import HoneReport
 import HoneSearch
 import HoneStorage
@@ -29,6 +30,7 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         let validationFraction = try o.number("validation_fraction", in: 0.01...0.9)
         let testFraction = try o.number("test_fraction", in: 0.01...0.9) ?? 0.2
         let maxEpochs = try o.int("max_epochs", min: 1, max: 10_000)
+        let ensemble = try o.int("ensemble", min: 1, max: EnsembleDescription.maxMembers)
         let output = try o.string("output")
         let report = try o.string("report")
         try o.checkAllUsed()
@@ -52,7 +54,7 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         }
         let automl = try AutoML(data: data, options: AutoMLOptions(
             timeBudget: timeBudget, maxTrials: maxTrials, jobs: jobs, seed: seed,
-            studyName: studyName, validationFraction: validationFraction, space: space))
+            studyName: studyName, validationFraction: validationFraction, space: space, ensembleSize: ensemble))
         let watch = InterruptWatch { automl.interrupt() }
         defer { watch.finish() }
         let study: Study, model: AutoMLModel
@@ -71,6 +73,7 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
             "trial": .number(Double(model.trial.number)),
             "trials": .number(Double(try study.trialCount())),
             "params": .object(model.trial.params.mapValues { JSONValue($0) }),
+            "ensemble_trials": .array(model.members.map { .number(Double($0.number)) }),
             "seconds": .number(model.seconds),
             "test_samples": .number(Double(model.test.sampleCount)),
             "test_loss": .number(model.test.loss),

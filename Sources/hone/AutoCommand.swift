@@ -46,6 +46,8 @@ struct AutoCommand: ParsableCommand {
     var maxEpochs: Int?
     @Option(help: "Share of the training data held out to compare configurations (default 0.1; 0.2 below 2,000 samples).")
     var valFraction: Double?
+    @Option(help: "Retrain the best N configurations (distinct trials) side by side and save one model averaging their predictions (default: one per worker, at most 3; 1: the best alone).")
+    var ensemble: Int?
 
     @Option(help: ArgumentHelp("Storage URL of the study (default: hone.db in the current directory).", valueName: "url"))
     var storage: String?
@@ -88,12 +90,13 @@ struct AutoCommand: ParsableCommand {
         let workers = jobs ?? max(1, min(cores, 16))
         let automl = try AutoML(data: prepared, options: AutoMLOptions(
             timeBudget: timeBudget, maxTrials: trials, jobs: workers, seed: seed, studyName: study,
-            validationFraction: valFraction, space: space, baseline: baseline))
+            validationFraction: valFraction, space: space, baseline: baseline, ensembleSize: ensemble))
         print("search: \(automl.searchTrain.count) training / \(automl.searchValidation.count) validation samples; "
             + "\(automl.metric.rawValue) (\(automl.direction.rawValue.lowercased())); "
             + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = 3); "
             + "\(workers) worker\(workers == 1 ? "" : "s")" + (workers > 1 ? " × 1 BLAS thread" : "")
             + (jobs == nil ? " (one per core)" : "") + "; "
+            + (automl.ensembleSize > 1 ? "final model: the best \(automl.ensembleSize) configurations averaged; " : "")
             + "space: \(space.distributions.names.sorted().joined(separator: ", "))")
 
         let storageURL = storage ?? defaultStorageURL
@@ -135,13 +138,21 @@ struct AutoCommand: ParsableCommand {
             ?? "not completed (furthest trial, last report \(best.intermediateCurve().last.map { String(format: "%.4f", $0.values[0]) } ?? "-"))"
         print("best: trial \(best.number), \(described)")
         print("params: " + best.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
-        print("retraining on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
+        let members = try automl.refitTrials(of: study)
+        if members.count > 1 {
+            print("ensemble: trials " + members.map { t in
+                "\(t.number)" + (t.values?.first.map { String(format: " (%.4f)", $0) } ?? "")
+            }.joined(separator: ", "))
+        }
+        print("retraining \(members.count > 1 ? "\(members.count) configurations " : "")on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
         fflush(stdout)
         let model: AutoMLModel
         do {
-            model = try automl.refit(best) { m in
+            let printing = NSLock()
+            model = try automl.refit(members) { k, m in
                 guard verbose, m.epoch % max(1, space.maxEpochs / 20) == 0 || m.epoch == space.maxEpochs else { return }
-                print(String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
+                printing.lock(); defer { printing.unlock() }
+                print((members.count > 1 ? "  member \(k)" : "") + String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
                 fflush(stdout)
             }
         } catch {

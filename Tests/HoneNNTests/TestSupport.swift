@@ -50,3 +50,8 @@ func assertThrowsMessage(_ fragments: [String], file: StaticString = #filePath, 
         }
     }
 }
+
+func XCTAssertContains(_ text: String?, _ part: String, file: StaticString = #filePath, line: UInt = #line) {
+    guard let text else { return XCTFail("no text (expected one containing \"\(part)\")", file: file, line: line) }
+    XCTAssertTrue(text.contains(part), "\"\(text)\" does not contain \"\(part)\"", file: file, line: line)
+}

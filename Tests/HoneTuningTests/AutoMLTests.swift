@@ -115,6 +115,8 @@ final class AutoMLTests: XCTestCase {
                 seen.insert("cnn")
                 XCTAssertEqual(d.convChannels.count, trial.parameters["conv_layers"]?.intValue)
                 if d.convChannels.count == 2 { XCTAssertEqual(d.convChannels[1], 2 * d.convChannels[0]) }
+            case .ensemble:
+                XCTFail("a trial suggests one network")
             }
             _ = try study.tell(trial, value: 0.5)
         }
@@ -153,6 +155,50 @@ final class AutoMLTests: XCTestCase {
         let metadata = try Safetensors.read(path).metadata
         XCTAssertEqual(metadata["hone.automl.task"], "classification")
         XCTAssertNotNil(metadata["hone.automl.feature_mean"])
+    }
+
+    func testEnsembleRetrainsTheBestDistinctTrialsAndSavesOneModel() throws {
+        let full = try Synthetic.blobs(count: 400, centers: 3, featureCount: 4, spread: 1.5, seed: 2)
+        let split = try full.trainValidationSplit(validationFraction: 0.25, seed: 9)
+        let data = try AutoMLData.tabular(name: "blobs", train: split.train, test: split.validation)
+        let automl = try AutoML(data: data, options: AutoMLOptions(maxTrials: 6, jobs: 2, seed: 3, space: smallSpace(epochs: 6),
+                                                                   ensembleSize: 3))
+        let study = try automl.makeStudy(storage: InMemoryStorage())
+        try automl.search(study)
+        let members = try automl.refitTrials(of: study)
+        XCTAssertEqual(members.first?.number, try automl.bestTrial(of: study).number)
+        XCTAssertEqual(Set(members.map(\.number)).count, members.count)
+        let complete = try study.trials(states: [.complete])
+        XCTAssertEqual(members.count, min(3, complete.count))
+        for (a, b) in zip(members, members.dropFirst()) { XCTAssertGreaterThanOrEqual(a.values![0], b.values![0]) }
+
+        let model = try automl.refit(members)
+        XCTAssertEqual(model.members.map(\.number), members.map(\.number))
+        guard members.count > 1 else { return XCTFail("the search should complete at least two trials: \(complete.count)") }
+        let ensemble = try XCTUnwrap(model.trainer.model.layers.first as? Ensemble)
+        XCTAssertEqual(ensemble.members.count, members.count)
+        XCTAssertEqual(ensemble.average, .logProbabilities)
+        // Member k is what refitting trial k alone trains (same seeds; the BLAS thread count
+        // may differ, so within float tolerance).
+        let alone = try automl.refit(members[1])
+        for (m, a) in zip(ensemble.members[1].state, alone.trainer.model.state) {
+            XCTAssertEqual(m.name, a.name)
+            for (u, v) in zip(m.tensor.scalars, a.tensor.scalars) { XCTAssertEqual(u, v, accuracy: 1e-3 * max(1, abs(v))) }
+        }
+        XCTAssertGreaterThan(model.test.accuracy ?? 0, 0.8)
+        guard case .ensemble = model.configuration.model else { return XCTFail("\(model.configuration.model)") }
+
+        let path = try scratch().appendingPathComponent("ensemble.safetensors").path
+        try automl.save(model, to: path)
+        let loaded = try Sequential.load(from: path)
+        let x = Tensor(data.test.features, shape: [data.test.count, 4])
+        XCTAssertEqual(loaded.predict(x).scalars, model.trainer.model.predict(x).scalars)
+        XCTAssertEqual(try Safetensors.read(path).metadata["hone.automl.ensemble_trials"],
+                       JSONValue.array(members.map { .number(Double($0.number)) }).jsonText)
+        XCTAssertThrowsError(try AutoML(data: data, options: AutoMLOptions(maxTrials: 1, ensembleSize: 0))) { XCTAssertContains("\($0)", "ensemble size") }
+        // Default: one member per worker, at most 3.
+        XCTAssertEqual(try AutoML(data: data, options: AutoMLOptions(maxTrials: 1, jobs: 1)).ensembleSize, 1)
+        XCTAssertEqual(try AutoML(data: data, options: AutoMLOptions(maxTrials: 1, jobs: 8)).ensembleSize, 3)
     }
 
     func testSameSeedSameTrials() throws {

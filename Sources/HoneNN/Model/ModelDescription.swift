@@ -135,12 +135,15 @@ public struct CNNDescription: Codable, Equatable, Sendable {
 public enum ModelDescription: Equatable, Sendable {
     case mlp(MLPDescription)
     case cnn(CNNDescription)
+    /// Several networks over the same input, outputs averaged (EnsembleDescription.swift).
+    case ensemble(EnsembleDescription)
 
     /// Shape of one input sample.
     public var inputShape: [Int] {
         switch self {
         case .mlp(let d): return [d.inputCount]
         case .cnn(let d): return d.inputShape
+        case .ensemble(let d): return d.inputShape
         }
     }
 
@@ -148,6 +151,7 @@ public enum ModelDescription: Equatable, Sendable {
         switch self {
         case .mlp(let d): return d.outputCount
         case .cnn(let d): return d.outputCount
+        case .ensemble(let d): return d.outputCount
         }
     }
 
@@ -157,6 +161,7 @@ public enum ModelDescription: Equatable, Sendable {
         switch self {
         case .mlp(let d): return try d.build(seed: seed, description: self)
         case .cnn(let d): return try d.build(seed: seed, description: self)
+        case .ensemble(let d): return try d.build(seed: seed, description: self)
         }
     }
 
@@ -199,7 +204,8 @@ extension ModelDescription: Codable {
         switch kind {
         case "mlp": self = .mlp(try MLPDescription(from: decoder))
         case "cnn": self = .cnn(try CNNDescription(from: decoder))
-        default: throw HoneNNError("model description: unknown kind '\(kind)' (expected \"mlp\" or \"cnn\")")
+        case "ensemble": self = .ensemble(try EnsembleDescription(from: decoder))
+        default: throw HoneNNError("model description: unknown kind '\(kind)' (expected \"mlp\", \"cnn\" or \"ensemble\")")
         }
     }
 
@@ -211,6 +217,9 @@ extension ModelDescription: Codable {
             try d.encode(to: encoder)
         case .cnn(let d):
             try container.encode("cnn", forKey: .kind)
+            try d.encode(to: encoder)
+        case .ensemble(let d):
+            try container.encode("ensemble", forKey: .kind)
             try d.encode(to: encoder)
         }
     }

@@ -30,6 +30,7 @@ public final class Sequential {
         var vectorBatchNorm = false
         for (index, layer) in layers.enumerated() {
             if layer is BatchNorm && shape.count == 1 { vectorBatchNorm = true }
+            if let ensemble = layer as? Ensemble, ensemble.members.contains(where: \.hasVectorBatchNorm) { vectorBatchNorm = true }
             do {
                 shape = try layer.outputShape(for: shape)
             } catch let error as HoneNNError {

@@ -9,6 +9,12 @@
 // at the deadline itself in the middle of an epoch, and is stored PRUNED with what it had
 // reported, so the trials that finished are kept. The final refit runs after the search,
 // whatever its length.
+//
+// With `ensembleSize` > 1 the refit retrains the best few configurations (distinct trials,
+// in the order of their validation score), `jobs` at a time on one BLAS thread each, and
+// joins them into one model that averages their predictions (HoneNN's Ensemble): members
+// that differ in architecture and training make different mistakes, and on two cores two
+// single-threaded refits take little longer than one on two threads.
 
 import Foundation
 import HoneData
@@ -38,10 +44,13 @@ public struct AutoMLOptions: Sendable {
     /// the study's first trial, marked with the user attribute "auto.baseline", so the
     /// search starts from it and the tuned result can be compared with it.
     public var baseline: Bool
+    /// Configurations the final refit retrains and averages (1: the best one alone; nil:
+    /// one per worker, at most 3 — trained side by side, they cost about one refit's time).
+    public var ensembleSize: Int?
 
     public init(timeBudget: TimeInterval? = nil, maxTrials: Int? = nil, jobs: Int = 1, seed: UInt64 = 0,
                 studyName: String? = nil, validationFraction: Double? = nil, space: AutoSearchSpace? = nil,
-                baseline: Bool = false) {
+                baseline: Bool = false, ensembleSize: Int? = nil) {
         self.timeBudget = timeBudget
         self.maxTrials = maxTrials
         self.jobs = jobs
@@ -50,6 +59,7 @@ public struct AutoMLOptions: Sendable {
         self.validationFraction = validationFraction
         self.space = space
         self.baseline = baseline
+        self.ensembleSize = ensembleSize
     }
 }
 
@@ -68,10 +78,14 @@ public struct AutoMLTestMetrics: Equatable, Sendable {
 
 /// The final model of an AutoML run and how it was made.
 public struct AutoMLModel {
-    /// The trial whose configuration was retrained.
+    /// The best trial retrained (the first member of an ensemble).
     public var trial: FrozenTrial
+    /// Every trial whose configuration was retrained, best first (one unless ensembled).
+    public var members: [FrozenTrial]
+    /// `trial`'s configuration; for an ensemble, `model` describes the whole ensemble.
     public var configuration: AutoConfiguration
-    /// The trainer holding the retrained network (`trainer.model`).
+    /// The trainer holding the retrained network (`trainer.model`; an ensemble's is one
+    /// model averaging its members).
     public var trainer: Trainer
     public var test: AutoMLTestMetrics
     public var seconds: Double
@@ -93,6 +107,9 @@ public final class AutoML: @unchecked Sendable {
 
     public init(data: AutoMLData, options: AutoMLOptions = AutoMLOptions()) throws {
         guard options.jobs >= 1 else { throw TuningError.invalidArgument("jobs must be at least 1, got \(options.jobs)") }
+        if let size = options.ensembleSize, !(1...EnsembleDescription.maxMembers).contains(size) {
+            throw TuningError.invalidArgument("ensemble size must be 1 to \(EnsembleDescription.maxMembers), got \(size)")
+        }
         if let t = options.timeBudget, !(t > 0) { throw TuningError.invalidArgument("time budget must be positive seconds, got \(t)") }
         if let n = options.maxTrials, n < 1 { throw TuningError.invalidArgument("maxTrials must be at least 1, got \(n)") }
         self.data = data
@@ -107,6 +124,8 @@ public final class AutoML: @unchecked Sendable {
     }
 
     public var direction: StudyDirection { metric.higherIsBetter ? .maximize : .minimize }
+    /// Configurations the final refit averages (`AutoMLOptions.ensembleSize`).
+    public var ensembleSize: Int { options.ensembleSize ?? min(options.jobs, 3) }
     public var studyName: String {
         options.studyName ?? "auto-" + URL(fileURLWithPath: data.name).deletingPathExtension().lastPathComponent
     }
@@ -259,17 +278,71 @@ public final class AutoML: @unchecked Sendable {
                                        task: data.task, seed: rng.next())
     }
 
+    /// The trials the final refit retrains: the best trial (`bestTrial(of:)`), then the next
+    /// best COMPLETE trials with other parameters, up to `ensembleSize` in all.
+    public func refitTrials(of study: Study) throws -> [FrozenTrial] {
+        let best = try bestTrial(of: study)
+        guard ensembleSize > 1 else { return [best] }
+        let better: (Double, Double) -> Bool = { self.direction.isBetter($0, than: $1) }
+        let others = try study.trials(states: [.complete])
+            .filter { $0.number != best.number && $0.values?.first?.isFinite == true && (try? configuration(of: $0)) != nil }
+            .sorted { better($0.values![0], $1.values![0]) || ($0.values![0] == $1.values![0] && $0.number < $1.number) }
+        var chosen = [best]
+        for t in others where chosen.count < ensembleSize && !chosen.contains(where: { $0.params == t.params }) {
+            chosen.append(t)
+        }
+        return chosen
+    }
+
     /// Retrains `trial`'s configuration on all training data for the full epoch budget
     /// and measures it on the test data. `onEpoch` sees each epoch (for progress).
     /// `interrupt()` stops it within a batch: it throws `TrialInterrupted`.
     public func refit(_ trial: FrozenTrial, onEpoch: ((EpochMetrics) -> Void)? = nil) throws -> AutoMLModel {
+        try refit([trial], onEpoch: onEpoch.map { report in { _, m in report(m) } })
+    }
+
+    /// Retrains each trial's configuration on all training data, `options.jobs` at a time
+    /// (one BLAS thread each when more than one run at once), and joins them into one
+    /// model averaging their predictions (the first trial alone when there is one).
+    /// `onEpoch` sees each member's epochs with the member's index, on its thread.
+    public func refit(_ trials: [FrozenTrial], onEpoch: ((_ member: Int, EpochMetrics) -> Void)? = nil) throws -> AutoMLModel {
+        guard let best = trials.first else { throw TuningError.invalidArgument("refit: no trial to retrain") }
         let start = Date()
-        let configuration = try configuration(of: trial)
-        let trainer = try Trainer(description: configuration.model, config: configuration.trainer)
-        trainer.interruption = { [self] in isInterrupted }
-        try trainer.fit(data.train) { m in onEpoch?(m); return .proceed }
+        let configurations = try trials.map { try configuration(of: $0) }
+        let trainers = try configurations.map { c -> Trainer in
+            let trainer = try Trainer(description: c.model, config: c.trainer)
+            trainer.interruption = { [self] in isInterrupted }
+            return trainer
+        }
+        let workers = min(options.jobs, trainers.count)
+        // Each slot is written by the one worker that trains that member.
+        var failures = [Error?](repeating: nil, count: trainers.count)
+        withBLASThreads(workers > 1 ? 1 : nil) {
+            failures.withUnsafeMutableBufferPointer { slots in
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for k in stride(from: worker, to: trainers.count, by: workers) {
+                        do {
+                            try trainers[k].fit(data.train) { m in onEpoch?(k, m); return .proceed }
+                        } catch {
+                            slots[k] = error
+                        }
+                    }
+                }
+            }
+        }
         if isInterrupted { throw TrialInterrupted() }
-        return AutoMLModel(trial: trial, configuration: configuration, trainer: trainer, test: try test(trainer),
+        if let k = failures.firstIndex(where: { $0 != nil }), let error = failures[k] {
+            throw trainers.count == 1 ? error : TuningError.invalidArgument("retraining trial \(trials[k].number): \(error)")
+        }
+        var described = configurations[0]
+        var trainer = trainers[0]
+        if trainers.count > 1 {
+            let average: EnsembleAverage = data.task == .classification ? .logProbabilities : .outputs
+            let model = try Sequential(ensembleOf: trainers.map { $0.model }, average: average)
+            trainer = try Trainer(model: model, config: described.trainer)
+            if let description = model.modelDescription { described.model = description }
+        }
+        return AutoMLModel(trial: best, members: trials, configuration: described, trainer: trainer, test: try test(trainer),
                            seconds: Date().timeIntervalSince(start))
     }
 
@@ -295,7 +368,7 @@ public final class AutoML: @unchecked Sendable {
         if let source { _ = try warmStart(study, from: source) }
         try search(study, onTrialFinished: onTrialFinished)
         if isInterrupted { throw TrialInterrupted() }
-        return (study, try refit(try bestTrial(of: study)))
+        return (study, try refit(try refitTrials(of: study)))
     }
 
     /// Saves the final model as `.safetensors`, with what is needed to use it in the
@@ -308,6 +381,9 @@ public final class AutoML: @unchecked Sendable {
             "hone.automl.trial": String(model.trial.number),
             "hone.automl.params": JSONValue.object(model.trial.params.mapValues { JSONValue($0) }).jsonText,
         ]
+        if model.members.count > 1 {
+            metadata["hone.automl.ensemble_trials"] = JSONValue.array(model.members.map { .number(Double($0.number)) }).jsonText
+        }
         if let a = model.test.accuracy { metadata["hone.automl.test_accuracy"] = String(a) }
         if let r = model.test.rmse { metadata["hone.automl.test_rmse"] = String(r) }
         if let r2 = model.test.r2 { metadata["hone.automl.test_r2"] = String(r2) }

@@ -61,12 +61,14 @@ def auto(x: Any, y: Any, *, time_budget: Optional[float] = None, max_trials: Opt
          x_test: Any = None, y_test: Any = None, task: Optional[str] = None, n_classes: Optional[int] = None,
          jobs: int = 1, seed: int = 0, storage: Optional[str] = None, study_name: Optional[str] = None,
          validation_fraction: Optional[float] = None, test_fraction: Optional[float] = None,
-         max_epochs: Optional[int] = None, output: Optional[str] = None, report: Optional[str] = None) -> AutoResult:
+         max_epochs: Optional[int] = None, ensemble: Optional[int] = None, output: Optional[str] = None,
+         report: Optional[str] = None) -> AutoResult:
     """Finds a good network for ``x`` → ``y`` without a search space: MLP architectures
     and training settings searched by the automatic sampler with Hyperband over epochs for
     ``time_budget`` seconds and/or ``max_trials`` trials, the best retrained on all of
     ``x`` and tested on ``(x_test, y_test)`` (default: a seeded ``test_fraction`` of the
-    data held out). Labels are classes when integer (``task``/``n_classes`` override),
+    data held out); with ``ensemble`` > 1 (default: one per job, at most 3) the best
+    few configurations are retrained side by side and averaged into one model. Labels are classes when integer (``task``/``n_classes`` override),
     else regression targets. ``output`` saves the model (.safetensors), ``report`` writes
     the HTML report of the search; the study goes to ``storage`` (default in memory).
     """
@@ -76,7 +78,7 @@ def auto(x: Any, y: Any, *, time_budget: Optional[float] = None, max_trials: Opt
     options: Dict[str, Any] = {"jobs": jobs, "seed": seed}
     for key, value in (("time_budget", time_budget), ("max_trials", max_trials), ("storage", storage),
                        ("study_name", study_name), ("validation_fraction", validation_fraction),
-                       ("test_fraction", test_fraction), ("max_epochs", max_epochs),
+                       ("test_fraction", test_fraction), ("max_epochs", max_epochs), ("ensemble", ensemble),
                        ("output", output), ("report", report)):
         if value is not None:
             options[key] = value

@@ -28,6 +28,32 @@ def test_auto_classifies_and_predicts_on_raw_rows(tmp_path):
     assert set(found.params) >= {"lr", "optimizer"}
 
 
+def test_auto_ensemble_averages_the_best_trials_into_one_model(tmp_path):
+    x, y = blobs(300, 0)
+    xt, yt = blobs(120, 1)
+    url = "sqlite:///" + str(tmp_path / "auto.db")
+    found = hone.auto(x, y, x_test=xt, y_test=yt, max_trials=6, max_epochs=8, seed=0, jobs=2, ensemble=2,
+                      storage=url, study_name="ens")
+    complete = [t for t in hone.load_study(study_name="ens", storage=url).trials if t.state == hone.TrialState.COMPLETE]
+    members = found.result["ensemble_trials"]
+    assert members[0] == found.result["trial"] and len(members) == len(set(members)) == min(2, len(complete))
+    assert set(members) <= {t.number for t in complete}
+    probabilities = found.predict(xt)
+    assert probabilities.shape == (120, 3)
+    assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
+    accuracy = (found.predict_classes(xt) == yt).mean()
+    assert accuracy == pytest.approx(found.result["test_accuracy"], abs=1e-6)
+    # Regression members average their outputs, in the target's units.
+    rng = np.random.default_rng(2)
+    xr = rng.uniform(-1, 1, (200, 3)).astype(np.float32)
+    yr = (50 + 20 * xr[:, 0]).astype(np.float32)
+    regressor = hone.auto(xr, yr, max_trials=4, max_epochs=10, seed=0, ensemble=2)
+    assert 1 <= len(regressor.result["ensemble_trials"]) <= 2
+    assert abs(float(regressor.predict(xr).mean()) - float(yr.mean())) < 5
+    with pytest.raises(hone.InvalidArgumentError, match="ensemble"):
+        hone.auto(x, y, max_trials=1, ensemble=0)
+
+
 def test_auto_regression_predicts_in_target_units():
     rng = np.random.default_rng(2)
     x = rng.uniform(-1, 1, (300, 3)).astype(np.float32)
