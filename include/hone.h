@@ -450,7 +450,10 @@ void hone_dataset_free(hone_dataset *dataset);
  * "normalization": "none" | "batch" | "layer"} or {"kind": "cnn", "input_shape": [1, 28, 28],
  * "channels": [32, 64], "hidden": [128], "outputs": 10, "kernel_size": 3,
  * "pooling": "max" | "average" | "none", "pool_size": 2, "batch_norm": false, "residual":
- * false (each block two convolutions with an identity or 1×1-projection shortcut)}.
+ * false (each block two convolutions with an identity or 1×1-projection shortcut)}, or
+ * {"kind": "ensemble", "members": [mlp or cnn descriptions], "average": "log_probabilities"
+ * (default when the members classify) | "outputs" (when they regress)}: one model whose
+ * output averages its members' (what hone_auto's "ensemble" saves).
  * "task": "classification"
  * (default when outputs ≥ 2: hone_model_predict gives probabilities) | "regression"
  * (default when outputs == 1); training sets it from the data. Weights initialized from

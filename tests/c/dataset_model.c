@@ -195,9 +195,52 @@ static void regression_and_files(void) {
     hone_dataset_free(capped);
 }
 
+/* An ensemble: members described by the same spec keys, trained as one model, saved and
+ * loaded back with the same predictions; bad ensembles named. */
+static void ensemble(void) {
+    hone_dataset *d = NULL;
+    hone_model *model = NULL, *loaded = NULL;
+    char *metrics = NULL;
+    float in[8] = {1, 1, -1, -1, 0.5f, -2, 2, 0.3f}, out[8], again[8];
+    static const char *spec = "{\"kind\": \"ensemble\", \"seed\": 3, \"members\": ["
+        "{\"kind\": \"mlp\", \"inputs\": 2, \"hidden\": [16], \"outputs\": 2},"
+        "{\"kind\": \"mlp\", \"inputs\": 2, \"hidden\": [8, 8], \"activation\": \"tanh\", \"outputs\": 2}]}";
+
+    OK(hone_dataset_from_arrays(x, N, 2, y, 2, &d));
+    OK(hone_model_create(spec, &model));
+    OK(hone_model_train(model, d, NULL, "{\"epochs\": 10, \"batch_size\": 32}", NULL, NULL, NULL));
+    OK(hone_model_evaluate(model, d, &metrics));
+    CHECK(field(metrics, "accuracy") > 0.95);
+    hone_free(metrics);
+    OK(hone_model_predict(model, in, 4, 2, out, 8));
+    for (int i = 0; i < 4; i++) CHECK(fabsf(out[2 * i] + out[2 * i + 1] - 1) < 1e-5f);
+    OK(hone_model_save(model, "ensemble.safetensors"));
+    OK(hone_model_load("ensemble.safetensors", &loaded));
+    OK(hone_model_predict(loaded, in, 4, 2, again, 8));
+    CHECK(memcmp(out, again, sizeof out) == 0);
+
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "members", hone_model_create("{\"kind\": \"ensemble\", \"members\": []}", &loaded));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "not ensembles", hone_model_create(
+        "{\"kind\": \"ensemble\", \"members\": [{\"kind\": \"ensemble\", \"members\": []}]}", &loaded));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "member 0", hone_model_create(
+        "{\"kind\": \"ensemble\", \"members\": [{\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 2, \"colour\": 1}]}", &loaded));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "all classify", hone_model_create(
+        "{\"kind\": \"ensemble\", \"members\": [{\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 2},"
+        " {\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 1}]}", &loaded));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "member 1 maps", hone_model_create(
+        "{\"kind\": \"ensemble\", \"members\": [{\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 2},"
+        " {\"kind\": \"mlp\", \"inputs\": 3, \"outputs\": 2}]}", &loaded));
+    FAILS_WITH(HONE_INVALID_ARGUMENT, "average", hone_model_create(
+        "{\"kind\": \"ensemble\", \"average\": \"vote\", \"members\": [{\"kind\": \"mlp\", \"inputs\": 2, \"outputs\": 2}]}", &loaded));
+    hone_model_free(model);
+    hone_model_free(loaded);
+    hone_dataset_free(d);
+}
+
 int main(void) {
     make_data();
     classification();
     regression_and_files();
+    ensemble();
     return check_done("dataset_model");
 }

@@ -12,13 +12,14 @@ public enum ModelSpec {
     /// Keys Lua spelt otherwise before 0.3.0, accepted with a deprecation message.
     public static let oldSpellings = ["kernel": "kernel_size", "pool": "pool_size"]
 
-    /// Reads {"kind": "mlp" | "cnn", …} from `o` (marking the keys used; the caller checks
-    /// that none is left). Returns the description and whether it classifies (a "task"
-    /// key, else outputs ≥ 2).
+    /// Reads {"kind": "mlp" | "cnn" | "ensemble", …} from `o` (marking the keys used; the
+    /// caller checks that none is left). Returns the description and whether it classifies
+    /// (a "task" key, else outputs ≥ 2).
     public static func read(_ o: AlgorithmOptions) throws -> (ModelDescription, classification: Bool) {
         func invalid(_ message: String) -> StudyError { .invalidArgument("\(o.context): \(message)") }
-        guard let kind = try o.string("kind") else { throw invalid("\"kind\" is required (\"mlp\" or \"cnn\")") }
-        guard kind == "mlp" || kind == "cnn" else { throw invalid("unknown model kind '\(kind)' (expected \"mlp\" or \"cnn\")") }
+        guard let kind = try o.string("kind") else { throw invalid("\"kind\" is required (\"mlp\", \"cnn\" or \"ensemble\")") }
+        if kind == "ensemble" { return try readEnsemble(o) }
+        guard kind == "mlp" || kind == "cnn" else { throw invalid("unknown model kind '\(kind)' (expected \"mlp\", \"cnn\" or \"ensemble\")") }
         let hidden = try o.ints("hidden", min: 1) ?? []
         guard let outputs = try o.int("outputs", min: 1, max: 1 << 20) else {
             throw invalid("\"outputs\" is required (classes, or 1 for regression)")
@@ -72,5 +73,38 @@ public enum ModelSpec {
                                         residual: try o.bool("residual") ?? false, activation: activation, hiddenWidths: hidden,
                                         dropout: Float(dropout), outputCount: outputs)), classification)
         }
+    }
+
+    /// {"kind": "ensemble", "members": [model specs…], "average": "log_probabilities" |
+    /// "outputs"} (default: log-probabilities when the members classify, outputs when they
+    /// regress). Members are mlp or cnn specs, read by the rules above; they must agree on
+    /// the task (the builder checks their shapes).
+    private static func readEnsemble(_ o: AlgorithmOptions) throws -> (ModelDescription, classification: Bool) {
+        func invalid(_ message: String) -> StudyError { .invalidArgument("\(o.context): \(message)") }
+        guard case .array(let items)? = o.raw("members"), (1...EnsembleDescription.maxMembers).contains(items.count) else {
+            throw invalid("an ensemble needs \"members\": a list of 1 to \(EnsembleDescription.maxMembers) model specs")
+        }
+        var members: [ModelDescription] = []
+        var tasks: Set<Bool> = []
+        for (k, item) in items.enumerated() {
+            guard case .object(let fields) = item else { throw invalid("ensemble member \(k) must be an object (a model spec), got \(item.jsonText)") }
+            guard fields["kind"] != .string("ensemble") else { throw invalid("ensemble member \(k): members are \"mlp\" or \"cnn\" models, not ensembles") }
+            let member = AlgorithmOptions(fields, context: "\(o.context) member \(k)")
+            let (description, classification) = try read(member)
+            try member.checkAllUsed()
+            members.append(description)
+            tasks.insert(classification)
+        }
+        guard tasks.count == 1, let classification = tasks.first else {
+            throw invalid("ensemble members must all classify or all regress")
+        }
+        var average: EnsembleAverage = classification ? .logProbabilities : .outputs
+        if let name = try o.string("average") {
+            guard let parsed = EnsembleAverage(rawValue: name) else {
+                throw invalid("\"average\" must be one of \(EnsembleAverage.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(name)\"")
+            }
+            average = parsed
+        }
+        return (.ensemble(EnsembleDescription(members: members, average: average)), classification)
     }
 }

@@ -299,8 +299,10 @@ def load_model(path: PathLike) -> Model:
         # description the library stored in the file's metadata.
         meta = _safetensors_metadata(file)
         stored = json.loads(meta["hone.model"])
-        outputs = int(stored["outputCount"])
-        shape = stored.get("inputShape") or [stored["inputCount"]]
+        # An ensemble's members share their input and output shapes.
+        network = stored["members"][0] if stored.get("kind") == "ensemble" else stored
+        outputs = int(network["outputCount"])
+        shape = network.get("inputShape") or [network["inputCount"]]
         classification = meta.get("hone.task", "classification" if outputs >= 2 else "regression") == "classification"
     except (OSError, ValueError, KeyError, TypeError) as e:
         lib.hone_model_free(handle)

@@ -43,6 +43,11 @@ def test_auto_ensemble_averages_the_best_trials_into_one_model(tmp_path):
     assert np.allclose(probabilities.sum(axis=1), 1, atol=1e-5)
     accuracy = (found.predict_classes(xt) == yt).mean()
     assert accuracy == pytest.approx(found.result["test_accuracy"], abs=1e-6)
+    # The saved ensemble loads as one model, and the same spec builds it from scratch.
+    found.model.save(str(tmp_path / "ensemble.safetensors"))
+    loaded = hone.load_model(str(tmp_path / "ensemble.safetensors"))
+    rows = found._scaled(xt)
+    assert np.array_equal(loaded.predict(rows), found.model.predict(rows))
     # Regression members average their outputs, in the target's units.
     rng = np.random.default_rng(2)
     xr = rng.uniform(-1, 1, (200, 3)).astype(np.float32)
