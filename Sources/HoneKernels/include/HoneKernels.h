@@ -60,25 +60,25 @@ void hone_col2im(const float *col, ptrdiff_t row_stride, ptrdiff_t channels, ptr
                  ptrdiff_t out_w, float *dx);
 
 /* Winograd F(2×2, 3×3) for 3×3 stride-1 convolutions (winograd.c has the formulas and
- * layouts). tiles = ⌈out_h/2⌉·⌈out_w/2⌉ per image; `pad` is scratch of
- * (2⌈out_h/2⌉ + 2)·(2⌈out_w/2⌉ + 2) floats. */
+ * layouts). tiles = ⌈out_h/2⌉·⌈out_w/2⌉ per image; `scratch` holds
+ * (2⌈out_h/2⌉ + 2)·(2⌈out_w/2⌉ + 2) + 16·tiles floats. */
 /* u[16][out_c][in_c] = G g Gᵀ of the weights g[out_c][in_c][3][3]. */
 void hone_winograd_filter(const float *g, ptrdiff_t out_c, ptrdiff_t in_c, float *u);
 /* dg[out_c][in_c][3][3] += Gᵀ du G. */
 void hone_winograd_filter_backward(const float *du, ptrdiff_t out_c, ptrdiff_t in_c, float *dg);
 /* v[ξ·xi_stride + c·row_stride + t] = Bᵀ d B of each 4×4 input tile of image x[channels, height, width]. */
 void hone_winograd_input(const float *x, ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t padding,
-                         ptrdiff_t out_h, ptrdiff_t out_w, float *v, ptrdiff_t xi_stride, ptrdiff_t row_stride, float *pad);
+                         ptrdiff_t out_h, ptrdiff_t out_w, float *v, ptrdiff_t xi_stride, ptrdiff_t row_stride, float *scratch);
 /* dx += its adjoint (B dv Bᵀ scattered onto the overlapping tiles). */
 void hone_winograd_input_backward(const float *dv, ptrdiff_t xi_stride, ptrdiff_t row_stride, ptrdiff_t channels,
                                   ptrdiff_t height, ptrdiff_t width, ptrdiff_t padding, ptrdiff_t out_h, ptrdiff_t out_w,
-                                  float *dx, float *pad);
+                                  float *dx, float *scratch);
 /* z[o·plane_stride + y·out_w + x] = Aᵀ m A of each tile (outputs beyond out_h × out_w dropped). */
 void hone_winograd_output(const float *m, ptrdiff_t xi_stride, ptrdiff_t row_stride, ptrdiff_t channels, ptrdiff_t out_h,
-                          ptrdiff_t out_w, float *z, ptrdiff_t plane_stride);
+                          ptrdiff_t out_w, float *z, ptrdiff_t plane_stride, float *scratch);
 /* dm = A dz Aᵀ of each tile (its adjoint). */
 void hone_winograd_output_backward(const float *dz, ptrdiff_t plane_stride, ptrdiff_t channels, ptrdiff_t out_h,
-                                   ptrdiff_t out_w, float *dm, ptrdiff_t xi_stride, ptrdiff_t row_stride);
+                                   ptrdiff_t out_w, float *dm, ptrdiff_t xi_stride, ptrdiff_t row_stride, float *scratch);
 
 /* One Adam(W) update of n parameters w with gradients g (zeroed afterwards) and moments
  * m, v (HoneNN's Optimizers/Adam.swift has the formula). The four arrays must not overlap. */

@@ -20,7 +20,7 @@ struct ConvWinograd {
     let outChannels: Int
     /// 2×2 output tiles per image.
     let tiles: Int
-    /// Floats of the zero-bordered plane the transforms use as scratch.
+    /// Floats of the transforms' scratch: a zero-bordered plane and 16 arrays of one value per tile.
     let padCount: Int
 
     static let enabled: Bool = ProcessInfo.processInfo.environment["HONE_WINOGRAD"] != "0"
@@ -43,7 +43,7 @@ struct ConvWinograd {
         self.outChannels = outChannels
         let th = (geo.outH + 1) / 2, tw = (geo.outW + 1) / 2
         tiles = th * tw
-        padCount = (2 * th + 2) * (2 * tw + 2)
+        padCount = (2 * th + 2) * (2 * tw + 2) + 16 * tiles
     }
 
     func imagesPerGroup(batch: Int) -> Int {
@@ -83,7 +83,7 @@ struct ConvWinograd {
                       beta: 0, c: m + xi * c * n, ldc: n)
         }
         for g in 0..<count {
-            hone_winograd_output(m + g * tiles, c * n, n, c, geo.outH, geo.outW, z + g * p, count * p)
+            hone_winograd_output(m + g * tiles, c * n, n, c, geo.outH, geo.outW, z + g * p, count * p, pad)
         }
     }
 
@@ -97,7 +97,7 @@ struct ConvWinograd {
         let n = count * tiles, c = outChannels, k = geo.channels, p = geo.colCols
         let inPlane = geo.channels * geo.height * geo.width
         for g in 0..<count {
-            hone_winograd_output_backward(dz + g * p, count * p, c, geo.outH, geo.outW, m + g * tiles, c * n, n)
+            hone_winograd_output_backward(dz + g * p, count * p, c, geo.outH, geo.outW, m + g * tiles, c * n, n, pad)
         }
         if let du {
             transformInput(x, count: count, v: v, pad: pad)
