@@ -61,6 +61,18 @@ final class EnsembleTests: XCTestCase {
         XCTAssertEqual(loaded.predict(x).scalars.map(\.bitPattern), model.predict(x).scalars.map(\.bitPattern))
     }
 
+    func testMembersReadTheInputInTheirOwnShape() throws {
+        // An MLP reads a 1×6×6 image as 36 values, a CNN as the image.
+        let flat = try ModelDescription.mlp(MLPDescription(inputCount: 36, hiddenWidths: [5], outputCount: 3)).build(seed: 1)
+        let image = try cnn.build(seed: 2)
+        let ensemble = try Sequential(ensembleOf: [image, flat], average: .outputs)
+        XCTAssertEqual(ensemble.inputShape, [1, 6, 6])
+        var rng = RandomGenerator(seed: 3)
+        let x = Tensor(randomNormal: [2, 1, 6, 6], rng: &rng)
+        let expected = zip(image.predict(x).scalars, flat.predict(x.reshaped([2, 36])).scalars).map { ($0 + $1) / 2 }
+        for (o, e) in zip(ensemble.predict(x).scalars, expected) { XCTAssertEqual(o, e, accuracy: 1e-6) }
+    }
+
     func testBadEnsemblesAreRefusedByName() throws {
         func refused(_ json: String, _ expected: String, line: UInt = #line) {
             XCTAssertThrowsError(try ModelDescription(json: json).build(seed: 0), line: line) { XCTAssertContains("\($0)", expected, line: line) }

@@ -7,6 +7,9 @@
 // the members' probabilities. Averaging raw logits instead would let a member trained
 // with sharper logits (no label smoothing) outvote the others. Regression members'
 // outputs are averaged as they are.
+//
+// Members may read the same input in different shapes of the same size — an MLP takes an
+// image as 784 values, a CNN as [1, 28, 28] — so each member gets the batch in its own shape.
 
 import HoneTensor
 
@@ -22,10 +25,11 @@ public final class Ensemble: Layer {
     public let members: [Sequential]
     public let average: EnsembleAverage
 
-    /// Members must share their input shape and output shape.
+    /// Members must share their input size (the ensemble takes member 0's input shape) and
+    /// their output shape.
     public init(members: [Sequential], average: EnsembleAverage) throws {
         guard let first = members.first else { throw HoneNNError("ensemble: needs at least one member") }
-        for (k, member) in members.enumerated() where member.inputShape != first.inputShape || member.outputShape != first.outputShape {
+        for (k, member) in members.enumerated() where member.inputCount != first.inputCount || member.outputShape != first.outputShape {
             throw HoneNNError("ensemble: member \(k) maps \(member.inputShape) → \(member.outputShape), member 0 maps \(first.inputShape) → \(first.outputShape)")
         }
         guard first.outputShape.count == 1 else {
@@ -40,7 +44,8 @@ public final class Ensemble: Layer {
     public func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor {
         var total: Tensor?
         for member in members {
-            var out = member.forward(x, context: &context)
+            let input = Array(x.shape.dropFirst()) == member.inputShape ? x : x.reshaped([x.shape[0]] + member.inputShape)
+            var out = member.forward(input, context: &context)
             if average == .logProbabilities { out = out.logSoftmax(axis: -1) }
             total = total.map { $0 + out } ?? out
         }
