@@ -22,6 +22,10 @@ import HoneTensor
 ///    `tr.radius`, `tr.base`, `tr.predicted`, `tr.step`): ratio ρ = actual / predicted
 ///    improvement; ρ < ¼ → Δ = ½ · step; ρ > ¾ with a step at the boundary → Δ = 2Δ;
 ///    else Δ stays. After a geometry step (below) Δ stays if it improved, else halves.
+///    When a trial of another sampler has become the incumbent since that step, Δ is at
+///    least half the distance between the two (a restart: with `auto`'s GP finding the
+///    better points, Δ would otherwise stay at the old incumbent's shrunken scale —
+///    bbob f12 10-D, radius 1e-5 after a jump of 0.1).
 ///    Without such a trial, Δ = half the distance from x* to its (d+1)-th nearest point.
 ///    Recomputed from the trials on every ask, so it is as reproducible as the rest of
 ///    the study.
@@ -118,6 +122,13 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
             else if ratio < 0.25 { radius = 0.5 * min(r, max(step, options.minRadius)) }
             else if ratio > 0.75 && step >= 0.9 * r { radius = 2 * r }
             else { radius = r }
+            // The incumbent moved since that step: another sampler (the GP, in `auto`)
+            // found a better point elsewhere. Δ had shrunk around the old incumbent and
+            // would start the new one's refinement at that scale, so it is at least half
+            // the jump between them.
+            if incumbent.number > last.number, let previous = encoding.encode(last.params) {
+                radius = max(radius, 0.5 * infinityDistance(centre, previous))
+            }
         } else {
             let distances = points.map { infinityDistance($0.x, centre) }.sorted()
             radius = 0.5 * distances[min(d + 1, distances.count - 1)]

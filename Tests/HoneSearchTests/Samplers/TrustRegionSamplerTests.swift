@@ -89,12 +89,53 @@ final class TrustRegionSamplerTests: XCTestCase {
         XCTAssertLessThan(try study.bestValue(), 1e-4)
     }
 
+    /// When another sampler's trial becomes the incumbent far from where the trust region
+    /// had converged, the next step's Δ is at least half that jump (not the converged Δ).
+    func testRadiusRestartsWhenAnotherSamplerMovesTheIncumbent() throws {
+        let sampler = FixedOrTrustRegion()
+        let study = try Study.create(sampler: sampler, seed: 7)
+        func run(_ value: (Double, Double) -> Double) throws -> Trial {
+            let t = try study.ask()
+            let x = try t.suggestFloat("x", 0, 1), y = try t.suggestFloat("y", 0, 1)
+            try study.tell(t, value: value(x, y))
+            return t
+        }
+        for _ in 0..<40 { _ = try run { x, y in (x - 0.2) * (x - 0.2) + (y - 0.2) * (y - 0.2) } }
+        let converged = try XCTUnwrap(study.trials().last?.systemAttrs[TrustRegionSampler.radiusAttribute]?.numberValue)
+        XCTAssertLessThan(converged, 0.01, "the trust region did not converge on a 2-D sphere")
+        // Another sampler finds a better point at (0.9, 0.9), 0.7 away in every coordinate.
+        sampler.fixed = ["x": .float(0.9), "y": .float(0.9)]
+        _ = try run { _, _ in -1 }
+        sampler.fixed = nil
+        let next = try run { x, y in (x - 0.9) * (x - 0.9) + (y - 0.9) * (y - 0.9) - 1 }
+        let radius = try XCTUnwrap(study.trials()[next.number].systemAttrs[TrustRegionSampler.radiusAttribute]?.numberValue)
+        XCTAssertGreaterThanOrEqual(radius, 0.3)
+    }
+
     func testCategoricalSpacesAreNotModelled() throws {
         let study = try runStudy(TrustRegionSampler(), seed: 6, nTrials: 30) { t in
             let x = try t.suggestFloat("x", 0, 1)
             return try t.suggestCategorical("c", ["a", "b"]) == "a" ? x : 1 - x
         }
         XCTAssertFalse(try study.trials().contains { $0.systemAttrs[TrustRegionSampler.radiusAttribute] != nil })
+    }
+}
+
+/// The trust region, or a fixed point (standing in for another sampler of `auto`).
+private final class FixedOrTrustRegion: Sampler, @unchecked Sendable {
+    let name = "fixed-or-trust-region"
+    let trustRegion = TrustRegionSampler()
+    var fixed: [String: ParamValue]?
+
+    func inferRelativeSearchSpace(study: StudyView, trial: Trial) throws -> SearchSpace {
+        fixed == nil ? try trustRegion.inferRelativeSearchSpace(study: study, trial: trial) : SearchSpace()
+    }
+    func sampleRelative(study: StudyView, trial: Trial, searchSpace: SearchSpace) throws -> [String: ParamValue] {
+        fixed == nil ? try trustRegion.sampleRelative(study: study, trial: trial, searchSpace: searchSpace) : [:]
+    }
+    func sampleIndependent(study: StudyView, trial: Trial, name: String, distribution: Distribution) throws -> ParamValue {
+        if let v = fixed?[name] { return v }
+        return try trustRegion.sampleIndependent(study: study, trial: trial, name: name, distribution: distribution)
     }
 }
 
