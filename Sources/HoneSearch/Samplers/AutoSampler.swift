@@ -23,7 +23,9 @@ import Foundation
 /// (and, through its basin exclusion, leaves resolved ones), the trust region converges in
 /// the incumbent's — and follows curved valleys such as Rosenbrock's, where a GP alone
 /// advances slowly (median regret at 100 evaluations on Rosenbrock-4: 20 with the GP
-/// alone, ≈ 2 with the trust region; see BENCHMARKS.md). Two things take trials back
+/// alone, ≈ 2 with the trust region; see BENCHMARKS.md). When a GP trial moves the
+/// incumbent, the trust region restarts there with Δ at least half the jump (its Δ had
+/// shrunk around the old incumbent; `TrustRegionSampler`, step 2). Two things take trials back
 /// from the trust region:
 ///
 /// - **Noise.** The trust region compares single evaluations and assumes they are exact.
