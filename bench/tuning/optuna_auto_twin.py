@@ -65,7 +65,7 @@ def suggest(trial):
          "dropout": trial.suggest_float("dropout", 0, 0.5)}
     if p["model"] == "cnn":
         p["conv_layers"] = trial.suggest_int("conv_layers", 1, 2)
-        p["channels"] = trial.suggest_int("channels", 4, 32, log=True)
+        p["channels"] = trial.suggest_int("channels", 4, 16, log=True)
         p["cnn_hidden"] = trial.suggest_int("cnn_hidden", 64, 256, log=True)
         p["batch_norm"] = trial.suggest_categorical("batch_norm", [False, True])
         p["augment"] = trial.suggest_categorical("augment", ["none", "crop", "crop_flip"])

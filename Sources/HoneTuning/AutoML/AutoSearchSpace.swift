@@ -39,11 +39,9 @@ public struct AutoSearchSpace: Equatable, Sendable {
     public var optimizers = ["adam", "adamw", "sgd-momentum"]
     public var maxConvLayers = 2
     /// Channels of the first convolution (log-uniform); each further one doubles them.
-    /// Up to 32→64: with the fused conv blocks and Winograd convolutions a 32→64-channel
-    /// epoch of 54,000 Fashion-MNIST images takes ≈ 15–20 s on one core, so Hyperband can
-    /// try such networks within minutes; with the range at 4–16 one of the best three
-    /// trials of a 15-minute search sat at its top.
-    public var channels = 4...32
+    /// Small on purpose: on 2 cores a 16→32-channel epoch of Fashion-MNIST already costs
+    /// ~4× an 8→16 one, and 15 such epochs would use much of a 20-minute budget.
+    public var channels = 4...16
     /// Width of the CNN's dense head (log-uniform).
     public var cnnHiddenWidths = 64...256
     /// Image data: augmentation choices of a CNN ("none", "crop": crop with 2-pixel zero
