@@ -255,6 +255,104 @@ CONDITIONAL_OPTIMUM = dict(family="gbdt", gbdt_n_estimators=400, gbdt_learning_r
                            gbdt_max_depth=6, gbdt_subsample=0.8)
 
 
+def optimizer_conditional_value(p: Dict[str, Any]) -> float:
+    """Error of a network trained with the chosen optimizer; each optimizer has its own
+    hyperparameters and ranges, batch size and weight decay are shared.
+
+    sgd: the effective step log10(lr / (1 - momentum)) minus log10(batch / 128) (linear
+    scaling) sits in a valley at 0, diverging above 0.8; nesterov helps a little
+    (floor 0.060, the best, hardest to find: a diagonal ridge in lr × momentum × batch).
+    adam: lr valley at 1e-3, beta1 near 0.9, 1 - beta2 near 1e-3 (floor 0.066).
+    rmsprop: lr valley at 10^-3.3, alpha near 0.99, momentum best at 0 (floor 0.070).
+    Minimum 0.060 at sgd, lr 0.1, momentum 0.9, nesterov, batch 128, weight decay 1e-4.
+    """
+    opt, bs = p["optimizer"], int(p["batch_size"])
+    log_wd = math.log10(p["weight_decay"])
+    if opt == "sgd":
+        lr, mom = p["sgd_lr"], p["sgd_momentum"]
+        eff = math.log10(lr / (1.0 - mom)) - math.log10(bs / 128.0)
+        if eff > 0.8:
+            return 0.9
+        return (0.060 + (0.0 if p["sgd_nesterov"] == "yes" else 0.003)
+                + 0.03 * eff * eff * (1.5 if eff > 0 else 1.0) + 0.3 * (mom - 0.9) ** 2
+                + 0.002 * math.log2(bs / 128.0) ** 2 + 0.003 * (log_wd + 4.0) ** 2)
+    if opt == "adam":
+        log_lr = math.log10(p["adam_lr"])
+        if log_lr > -1.5:
+            return 0.9
+        return (0.066 + _lr_valley(log_lr, -3.0 + 0.25 * math.log2(bs / 128.0) / 3.0, 0.6)
+                + 0.05 * (p["adam_beta1"] - 0.9) ** 2 / 0.04
+                + 0.002 * (math.log10(1.0 - p["adam_beta2"]) + 3.0) ** 2
+                + 0.002 * math.log2(bs / 128.0) ** 2 + 0.003 * (log_wd + 5.0) ** 2)
+    log_lr = math.log10(p["rmsprop_lr"])
+    if log_lr > -2.0:
+        return 0.9
+    return (0.070 + _lr_valley(log_lr, -3.3, 0.5) + 0.1 * (p["rmsprop_alpha"] - 0.99) ** 2 / 0.01
+            + 0.02 * p["rmsprop_momentum"] ** 2 + 0.002 * math.log2(bs / 128.0) ** 2
+            + 0.003 * (log_wd + 5.0) ** 2)
+
+
+OPTIMIZER_CONDITIONAL_PARAMS = [
+    Param("optimizer", "categorical", choices=("adam", "sgd", "rmsprop")),
+    Param("sgd_lr", "float", 1e-4, 1.0, log=True, when=lambda c: c["optimizer"] == "sgd"),
+    Param("sgd_momentum", "float", 0.0, 0.99, when=lambda c: c["optimizer"] == "sgd"),
+    Param("sgd_nesterov", "categorical", choices=("no", "yes"), when=lambda c: c["optimizer"] == "sgd"),
+    Param("adam_lr", "float", 1e-5, 1e-1, log=True, when=lambda c: c["optimizer"] == "adam"),
+    Param("adam_beta1", "float", 0.5, 0.999, when=lambda c: c["optimizer"] == "adam"),
+    Param("adam_beta2", "float", 0.9, 0.9999, when=lambda c: c["optimizer"] == "adam"),
+    Param("rmsprop_lr", "float", 1e-5, 1e-1, log=True, when=lambda c: c["optimizer"] == "rmsprop"),
+    Param("rmsprop_alpha", "float", 0.8, 0.999, when=lambda c: c["optimizer"] == "rmsprop"),
+    Param("rmsprop_momentum", "float", 0.0, 0.9, when=lambda c: c["optimizer"] == "rmsprop"),
+    Param("batch_size", "int", 16, 512, log=True),
+    Param("weight_decay", "float", 1e-6, 1e-2, log=True),
+]
+OPTIMIZER_CONDITIONAL_OPTIMUM = dict(optimizer="sgd", sgd_lr=0.1, sgd_momentum=0.9, sgd_nesterov="yes",
+                                     batch_size=128, weight_decay=1e-4)
+
+
+def model_conditional_value(p: Dict[str, Any]) -> float:
+    """Error of the chosen model; each model has its own hyperparameters.
+
+    mlp: capacity ridge log2(width) + 1.5·depth = 14 preferring depth 4, lr valley at 1e-3
+    with a cliff (earlier for deeper nets) (floor 0.100). forest: leaves against minimum
+    leaf size, log2(leaves) − 0.8·log2(min_samples_leaf) = 8, at least 300 trees, 40 % of
+    the features (floor 0.095, the best). knn: k near 16, distance weights, l2 (floor 0.105).
+    Minimum 0.095 at forest, 300 trees, 256 leaves, min_samples_leaf 1, max_features 0.4.
+    """
+    m = p["model"]
+    if m == "mlp":
+        depth, log_lr = int(p["mlp_depth"]), math.log10(p["mlp_lr"])
+        if log_lr > -1.5 - 0.12 * max(depth - 4, 0):
+            return 0.9
+        ridge = math.log2(p["mlp_width"]) + 1.5 * depth - 14.0
+        return 0.100 + 0.01 * ridge * ridge / 4.0 + 0.003 * (depth - 4) ** 2 + 0.5 * _lr_valley(log_lr, -3.0, 0.7)
+    if m == "forest":
+        trees, leaves, msl = int(p["rf_n_trees"]), int(p["rf_max_leaves"]), int(p["rf_min_samples_leaf"])
+        fit = math.log2(leaves) - 0.8 * math.log2(msl) - 8.0
+        return (0.095 + 0.01 * max(math.log10(300.0) - math.log10(trees), 0.0) ** 2 / 0.25
+                + 0.004 * fit * fit + 0.05 * (p["rf_max_features"] - 0.4) ** 2)
+    k = int(p["knn_k"])
+    return (0.105 + 0.01 * (math.log2(k) - 4.0) ** 2 / 4.0 + (0.0 if p["knn_weights"] == "distance" else 0.003)
+            + (0.0 if p["knn_metric"] == "l2" else 0.004))
+
+
+MODEL_CONDITIONAL_PARAMS = [
+    Param("model", "categorical", choices=("mlp", "forest", "knn")),
+    Param("mlp_depth", "int", 1, 8, when=lambda c: c["model"] == "mlp"),
+    Param("mlp_width", "int", 16, 1024, log=True, when=lambda c: c["model"] == "mlp"),
+    Param("mlp_lr", "float", 1e-5, 1e-1, log=True, when=lambda c: c["model"] == "mlp"),
+    Param("rf_n_trees", "int", 10, 1000, log=True, when=lambda c: c["model"] == "forest"),
+    Param("rf_max_leaves", "int", 4, 4096, log=True, when=lambda c: c["model"] == "forest"),
+    Param("rf_min_samples_leaf", "int", 1, 50, log=True, when=lambda c: c["model"] == "forest"),
+    Param("rf_max_features", "float", 0.1, 1.0, when=lambda c: c["model"] == "forest"),
+    Param("knn_k", "int", 1, 100, log=True, when=lambda c: c["model"] == "knn"),
+    Param("knn_weights", "categorical", choices=("uniform", "distance"), when=lambda c: c["model"] == "knn"),
+    Param("knn_metric", "categorical", choices=("l1", "l2"), when=lambda c: c["model"] == "knn"),
+]
+MODEL_CONDITIONAL_OPTIMUM = dict(model="forest", rf_n_trees=300, rf_max_leaves=256, rf_min_samples_leaf=1,
+                                 rf_max_features=0.4)
+
+
 # --- classic functions on off-centre boxes ------------------------------------------------
 
 BRANIN_MIN = 0.397887357729738
@@ -345,6 +443,12 @@ def _mk() -> Dict[str, Surface]:
     s["conditional-noisy"] = Surface("conditional-noisy", "conditional", CONDITIONAL_PARAMS,
                                      conditional_value, 0.07, CONDITIONAL_OPTIMUM, noise_sd=0.003,
                                      tags=("categorical", "conditional", "noisy"))
+    s["optimizer-conditional"] = Surface("optimizer-conditional", "conditional", OPTIMIZER_CONDITIONAL_PARAMS,
+                                         optimizer_conditional_value, 0.060, OPTIMIZER_CONDITIONAL_OPTIMUM,
+                                         tags=("categorical", "conditional"))
+    s["model-conditional"] = Surface("model-conditional", "conditional", MODEL_CONDITIONAL_PARAMS,
+                                     model_conditional_value, 0.095, MODEL_CONDITIONAL_OPTIMUM,
+                                     tags=("categorical", "conditional"))
     branin_params = [Param("x", "float", -5, 10), Param("y", "float", 0, 15),
                      Param("k", "categorical", choices=("a", "b"))]
     s["branin-failing"] = Surface("branin-failing", "failing", branin_params, failing_branin, BRANIN_MIN,
