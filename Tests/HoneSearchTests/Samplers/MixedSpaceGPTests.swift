@@ -121,9 +121,41 @@ final class MixedSpaceGPTests: XCTestCase {
         XCTAssertEqual(best.params["family"], "b")
         XCTAssertLessThan(best.value!, 0.01, "best \(best.params)")
         XCTAssertEqual(best.params["b_n"], .int(13))
-        // After the startup the family's branch is proposed most of the time.
+        // After the startup the family's branch is proposed most of the time: every odd trial
+        // but a few; the even ones go to the other branches once the search stagnates
+        // (`branchTurnsOnStagnation`), so half of all.
         let late = try study.trials().filter { $0.number >= 25 }
-        XCTAssertGreaterThan(late.filter { $0.params["family"] == "b" }.count, late.count / 2)
+        XCTAssertGreaterThanOrEqual(late.filter { $0.params["family"] == "b" }.count, late.count / 2)
+        let odd = late.filter { $0.number % 2 == 1 }
+        XCTAssertGreaterThan(odd.filter { $0.params["family"] == "b" }.count, 3 * odd.count / 4)
+    }
+
+    /// A trap (`branchTurnsOnStagnation`): family "easy" is resolved in a few trials to its
+    /// floor 0.075; family "ridge" is better (0.070) only on a thin ridge that random points
+    /// miss. Once the search stagnates, the even-numbered trials go to the branch other than
+    /// the incumbent's; without the option no trial does.
+    func testStagnationTurnsToTheOtherBranches() throws {
+        func run(_ turns: Bool) throws -> [FrozenTrial] {
+            var o = GPSampler.Options(); o.conditional = true; o.startupTrials = 8; o.branchTurnsOnStagnation = turns
+            let study = try Study.create(sampler: GPSampler(options: o), seed: 5)
+            try study.optimize({ t in
+                if try t.suggestCategorical("family", ["easy", "ridge"]) == "easy" {
+                    return 0.075 + 0.02 * pow(try t.suggestFloat("e_x", 0, 1) - 0.5, 2)
+                }
+                let x = try t.suggestFloat("r_x", 0, 1), y = try t.suggestFloat("r_y", 0, 1)
+                return 0.07 + 3 * pow(x + y - 1, 2) + 0.05 * pow(x - 0.3, 2)
+            }, nTrials: 50)
+            return try study.trials()
+        }
+        let trials = try run(true)
+        let turns = trials.filter { $0.systemAttrs["gp.mode"] == .string("branch-turn") }
+        XCTAssertFalse(turns.isEmpty, "no branch turn in 50 trials")
+        for t in turns {
+            XCTAssertEqual(t.number % 2, 0)
+            let incumbent = try XCTUnwrap(trials.filter { $0.number < t.number && $0.value != nil }.min { $0.value! < $1.value! })
+            XCTAssertNotEqual(t.params["family"], incumbent.params["family"], "trial \(t.number) stayed in the incumbent's branch")
+        }
+        XCTAssertTrue(try run(false).allSatisfy { $0.systemAttrs["gp.mode"] != .string("branch-turn") })
     }
 
     /// A failed region is not proposed again and again.
