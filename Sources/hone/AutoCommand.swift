@@ -46,7 +46,7 @@ struct AutoCommand: ParsableCommand {
     var maxEpochs: Int?
     @Option(help: "Share of the training data held out to compare configurations (default 0.1; 0.2 below 2,000 samples).")
     var valFraction: Double?
-    @Option(help: "Retrain the best N configurations (distinct trials) side by side and save one model averaging their predictions (default: one per worker, at most 3; 1: the best alone).")
+    @Option(help: "Retrain up to the best N configurations (distinct trials within 1.1× the best's validation error) side by side and save one model averaging their predictions (default: one per worker, at most 3; 1: the best alone).")
     var ensemble: Int?
 
     @Option(help: ArgumentHelp("Storage URL of the study (default: hone.db in the current directory).", valueName: "url"))
@@ -96,7 +96,7 @@ struct AutoCommand: ParsableCommand {
             + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = 3); "
             + "\(workers) worker\(workers == 1 ? "" : "s")" + (workers > 1 ? " × 1 BLAS thread" : "")
             + (jobs == nil ? " (one per core)" : "") + "; "
-            + (automl.ensembleSize > 1 ? "final model: the best \(automl.ensembleSize) configurations averaged; " : "")
+            + (automl.ensembleSize > 1 ? "final model: up to the best \(automl.ensembleSize) configurations averaged; " : "")
             + "space: \(space.distributions.names.sorted().joined(separator: ", "))")
 
         let storageURL = storage ?? defaultStorageURL

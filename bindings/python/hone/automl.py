@@ -67,9 +67,10 @@ def auto(x: Any, y: Any, *, time_budget: Optional[float] = None, max_trials: Opt
     and training settings searched by the automatic sampler with Hyperband over epochs for
     ``time_budget`` seconds and/or ``max_trials`` trials, the best retrained on all of
     ``x`` and tested on ``(x_test, y_test)`` (default: a seeded ``test_fraction`` of the
-    data held out); with ``ensemble`` > 1 (default: one per job, at most 3) the best
-    few configurations are retrained side by side and averaged into one model. Labels are classes when integer (``task``/``n_classes`` override),
-    else regression targets. ``output`` saves the model (.safetensors), ``report`` writes
+    data held out); with ``ensemble`` > 1 (default: one per job, at most 3) up to that
+    many of the best configurations (within 1.1× the best's validation error) are
+    retrained side by side and averaged into one model. Labels are classes when integer
+    (``task``/``n_classes`` override), else regression targets. ``output`` saves the model (.safetensors), ``report`` writes
     the HTML report of the search; the study goes to ``storage`` (default in memory).
     """
     if time_budget is None and max_trials is None:
