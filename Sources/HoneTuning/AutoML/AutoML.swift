@@ -257,10 +257,8 @@ public final class AutoML: @unchecked Sendable {
     /// configuration of this space; when none completed (a budget shorter than one full
     /// trial), the trial that got furthest, best at its last report.
     public func bestTrial(of study: Study) throws -> FrozenTrial {
+        for t in try completeTrialsBestFirst(of: study) where (try? configuration(of: t)) != nil { return t }
         let better: (Double, Double) -> Bool = { self.direction.isBetter($0, than: $1) }
-        let complete = try study.trials(states: [.complete]).filter { $0.values?.first?.isFinite == true }
-            .sorted { better($0.values![0], $1.values![0]) || ($0.values![0] == $1.values![0] && $0.number < $1.number) }
-        for t in complete where (try? configuration(of: t)) != nil { return t }
         let partial = try study.trials(states: [.pruned]).compactMap { t -> (FrozenTrial, Int, Double)? in
             guard let last = t.intermediateCurve().last, let v = last.values.first, v.isFinite, (try? configuration(of: t)) != nil else { return nil }
             return (t, last.step, v)
@@ -269,6 +267,13 @@ public final class AutoML: @unchecked Sendable {
             throw TuningError.invalidArgument("study \"\(study.name)\" has no trial that trained a configuration of this space (give the search more time or trials)")
         }
         return furthest.0
+    }
+
+    /// The COMPLETE trials with a finite value, best first (ties: the earlier trial).
+    private func completeTrialsBestFirst(of study: Study) throws -> [FrozenTrial] {
+        try study.trials(states: [.complete]).filter { $0.values?.first?.isFinite == true }.sorted {
+            direction.isBetter($0.values![0], than: $1.values![0]) || ($0.values![0] == $1.values![0] && $0.number < $1.number)
+        }
     }
 
     /// The configuration a stored trial describes.
@@ -285,16 +290,11 @@ public final class AutoML: @unchecked Sendable {
         let best = try bestTrial(of: study)
         guard ensembleSize > 1, let bestValue = best.values?.first else { return [best] }
         let error: (Double) -> Double = { self.metric.higherIsBetter ? 1 - $0 : $0 }
-        let better: (Double, Double) -> Bool = { self.direction.isBetter($0, than: $1) }
-        let others = try study.trials(states: [.complete])
-            .filter { t in
-                guard t.number != best.number, let v = t.values?.first, v.isFinite else { return false }
-                return error(v) <= Self.ensembleErrorTolerance * error(bestValue) && (try? configuration(of: t)) != nil
-            }
-            .sorted { better($0.values![0], $1.values![0]) || ($0.values![0] == $1.values![0] && $0.number < $1.number) }
+        let limit = Self.ensembleErrorTolerance * error(bestValue)
         var chosen = [best]
-        for t in others where chosen.count < ensembleSize && !chosen.contains(where: { $0.params == t.params }) {
-            chosen.append(t)
+        for t in try completeTrialsBestFirst(of: study) where chosen.count < ensembleSize {
+            guard error(t.values![0]) <= limit else { break }  // best first: the rest are worse
+            if !chosen.contains(where: { $0.params == t.params }), (try? configuration(of: t)) != nil { chosen.append(t) }
         }
         return chosen
     }
