@@ -517,20 +517,23 @@ void hone_model_free(hone_model *model);
  * ------------------------------------------------------------------------------ */
 
 /* Searches MLP (and, for image data, CNN) architectures and training settings on
- * `train` (AutoSampler + Hyperband over epochs, a held-out validation part), retrains
- * the best configuration on all of `train` and tests it on `test` (NULL: a seeded,
- * stratified "test_fraction" of `train` is held out instead). `options_json`:
+ * `train` (AutoSampler + Hyperband over epochs, a held-out validation part), averages the
+ * search's best networks (ensemble selection on the validation part) into the final model
+ * and tests it on `test` (NULL: a seeded, stratified "test_fraction" of `train` is held
+ * out instead). `options_json`:
  *   "time_budget": seconds of search, and/or "max_trials": n   (at least one)
  *   "jobs" (1), "seed" (0), "storage" ("memory:"), "study_name", "validation_fraction",
  *   "test_fraction" (0.2), "max_epochs" (a trial's full budget; default from the data size),
- *   "ensemble": configurations retrained and averaged into the final model (default: one
- *   per job, at most 3; 1: the best alone), "output": path of a .safetensors file for the
- *   model, "report": path of an HTML report of the search.
+ *   "ensemble": most networks averaged into the final model (default 5; 1: the best
+ *   alone), "refit": true retrains them on all of `train` instead of keeping the search's
+ *   networks, "models": model families searched (["mlp", "cnn"]; "cnn" for images only),
+ *   "output": path of a .safetensors file for the model, "report": path of an HTML report
+ *   of the search.
  * *model_out (may be NULL): the final model, owned by the caller. For tabular data it
  * takes standardized features and, for regression, predicts standardized targets: the
  * result gives "feature_mean"/"feature_std" (and "target_mean"/"target_std").
  * *result_json (may be NULL; free with hone_free): {"study", "task", "trial", "trials",
- * "params" (of the best trial), "ensemble_trials" (the trials retrained, best first),
+ * "params" (of the best trial), "ensemble_trials" (the trials averaged, best first),
  * "seconds", "test_samples", "test_loss", "test_accuracy" | "test_rmse", "test_r2",
  * "notes", ...}. Blocks the calling thread. */
 hone_status hone_auto(hone_dataset *train, hone_dataset *test, const char *options_json,

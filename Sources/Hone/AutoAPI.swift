@@ -1,4 +1,4 @@
-// hone_auto: AutoML through the C API — the same search, refit and test as `hone auto`
+// hone_auto: AutoML through the C API — the same search, final model and test as `hone auto`
 // (HoneTuning's AutoML), on data sets the caller made.
 
 import Foundation
@@ -31,6 +31,8 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         let testFraction = try o.number("test_fraction", in: 0.01...0.9) ?? 0.2
         let maxEpochs = try o.int("max_epochs", min: 1, max: 10_000)
         let ensemble = try o.int("ensemble", min: 1, max: EnsembleDescription.maxMembers)
+        let models = try o.strings("models")
+        let refit = try o.bool("refit") ?? false
         let output = try o.string("output")
         let report = try o.string("report")
         try o.checkAllUsed()
@@ -48,13 +50,14 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
             ? try AutoMLData(name: "data", train: searchTrain, test: heldOut)
             : try AutoMLData.tabular(name: "data", train: searchTrain, test: heldOut)
         var space = AutoSearchSpace.defaults(for: data.train)
+        if let models { space.models = models }
         if let maxEpochs {
             space.maxEpochs = maxEpochs
             space.minEpochs = min(space.minEpochs, maxEpochs)
         }
         let automl = try AutoML(data: data, options: AutoMLOptions(
             timeBudget: timeBudget, maxTrials: maxTrials, jobs: jobs, seed: seed,
-            studyName: studyName, validationFraction: validationFraction, space: space, ensembleSize: ensemble))
+            studyName: studyName, validationFraction: validationFraction, space: space, ensembleSize: ensemble, refit: refit))
         let watch = InterruptWatch { automl.interrupt() }
         defer { watch.finish() }
         let study: Study, model: AutoMLModel

@@ -1,8 +1,8 @@
 // `hone auto DATA`: AutoML over HoneTuning's `AutoML` — infer the task, search the
 // default space with AutoSampler + Hyperband within a time budget (starting from the
-// space's default configuration, one line per finished trial), retrain the best
-// configuration on all training data, save it and print its test metrics next to those
-// of the default configuration retrained the same way.
+// space's default configuration, one line per finished trial), average the search's best
+// networks (ensemble selection; `--refit` retrains them on all training data), save the
+// model and print its test metrics next to those of the default configuration's network.
 
 import ArgumentParser
 import Foundation
@@ -46,8 +46,13 @@ struct AutoCommand: ParsableCommand {
     var maxEpochs: Int?
     @Option(help: "Share of the training data held out to compare configurations (default 0.1; 0.2 below 2,000 samples).")
     var valFraction: Double?
-    @Option(help: "Retrain up to the best N configurations (distinct trials within 1.1× the best's validation error) side by side and save one model averaging their predictions (default: one per worker, at most 3; 1: the best alone).")
+    @Option(help: "Average up to N of the search's networks in the final model, chosen by ensemble selection on the validation split (default 5; 1: the best trial's alone).")
     var ensemble: Int?
+    @Flag(help: "Retrain the final model's configurations on all training data instead of keeping the networks the search trained (slower; the default configuration is retrained too).")
+    var refit = false
+
+    @Option(help: ArgumentHelp("Model families to search, comma-separated: mlp, cnn (cnn for images only; default: both for images, mlp otherwise).", valueName: "list"))
+    var models: String?
 
     @Option(help: ArgumentHelp("Storage URL of the study (default: hone.db in the current directory).", valueName: "url"))
     var storage: String?
@@ -81,6 +86,7 @@ struct AutoCommand: ParsableCommand {
                                           testFraction: table.testFraction, seed: seed)
         for note in prepared.notes { print(note) }
         var space = AutoSearchSpace.defaults(for: prepared.train)
+        if let models { space.models = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         if let maxEpochs {
             guard maxEpochs >= 1 else { throw ValidationError("--max-epochs must be at least 1") }
             space.maxEpochs = maxEpochs
@@ -90,13 +96,13 @@ struct AutoCommand: ParsableCommand {
         let workers = jobs ?? max(1, min(cores, 16))
         let automl = try AutoML(data: prepared, options: AutoMLOptions(
             timeBudget: timeBudget, maxTrials: trials, jobs: workers, seed: seed, studyName: study,
-            validationFraction: valFraction, space: space, baseline: baseline, ensembleSize: ensemble))
+            validationFraction: valFraction, space: space, baseline: baseline, ensembleSize: ensemble, refit: refit))
         print("search: \(automl.searchTrain.count) training / \(automl.searchValidation.count) validation samples; "
             + "\(automl.metric.rawValue) (\(automl.direction.rawValue.lowercased())); "
             + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = 3); "
             + "\(workers) worker\(workers == 1 ? "" : "s")" + (workers > 1 ? " × 1 BLAS thread" : "")
             + (jobs == nil ? " (one per core)" : "") + "; "
-            + (automl.ensembleSize > 1 ? "final model: up to the best \(automl.ensembleSize) configurations averaged; " : "")
+            + (automl.ensembleSize > 1 ? "final model: up to \(automl.ensembleSize) networks averaged; " : "")
             + "space: \(space.distributions.names.sorted().joined(separator: ", "))")
 
         let storageURL = storage ?? defaultStorageURL
@@ -130,7 +136,7 @@ struct AutoCommand: ParsableCommand {
         let counts = Dictionary(grouping: try study.trials(), by: \.state).mapValues(\.count)
         print(String(format: "search: %.0f s, ", searchSeconds) + "\(progress.count) trials this run ("
             + TrialState.allCases.compactMap { s in counts[s].map { "\($0) \(s.rawValue.lowercased())" } }.joined(separator: ", ")
-            + " in the study)" + (interrupts.received != nil ? " (interrupted; no retraining)" : ""))
+            + " in the study)" + (interrupts.received != nil ? " (interrupted; no final model)" : ""))
         interrupts.exitIfInterrupted(resume: resume)
 
         let best = try automl.bestTrial(of: study)
@@ -138,25 +144,27 @@ struct AutoCommand: ParsableCommand {
             ?? "not completed (furthest trial, last report \(best.intermediateCurve().last.map { String(format: "%.4f", $0.values[0]) } ?? "-"))"
         print("best: trial \(best.number), \(described)")
         print("params: " + best.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
-        let members = try automl.refitTrials(of: study)
+        let members = try automl.ensembleMembers(of: study)
         if members.count > 1 {
             print("ensemble: trials " + members.map { t in
                 "\(t.number)" + (t.values?.first.map { String(format: " (%.4f)", $0) } ?? "")
             }.joined(separator: ", "))
         }
-        print("retraining \(members.count > 1 ? "\(members.count) configurations " : "")on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
+        if refit {
+            print("retraining \(members.count > 1 ? "\(members.count) configurations " : "")on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
+        }
         fflush(stdout)
         let model: AutoMLModel
         do {
             let printing = NSLock()
-            model = try automl.refit(members) { k, m in
+            model = try automl.finalModel(members, study: study) { k, m in
                 guard verbose, m.epoch % max(1, space.maxEpochs / 20) == 0 || m.epoch == space.maxEpochs else { return }
                 printing.lock(); defer { printing.unlock() }
                 print((members.count > 1 ? "  member \(k)" : "") + String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
                 fflush(stdout)
             }
         } catch {
-            interrupts.exitIfInterrupted(resume: "retraining stopped, no model saved; " + resume,
+            interrupts.exitIfInterrupted(resume: "training stopped, no model saved; " + resume,
                                          error: error is TrialInterrupted ? nil : error)
             throw error
         }
@@ -167,18 +175,20 @@ struct AutoCommand: ParsableCommand {
             print("report \(report)")
         }
         print("model \(model.configuration.model.jsonString())")
-        print(String(format: "retrained in %.0f s; saved %@", model.seconds, output))
+        print(String(format: refit ? "retrained in %.0f s; saved %@" : "built in %.0f s; saved %@", model.seconds, output))
 
-        // The default configuration, retrained the same way, for comparison.
+        // The default configuration's network, made the same way, for comparison.
         var reference: AutoMLModel?
         if baseline, let base = try automl.baselineTrial(of: study) {
-            if base.number == best.number {
+            if members.map(\.number) == [base.number] {
                 reference = model
             } else {
-                print("retraining the default configuration (trial \(base.number)) the same way…")
-                fflush(stdout)
+                if refit || base.state != .complete {
+                    print("training the default configuration (trial \(base.number)) the same way…")
+                    fflush(stdout)
+                }
                 do {
-                    reference = try automl.refit(base)
+                    reference = try automl.finalModel([base], study: study)
                 } catch {
                     interrupts.exitIfInterrupted(resume: "tuned model saved; " + resume, error: error is TrialInterrupted ? nil : error)
                     throw error
@@ -191,7 +201,7 @@ struct AutoCommand: ParsableCommand {
         }
         if let reference {
             print("test (\(model.test.sampleCount) samples): default configuration (trial \(reference.trial.number)) \(metrics(reference.test)); "
-                + "tuned (trial \(model.trial.number)) \(metrics(model.test))")
+                + "tuned (trial\(model.members.count > 1 ? "s" : "") \(model.members.map { String($0.number) }.joined(separator: ", "))) \(metrics(model.test))")
         }
         if let a = model.test.accuracy { print(String(format: "test accuracy %.4f (%d samples)", a, model.test.sampleCount)) }
         if let rmse = model.test.rmse { print(String(format: "test rmse %.6g", rmse)) }

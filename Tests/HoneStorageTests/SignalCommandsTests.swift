@@ -175,7 +175,7 @@ final class SignalCommandsTests: XCTestCase {
             let (status, reason) = finish(process)
             XCTAssertEqual(reason, .exit)
             XCTAssertEqual(status, code, process.standardError)
-            XCTAssertTrue(process.outputLines.contains { $0.contains("(interrupted; no retraining)") },
+            XCTAssertTrue(process.outputLines.contains { $0.contains("(interrupted; no final model)") },
                           process.outputLines.joined(separator: "\n"))
             let stored = try trials("auto-signals")
             XCTAssertGreaterThanOrEqual(stored.count, before + 2)

@@ -9,10 +9,10 @@ import XCTest
 /// smoothing) and the default-configuration baseline.
 final class AutoImageSpaceTests: XCTestCase {
     func testImageSpaceSearchesBatchNormAugmentationSchedulesAndSmoothing() throws {
-        let space = AutoSearchSpace(includeCNN: true, maxEpochs: 6, minEpochs: 1)
+        let space = AutoSearchSpace(imageData: true, maxEpochs: 6, minEpochs: 1)
         let names = Set(space.distributions.names)
         XCTAssertTrue(names.isSuperset(of: ["batch_norm", "augment", "schedule", "label_smoothing"]), "\(names.sorted())")
-        XCTAssertFalse(Set(AutoSearchSpace(includeCNN: false, maxEpochs: 6).distributions.names).contains("schedule"),
+        XCTAssertFalse(Set(AutoSearchSpace(imageData: false, maxEpochs: 6).distributions.names).contains("schedule"),
                        "tabular data keeps the plain space")
 
         let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 4)
@@ -39,8 +39,39 @@ final class AutoImageSpaceTests: XCTestCase {
         XCTAssertEqual(seen, ["batch_norm", "flip", "crop", "one_cycle", "warmup", "smoothing"])
     }
 
+    func testModelFamiliesAreChosenApartFromImageData() throws {
+        // MLP-only on images: no `model` or CNN parameter, the image training choices stay.
+        let mlpOnly = AutoSearchSpace(imageData: true, models: ["mlp"], maxEpochs: 5)
+        let names = Set(mlpOnly.distributions.names)
+        XCTAssertTrue(names.isSuperset(of: ["schedule", "label_smoothing", "layers"]), "\(names.sorted())")
+        XCTAssertTrue(names.isDisjoint(with: ["model", "channels", "augment", "batch_norm"]), "\(names.sorted())")
+        // CNN-only: no MLP parameter; its default configuration is a plain CNN.
+        let cnnOnly = AutoSearchSpace(imageData: true, models: ["cnn"], maxEpochs: 5)
+        XCTAssertTrue(Set(cnnOnly.distributions.names).isDisjoint(with: ["model", "layers", "width_1"]))
+        let study = try Study.create(storage: InMemoryStorage(), directions: [.maximize], seed: 2)
+        for (space, isCNN) in [(mlpOnly, false), (cnnOnly, true)] {
+            for _ in 0..<5 {
+                let trial = try study.ask()
+                let c = try space.suggest(trial, inputShape: [1, 8, 8], outputCount: 3, task: .classification, seed: 1)
+                if case .cnn = c.model { XCTAssertTrue(isCNN) } else { XCTAssertFalse(isCNN) }
+                _ = try study.tell(trial, value: 0.5)
+            }
+        }
+        let defaults = try cnnOnly.configuration(params: cnnOnly.defaultParameters(inputShape: [1, 8, 8]), inputShape: [1, 8, 8],
+                                                 outputCount: 3, task: .classification, seed: 0)
+        guard case .cnn(let d) = defaults.model else { return XCTFail("a CNN-only space's default is a CNN") }
+        XCTAssertFalse(d.batchNorm)
+        // Bad families are named.
+        for (models, image, expected) in [(["cnn"], false, "needs image data"), (["rnn"], true, "'rnn'"), ([], true, "once"),
+                                          (["mlp", "mlp"], true, "once")] {
+            XCTAssertThrowsError(try AutoSearchSpace(imageData: image, models: models).validate()) { error in
+                XCTAssertTrue("\(error)".contains(expected), "\(error)")
+            }
+        }
+    }
+
     func testDefaultParametersDescribeAPlainConfigurationOfTheSpace() throws {
-        for (space, shape) in [(AutoSearchSpace(includeCNN: true, maxEpochs: 5), [1, 8, 8]), (AutoSearchSpace(includeCNN: false, maxEpochs: 5), [4])] {
+        for (space, shape) in [(AutoSearchSpace(imageData: true, maxEpochs: 5), [1, 8, 8]), (AutoSearchSpace(imageData: false, maxEpochs: 5), [4])] {
             let params = space.defaultParameters(inputShape: shape)
             let c = try space.configuration(params: params, inputShape: shape, outputCount: 3, task: .classification, seed: 0)
             guard case .mlp(let d) = c.model else { return XCTFail("the default configuration is an MLP") }
@@ -66,7 +97,7 @@ final class AutoImageSpaceTests: XCTestCase {
         let full = try Synthetic.blobs(count: 300, centers: 3, featureCount: 4, spread: 1.0, seed: 2)
         let split = try full.trainValidationSplit(validationFraction: 0.25, seed: 9)
         let data = try AutoMLData.tabular(name: "blobs", train: split.train, test: split.validation)
-        var space = AutoSearchSpace(includeCNN: false, maxEpochs: 4, minEpochs: 1)
+        var space = AutoSearchSpace(imageData: false, maxEpochs: 4, minEpochs: 1)
         space.widths = 8...32
         space.batchSizes = [16, 32]
         let automl = try AutoML(data: data, options: AutoMLOptions(maxTrials: 3, seed: 1, space: space, baseline: true))

@@ -260,14 +260,37 @@ public final class Trainer {
     /// Evaluates on `data[indices]` (all of `data` when nil) in batches of
     /// `config.evaluationBatchSize`, without recording a graph.
     func evaluate(_ data: Dataset, indices: [Int]?, task: TrainingTask) -> Evaluation {
+        guard (indices?.count ?? data.count) > 0 else { return Evaluation(sampleCount: 0, loss: .nan) }
+        var totals = EvaluationTotals(task: task, outputCount: model.outputCount)
+        forEachEvaluationBatch(data, indices: indices, task: task) { output, batch in totals.add(output, batch) }
+        return totals.evaluation
+    }
+
+    /// The model's evaluation-mode outputs for every sample of `data`, row-major
+    /// [data.count × outputCount]: logits (classification) or the outputs as trained
+    /// (regression). AutoML compares and averages trained networks by these.
+    public func outputs(_ data: Dataset) throws -> [Float] {
+        let task = try resolveTask(for: data)
+        try checkCompatible(data, task: task, role: "data")
+        var all: [Float] = []
+        all.reserveCapacity(data.count * model.outputCount)
+        forEachEvaluationBatch(data, indices: nil, task: task) { output, batch in
+            all.append(contentsOf: UnsafeBufferPointer(start: output.data, count: batch.size * model.outputCount))
+        }
+        return all
+    }
+
+    /// Runs `data[indices]` (all of `data` when nil) through the model in batches of
+    /// `config.evaluationBatchSize`, in evaluation mode without recording a graph, in order.
+    private func forEachEvaluationBatch(_ data: Dataset, indices: [Int]?, task: TrainingTask,
+                                        _ body: (Tensor, BatchStorage) -> Void) {
         let chosen = indices ?? Array(0..<data.count)
         let n = chosen.count
-        guard n > 0 else { return Evaluation(sampleCount: 0, loss: .nan) }
+        guard n > 0 else { return }
         let batchSize = min(config.evaluationBatchSize, n)
         let full = BatchStorage(size: batchSize, inputShape: model.inputShape, outputCount: model.outputCount, task: task)
         let rest = n % batchSize == 0 ? full
             : BatchStorage(size: n % batchSize, inputShape: model.inputShape, outputCount: model.outputCount, task: task)
-        var totals = EvaluationTotals(task: task, outputCount: model.outputCount)
         GradMode.withoutGrad {
             var context = ForwardContext.evaluation
             chosen.withUnsafeBufferPointer { all in
@@ -275,12 +298,11 @@ public final class Trainer {
                 while start < n {
                     let batch = n - start >= batchSize ? full : rest
                     batch.gather(from: data, indices: UnsafeBufferPointer(rebasing: all[start..<(start + batch.size)]))
-                    totals.add(model.forward(batch.input, context: &context), batch)
+                    body(model.forward(batch.input, context: &context), batch)
                     start += batch.size
                 }
             }
         }
-        return totals.evaluation
     }
 
     // MARK: Checkpoints

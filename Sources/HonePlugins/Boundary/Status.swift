@@ -9,6 +9,7 @@ import HoneNN
 import HoneScript
 import HoneSearch
 import HoneStorage
+import HoneTuning
 
 /// The `HONE_*` status codes (kept equal to the header's; the C tests compare each
 /// code's `hone_status_name`).
@@ -72,6 +73,8 @@ public func classify(_ error: Error) -> (HoneStatus, String) {
         return (e.kind == .interrupted ? .interrupted : e.kind == .io ? .io : .script, e.description)
     case let e as DataError: return (e.isNotFound ? .notFound : .invalidArgument, e.description)
     case let e as HoneNNError: return (.invalidArgument, e.description)
+    // A bad AutoML space or option, a metric the study cannot use.
+    case let e as TuningError: return (.invalidArgument, e.description)
     case let e as CocoaError where e.code.rawValue >= 4 && e.code.rawValue < 1024:
         return (.io, e.localizedDescription)
     default: return (.error, "\(error)")

@@ -1,20 +1,22 @@
 // AutoML: search the default space with an automatically chosen sampler (AutoSampler) and a
 // multi-fidelity pruner (Hyperband over epochs) within a time budget, on a validation split
-// held out of the training data; then retrain the best configuration on all training data
-// and measure it on the test data. `hone auto` is a thin layer over this type; the C API
-// and Python bindings call the same methods.
+// held out of the training data; then build the final model from the search's best
+// networks and measure it on the test data. `hone auto` is a thin layer over this type;
+// the C API and Python bindings call the same methods.
 //
 // The time budget covers the search: no trial starts after the deadline, and a running
 // trial stops before an epoch that would end past it (judged by its last epoch's time), or
 // at the deadline itself in the middle of an epoch, and is stored PRUNED with what it had
-// reported, so the trials that finished are kept. The final refit runs after the search,
-// whatever its length.
+// reported, so the trials that finished are kept.
 //
-// With `ensembleSize` > 1 the refit retrains the best few configurations (distinct trials,
-// in the order of their validation score), `jobs` at a time on one BLAS thread each, and
-// joins them into one model that averages their predictions (HoneNN's Ensemble): members
-// that differ in architecture and training make different mistakes, and on two cores two
-// single-threaded refits take little longer than one on two threads.
+// The final model averages (HoneNN's Ensemble) the networks that COMPLETE trials trained
+// in the search, chosen by ensemble selection on the validation split (EnsembleSelection):
+// members that differ in architecture and training make different mistakes. They are the
+// search's own networks, kept in memory, so the final model costs no training: on
+// Fashion-MNIST's 15-minute search three of them scored test 0.9271 where the best
+// configuration retrained on all the training data scored 0.9220 after 230 s more
+// (BENCHMARKS.md). `refit` retrains the chosen configurations on all training data
+// instead, `jobs` at a time on one BLAS thread each.
 
 import Foundation
 import HoneData
@@ -44,13 +46,16 @@ public struct AutoMLOptions: Sendable {
     /// the study's first trial, marked with the user attribute "auto.baseline", so the
     /// search starts from it and the tuned result can be compared with it.
     public var baseline: Bool
-    /// Configurations the final refit retrains and averages (1: the best one alone; nil:
-    /// one per worker, at most 3 — trained side by side, they cost about one refit's time).
+    /// Most networks the final model averages (1: the best trial's alone; nil: 5). Ensemble
+    /// selection stops earlier when another network would not improve the validation score.
     public var ensembleSize: Int?
+    /// Retrain the chosen configurations on all training data (search and validation
+    /// splits) for the full epoch budget instead of keeping the networks the search trained.
+    public var refit: Bool
 
     public init(timeBudget: TimeInterval? = nil, maxTrials: Int? = nil, jobs: Int = 1, seed: UInt64 = 0,
                 studyName: String? = nil, validationFraction: Double? = nil, space: AutoSearchSpace? = nil,
-                baseline: Bool = false, ensembleSize: Int? = nil) {
+                baseline: Bool = false, ensembleSize: Int? = nil, refit: Bool = false) {
         self.timeBudget = timeBudget
         self.maxTrials = maxTrials
         self.jobs = jobs
@@ -60,6 +65,7 @@ public struct AutoMLOptions: Sendable {
         self.space = space
         self.baseline = baseline
         self.ensembleSize = ensembleSize
+        self.refit = refit
     }
 }
 
@@ -78,17 +84,20 @@ public struct AutoMLTestMetrics: Equatable, Sendable {
 
 /// The final model of an AutoML run and how it was made.
 public struct AutoMLModel {
-    /// The best trial retrained (the first member of an ensemble).
+    /// The best trial (the first member of an ensemble).
     public var trial: FrozenTrial
-    /// Every trial whose configuration was retrained, best first (one unless ensembled).
+    /// Every trial whose network the model averages, in the order chosen (one unless ensembled).
     public var members: [FrozenTrial]
     /// `trial`'s configuration; for an ensemble, `model` describes the whole ensemble.
     public var configuration: AutoConfiguration
-    /// The trainer holding the retrained network (`trainer.model`; an ensemble's is one
-    /// model averaging its members).
+    /// The trainer holding the network (`trainer.model`; an ensemble's is one model
+    /// averaging its members).
     public var trainer: Trainer
     public var test: AutoMLTestMetrics
+    /// Seconds spent building the model (choosing, and retraining what had to be).
     public var seconds: Double
+    /// True when the members were retrained on all training data (`AutoMLOptions.refit`).
+    public var retrained: Bool
 }
 
 public final class AutoML: @unchecked Sendable {
@@ -124,8 +133,8 @@ public final class AutoML: @unchecked Sendable {
     }
 
     public var direction: StudyDirection { metric.higherIsBetter ? .maximize : .minimize }
-    /// Configurations the final refit averages (`AutoMLOptions.ensembleSize`).
-    public var ensembleSize: Int { options.ensembleSize ?? min(options.jobs, 3) }
+    /// Most networks the final model averages (`AutoMLOptions.ensembleSize`).
+    public var ensembleSize: Int { options.ensembleSize ?? 5 }
     public var studyName: String {
         options.studyName ?? "auto-" + URL(fileURLWithPath: data.name).deletingPathExtension().lastPathComponent
     }
@@ -204,6 +213,7 @@ public final class AutoML: @unchecked Sendable {
     /// One trial: suggest a configuration, train it on the search split reporting the
     /// metric per epoch (Hyperband prunes at its rungs), return the last epoch's value.
     func evaluate(_ trial: Trial, deadline: Date?) throws -> Double {
+        // The same stream as `searchConfiguration(of:study:)` (Trial.random's derivation).
         var seeds = trial.random(for: "auto.training")
         let configuration = try space.suggest(trial, inputShape: data.train.featureShape, outputCount: data.train.outputCount,
                                               task: data.task, seed: seeds.next())
@@ -250,7 +260,99 @@ public final class AutoML: @unchecked Sendable {
             throw TrialPruned("time budget reached after epoch \(trainer.epochsCompleted) of \(space.maxEpochs)")
         }
         guard let result else { throw TuningError.missingMetric(metric, epoch: 0) }
-        return try finalValue(result, metric)
+        let value = try finalValue(result, metric)
+        keep(SearchNetwork(trial: trial.number, value: value, model: trainer.model,
+                               validationOutputs: try trainer.outputs(searchValidation)))
+        return value
+    }
+
+    // MARK: The search's trained networks
+
+    /// A network a COMPLETE trial trained on the search split, with its outputs on the
+    /// validation split (what ensemble selection compares).
+    struct SearchNetwork {
+        let trial: Int
+        /// The trial's value (NaN for a trial that did not complete).
+        let value: Double
+        let model: Sequential
+        let validationOutputs: [Float]
+    }
+
+    /// The best `SearchNetwork`s of this run (at most `keptNetworks`, the others dropped).
+    private var kept: [Int: SearchNetwork] = [:]
+    private let keptLock = NSLock()
+
+    /// How many of the search's networks stay in memory: ensemble selection picks among
+    /// the best of these. Fashion-MNIST's CNNs are 0.1–2 MB each.
+    static let keptNetworks = 16
+
+    private func keep(_ network: SearchNetwork) {
+        keptLock.lock(); defer { keptLock.unlock() }
+        kept[network.trial] = network
+        // Ordered best first (ties: the earlier trial), the last is the one to drop.
+        if kept.count > Self.keptNetworks,
+           let worst = kept.values.max(by: { direction.isBetter($0.value, than: $1.value) || ($0.value == $1.value && $0.trial < $1.trial) }) {
+            kept[worst.trial] = nil
+        }
+    }
+
+    /// The networks `trials` trained in the search: the ones this run kept, the others
+    /// (trials of an earlier run of a resumed study, or dropped) trained again exactly as
+    /// the search trained them — same split, same seeds, one BLAS thread each, `jobs` at a
+    /// time — so the result does not depend on whether the study was resumed.
+    func searchNetworks(_ trials: [FrozenTrial], study: Study,
+                        onEpoch: ((_ index: Int, EpochMetrics) -> Void)? = nil) throws -> [SearchNetwork] {
+        keptLock.lock()
+        var found = trials.map { kept[$0.number] }
+        keptLock.unlock()
+        let missing = found.indices.filter { found[$0] == nil }
+        let trainers = try missing.map { k -> Trainer in
+            let c = try searchConfiguration(of: trials[k], study: study)
+            return try Trainer(description: c.model, config: c.trainer)
+        }
+        try trainSideBySide(trainers, on: searchTrain, validation: searchValidation, labels: missing.map { trials[$0].number },
+                            onEpoch: onEpoch.map { report in { i, m in report(missing[i], m) } })
+        for (k, trainer) in zip(missing, trainers) {
+            found[k] = SearchNetwork(trial: trials[k].number, value: trials[k].values?.first ?? .nan, model: trainer.model,
+                                     validationOutputs: try trainer.outputs(searchValidation))
+        }
+        return found.map { $0! }
+    }
+
+    /// The configuration `trial` trained in the search (its own seeds, from the study's
+    /// seed and the trial's number, as `evaluate` drew them).
+    func searchConfiguration(of trial: FrozenTrial, study: Study) throws -> AutoConfiguration {
+        var seeds = RandomGenerator.derived(seed: study.seed, UInt64(trial.number), stableHash("auto.training"))
+        return try space.configuration(params: trial.params, inputShape: data.train.featureShape, outputCount: data.train.outputCount,
+                                       task: data.task, seed: seeds.next())
+    }
+
+    /// Trains each trainer on `data`, `options.jobs` at a time (one BLAS thread each when
+    /// more than one run at once). `labels` name the trainers in errors (trial numbers).
+    private func trainSideBySide(_ trainers: [Trainer], on data: Dataset, validation: Dataset? = nil, labels: [Int],
+                                 onEpoch: ((_ index: Int, EpochMetrics) -> Void)? = nil) throws {
+        guard !trainers.isEmpty else { return }
+        for t in trainers { t.interruption = { [self] in isInterrupted } }
+        let workers = min(options.jobs, trainers.count)
+        // Each slot is written by the one worker that trains that trainer.
+        var failures = [Error?](repeating: nil, count: trainers.count)
+        withBLASThreads(workers > 1 ? 1 : nil) {
+            failures.withUnsafeMutableBufferPointer { slots in
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    for k in stride(from: worker, to: trainers.count, by: workers) {
+                        do {
+                            try trainers[k].fit(data, validation: validation) { m in onEpoch?(k, m); return .proceed }
+                        } catch {
+                            slots[k] = error
+                        }
+                    }
+                }
+            }
+        }
+        if isInterrupted { throw TrialInterrupted() }
+        if let k = failures.firstIndex(where: { $0 != nil }), let error = failures[k] {
+            throw trainers.count == 1 ? error : TuningError.invalidArgument("training trial \(labels[k]): \(error)")
+        }
     }
 
     /// The trial to retrain: the best COMPLETE trial whose parameters describe a
@@ -276,86 +378,62 @@ public final class AutoML: @unchecked Sendable {
         }
     }
 
-    /// The configuration a stored trial describes.
+    /// The configuration a stored trial describes, with the final retraining's seed.
     public func configuration(of trial: FrozenTrial) throws -> AutoConfiguration {
         var rng = RandomGenerator.derived(seed: options.seed, stableHash("auto.refit"))
         return try space.configuration(params: trial.params, inputShape: data.train.featureShape, outputCount: data.train.outputCount,
                                        task: data.task, seed: rng.next())
     }
 
-    /// The trials the final refit retrains: the best trial (`bestTrial(of:)`), then the next
-    /// best COMPLETE trials with other parameters whose validation error is at most
-    /// `ensembleErrorTolerance` times the best's, up to `ensembleSize` in all.
-    public func refitTrials(of study: Study) throws -> [FrozenTrial] {
+    /// The trials whose networks the final model averages, in the order chosen: the best
+    /// trial (`bestTrial(of:)`), then what ensemble selection (EnsembleSelection) adds from
+    /// the next best COMPLETE trials (2 × `ensembleSize` candidates), up to `ensembleSize`.
+    /// Candidates this process did not train (a resumed study) are trained again as the
+    /// search trained them, so the choice does not depend on where the search ran.
+    public func ensembleMembers(of study: Study) throws -> [FrozenTrial] {
         let best = try bestTrial(of: study)
-        guard ensembleSize > 1, let bestValue = best.values?.first else { return [best] }
-        let error: (Double) -> Double = { self.metric.higherIsBetter ? 1 - $0 : $0 }
-        let limit = Self.ensembleErrorTolerance * error(bestValue)
-        var chosen = [best]
-        for t in try completeTrialsBestFirst(of: study) where chosen.count < ensembleSize {
-            guard error(t.values![0]) <= limit else { break }  // best first: the rest are worse
-            if !chosen.contains(where: { $0.params == t.params }), (try? configuration(of: t)) != nil { chosen.append(t) }
-        }
-        return chosen
+        guard ensembleSize > 1, best.state == .complete else { return [best] }
+        let candidates = Array(try completeTrialsBestFirst(of: study).filter { (try? configuration(of: $0)) != nil }
+            .prefix(min(2 * ensembleSize, Self.keptNetworks)))
+        guard let first = candidates.firstIndex(where: { $0.number == best.number }), candidates.count > 1 else { return [best] }
+        let networks = try searchNetworks(candidates, study: study)
+        let chosen = EnsembleSelection.select(networks.map { $0.validationOutputs.map(Double.init) }, targets: searchValidation.targets,
+                                              first: first, maxMembers: ensembleSize)
+        return chosen.map { candidates[$0] }
     }
 
-    /// How much worse than the best trial's validation error (1 − accuracy, or the MSE) an
-    /// ensemble member's may be. Averaging in a clearly weaker network costs more than its
-    /// different mistakes give back: with Fashion-MNIST's 15-minute search the best three
-    /// were within 3 % of each other and helped; the default MLP beside a CNN (error 0.105
-    /// against 0.084) would not.
-    public static let ensembleErrorTolerance = 1.1
-
-    /// Retrains `trial`'s configuration on all training data for the full epoch budget
-    /// and measures it on the test data. `onEpoch` sees each epoch (for progress).
-    /// `interrupt()` stops it within a batch: it throws `TrialInterrupted`.
-    public func refit(_ trial: FrozenTrial, onEpoch: ((EpochMetrics) -> Void)? = nil) throws -> AutoMLModel {
-        try refit([trial], onEpoch: onEpoch.map { report in { _, m in report(m) } })
-    }
-
-    /// Retrains each trial's configuration on all training data, `options.jobs` at a time
-    /// (one BLAS thread each when more than one run at once), and joins them into one
-    /// model averaging their predictions (the first trial alone when there is one).
-    /// `onEpoch` sees each member's epochs with the member's index, on its thread.
-    public func refit(_ trials: [FrozenTrial], onEpoch: ((_ member: Int, EpochMetrics) -> Void)? = nil) throws -> AutoMLModel {
-        guard let best = trials.first else { throw TuningError.invalidArgument("refit: no trial to retrain") }
+    /// The final model of `members` (best first, from `ensembleMembers(of:)`): the networks
+    /// they trained in the search, averaged when there are several — or, with
+    /// `AutoMLOptions.refit`, their configurations retrained on all training data for the
+    /// full epoch budget — measured on the test data. `onEpoch` sees each member's epochs
+    /// of any training with the member's index, on its thread. `interrupt()` stops the
+    /// training within a batch: it throws `TrialInterrupted`.
+    public func finalModel(_ members: [FrozenTrial], study: Study,
+                           onEpoch: ((_ member: Int, EpochMetrics) -> Void)? = nil) throws -> AutoMLModel {
+        guard let best = members.first else { throw TuningError.invalidArgument("final model: no trial to build it from") }
         let start = Date()
-        let configurations = try trials.map { try configuration(of: $0) }
-        let trainers = try configurations.map { c -> Trainer in
-            let trainer = try Trainer(description: c.model, config: c.trainer)
-            trainer.interruption = { [self] in isInterrupted }
-            return trainer
-        }
-        let workers = min(options.jobs, trainers.count)
-        // Each slot is written by the one worker that trains that member.
-        var failures = [Error?](repeating: nil, count: trainers.count)
-        withBLASThreads(workers > 1 ? 1 : nil) {
-            failures.withUnsafeMutableBufferPointer { slots in
-                DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                    for k in stride(from: worker, to: trainers.count, by: workers) {
-                        do {
-                            try trainers[k].fit(data.train) { m in onEpoch?(k, m); return .proceed }
-                        } catch {
-                            slots[k] = error
-                        }
-                    }
-                }
-            }
-        }
-        if isInterrupted { throw TrialInterrupted() }
-        if let k = failures.firstIndex(where: { $0 != nil }), let error = failures[k] {
-            throw trainers.count == 1 ? error : TuningError.invalidArgument("retraining trial \(trials[k].number): \(error)")
+        let configurations: [AutoConfiguration]
+        let models: [Sequential]
+        var retrained: [Trainer] = []
+        if options.refit {
+            configurations = try members.map { try configuration(of: $0) }
+            retrained = try configurations.map { try Trainer(description: $0.model, config: $0.trainer) }
+            try trainSideBySide(retrained, on: data.train, labels: members.map(\.number), onEpoch: onEpoch)
+            models = retrained.map(\.model)
+        } else {
+            configurations = try members.map { try searchConfiguration(of: $0, study: study) }
+            models = try searchNetworks(members, study: study, onEpoch: onEpoch).map(\.model)
         }
         var described = configurations[0]
-        var trainer = trainers[0]
-        if trainers.count > 1 {
-            let average: EnsembleAverage = data.task == .classification ? .logProbabilities : .outputs
-            let model = try Sequential(ensembleOf: trainers.map { $0.model }, average: average)
-            trainer = try Trainer(model: model, config: described.trainer)
+        var model = models[0]
+        if models.count > 1 {
+            model = try Sequential(ensembleOf: models, average: data.task == .classification ? .logProbabilities : .outputs)
             if let description = model.modelDescription { described.model = description }
         }
-        return AutoMLModel(trial: best, members: trials, configuration: described, trainer: trainer, test: try test(trainer),
-                           seconds: Date().timeIntervalSince(start))
+        // A single retrained member keeps its trainer (and its progress counters).
+        let trainer = retrained.count == 1 ? retrained[0] : try Trainer(model: model, config: described.trainer)
+        return AutoMLModel(trial: best, members: members, configuration: described, trainer: trainer, test: try test(trainer),
+                           seconds: Date().timeIntervalSince(start), retrained: options.refit)
     }
 
     /// Test metrics of a trained model, in the target's units.
@@ -372,7 +450,7 @@ public final class AutoML: @unchecked Sendable {
         return metrics
     }
 
-    /// Search, then refit the best trial: the whole of `hone auto` without printing.
+    /// Search, then build the final model: the whole of `hone auto` without printing.
     /// After `interrupt()` it throws `TrialInterrupted` (the search's trials are stored).
     public func run(storage: Storage, warmStartFrom source: Study? = nil,
                     onTrialFinished: (@Sendable (Study, FrozenTrial) -> Void)? = nil) throws -> (study: Study, model: AutoMLModel) {
@@ -380,7 +458,7 @@ public final class AutoML: @unchecked Sendable {
         if let source { _ = try warmStart(study, from: source) }
         try search(study, onTrialFinished: onTrialFinished)
         if isInterrupted { throw TrialInterrupted() }
-        return (study, try refit(try refitTrials(of: study)))
+        return (study, try finalModel(try ensembleMembers(of: study), study: study))
     }
 
     /// Saves the final model as `.safetensors`, with what is needed to use it in the

@@ -4,8 +4,10 @@
 // The space is conditional: `width_2` exists only when `layers` ≥ 2, CNN parameters only
 // when `model` = cnn. Image data adds what wins on images: batch-normalized CNNs, random
 // crop/flip augmentation (CNNs), label smoothing and the learning-rate schedule (cosine,
-// warm-up + cosine, one-cycle); tabular data keeps the plain space. TPE (which AutoSampler picks for conditional spaces) models each
-// parameter from the trials that have it. The same code turns a trial's suggestions and a
+// warm-up + cosine, one-cycle); tabular data keeps the plain space. Which model families
+// are searched (`models`) is separate from whether the data are images, so an MLP-only
+// search of images keeps the image training choices. AutoSampler models each parameter
+// from the trials that have it. The same code turns a trial's suggestions and a
 // stored trial's parameters into a configuration, so the final refit trains exactly what
 // the search evaluated.
 
@@ -24,8 +26,12 @@ public struct AutoConfiguration: Equatable, Sendable {
 /// Ranges of the default AutoML space. Change fields to narrow or widen it; `distributions`
 /// lists every parameter with its distribution (for warm starts and reports).
 public struct AutoSearchSpace: Equatable, Sendable {
-    /// Search CNNs too (for image data: samples [channels, height, width]).
-    public var includeCNN: Bool
+    /// The data are images (samples [channels, height, width]): the space adds the
+    /// learning-rate schedule and label smoothing, and may search CNNs.
+    public var imageData: Bool
+    /// Model families searched: "mlp", and "cnn" for image data. With one family the
+    /// space has no `model` parameter.
+    public var models: [String]
     public var maxHiddenLayers = 3
     /// Width of each hidden dense layer (log-uniform integers).
     public var widths = 64...512
@@ -58,8 +64,10 @@ public struct AutoSearchSpace: Equatable, Sendable {
     /// Hyperband's minimum resource: the first rung, in epochs.
     public var minEpochs: Int
 
-    public init(includeCNN: Bool = false, maxEpochs: Int = 15, minEpochs: Int = 1) {
-        self.includeCNN = includeCNN
+    /// `models` nil: MLPs and CNNs for image data, MLPs otherwise.
+    public init(imageData: Bool = false, models: [String]? = nil, maxEpochs: Int = 15, minEpochs: Int = 1) {
+        self.imageData = imageData
+        self.models = models ?? (imageData ? Self.modelNames : ["mlp"])
         self.maxEpochs = maxEpochs
         self.minEpochs = minEpochs
     }
@@ -75,7 +83,7 @@ public struct AutoSearchSpace: Equatable, Sendable {
         let batchSizes = data.count < 1000 ? [16, 32, 64] : data.count < 10000 ? [32, 64, 128] : [64, 128, 256]
         let stepsPerEpoch = max(1, (data.count + batchSizes[1] - 1) / batchSizes[1])
         let maxEpochs = min(200, max(15, (2000 + stepsPerEpoch - 1) / stepsPerEpoch))
-        var space = AutoSearchSpace(includeCNN: data.featureShape.count == 3, maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
+        var space = AutoSearchSpace(imageData: data.featureShape.count == 3, maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
         space.batchSizes = batchSizes
         return space
     }
@@ -94,6 +102,9 @@ public struct AutoSearchSpace: Equatable, Sendable {
         try check(!optimizers.isEmpty, "optimizers must not be empty")
         for o in optimizers { try check(["adam", "adamw", "sgd-momentum"].contains(o), "optimizer '\(o)' is not one of adam, adamw, sgd-momentum") }
         try check(maxConvLayers >= 1 && channels.lowerBound >= 1 && cnnHiddenWidths.lowerBound >= 1, "CNN ranges must be positive")
+        try check(!models.isEmpty && Set(models).count == models.count, "models must name each family once, got \(models)")
+        for m in models { try check(Self.modelNames.contains(m), "model family '\(m)' is not one of \(Self.modelNames.joined(separator: ", "))") }
+        try check(imageData || !models.contains("cnn"), "model family 'cnn' needs image data (samples [channels, height, width])")
         try check(minEpochs >= 1 && maxEpochs >= minEpochs, "need 1 ≤ minEpochs ≤ maxEpochs, got \(minEpochs) and \(maxEpochs)")
         try check(!augmentations.isEmpty, "augmentations must not be empty")
         for a in augmentations { try check(Self.augmentationNames.contains(a), "augmentation '\(a)' is not one of \(Self.augmentationNames.joined(separator: ", "))") }
@@ -102,6 +113,7 @@ public struct AutoSearchSpace: Equatable, Sendable {
         try check(maxLabelSmoothing >= 0 && maxLabelSmoothing < 1, "maxLabelSmoothing must be in [0, 1), got \(maxLabelSmoothing)")
     }
 
+    public static let modelNames = ["mlp", "cnn"]
     public static let augmentationNames = ["none", "crop", "crop_flip"]
     public static let scheduleNames = ["cosine", "warmup_cosine", "one_cycle"]
 
@@ -109,9 +121,10 @@ public struct AutoSearchSpace: Equatable, Sendable {
 
     /// A plain configuration of this space, what one would train without tuning (the
     /// `hone train` defaults, moved into the space's ranges): an MLP with hidden widths
-    /// 256 and 128, relu, no dropout, Adam at lr 1e-3 with (almost) no weight decay, batch
-    /// size 128, cosine schedule, no label smoothing. `hone auto` trains it first, as a
-    /// baseline the tuned configuration is compared with.
+    /// 256 and 128 (a CNN-only space: two 8- and 16-channel convolutions, dense 128, no
+    /// batch norm or augmentation), relu, no dropout, Adam at lr 1e-3 with (almost) no
+    /// weight decay, batch size 128, cosine schedule, no label smoothing. `hone auto`
+    /// trains it first, as a baseline the tuned configuration is compared with.
     public func defaultParameters(inputShape: [Int]) -> [String: ParamValue] {
         func clamp<T: Comparable>(_ x: T, _ r: ClosedRange<T>) -> T { min(max(x, r.lowerBound), r.upperBound) }
         let layers = min(2, maxHiddenLayers)
@@ -126,8 +139,18 @@ public struct AutoSearchSpace: Equatable, Sendable {
         ]
         if layers >= 2 { p["width_2"] = .int(clamp(128, widths)) }
         if maxDropout > 0 { p["dropout"] = .float(0) }
-        if includeCNN && inputShape.count == 3 {
-            p["model"] = .string("mlp")
+        let images = imageData && inputShape.count == 3
+        let model = models.contains("mlp") ? "mlp" : models[0]
+        if images && models.count > 1 { p["model"] = .string(model) }
+        if model == "cnn" {
+            for name in ["layers", "width_1", "width_2"] { p[name] = nil }
+            p["conv_layers"] = .int(min(2, maxConvLayers))
+            p["channels"] = .int(clamp(8, channels))
+            p["cnn_hidden"] = .int(clamp(128, cnnHiddenWidths))
+            p["batch_norm"] = .bool(false)
+            p["augment"] = .string(augmentations.contains("none") ? "none" : augmentations[0])
+        }
+        if images {
             p["schedule"] = .string(schedules.contains("cosine") ? "cosine" : schedules[0])
             if maxLabelSmoothing > 0 { p["label_smoothing"] = .float(0) }
         }
@@ -185,8 +208,10 @@ public struct AutoSearchSpace: Equatable, Sendable {
             return s
         }
 
-        let images = includeCNN && inputShape.count == 3
-        let kind = images ? try choice("model", ["mlp", "cnn"]) : "mlp"
+        let images = imageData && inputShape.count == 3
+        let kind = images && models.count > 1 ? try choice("model", models) : models[0]
+        guard kind == "mlp" || images else { throw TuningError.invalidArgument("model family \(kind) needs image data") }
+        let cnns = imageData && models.contains("cnn"), mlps = models.contains("mlp")
         let activation = try choice("activation", activations)
         let dropout = maxDropout > 0 ? try float("dropout", 0...maxDropout) : 0
         // The configuration is written as the spec layer's JSON and read by its readers
@@ -195,7 +220,7 @@ public struct AutoSearchSpace: Equatable, Sendable {
         func numbers(_ xs: [Int]) -> JSONValue { .array(xs.map { .number(Double($0)) }) }
         var model: [String: JSONValue]?
         var train: [String: JSONValue] = ["epochs": .number(Double(maxEpochs)), "validation_fraction": 0]
-        if kind == "cnn" || (every && includeCNN) {
+        if kind == "cnn" || (every && cnns) {
             let convLayers = try int("conv_layers", 1...maxConvLayers)
             let first = try int("channels", channels, log: true)
             let head = try int("cnn_hidden", cnnHiddenWidths, log: true)
@@ -209,7 +234,7 @@ public struct AutoSearchSpace: Equatable, Sendable {
             model = ["kind": "cnn", "input_shape": numbers(inputShape), "channels": numbers((0..<convLayers).map { first << $0 }),
                      "batch_norm": .bool(batchNorm), "hidden": numbers([head])]
         }
-        if kind == "mlp" || every {
+        if kind == "mlp" || (every && mlps) {
             let layers = try int("layers", 1...maxHiddenLayers)
             let widthsChosen = try (1...(every ? maxHiddenLayers : layers)).map { try int("width_\($0)", widths, log: true) }
             model = ["kind": "mlp", "inputs": .number(Double(inputShape.reduce(1, *))), "hidden": numbers(Array(widthsChosen.prefix(layers)))]
@@ -230,7 +255,7 @@ public struct AutoSearchSpace: Equatable, Sendable {
         train["optimizer"] = ["name": .string(specName), "lr": .number(lr),
                               "weight_decay": .number(decay)]
         train["schedule"] = "cosine"
-        if images || (every && includeCNN) {
+        if images || (every && imageData) {
             switch try choice("schedule", schedules) {
             case "warmup_cosine": train["schedule"] = ["name": "cosine", "warmup": 1]
             case "one_cycle": train["schedule"] = "one_cycle"

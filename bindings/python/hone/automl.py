@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ctypes import POINTER, byref, c_char, c_void_p
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from . import errors
 from ._lib import check, dumps, encode, lib, loads, take_string
@@ -61,16 +61,18 @@ def auto(x: Any, y: Any, *, time_budget: Optional[float] = None, max_trials: Opt
          x_test: Any = None, y_test: Any = None, task: Optional[str] = None, n_classes: Optional[int] = None,
          jobs: int = 1, seed: int = 0, storage: Optional[str] = None, study_name: Optional[str] = None,
          validation_fraction: Optional[float] = None, test_fraction: Optional[float] = None,
-         max_epochs: Optional[int] = None, ensemble: Optional[int] = None, output: Optional[str] = None,
-         report: Optional[str] = None) -> AutoResult:
+         max_epochs: Optional[int] = None, ensemble: Optional[int] = None, models: Optional[Sequence[str]] = None,
+         refit: bool = False, output: Optional[str] = None, report: Optional[str] = None) -> AutoResult:
     """Finds a good network for ``x`` → ``y`` without a search space: MLP architectures
     and training settings searched by the automatic sampler with Hyperband over epochs for
-    ``time_budget`` seconds and/or ``max_trials`` trials, the best retrained on all of
-    ``x`` and tested on ``(x_test, y_test)`` (default: a seeded ``test_fraction`` of the
-    data held out); with ``ensemble`` > 1 (default: one per job, at most 3) up to that
-    many of the best configurations (within 1.1× the best's validation error) are
-    retrained side by side and averaged into one model. Labels are classes when integer
-    (``task``/``n_classes`` override), else regression targets. ``output`` saves the model (.safetensors), ``report`` writes
+    ``time_budget`` seconds and/or ``max_trials`` trials; the final model averages up to
+    ``ensemble`` (default 5; 1: the best alone) of the search's networks, chosen by
+    ensemble selection on the validation split (``refit=True`` retrains them on all of
+    ``x`` instead), and is tested on ``(x_test, y_test)`` (default: a seeded
+    ``test_fraction`` of the data held out). Labels are classes when integer
+    (``task``/``n_classes`` override), else regression targets. ``models`` names the
+    model families searched (``["mlp"]``, ``["cnn"]``, ``["mlp", "cnn"]``; CNNs need
+    images; default: both for images, MLPs otherwise). ``output`` saves the model (.safetensors), ``report`` writes
     the HTML report of the search; the study goes to ``storage`` (default in memory).
     """
     if time_budget is None and max_trials is None:
@@ -80,7 +82,8 @@ def auto(x: Any, y: Any, *, time_budget: Optional[float] = None, max_trials: Opt
     for key, value in (("time_budget", time_budget), ("max_trials", max_trials), ("storage", storage),
                        ("study_name", study_name), ("validation_fraction", validation_fraction),
                        ("test_fraction", test_fraction), ("max_epochs", max_epochs), ("ensemble", ensemble),
-                       ("output", output), ("report", report)):
+                       ("models", list(models) if models is not None else None),
+                       ("refit", refit or None), ("output", output), ("report", report)):
         if value is not None:
             options[key] = value
     if (x_test is None) != (y_test is None):

@@ -1,0 +1,44 @@
+import HoneData
+@testable import HoneTuning
+import XCTest
+
+/// Greedy ensemble selection on validation outputs (EnsembleSelection).
+final class EnsembleSelectionTests: XCTestCase {
+    /// Logits of a network whose true-class logit exceeds its strongest wrong class's by
+    /// `margins[i]` on sample i (negative: a mistake), for 3 classes.
+    private func logits(_ labels: [Int32], margins: [Double]) -> [Double] {
+        zip(labels, margins).flatMap { label, m -> [Double] in
+            var row = [Double](repeating: -5, count: 3)
+            row[Int(label)] = m
+            row[(Int(label) + 1) % 3] = 0
+            return row
+        }
+    }
+
+    func testPrefersANetworkWithOtherMistakesOverANearCopyOfTheBest() {
+        let labels: [Int32] = [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]
+        let best = logits(labels, margins: [3, 3, 3, 3, 3, 3, 3, 3, -0.5, -0.5])   // 8/10
+        let copy = logits(labels, margins: [3, 3, 3, 3, 3, 3, 3, -0.5, -1, -1])    // 7/10, the same mistakes and one more
+        let other = logits(labels, margins: [-0.5, 3, 3, 3, 3, 3, 3, 3, 3, 3])     // 9/10, wrong where the best is sure
+        let outputs = [best, copy, other]
+        let targets = Targets.classes(labels: labels, classCount: 3, classNames: nil)
+        // Starting from the best (index 0): `other` fixes both of its mistakes, the copy none.
+        XCTAssertEqual(EnsembleSelection.select(outputs, targets: targets, first: 0, maxMembers: 3), [0, 2])
+        XCTAssertEqual(EnsembleSelection.select(outputs, targets: targets, first: 0, maxMembers: 1), [0])
+    }
+
+    func testStopsWhenNoNetworkImprovesTheScore() {
+        let labels: [Int32] = [0, 1, 2, 0]
+        let perfect = logits(labels, margins: [2, 2, 2, 2]), wrong = logits(labels, margins: [-2, -2, -2, -2])
+        let chosen = EnsembleSelection.select([perfect, wrong, wrong], targets: .classes(labels: labels, classCount: 3, classNames: nil),
+                                              first: 0, maxMembers: 3)
+        XCTAssertEqual(chosen, [0])
+    }
+
+    func testRegressionAveragesOutputsByMeanSquaredError() {
+        let targets = Targets.regression(values: [1, 2, 3, 4], outputCount: 1)
+        let high: [Double] = [1.5, 2.5, 3.5, 4.5], low: [Double] = [0.4, 1.4, 2.4, 3.4], far: [Double] = [9, 9, 9, 9]
+        // Alone `high` is best (0.25 < 0.36); with `low` the mean is off by 0.05.
+        XCTAssertEqual(EnsembleSelection.select([high, far, low], targets: targets, first: 0, maxMembers: 3), [0, 2])
+    }
+}
