@@ -58,9 +58,13 @@ def load(seed):
     return (t(xs[mask]), t(ys[mask])), (t(xs[val]), t(ys[val])), (t(xs), t(ys)), (t(xt), t(yt))
 
 
+MODELS = ["mlp", "cnn"]
+
+
 def suggest(trial):
-    """Hone's AutoSearchSpace for images, parameter by parameter (define-by-run)."""
-    p = {"model": trial.suggest_categorical("model", ["mlp", "cnn"]),
+    """Hone's AutoSearchSpace for images, parameter by parameter (define-by-run); with one
+    model family (`--models`) there is no "model" parameter, as in Hone's space."""
+    p = {"model": trial.suggest_categorical("model", MODELS) if len(MODELS) > 1 else MODELS[0],
          "activation": trial.suggest_categorical("activation", ["relu", "gelu", "tanh"]),
          "dropout": trial.suggest_float("dropout", 0, 0.5)}
     if p["model"] == "cnn":
@@ -200,7 +204,9 @@ def main():
     ap.add_argument("--refit-threads", type=int, default=0,
                     help="torch threads of the final refit (default: jobs × threads, the whole machine)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--models", default="mlp,cnn", help="model families searched (hone auto's --models)")
     a = ap.parse_args()
+    MODELS[:] = a.models.split(",")
     torch.set_num_threads(a.threads)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     (xtr, ytr), (xv, yv), (xf, yf), (xt, yt) = load(a.seed)
@@ -233,7 +239,7 @@ def main():
     def progress(study, trial):
         value = trial.value if trial.value is not None else trial.user_attrs.get("last_accuracy", float("nan"))
         print(f"trial {trial.number:3d} {trial.state.name:8s} val {value:.4f} epochs {len(trial.intermediate_values):2d} "
-              f"at {time.perf_counter() - start:5.0f} s  {trial.params.get('model')}", flush=True)
+              f"at {time.perf_counter() - start:5.0f} s  {trial.params.get('model', MODELS[0])}", flush=True)
 
     sampler = optuna.samplers.TPESampler(seed=a.seed, constant_liar=a.jobs > 1)
     pruner = optuna.pruners.HyperbandPruner(min_resource=MIN_EPOCHS, max_resource=MAX_EPOCHS, reduction_factor=3)
@@ -263,6 +269,7 @@ def main():
     for t in trials:
         states[t.state.name.lower()] = states.get(t.state.name.lower(), 0) + 1
     out = {"impl": f"optuna-twin-{a.mode}", "budget": a.seconds, "seed": a.seed, "jobs": a.jobs, "threads": a.threads,
+           "models": MODELS,
            "search_seconds": search, "refit_seconds": refit, "total_seconds": search + refit, "trials": states,
            "epochs_trained": epochs[0], "best_trial": best.number, "best_val": best_val,
            "best_params": {k: str(v) for k, v in best.params.items()}, "test_accuracy": test,
