@@ -6,9 +6,9 @@
 #   2. the auto sampler with Hyperband pruning (1–8 epochs) searches MLPs and CNNs (batch
 #      norm, crop/flip augmentation, label smoothing, cosine / warm-up / one-cycle
 #      schedules) for 3 minutes on 2 workers, printing one line per finished trial;
-#   3. the best configurations (averaged into one model, one per worker) and the default
-#      one are retrained on all 60,000 training images and their test accuracies printed
-#      side by side.
+#   3. the search's best networks are averaged into one model (ensemble selection on the
+#      validation images, no retraining), and its test accuracy is printed next to that of
+#      the default configuration's network.
 # Trials are stored in SQLite (hone.db here; run it again to continue the same study), the
 # tuned model in out/fashion-mnist.safetensors.
 # Extra arguments go to `hone auto`, e.g. `scripts/main.sh --time-budget 600`.

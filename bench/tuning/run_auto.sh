@@ -39,13 +39,14 @@ logs, tag = sys.argv[1], sys.argv[2]
 hone = open(f"{logs}/hone-{tag}.log").read()
 num = lambda pattern: float(re.search(pattern, hone).group(1)) if re.search(pattern, hone) else float("nan")
 search = num(r"search: (\d+) s,")
-refit = num(r"retrained in (\d+) s")
+# The final model: "built in" (the search's networks averaged) or "retrained in" (--refit).
+refit = num(r"(?:retrained|built) in (\d+) s")
 trials = re.search(r"search: \d+ s, (.*)", hone)
 trials = trials.group(1) if trials else "?"
 best = re.search(r"best: trial \d+, (.*)", hone)
 best = best.group(1) if best else "?"
 total, test = num(r"HONE_TOTAL ([0-9.]+)"), num(r"test accuracy ([0-9.]+)")
-print("| run | search s | refit s | total s | trials | best validation | test accuracy |")
+print("| run | search s | final model s | total s | trials | best validation | test accuracy |")
 print("|---|---|---|---|---|---|---|")
 print(f"| hone auto --jobs 2 | {search:.0f} | {refit:.0f} | {total:.0f} | {trials} | {best} | {test:.4f} |")
 for mode in ("deadline", "plain"):
