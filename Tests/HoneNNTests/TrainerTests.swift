@@ -35,6 +35,27 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(matrix[0][0] + matrix[1][1], Int((evaluation.accuracy! * 200).rounded()))
     }
 
+    /// `outputs` is the model's evaluation-mode forward pass over the data set, in order,
+    /// across a last partial batch; its argmax agrees with `evaluate`'s accuracy.
+    func testOutputsAreTheEvaluationModePredictionsInOrder() throws {
+        let data = try Synthetic.moons(count: 300, noise: 0.1, seed: 2)
+        let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [16], dropout: 0.3,
+                                                              normalization: .batch, outputCount: 2))
+        var config = TrainerConfig(epochs: 3, batchSize: 32, optimizer: .adam(learningRate: 0.01), seed: 4)
+        config.evaluationBatchSize = 128   // 300 = 2 × 128 + 44
+        let trainer = try Trainer(description: description, config: config)
+        try trainer.fit(data)
+        let outputs = try trainer.outputs(data)
+        XCTAssertEqual(outputs.count, 300 * 2)
+        let predicted = trainer.model.predict(Tensor(data.features, shape: [300, 2])).scalars
+        for (a, b) in zip(outputs, predicted) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+        let labels = data.labels!
+        let correct = (0..<300).filter { (outputs[2 * $0 + 1] > outputs[2 * $0] ? 1 : 0) == Int(labels[$0]) }.count
+        XCTAssertEqual(Double(correct) / 300, try trainer.evaluate(data).accuracy!, accuracy: 1e-12)
+        // Data the model cannot read is refused, not run.
+        XCTAssertThrowsError(try trainer.outputs(try Synthetic.blobs(count: 10, centers: 2, featureCount: 3, seed: 1)))
+    }
+
     func testRegressionReachesLowMSE() throws {
         let data = try Synthetic.regression(count: 300, featureCount: 2, function: .linear, noise: 0.05, seed: 5)
         let description = ModelDescription.mlp(MLPDescription(inputCount: 2, hiddenWidths: [16], outputCount: 1))
