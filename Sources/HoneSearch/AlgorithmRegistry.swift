@@ -155,6 +155,12 @@ public final class AlgorithmRegistry: @unchecked Sendable {
                 }
                 t.startup = v
             }
+            if let s = try o.string("bandwidths") {
+                guard let v = TPESampler.Bandwidths(rawValue: s) else {
+                    throw StudyError.invalidArgument("sampler 'tpe': option \"bandwidths\" must be \"shared\" or \"per_side\", got \"\(s)\"")
+                }
+                t.bandwidths = v
+            }
             if let s = try o.string("failed_trials") {
                 guard let v = TPESampler.FailedTrials(rawValue: s) else {
                     throw StudyError.invalidArgument("sampler 'tpe': option \"failed_trials\" must be \"worst\" or \"ignore\", got \"\(s)\"")

@@ -38,6 +38,10 @@ final class AlgorithmRegistryTests: XCTestCase {
         XCTAssertThrowsError(try r.sampler("tpe", options: ["n_startup_trials": "ten"])) {
             XCTAssertTrue("\($0)".contains("n_startup_trials") && "\($0)".contains("integer"), "\($0)")
         }
+        XCTAssertThrowsError(try r.sampler("tpe", options: ["bandwidths": "wide"])) {
+            XCTAssertTrue("\($0)".contains("bandwidths") && "\($0)".contains("per_side"), "\($0)")
+        }
+        XCTAssertEqual((try r.sampler("tpe", options: ["bandwidths": "per_side"]) as? TPESampler)?.options.bandwidths, .perSide)
         XCTAssertThrowsError(try r.pruner("asha")) { XCTAssertTrue("\($0)".contains("max_resource"), "\($0)") }   // hyperband alone is "auto"
         XCTAssertThrowsError(try r.pruner(spec: ["max_resource": 3])) { XCTAssertTrue("\($0)".contains("\"name\""), "\($0)") }
         XCTAssertThrowsError(try r.sampler("random", options: ["seed": 1])) { XCTAssertTrue("\($0)".contains("takes none"), "\($0)") }

@@ -77,7 +77,11 @@ class RandomSampler(BaseSampler):
 
 class TPESampler(BaseSampler):
     """Tree-structured Parzen Estimator (Bergstra et al. 2011), Optuna's defaults:
-    10 random startup trials, 24 candidates, independent (``multivariate=False``)."""
+    10 random startup trials, 24 candidates, independent (``multivariate=False``).
+
+    ``bandwidths`` (Hone's, not Optuna's): ``"shared"`` (default) gives each observation's
+    kernel the bandwidth it would have in one estimator over all trials, so l(x) and g(x)
+    share their kernels; ``"per_side"`` is Optuna's (gaps among each side's own trials)."""
 
     name = "tpe"
 
@@ -87,7 +91,8 @@ class TPESampler(BaseSampler):
                  seed: Optional[int] = None, *, multivariate: bool = False, group: bool = False,
                  warn_independent_sampling: bool = True, constant_liar: bool = False,
                  constraints_func: Optional[Callable[..., Sequence[float]]] = None,
-                 categorical_distance_func: Optional[Mapping[str, Any]] = None) -> None:
+                 categorical_distance_func: Optional[Mapping[str, Any]] = None,
+                 bandwidths: str = "shared") -> None:
         _unsupported("TPESampler", consider_prior=(consider_prior, True), prior_weight=(prior_weight, 1.0),
                      consider_magic_clip=(consider_magic_clip, True), consider_endpoints=(consider_endpoints, False),
                      gamma=(gamma, None), weights=(weights, None), constraints_func=(constraints_func, None),
@@ -95,7 +100,7 @@ class TPESampler(BaseSampler):
         _ignored_warning("TPESampler", warn_independent_sampling=(warn_independent_sampling, True))
         super().__init__({"n_startup_trials": int(n_startup_trials), "n_ei_candidates": int(n_ei_candidates),
                           "multivariate": bool(multivariate), "group": bool(group),
-                          "constant_liar": bool(constant_liar)}, seed)
+                          "constant_liar": bool(constant_liar), "bandwidths": str(bandwidths)}, seed)
 
 
 class GPSampler(BaseSampler):

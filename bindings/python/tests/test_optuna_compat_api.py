@@ -75,6 +75,11 @@ def test_sampler_seed_seeds_the_study_and_unsupported_options_warn():
         warnings.simplefilter("error")
         hone.samplers.TPESampler(prior_weight=1.0, n_startup_trials=3)   # Optuna's default: no warning
     assert hone.samplers.TPESampler(n_startup_trials=3).spec()["n_startup_trials"] == 3
+    assert hone.samplers.TPESampler().spec()["bandwidths"] == "shared"
+    assert hone.samplers.TPESampler(bandwidths="per_side").spec()["bandwidths"] == "per_side"
+    study = hone.create_study(sampler=hone.samplers.TPESampler(bandwidths="per_side", seed=1))
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=12)     # the library takes the option
+    assert len(study.trials) == 12
 
 
 def test_create_trial_checks_values_against_distributions():

@@ -96,12 +96,23 @@ struct ParzenEstimator {
     ///   - columns: one column per dim, one entry per observation (unit value for numeric
     ///     dims, choice index for categoricals).
     ///   - weights: one per observation (not necessarily normalised).
-    init(columns: [[Double]], weights: [Double], dims: [ParzenDimension], settings: ParzenSettings)
+    ///   - bandwidths: per numeric dim, one bandwidth per observation (before the magic
+    ///     clip) given by the caller — TPE's shared bandwidths, from the gaps among the
+    ///     observations of both estimators; nil: the neighbour gaps among `columns` alone.
+    ///     Categorical dims' entries are not read.
+    ///   - clipKernelCount: the kernel count the magic clip divides by (with shared
+    ///     bandwidths, that of one estimator over both sides' observations); nil: this
+    ///     estimator's own.
+    init(columns: [[Double]], weights: [Double], dims: [ParzenDimension], settings: ParzenSettings,
+         bandwidths: [[Double]]? = nil, clipKernelCount: Int? = nil)
     {
         // Internal: TPE builds one column per dimension. Checked in every build (once per
         // fit), since the loops below index `columns` by dimension without bounds checks.
         invariant(columns.count == dims.count && columns.allSatisfy({ $0.count == weights.count }),
                   "ParzenEstimator: \(columns.count) columns for \(dims.count) dimensions, \(weights.count) weights")
+        invariant(bandwidths.map { b in b.count == dims.count && dims.indices.allSatisfy { d in
+            if case .categorical = dims[d] { return true } else { return b[d].count == weights.count } } } ?? true,
+                  "ParzenEstimator: given bandwidths do not match the columns")
         let n = columns.first?.count ?? 0
         let D = dims.count
         self.dims = dims
@@ -131,12 +142,12 @@ struct ParzenEstimator {
         var continuousDims = 0
         var catLogProbs = [[Double]](repeating: [], count: D)
         // Magic clip: range / min(100, 1 + kernels) with range 1 on the unit interval.
-        let minSigma = settings.magicClip ? 1 / Double(min(100, 1 + K)) : 1e-12
+        let minSigma = settings.magicClip ? 1 / Double(min(100, 1 + (clipKernelCount ?? K))) : 1e-12
         for d in 0..<D {
             switch dims[d] {
             case .numeric:
                 let column = columns[d]
-                let obsSigmas = Self.neighbourBandwidths(column, considerEndpoints: settings.considerEndpoints)
+                let obsSigmas = bandwidths?[d] ?? Self.neighbourBandwidths(column, considerEndpoints: settings.considerEndpoints)
                 for k in 0..<n {
                     mus[d * K + k] = column[k]
                     sigmas[d * K + k] = min(max(obsSigmas[k], minSigma), 1)
