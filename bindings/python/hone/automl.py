@@ -11,7 +11,7 @@ from .model import Model, _Dataset, _classes, _np
 
 
 class AutoResult:
-    """What :func:`auto` found: the retrained best network and the search's summary.
+    """What :func:`auto` found: the final network (the search's best, averaged) and the search's summary.
 
     ``result`` holds hone_auto's JSON ("study", "task", "params", "test_accuracy" or
     "test_rmse"/"test_r2", ...). :meth:`predict` takes raw feature rows and returns
