@@ -17,11 +17,12 @@ import Foundation
 /// | numeric, ≥ 2 dims, larger budget or > 20 dims          | CMA-ES                           |
 /// | anything else (categorical/conditional, large)         | TPE                              |
 ///
-/// In a numeric GP study, once there are enough complete trials to fit a quadratic model
-/// (`TrustRegionSampler.pointsNeeded`), three of every four trials (numbers not divisible
-/// by 4) go to the quadratic trust region around the incumbent: the GP finds the basins
-/// (and, through its basin exclusion, leaves resolved ones), the trust region converges in
-/// the incumbent's — and follows curved valleys such as Rosenbrock's, where a GP alone
+/// In a numeric GP study, once there are enough complete trials (`trustRegionStart`: 10 in
+/// 2–3-D, 15 in 4-D, 19 in 9-D, else 21), three of every four trials (numbers not
+/// divisible by 4) go to the trust region around the incumbent, whose model grows from
+/// linear to quadratic as the points arrive: the GP finds the basins (and, through its
+/// basin exclusion, leaves resolved ones), the trust region converges in the
+/// incumbent's — and follows curved valleys such as Rosenbrock's, where a GP alone
 /// advances slowly (median regret at 100 evaluations on Rosenbrock-4: 20 with the GP
 /// alone, ≈ 2 with the trust region; see BENCHMARKS.md). When a GP trial moves the
 /// incumbent, the trust region restarts there with Δ at least half the jump (its Δ had
@@ -143,6 +144,10 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             return try? NSGAIISampler(options: o)   // nil (unavailable) only for deterministicParallelism < 1
         case .trustRegion:
             var o = TrustRegionSampler.Options()
+            // `trustRegionStart` decides when it starts, with whatever model the points
+            // then determine.
+            o.startupTrials = 0
+            o.linearModelFirst = true
             o.deterministicParallelism = deterministicParallelism
             return TrustRegionSampler(options: o)
         case .replicate:
@@ -208,6 +213,18 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
     public static func isReplicateTrial(_ n: Int) -> Bool { n >= 20 && (n - 20) % 30 == 0 }
     /// Trust-region steps without improving the incumbent before it counts as stalled.
     public static let stallWindow = 8
+
+    /// Finished trials before the trust region takes three trials in four: at least the
+    /// GP's startup (10) and the d + 1 points of a linear model; no more than the richest
+    /// model needs ((d + 1)(d + 2)/2 up to 8-D, 2d + 1 above) or 2 × startup + 1 = 21 — the
+    /// GP's startup and as many trials of its own to find a basin. The trust region starts
+    /// with whatever model the points then determine: in 11–20-D a linear one (COBYLA's), where
+    /// waiting for the diagonal quadratic's 2d + 1 points (41 in 20-D) left the trust
+    /// region a third of a 100-trial budget less (bbob 20-D, BENCHMARKS.md).
+    public static func trustRegionStart(dimension d: Int, trustRegion tr: TrustRegionSampler) -> Int {
+        let startup = GPSampler.Options().startupTrials
+        return max(d + 1, startup, min(tr.quadraticPoints(dimension: d), 2 * startup + 1))
+    }
 
     /// The GP's latest noise fit says the objective is noisy.
     public static func isNoisy(_ o: ObservedSpace) -> Bool { (o.replicateNoise ?? 0) > noiseThreshold }
@@ -287,7 +304,7 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         // Stalled: one trial in four (those ≡ 1 mod 4) instead of three.
         let stalled = o.trustRegionStepsSinceImprovement >= Self.stallWindow
         if a == .gp, numeric, !Self.isNoisy(o), let tr = delegate(.trustRegion) as? TrustRegionSampler,
-           o.finishedTrials >= tr.pointsNeeded(dimension: o.space.count)
+           o.finishedTrials >= Self.trustRegionStart(dimension: o.space.count, trustRegion: tr)
         {
             if Self.isReplicateTrial(trialNumber), delegate(.replicate) != nil {
                 a = .replicate

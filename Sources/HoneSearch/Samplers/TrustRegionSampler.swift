@@ -30,8 +30,11 @@ import HoneTensor
 ///    Recomputed from the trials on every ask, so it is as reproducible as the rest of
 ///    the study.
 /// 3. Model: weighted least squares over the nearest points (weights fall off beyond 2Δ),
-///    full quadratic for d ≤ `fullQuadraticDimensions` (diagonal Hessian above), with a
-///    small ridge on the curvature terms so sparse geometry gives a tame model.
+///    the richest that the points determine (`modelShape`; with `linearModelFirst` the
+///    first ones have fewer coefficients): linear from d + 1 points,
+///    diagonal curvature from 2d + 1, the full quadratic from (d + 1)(d + 2) / 2 for
+///    d ≤ `fullQuadraticDimensions`; with a small ridge on the curvature terms so sparse
+///    geometry gives a tame model.
 /// 4. Step: the model's minimiser over the box ∩ trust region (projected L-BFGS from
 ///    x*, from the scaled steepest-descent corner and from a few random points). When
 ///    the model predicts no improvement, a geometry step (a random point at Δ/2) adds
@@ -42,8 +45,15 @@ import HoneTensor
 /// parameters come from random sampling), and multi-objective studies fall back to random.
 public final class TrustRegionSampler: Sampler, @unchecked Sendable {
     public struct Options: Sendable {
-        /// Random trials before the first model (at least 2d + 1 are needed anyway).
+        /// Random trials before the first model (at least the model's points are needed
+        /// anyway).
         public var startupTrials: Int = 10
+        /// Start from d + 1 points with a linear model (COBYLA's), growing it to the
+        /// quadratic as points arrive, instead of waiting for the quadratic's points. For
+        /// `auto`, whose GP places those points (`AutoSampler.trustRegionStart`); after
+        /// random points alone it loses (bbob 5/10-D, rotated quadratics: the diagonal
+        /// model's first steps shrink Δ before the full one can be fitted).
+        public var linearModelFirst = false
         /// Bounds of Δ in the unit cube (half-width of the trust region).
         public var minRadius: Double = 1e-7
         public var maxRadius: Double = 0.5
@@ -137,7 +147,7 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
 
         // Step 3: the model, in coordinates scaled by the radius (s = (x − x*) / Δ).
         let model = QuadraticModel.fit(points.map { (x: $0.x, f: $0.f) }, centre: centre, radius: radius,
-                                       full: d <= options.fullQuadraticDimensions)
+                                       shape: modelShape(points: points.count, dimension: d))
 
         // Step 4: minimise it over the box ∩ trust region.
         let lower = centre.map { max(-1, (0 - $0) / radius) }
@@ -193,10 +203,27 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
         return params
     }
 
-    /// Complete trials needed before the first model: the startup trials, and at least as
-    /// many as the model has coefficients.
+    /// Complete trials needed before the first model: the startup trials, and as many as
+    /// the first model has coefficients (d + 1 with `linearModelFirst`).
     public func pointsNeeded(dimension d: Int) -> Int {
-        max(options.startupTrials, QuadraticModel.coefficients(dimension: d, full: d <= options.fullQuadraticDimensions))
+        max(options.startupTrials, options.linearModelFirst ? QuadraticModel.coefficients(dimension: d, shape: .linear)
+                                                             : quadraticPoints(dimension: d))
+    }
+
+    /// The richest model that n points determine: linear from d + 1 points, diagonal
+    /// curvature from 2d + 1, every second-order term (up to `fullQuadraticDimensions`)
+    /// from (d + 1)(d + 2) / 2. Starting with the linear model, as COBYLA does, lets the
+    /// descent begin d + 1 points in instead of waiting for the quadratic's (21 in 5-D,
+    /// 41 in 20-D) while the points arrive.
+    func modelShape(points n: Int, dimension d: Int) -> QuadraticModel.Shape {
+        if d <= options.fullQuadraticDimensions, n >= QuadraticModel.coefficients(dimension: d, shape: .full) { return .full }
+        if n >= QuadraticModel.coefficients(dimension: d, shape: .diagonal) { return .diagonal }
+        return .linear
+    }
+
+    /// Points of the richest model allowed in d dimensions (full or diagonal quadratic).
+    func quadraticPoints(dimension d: Int) -> Int {
+        QuadraticModel.coefficients(dimension: d, shape: d <= options.fullQuadraticDimensions ? .full : .diagonal)
     }
 }
 
@@ -228,12 +255,23 @@ struct QuadraticModel {
         return v - constant
     }
 
-    static func coefficients(dimension d: Int, full: Bool) -> Int { 1 + 2 * d + (full ? d * (d - 1) / 2 : 0) }
+    /// Which terms the model has: a linear model (no curvature), diagonal curvature, or
+    /// every second-order term.
+    enum Shape: Sendable { case linear, diagonal, full }
+
+    static func coefficients(dimension d: Int, shape: Shape) -> Int {
+        switch shape {
+        case .linear: return 1 + d
+        case .diagonal: return 1 + 2 * d
+        case .full: return 1 + 2 * d + d * (d - 1) / 2
+        }
+    }
 
     /// nil when too few points are near enough to determine the linear part.
-    static func fit(_ points: [(x: [Double], f: Double)], centre: [Double], radius: Double, full: Bool) -> QuadraticModel? {
+    static func fit(_ points: [(x: [Double], f: Double)], centre: [Double], radius: Double, shape: Shape) -> QuadraticModel? {
         let d = centre.count
-        let p = coefficients(dimension: d, full: full)
+        let p = coefficients(dimension: d, shape: shape)
+        let full = shape == .full
         // The nearest points: enough for the model, more when they are inside 2Δ.
         let near = points.map { pt -> (x: [Double], f: Double, r: Double) in
             (pt.x, pt.f, infinityDistance(pt.x, centre))
@@ -251,7 +289,7 @@ struct QuadraticModel {
         func features(_ s: [Double]) -> [Double] {
             var phi = [1.0]
             phi += s
-            phi += s.map { 0.5 * $0 * $0 }
+            if shape != .linear { phi += s.map { 0.5 * $0 * $0 } }
             if full { for i in 0..<d { for j in (i + 1)..<d { phi.append(s[i] * s[j]) } } }
             return phi
         }
@@ -280,7 +318,7 @@ struct QuadraticModel {
         for i in 1...d { c[i] *= u }
         for i in (1 + d)..<p { c[i] *= u * u }
         var h = [Double](repeating: 0, count: d * d)
-        for i in 0..<d { h[i * d + i] = c[1 + d + i] }
+        if shape != .linear { for i in 0..<d { h[i * d + i] = c[1 + d + i] } }
         if full {
             var k = 1 + 2 * d
             for i in 0..<d { for j in (i + 1)..<d { h[i * d + j] = c[k]; h[j * d + i] = c[k]; k += 1 } }

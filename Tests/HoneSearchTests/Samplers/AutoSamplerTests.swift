@@ -128,6 +128,30 @@ final class AutoSamplerTests: XCTestCase {
         XCTAssertLessThan(try study.bestValue() - TestFunctions.braninMinimum, 1e-6)
     }
 
+    /// When the trust region starts: as before in 2–5-D and 9–10-D (the GP's startup, or the
+    /// points of the quadratic model); at 21 from 11-D (20-D: a linear model), where the
+    /// diagonal quadratic waited for 2d + 1 (41 in 20-D), and at 21 in 6–8-D.
+    func testTrustRegionStart() {
+        let tr = TrustRegionSampler()
+        XCTAssertEqual([2, 3, 4, 5, 6, 8, 9, 10, 11, 20].map { AutoSampler.trustRegionStart(dimension: $0, trustRegion: tr) },
+                       [10, 10, 15, 21, 21, 21, 19, 21, 21, 21])
+    }
+
+    /// A 20-D numeric study: the trust region takes three trials in four from 21 finished
+    /// trials on, its first steps with a linear model (the old rule waited for 41).
+    func testTrustRegionStartsWithALinearModelIn20D() throws {
+        let d = 20
+        let study = try runStudy(AutoSampler(budget: 100), seed: 2, nTrials: 24) { t in
+            try (0..<d).reduce(0.0) { s, j in let x = try t.suggestFloat("x\(j)", -5, 5) - 1; return s + x * x }
+        }
+        let trials = try study.trials()
+        for n in 10..<21 { XCTAssertEqual(trials[n].systemAttrs[AutoSampler.trialAttribute], "gp", "trial \(n)") }
+        for n in 21..<24 {
+            XCTAssertEqual(trials[n].systemAttrs[AutoSampler.trialAttribute], "trust-region", "trial \(n)")
+            XCTAssertNotNil(trials[n].systemAttrs[TrustRegionSampler.radiusAttribute], "trial \(n)")
+        }
+    }
+
     func testSameSeedSameSuggestions() throws {
         func params(_ seed: UInt64) throws -> [[String: ParamValue]] {
             try runStudy(AutoSampler(), seed: seed, nTrials: 25, braninObjective).trials().map(\.params)

@@ -30,7 +30,7 @@ final class TrustRegionSamplerTests: XCTestCase {
             let x = centre.map { $0 + radius * (2 * rng.uniform() - 1) }
             return (x, f(x))
         } + [(centre, f(centre))]
-        let model = try XCTUnwrap(QuadraticModel.fit(points, centre: centre, radius: radius, full: true))
+        let model = try XCTUnwrap(QuadraticModel.fit(points, centre: centre, radius: radius, shape: .full))
         // ∇f at the centre.
         for i in 0..<d {
             let g = gradient[i] + (0..<d).reduce(0) { $0 + hessian[i][$1] * centre[$1] }
@@ -110,6 +110,44 @@ final class TrustRegionSamplerTests: XCTestCase {
         let next = try run { x, y in (x - 0.9) * (x - 0.9) + (y - 0.9) * (y - 0.9) - 1 }
         let radius = try XCTUnwrap(study.trials()[next.number].systemAttrs[TrustRegionSampler.radiusAttribute]?.numberValue)
         XCTAssertGreaterThanOrEqual(radius, 0.3)
+    }
+
+    /// With `linearModelFirst` the first step comes once d + 1 points determine a linear
+    /// model (10-D: trial 11, not trial 21 when a diagonal quadratic was required), and
+    /// with a linear model the step is the trust region's corner against the gradient:
+    /// every coordinate moves by Δ.
+    func testStartsWithALinearModelFromDPlusOnePoints() throws {
+        let d = 10
+        let slopes = (0..<d).map { Double($0 % 3) - 0.8 }   // −0.8, 0.2, 1.2, …: no zero
+        var options = TrustRegionSampler.Options()
+        options.linearModelFirst = true
+        XCTAssertEqual(TrustRegionSampler(options: options).pointsNeeded(dimension: d), d + 1)
+        XCTAssertEqual(TrustRegionSampler().pointsNeeded(dimension: d), 2 * d + 1)
+        let study = try runStudy(TrustRegionSampler(options: options), seed: 8, nTrials: 12) { t in
+            try (0..<d).reduce(0.0) { $0 + slopes[$1] * (try t.suggestFloat("x\($1)", 0, 1)) }
+        }
+        let trials = try study.trials()
+        XCTAssertFalse(trials[..<11].contains { $0.systemAttrs[TrustRegionSampler.radiusAttribute] != nil })
+        let step = trials[11]
+        let radius = try XCTUnwrap(step.systemAttrs[TrustRegionSampler.radiusAttribute]?.numberValue, "no trust-region step at trial 11")
+        let incumbent = trials[..<11].min { $0.value! < $1.value! }!
+        for j in 0..<d {
+            let from = incumbent.params["x\(j)"]!.doubleValue!, to = step.params["x\(j)"]!.doubleValue!
+            // Against the slope by Δ, unless the box's bound comes first.
+            let expected = slopes[j] > 0 ? max(from - radius, 0) : min(from + radius, 1)
+            XCTAssertEqual(to, expected, accuracy: 1e-9 * max(1, radius), "x\(j)")
+        }
+        XCTAssertLessThan(step.value!, incumbent.value!)
+    }
+
+    /// The model grows with the points: linear, then diagonal curvature, then full.
+    func testModelShapeGrowsWithThePoints() {
+        let sampler = TrustRegionSampler()
+        XCTAssertEqual(sampler.modelShape(points: 6, dimension: 5), .linear)
+        XCTAssertEqual(sampler.modelShape(points: 11, dimension: 5), .diagonal)
+        XCTAssertEqual(sampler.modelShape(points: 21, dimension: 5), .full)
+        XCTAssertEqual(sampler.modelShape(points: 40, dimension: 10), .diagonal)
+        XCTAssertEqual(sampler.modelShape(points: 300, dimension: 10), .diagonal)   // above fullQuadraticDimensions
     }
 
     func testCategoricalSpacesAreNotModelled() throws {
