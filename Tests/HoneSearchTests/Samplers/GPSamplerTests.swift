@@ -181,6 +181,27 @@ final class GPSamplerTests: XCTestCase {
         for (t, x) in asked { try study.tell(t, value: pow(x - 0.3, 2)) }
     }
 
+    /// A pruned trial is not an observation, but it must not be proposed again: with a
+    /// pruner stopping every attempt the model would not change and the same point would
+    /// come back each time (the old code did, to 1e-7).
+    func testPrunedTrialsAreNotProposedAgain() throws {
+        let study = try Study.create(sampler: GPSampler(startupTrials: 5), seed: 3)
+        let f = { (x: Double, y: Double) in pow(x - 0.3, 2) + pow(y + 0.2, 2) }
+        try study.optimize({ t in f(try t.suggestFloat("x", -2, 2), try t.suggestFloat("y", -2, 2)) }, nTrials: 12)
+        var proposals: [[Double]] = []
+        for _ in 0..<4 {
+            let t = try study.ask()
+            proposals.append([try t.suggestFloat("x", -2, 2), try t.suggestFloat("y", -2, 2)])
+            try study.tell(t, state: .pruned)
+        }
+        for i in proposals.indices {
+            for j in proposals.indices where j < i {
+                let distance = zip(proposals[i], proposals[j]).map { abs($0 - $1) }.max()!
+                XCTAssertGreaterThan(distance, 1e-3, "proposals \(j) and \(i): \(proposals[j]) and \(proposals[i])")
+            }
+        }
+    }
+
     func testNoisyObjectiveFitsNoise() throws {
         var rng = RandomGenerator(seed: 9)
         let n = 40

@@ -213,9 +213,17 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         // The fitted noise, for `AutoSampler`'s noise check (variance of standardised values).
         trial.setSystemAttribute(Self.noiseAttribute, .number(options.noiseFloor + exp(theta.logNoiseExcess)))
 
-        // Pending trials (kriging believer); none in deterministic mode.
-        let pending = options.deterministicParallelism != nil ? [] : try study.runningTrials()
+        // Kriging believer points: running trials (none in deterministic mode, where which
+        // ones run is timing), and PRUNED trials. A pruned trial's last report is at a lower
+        // fidelity than the complete trials' values, so it is not an observation; left out,
+        // though, the model does not change while a pruner (Hyperband) stops each attempt,
+        // and it proposes the same point again and again — `hone auto` ran one MLP
+        // configuration ten times in a row that way. At its posterior mean it keeps the
+        // next proposal away without pulling the model.
+        var pending = options.deterministicParallelism != nil ? [] : try study.runningTrials()
             .filter { $0.number < trial.number }.compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
+        pending += try study.trials(states: [.pruned]).filter { $0.number < visibleBelow }.suffix(options.maxPosteriorPoints)
+            .compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
         var model = posteriorPoints, excluded: (([Double]) -> Bool)? = nil
         var gp: GaussianProcess?
         // Step 6: in a conditional space, the stagnating trials go to the other branches.
