@@ -89,7 +89,7 @@ let package = Package(
         // The C boundary (status codes, thread-local messages, token handles, checked C values)
         // and plugins (native .so and Lua): loader, registry and context calls; shared by libhone and the CLI.
         // Executables that link it (the CLI, its tests) export its hone_* calls so a dlopen'd plugin finds them.
-        .target(name: "HonePlugins", dependencies: ["CHoneHeader", "HoneSearch", "HoneData", "HoneScript", "HoneTensor", "HoneNN", "HoneStorage"],
+        .target(name: "HonePlugins", dependencies: ["CHoneHeader", "HoneSearch", "HoneData", "HoneScript", "HoneTensor", "HoneNN", "HoneStorage", "HoneTuning"],
                 linkerSettings: [.unsafeFlags(pluginCalls.flatMap { ["-Xlinker", "--export-dynamic-symbol=\($0)"] })]),
         .target(name: "Hone", dependencies: ["CHoneHeader", "HoneTensor", "HoneData", "HoneNN", "HoneSearch", "HoneStorage", "HoneScript", "HoneReport", "HoneTuning", "HonePlugins"],
                 exclude: ["exports.map"], linkerSettings: libhoneLinking),

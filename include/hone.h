@@ -524,7 +524,7 @@ void hone_model_free(hone_model *model);
  *   "time_budget": seconds of search, and/or "max_trials": n   (at least one)
  *   "jobs" (1), "seed" (0), "storage" ("memory:"), "study_name", "validation_fraction",
  *   "test_fraction" (0.2), "max_epochs" (a trial's full budget; default from the data size),
- *   "ensemble": most networks averaged into the final model (default 5; 1: the best
+ *   "ensemble": most networks averaged into the final model (1 to 16, default 5; 1: the best
  *   alone), "refit": true retrains them on all of `train` instead of keeping the search's
  *   networks, "models": model families searched (["mlp", "cnn"]; "cnn" for images only),
  *   "output": path of a .safetensors file for the model, "report": path of an HTML report
@@ -533,7 +533,7 @@ void hone_model_free(hone_model *model);
  * takes standardized features and, for regression, predicts standardized targets: the
  * result gives "feature_mean"/"feature_std" (and "target_mean"/"target_std").
  * *result_json (may be NULL; free with hone_free): {"study", "task", "trial", "trials",
- * "params" (of the best trial), "ensemble_trials" (the trials averaged, best first),
+ * "params" (of the best trial), "ensemble_trials" (the trials averaged: the best, then in the order chosen),
  * "seconds", "test_samples", "test_loss", "test_accuracy" | "test_rmse", "test_r2",
  * "notes", ...}. Blocks the calling thread. */
 hone_status hone_auto(hone_dataset *train, hone_dataset *test, const char *options_json,

@@ -30,7 +30,7 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         let validationFraction = try o.number("validation_fraction", in: 0.01...0.9)
         let testFraction = try o.number("test_fraction", in: 0.01...0.9) ?? 0.2
         let maxEpochs = try o.int("max_epochs", min: 1, max: 10_000)
-        let ensemble = try o.int("ensemble", min: 1, max: EnsembleDescription.maxMembers)
+        let ensemble = try o.int("ensemble", min: 1, max: AutoML.keptNetworks)
         let models = try o.strings("models")
         let refit = try o.bool("refit") ?? false
         let output = try o.string("output")

@@ -70,7 +70,13 @@ public final class Trial: @unchecked Sendable {
     /// the study seed, the trial number and a stable hash of the key: the same for every
     /// run with the same seed, whichever thread runs the trial.
     public func random(for key: String) -> RandomGenerator {
-        RandomGenerator.derived(seed: study.seed, UInt64(number), stableHash(key))
+        Self.random(studySeed: study.seed, trial: number, key: key)
+    }
+
+    /// The stream `random(for:)` gives trial `trial` of a study seeded `studySeed` — for
+    /// repeating, after the fact, what a stored trial drew.
+    public static func random(studySeed: UInt64, trial: Int, key: String) -> RandomGenerator {
+        RandomGenerator.derived(seed: studySeed, UInt64(trial), stableHash(key))
     }
 
     // MARK: Suggestions

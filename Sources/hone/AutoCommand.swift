@@ -17,7 +17,7 @@ import HoneTuning
 struct AutoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auto",
-        abstract: "AutoML: search networks and training settings for a data set, then train the best one.",
+        abstract: "AutoML: search networks and training settings for a data set; the best networks make the final model.",
         discussion: """
         Examples:
           hone auto fashion-mnist --time-budget 1200 --jobs 2 --output fmnist.safetensors
@@ -34,7 +34,7 @@ struct AutoCommand: ParsableCommand {
 
     @OptionGroup var table: TableOptions
 
-    @Option(help: "Seconds for the search (the final retraining comes after).")
+    @Option(help: "Seconds for the search (the final model is built after it: seconds, or longer with --refit).")
     var timeBudget: Double?
     @Option(help: "Stop after this many trials (default: as many as the time budget allows).")
     var trials: Int?
@@ -46,7 +46,7 @@ struct AutoCommand: ParsableCommand {
     var maxEpochs: Int?
     @Option(help: "Share of the training data held out to compare configurations (default 0.1; 0.2 below 2,000 samples).")
     var valFraction: Double?
-    @Option(help: "Average up to N of the search's networks in the final model, chosen by ensemble selection on the validation split (default 5; 1: the best trial's alone).")
+    @Option(help: "Average up to N (1–16) of the search's networks in the final model, chosen by ensemble selection on the validation split (default 5; 1: the best trial's alone).")
     var ensemble: Int?
     @Flag(help: "Retrain the final model's configurations on all training data instead of keeping the networks the search trained (slower; the default configuration is retrained too).")
     var refit = false
@@ -65,7 +65,7 @@ struct AutoCommand: ParsableCommand {
     var output: String = "model.safetensors"
     @Option(help: ArgumentHelp("Write an HTML report of the study (curves, importance, trials).", valueName: "path.html"))
     var report: String?
-    @Flag(inversion: .prefixedNo, help: "Start the search from the default configuration and compare the tuned model's test metrics with it (retrains it too).")
+    @Flag(inversion: .prefixedNo, help: "Start the search from the default configuration and compare the tuned model's test metrics with its network's.")
     var baseline = true
     @Flag(name: .shortAndLong, help: "Print every epoch of the final training.")
     var verbose = false
@@ -99,6 +99,7 @@ struct AutoCommand: ParsableCommand {
             validationFraction: valFraction, space: space, baseline: baseline, ensembleSize: ensemble, refit: refit))
         print("search: \(automl.searchTrain.count) training / \(automl.searchValidation.count) validation samples; "
             + "\(automl.metric.rawValue) (\(automl.direction.rawValue.lowercased())); "
+            + "models: \(space.models.map { $0.uppercased() + "s" }.joined(separator: " and ")); "
             + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = 3); "
             + "\(workers) worker\(workers == 1 ? "" : "s")" + (workers > 1 ? " × 1 BLAS thread" : "")
             + (jobs == nil ? " (one per core)" : "") + "; "
@@ -144,20 +145,25 @@ struct AutoCommand: ParsableCommand {
             ?? "not completed (furthest trial, last report \(best.intermediateCurve().last.map { String(format: "%.4f", $0.values[0]) } ?? "-"))"
         print("best: trial \(best.number), \(described)")
         print("params: " + best.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
-        let members = try automl.ensembleMembers(of: study)
-        if members.count > 1 {
-            print("ensemble: trials " + members.map { t in
-                "\(t.number)" + (t.values?.first.map { String(format: " (%.4f)", $0) } ?? "")
-            }.joined(separator: ", "))
+        // Networks not in memory (trials of an earlier run of this study) are trained
+        // again as the search trained them: say so before the wait.
+        let announce: (Int) -> Void = { n in
+            print(refit ? "retraining \(n > 1 ? "\(n) configurations " : "")on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…"
+                        : "training \(n) network\(n == 1 ? "" : "s") of trials from an earlier run, as the search trained them…")
+            fflush(stdout)
         }
-        if refit {
-            print("retraining \(members.count > 1 ? "\(members.count) configurations " : "")on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
-        }
-        fflush(stdout)
+        let printing = NSLock()
+        let members: [FrozenTrial]
         let model: AutoMLModel
         do {
-            let printing = NSLock()
-            model = try automl.finalModel(members, study: study) { k, m in
+            members = try automl.ensembleMembers(of: study, onTraining: refit ? nil : announce)
+            if members.count > 1 {
+                print("ensemble: trials " + members.map { t in
+                    "\(t.number)" + (t.values?.first.map { String(format: " (%.4f)", $0) } ?? "")
+                }.joined(separator: ", "))
+                fflush(stdout)
+            }
+            model = try automl.finalModel(members, study: study, onTraining: announce) { k, m in
                 guard verbose, m.epoch % max(1, space.maxEpochs / 20) == 0 || m.epoch == space.maxEpochs else { return }
                 printing.lock(); defer { printing.unlock() }
                 print((members.count > 1 ? "  member \(k)" : "") + String(format: "  epoch %3d  loss %.4f  %.1fs", m.epoch, m.trainLoss, m.seconds))
@@ -183,12 +189,11 @@ struct AutoCommand: ParsableCommand {
             if members.map(\.number) == [base.number] {
                 reference = model
             } else {
-                if refit || base.state != .complete {
-                    print("training the default configuration (trial \(base.number)) the same way…")
-                    fflush(stdout)
-                }
                 do {
-                    reference = try automl.finalModel([base], study: study)
+                    reference = try automl.finalModel([base], study: study, onTraining: { _ in
+                        print("training the default configuration (trial \(base.number)) the same way…")
+                        fflush(stdout)
+                    })
                 } catch {
                     interrupts.exitIfInterrupted(resume: "tuned model saved; " + resume, error: error is TrialInterrupted ? nil : error)
                     throw error

@@ -18,11 +18,13 @@ final class EnsembleSelectionTests: XCTestCase {
     func testPrefersANetworkWithOtherMistakesOverANearCopyOfTheBest() {
         let labels: [Int32] = [0, 1, 2, 0, 1, 2, 0, 1, 2, 0]
         let best = logits(labels, margins: [3, 3, 3, 3, 3, 3, 3, 3, -0.5, -0.5])   // 8/10
-        let copy = logits(labels, margins: [3, 3, 3, 3, 3, 3, 3, -0.5, -1, -1])    // 7/10, the same mistakes and one more
-        let other = logits(labels, margins: [-0.5, 3, 3, 3, 3, 3, 3, 3, 3, 3])     // 9/10, wrong where the best is sure
+        let copy = logits(labels, margins: [3, 3, 3, 3, 3, 3, 3, 2.5, -1, -1])     // 8/10, the same mistakes
+        let other = logits(labels, margins: [-0.5, -0.5, -0.5, 3, 3, 3, 3, 3, 3, 3]) // 7/10, wrong where the best is sure
         let outputs = [best, copy, other]
         let targets = Targets.classes(labels: labels, classCount: 3, classNames: nil)
-        // Starting from the best (index 0): `other` fixes both of its mistakes, the copy none.
+        // Starting from the best (index 0): `other`, worse alone than the copy, fixes both of
+        // the best's mistakes and costs none; the copy fixes nothing. Ranking by each
+        // network's own score would take the copy.
         XCTAssertEqual(EnsembleSelection.select(outputs, targets: targets, first: 0, maxMembers: 3), [0, 2])
         XCTAssertEqual(EnsembleSelection.select(outputs, targets: targets, first: 0, maxMembers: 1), [0])
     }

@@ -94,7 +94,8 @@ public struct AutoMLModel {
     /// averaging its members).
     public var trainer: Trainer
     public var test: AutoMLTestMetrics
-    /// Seconds spent building the model (choosing, and retraining what had to be).
+    /// Seconds `finalModel` took (averaging, and training what was not in memory or, with
+    /// `refit`, retraining).
     public var seconds: Double
     /// True when the members were retrained on all training data (`AutoMLOptions.refit`).
     public var retrained: Bool
@@ -116,8 +117,8 @@ public final class AutoML: @unchecked Sendable {
 
     public init(data: AutoMLData, options: AutoMLOptions = AutoMLOptions()) throws {
         guard options.jobs >= 1 else { throw TuningError.invalidArgument("jobs must be at least 1, got \(options.jobs)") }
-        if let size = options.ensembleSize, !(1...EnsembleDescription.maxMembers).contains(size) {
-            throw TuningError.invalidArgument("ensemble size must be 1 to \(EnsembleDescription.maxMembers), got \(size)")
+        if let size = options.ensembleSize, !(1...Self.keptNetworks).contains(size) {
+            throw TuningError.invalidArgument("ensemble size must be 1 to \(Self.keptNetworks), got \(size)")
         }
         if let t = options.timeBudget, !(t > 0) { throw TuningError.invalidArgument("time budget must be positive seconds, got \(t)") }
         if let n = options.maxTrials, n < 1 { throw TuningError.invalidArgument("maxTrials must be at least 1, got \(n)") }
@@ -213,7 +214,6 @@ public final class AutoML: @unchecked Sendable {
     /// One trial: suggest a configuration, train it on the search split reporting the
     /// metric per epoch (Hyperband prunes at its rungs), return the last epoch's value.
     func evaluate(_ trial: Trial, deadline: Date?) throws -> Double {
-        // The same stream as `searchConfiguration(of:study:)` (Trial.random's derivation).
         var seeds = trial.random(for: "auto.training")
         let configuration = try space.suggest(trial, inputShape: data.train.featureShape, outputCount: data.train.outputCount,
                                               task: data.task, seed: seeds.next())
@@ -261,82 +261,102 @@ public final class AutoML: @unchecked Sendable {
         }
         guard let result else { throw TuningError.missingMetric(metric, epoch: 0) }
         let value = try finalValue(result, metric)
-        keep(SearchNetwork(trial: trial.number, value: value, model: trainer.model,
-                               validationOutputs: try trainer.outputs(searchValidation)))
+        // A non-finite value is stored FAIL: not a network to average.
+        if value.isFinite {
+            keep(SearchNetwork(trial: trial.number, value: value, model: trainer.model,
+                               validationOutputs: try trainer.outputs(searchValidation),
+                               pinned: trial.userAttributes[Self.baselineAttribute] == .bool(true)),
+                 study: trial.study.name)
+        }
         return value
     }
 
     // MARK: The search's trained networks
 
-    /// A network a COMPLETE trial trained on the search split, with its outputs on the
-    /// validation split (what ensemble selection compares).
+    /// A network a trial trained on the search split, with its outputs on the validation
+    /// split (what ensemble selection compares).
     struct SearchNetwork {
         let trial: Int
-        /// The trial's value (NaN for a trial that did not complete).
+        /// The trial's value (its last report for a PRUNED trial).
         let value: Double
         let model: Sequential
         let validationOutputs: [Float]
+        /// Never dropped: the baseline trial's network (the comparison at the end) and
+        /// networks trained again for a resumed study (so they are trained once).
+        let pinned: Bool
     }
 
-    /// The best `SearchNetwork`s of this run (at most `keptNetworks`, the others dropped).
-    private var kept: [Int: SearchNetwork] = [:]
-    private let keptLock = NSLock()
+    /// The search's networks in memory, for one study (`storeStudy`): the best
+    /// `keptNetworks` of this run's COMPLETE trials, plus the pinned ones.
+    private var store: [Int: SearchNetwork] = [:]
+    private var storeStudy: String?
+    private let storeLock = NSLock()
 
     /// How many of the search's networks stay in memory: ensemble selection picks among
-    /// the best of these. Fashion-MNIST's CNNs are 0.1–2 MB each.
-    static let keptNetworks = 16
+    /// the best of these. Fashion-MNIST's networks are 0.1–4 MB each (weights only: their
+    /// gradients are dropped).
+    public static let keptNetworks = 16
 
-    private func keep(_ network: SearchNetwork) {
-        keptLock.lock(); defer { keptLock.unlock() }
-        kept[network.trial] = network
+    private func keep(_ network: SearchNetwork, study: String) {
+        for p in network.model.parameters { p.dropGrad() }
+        storeLock.lock(); defer { storeLock.unlock() }
+        if storeStudy != study { store = [:]; storeStudy = study }
+        store[network.trial] = network
         // Ordered best first (ties: the earlier trial), the last is the one to drop.
-        if kept.count > Self.keptNetworks,
-           let worst = kept.values.max(by: { direction.isBetter($0.value, than: $1.value) || ($0.value == $1.value && $0.trial < $1.trial) }) {
-            kept[worst.trial] = nil
+        let unpinned = store.values.filter { !$0.pinned }
+        if unpinned.count > Self.keptNetworks,
+           let worst = unpinned.max(by: { direction.isBetter($0.value, than: $1.value) || ($0.value == $1.value && $0.trial < $1.trial) }) {
+            store[worst.trial] = nil
         }
     }
 
-    /// The networks `trials` trained in the search: the ones this run kept, the others
-    /// (trials of an earlier run of a resumed study, or dropped) trained again exactly as
-    /// the search trained them — same split, same seeds, one BLAS thread each, `jobs` at a
-    /// time — so the result does not depend on whether the study was resumed.
-    func searchNetworks(_ trials: [FrozenTrial], study: Study,
+    /// The networks `trials` trained in the search: the ones in memory, the others (trials
+    /// of an earlier run of a resumed study, or dropped) trained again as the search
+    /// trained them — same split and seeds when resumed with the same options, one BLAS
+    /// thread each when `jobs` > 1 — and kept. `onTraining` hears how many must be trained
+    /// before they are.
+    func searchNetworks(_ trials: [FrozenTrial], study: Study, onTraining: ((Int) -> Void)? = nil,
                         onEpoch: ((_ index: Int, EpochMetrics) -> Void)? = nil) throws -> [SearchNetwork] {
-        keptLock.lock()
-        var found = trials.map { kept[$0.number] }
-        keptLock.unlock()
+        storeLock.lock()
+        var found = trials.map { storeStudy == study.name ? store[$0.number] : nil }
+        storeLock.unlock()
         let missing = found.indices.filter { found[$0] == nil }
+        guard !missing.isEmpty else { return found.map { $0! } }
+        onTraining?(missing.count)
         let trainers = try missing.map { k -> Trainer in
             let c = try searchConfiguration(of: trials[k], study: study)
             return try Trainer(description: c.model, config: c.trainer)
         }
         try trainSideBySide(trainers, on: searchTrain, validation: searchValidation, labels: missing.map { trials[$0].number },
-                            onEpoch: onEpoch.map { report in { i, m in report(missing[i], m) } })
+                            oneThreadEach: options.jobs > 1, onEpoch: onEpoch.map { report in { i, m in report(missing[i], m) } })
         for (k, trainer) in zip(missing, trainers) {
-            found[k] = SearchNetwork(trial: trials[k].number, value: trials[k].values?.first ?? .nan, model: trainer.model,
-                                     validationOutputs: try trainer.outputs(searchValidation))
+            let network = SearchNetwork(trial: trials[k].number, value: trials[k].values?.first ?? .nan, model: trainer.model,
+                                        validationOutputs: try trainer.outputs(searchValidation), pinned: true)
+            keep(network, study: study.name)
+            found[k] = network
         }
         return found.map { $0! }
     }
 
-    /// The configuration `trial` trained in the search (its own seeds, from the study's
-    /// seed and the trial's number, as `evaluate` drew them).
+    /// The configuration `trial` trained in the search (its own seeds, as `evaluate` drew
+    /// them from `Trial.random(for: "auto.training")`).
     func searchConfiguration(of trial: FrozenTrial, study: Study) throws -> AutoConfiguration {
-        var seeds = RandomGenerator.derived(seed: study.seed, UInt64(trial.number), stableHash("auto.training"))
+        var seeds = Trial.random(studySeed: study.seed, trial: trial.number, key: "auto.training")
         return try space.configuration(params: trial.params, inputShape: data.train.featureShape, outputCount: data.train.outputCount,
                                        task: data.task, seed: seeds.next())
     }
 
-    /// Trains each trainer on `data`, `options.jobs` at a time (one BLAS thread each when
-    /// more than one run at once). `labels` name the trainers in errors (trial numbers).
+    /// Trains each trainer on `data`, `options.jobs` at a time, on one BLAS thread each when
+    /// more than one run at once or `oneThreadEach` (as the search's trials ran). `labels`
+    /// name the trainers in errors (trial numbers).
     private func trainSideBySide(_ trainers: [Trainer], on data: Dataset, validation: Dataset? = nil, labels: [Int],
-                                 onEpoch: ((_ index: Int, EpochMetrics) -> Void)? = nil) throws {
+                                 oneThreadEach: Bool = false, onEpoch: ((_ index: Int, EpochMetrics) -> Void)? = nil) throws {
         guard !trainers.isEmpty else { return }
         for t in trainers { t.interruption = { [self] in isInterrupted } }
         let workers = min(options.jobs, trainers.count)
         // Each slot is written by the one worker that trains that trainer.
         var failures = [Error?](repeating: nil, count: trainers.count)
-        withBLASThreads(workers > 1 ? 1 : nil) {
+        withBLASThreads(workers > 1 || oneThreadEach ? 1 : nil) {
             failures.withUnsafeMutableBufferPointer { slots in
                 DispatchQueue.concurrentPerform(iterations: workers) { worker in
                     for k in stride(from: worker, to: trainers.count, by: workers) {
@@ -355,7 +375,7 @@ public final class AutoML: @unchecked Sendable {
         }
     }
 
-    /// The trial to retrain: the best COMPLETE trial whose parameters describe a
+    /// The final model's first member: the best COMPLETE trial whose parameters describe a
     /// configuration of this space; when none completed (a budget shorter than one full
     /// trial), the trial that got furthest, best at its last report.
     public func bestTrial(of study: Study) throws -> FrozenTrial {
@@ -390,13 +410,13 @@ public final class AutoML: @unchecked Sendable {
     /// the next best COMPLETE trials (2 × `ensembleSize` candidates), up to `ensembleSize`.
     /// Candidates this process did not train (a resumed study) are trained again as the
     /// search trained them, so the choice does not depend on where the search ran.
-    public func ensembleMembers(of study: Study) throws -> [FrozenTrial] {
+    public func ensembleMembers(of study: Study, onTraining: ((Int) -> Void)? = nil) throws -> [FrozenTrial] {
         let best = try bestTrial(of: study)
         guard ensembleSize > 1, best.state == .complete else { return [best] }
         let candidates = Array(try completeTrialsBestFirst(of: study).filter { (try? configuration(of: $0)) != nil }
             .prefix(min(2 * ensembleSize, Self.keptNetworks)))
         guard let first = candidates.firstIndex(where: { $0.number == best.number }), candidates.count > 1 else { return [best] }
-        let networks = try searchNetworks(candidates, study: study)
+        let networks = try searchNetworks(candidates, study: study, onTraining: onTraining)
         let chosen = EnsembleSelection.select(networks.map { $0.validationOutputs.map(Double.init) }, targets: searchValidation.targets,
                                               first: first, maxMembers: ensembleSize)
         return chosen.map { candidates[$0] }
@@ -408,7 +428,7 @@ public final class AutoML: @unchecked Sendable {
     /// full epoch budget — measured on the test data. `onEpoch` sees each member's epochs
     /// of any training with the member's index, on its thread. `interrupt()` stops the
     /// training within a batch: it throws `TrialInterrupted`.
-    public func finalModel(_ members: [FrozenTrial], study: Study,
+    public func finalModel(_ members: [FrozenTrial], study: Study, onTraining: ((Int) -> Void)? = nil,
                            onEpoch: ((_ member: Int, EpochMetrics) -> Void)? = nil) throws -> AutoMLModel {
         guard let best = members.first else { throw TuningError.invalidArgument("final model: no trial to build it from") }
         let start = Date()
@@ -418,11 +438,12 @@ public final class AutoML: @unchecked Sendable {
         if options.refit {
             configurations = try members.map { try configuration(of: $0) }
             retrained = try configurations.map { try Trainer(description: $0.model, config: $0.trainer) }
+            onTraining?(retrained.count)
             try trainSideBySide(retrained, on: data.train, labels: members.map(\.number), onEpoch: onEpoch)
             models = retrained.map(\.model)
         } else {
             configurations = try members.map { try searchConfiguration(of: $0, study: study) }
-            models = try searchNetworks(members, study: study, onEpoch: onEpoch).map(\.model)
+            models = try searchNetworks(members, study: study, onTraining: onTraining, onEpoch: onEpoch).map(\.model)
         }
         var described = configurations[0]
         var model = models[0]

@@ -83,7 +83,7 @@ public struct AutoMLData: Sendable {
             var data = try AutoMLData(name: source, train: parts.train, test: parts.test)
             data.notes.append("data set '\(source)': \(parts.train.count) training and \(parts.test.count) test samples of shape \(parts.train.featureShape)")
             data.notes.append("task: \(data.task.rawValue)" + (parts.train.classCount.map { " (\($0) classes)" } ?? ""))
-            if data.isImage { data.notes.append("input: images \(parts.train.featureShape) → searching MLPs and CNNs") }
+            if data.isImage { data.notes.append("input: images \(parts.train.featureShape)") }
             return data
         }
         return try tabular(name: parts.name, train: parts.train, test: parts.test, notes: notes + [parts.note])

@@ -8,7 +8,7 @@
 // are searched (`models`) is separate from whether the data are images, so an MLP-only
 // search of images keeps the image training choices. AutoSampler models each parameter
 // from the trials that have it. The same code turns a trial's suggestions and a
-// stored trial's parameters into a configuration, so the final refit trains exactly what
+// stored trial's parameters into a configuration, so a retrained network is exactly what
 // the search evaluated.
 
 import Foundation
@@ -209,7 +209,9 @@ public struct AutoSearchSpace: Equatable, Sendable {
         }
 
         let images = imageData && inputShape.count == 3
-        let kind = images && models.count > 1 ? try choice("model", models) : models[0]
+        // In the canonical order, so `--models cnn,mlp` is the same parameter as mlp,cnn.
+        let families = Self.modelNames.filter(models.contains)
+        let kind = images && families.count > 1 ? try choice("model", families) : families[0]
         guard kind == "mlp" || images else { throw TuningError.invalidArgument("model family \(kind) needs image data") }
         let cnns = imageData && models.contains("cnn"), mlps = models.contains("mlp")
         let activation = try choice("activation", activations)
