@@ -147,16 +147,19 @@ struct AutoCommand: ParsableCommand {
         print("params: " + best.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", "))
         // Networks not in memory (trials of an earlier run of this study) are trained
         // again as the search trained them: say so before the wait.
-        let announce: (Int) -> Void = { n in
-            print(refit ? "retraining \(n > 1 ? "\(n) configurations " : "")on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…"
-                        : "training \(n) network\(n == 1 ? "" : "s") of trials from an earlier run, as the search trained them…")
+        let earlier: (Int) -> Void = { n in
+            print("training \(n) network\(n == 1 ? "" : "s") of trials from an earlier run, as the search trained them…")
             fflush(stdout)
         }
+        let announce: (Int) -> Void = refit ? { n in
+            print("retraining \(n > 1 ? "\(n) configurations " : "")on all \(prepared.train.count) training samples for \(space.maxEpochs) epochs…")
+            fflush(stdout)
+        } : earlier
         let printing = NSLock()
         let members: [FrozenTrial]
         let model: AutoMLModel
         do {
-            members = try automl.ensembleMembers(of: study, onTraining: refit ? nil : announce)
+            members = try automl.ensembleMembers(of: study, onTraining: earlier)
             if members.count > 1 {
                 print("ensemble: trials " + members.map { t in
                     "\(t.number)" + (t.values?.first.map { String(format: " (%.4f)", $0) } ?? "")
