@@ -302,10 +302,10 @@ public final class AutoML: @unchecked Sendable {
         storeLock.lock(); defer { storeLock.unlock() }
         if storeStudy != study { store = [:]; storeStudy = study }
         store[network.trial] = network
-        // Ordered best first (ties: the earlier trial), the last is the one to drop.
+        // Ordered as `completeTrialsBestFirst`, the last is the one to drop.
         let unpinned = store.values.filter { !$0.pinned }
         if unpinned.count > Self.keptNetworks,
-           let worst = unpinned.max(by: { direction.isBetter($0.value, than: $1.value) || ($0.value == $1.value && $0.trial < $1.trial) }) {
+           let worst = unpinned.max(by: { ranksBefore(($0.value, $0.trial), ($1.value, $1.trial)) }) {
             store[worst.trial] = nil
         }
     }
@@ -391,11 +391,17 @@ public final class AutoML: @unchecked Sendable {
         return furthest.0
     }
 
-    /// The COMPLETE trials with a finite value, best first (ties: the earlier trial).
+    /// The COMPLETE trials with a finite value, best first (`ranksBefore`).
     private func completeTrialsBestFirst(of study: Study) throws -> [FrozenTrial] {
         try study.trials(states: [.complete]).filter { $0.values?.first?.isFinite == true }.sorted {
-            direction.isBetter($0.values![0], than: $1.values![0]) || ($0.values![0] == $1.values![0] && $0.number < $1.number)
+            ranksBefore(($0.values![0], $0.number), ($1.values![0], $1.number))
         }
+    }
+
+    /// The one order of finished trials, by (value, trial number): the better value first,
+    /// ties to the earlier trial. The best trial and the networks kept in memory follow it.
+    private func ranksBefore(_ a: (value: Double, trial: Int), _ b: (value: Double, trial: Int)) -> Bool {
+        direction.isBetter(a.value, than: b.value) || (a.value == b.value && a.trial < b.trial)
     }
 
     /// The configuration a stored trial describes, with the final retraining's seed.
