@@ -6,9 +6,9 @@ import XCTest
 final class EnsembleSelectionTests: XCTestCase {
     /// Logits of a network whose true-class logit exceeds its strongest wrong class's by
     /// `margins[i]` on sample i (negative: a mistake), for 3 classes.
-    private func logits(_ labels: [Int32], margins: [Double]) -> [Double] {
-        zip(labels, margins).flatMap { label, m -> [Double] in
-            var row = [Double](repeating: -5, count: 3)
+    private func logits(_ labels: [Int32], margins: [Float]) -> [Float] {
+        zip(labels, margins).flatMap { label, m -> [Float] in
+            var row = [Float](repeating: -5, count: 3)
             row[Int(label)] = m
             row[(Int(label) + 1) % 3] = 0
             return row
@@ -39,7 +39,7 @@ final class EnsembleSelectionTests: XCTestCase {
 
     func testRegressionAveragesOutputsByMeanSquaredError() {
         let targets = Targets.regression(values: [1, 2, 3, 4], outputCount: 1)
-        let high: [Double] = [1.5, 2.5, 3.5, 4.5], low: [Double] = [0.4, 1.4, 2.4, 3.4], far: [Double] = [9, 9, 9, 9]
+        let high: [Float] = [1.5, 2.5, 3.5, 4.5], low: [Float] = [0.4, 1.4, 2.4, 3.4], far: [Float] = [9, 9, 9, 9]
         // Alone `high` is best (0.25 < 0.36); with `low` the mean is off by 0.05.
         XCTAssertEqual(EnsembleSelection.select([high, far, low], targets: targets, first: 0, maxMembers: 3), [0, 2])
     }

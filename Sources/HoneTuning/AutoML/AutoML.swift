@@ -423,7 +423,7 @@ public final class AutoML: @unchecked Sendable {
             .prefix(min(2 * ensembleSize, Self.keptNetworks)))
         guard let first = candidates.firstIndex(where: { $0.number == best.number }), candidates.count > 1 else { return [best] }
         let networks = try searchNetworks(candidates, study: study, onTraining: onTraining)
-        let chosen = EnsembleSelection.select(networks.map { $0.validationOutputs.map(Double.init) }, targets: searchValidation.targets,
+        let chosen = EnsembleSelection.select(networks.map(\.validationOutputs), targets: searchValidation.targets,
                                               first: first, maxMembers: ensembleSize)
         return chosen.map { candidates[$0] }
     }

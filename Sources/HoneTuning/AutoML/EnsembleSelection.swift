@@ -19,7 +19,7 @@ import HoneData
 enum EnsembleSelection {
     /// Indices into `outputs` (each one network's validation outputs, row-major
     /// [samples × outputCount]) in the order chosen; `first` is the best single network.
-    static func select(_ outputs: [[Double]], targets: Targets, first: Int, maxMembers: Int) -> [Int] {
+    static func select(_ outputs: [[Float]], targets: Targets, first: Int, maxMembers: Int) -> [Int] {
         guard !outputs.isEmpty, maxMembers > 1 else { return outputs.isEmpty ? [] : [first] }
         let scoring = Scoring(targets: targets)
         let prepared = outputs.map(scoring.prepare)
@@ -62,10 +62,11 @@ enum EnsembleSelection {
             }
         }
 
-        /// Log-softmax rows (classification) or the outputs as they are (regression).
-        func prepare(_ output: [Double]) -> [Double] {
-            guard labels != nil else { return output }
-            var out = output
+        /// Log-softmax rows (classification) or the outputs as they are (regression), in
+        /// double precision for the sums.
+        func prepare(_ output: [Float]) -> [Double] {
+            var out = output.map(Double.init)
+            guard labels != nil else { return out }
             for start in stride(from: 0, to: out.count, by: width) {
                 let row = start..<(start + width)
                 let top = out[row].max() ?? 0
