@@ -202,6 +202,28 @@ final class GPSamplerTests: XCTestCase {
         }
     }
 
+    /// A long run of pruned trials (most trials under Hyperband) must not push the GP out of
+    /// the promising region: as kriging believers they flattened the acquisition around the
+    /// optimum until the proposals went to the box's corners.
+    func testManyPrunedTrialsKeepProposalsNearTheOptimum() throws {
+        let study = try Study.create(sampler: GPSampler(startupTrials: 8), seed: 5)
+        let optimum = [0.3, -0.2, 0.5, -0.4, 0.1]
+        let objective = { (t: Trial) throws -> Double in
+            try optimum.indices.map { i in pow(try t.suggestFloat("x\(i)", -2, 2) - optimum[i], 2) }.reduce(0, +)
+        }
+        try study.optimize(objective, nTrials: 20)
+        var onBounds = 0, far = 0
+        for _ in 0..<40 {
+            let t = try study.ask()
+            let x = try optimum.indices.map { i in try t.suggestFloat("x\(i)", -2, 2) }
+            try study.tell(t, state: .pruned)
+            if x.filter({ abs($0) == 2 }).count >= 2 { onBounds += 1 }
+            if zip(x, optimum).map({ abs($0 - $1) }).max()! > 1 { far += 1 }
+        }
+        XCTAssertLessThanOrEqual(onBounds, 4, "proposals with two or more coordinates on a bound")
+        XCTAssertLessThanOrEqual(far, 10, "proposals more than 1 from the optimum in some coordinate")
+    }
+
     func testNoisyObjectiveFitsNoise() throws {
         var rng = RandomGenerator(seed: 9)
         let n = 40
