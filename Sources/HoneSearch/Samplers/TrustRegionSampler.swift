@@ -20,8 +20,10 @@ import HoneTensor
 /// 1. Incumbent x* = the best COMPLETE trial numbered below this one.
 /// 2. Δ from the last finished trial this sampler proposed (system attributes
 ///    `tr.radius`, `tr.base`, `tr.predicted`, `tr.step`): ratio ρ = actual / predicted
-///    improvement; ρ < ¼ → Δ = ½ · step; ρ > ¾ with a step at the boundary → Δ = 2Δ;
-///    else Δ stays. After a geometry step (below) Δ stays if it improved, else halves.
+///    improvement; ρ < ¼ → Δ = ½Δ; ρ > ¾ with a step at the boundary → Δ = 2Δ, or inside
+///    the region when the step continues the incumbent's previous move → Δ = max(2Δ, 4·step)
+///    (`continuesTheIncumbentsMove`); else Δ stays. After a geometry step (below) Δ stays
+///    if it improved, else halves.
 ///    When a trial of another sampler has become the incumbent since that step, Δ is at
 ///    least half the distance between the two (a restart: with `auto`'s GP finding the
 ///    better points, Δ would otherwise stay at the old incumbent's shrunken scale —
@@ -129,8 +131,19 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
             // A geometry step predicts nothing: keep Δ when it found a better point, else
             // the model (which saw no improvement within Δ) is right and Δ shrinks.
             if predicted <= 0 { radius = base - sign * v > 0 ? r : 0.5 * r }
-            else if ratio < 0.25 { radius = 0.5 * min(r, max(step, options.minRadius)) }
+            // A failed step halves Δ (Powell's NEWUOA), not the step: the model's minimiser
+            // can lie just beside the centre, and half of such a step collapsed Δ by 10³ at
+            // once (bbob f12 2-D: 1.8e-3 → 1.9e-6, then ≤ 0.003 of the box per step).
+            else if ratio < 0.25 { radius = 0.5 * r }
             else if ratio > 0.75 && step >= 0.9 * r { radius = 2 * r }
+            // A well-predicted step inside the region that continues the incumbent's previous
+            // move: the model keeps placing its minimiser just ahead, on a valley or a flank
+            // the quadratic under-estimates (a Gaussian peak's side, bbob f22), so Δ grows as
+            // Py-BOBYQA's does (at least 4‖s‖). Steps that turn back, as around a ripple's
+            // minimum (Ackley, Levy), leave Δ alone: growing it there lost those surfaces.
+            else if ratio > 0.75, continuesTheIncumbentsMove(last, points: points, encoding: encoding) {
+                radius = max(2 * r, 4 * step)
+            }
             else { radius = r }
             // The incumbent moved since that step: another sampler (the GP, in `auto`)
             // found a better point elsewhere. Δ had shrunk around the old incumbent and
@@ -224,6 +237,23 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
     /// Points of the richest model allowed in d dimensions (full or diagonal quadratic).
     func quadraticPoints(dimension d: Int) -> Int {
         QuadraticModel.coefficients(dimension: d, shape: d <= options.fullQuadraticDimensions ? .full : .diagonal)
+    }
+
+    /// Whether the step of trial `last` (from the incumbent it refined, c₁, to its point)
+    /// points the way the incumbent last moved (from the incumbent before c₁, c₀, to c₁):
+    /// cosine above ½. Both incumbents are the best of the points numbered below.
+    func continuesTheIncumbentsMove(_ last: FrozenTrial, points: [(x: [Double], f: Double, number: Int)],
+                                    encoding: UnitCubeEncoding) -> Bool
+    {
+        func bestBelow(_ n: Int) -> (x: [Double], f: Double, number: Int)? {
+            points.filter { $0.number < n }.min { $0.f != $1.f ? $0.f < $1.f : $0.number < $1.number }
+        }
+        guard let x = encoding.encode(last.params), let c1 = bestBelow(last.number), let c0 = bestBelow(c1.number)
+        else { return false }
+        let move = zip(c1.x, c0.x).map { $0 - $1 }, step = zip(x, c1.x).map { $0 - $1 }
+        let dot = zip(move, step).reduce(0) { $0 + $1.0 * $1.1 }
+        let a = move.reduce(0) { $0 + $1 * $1 }.squareRoot(), b = step.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return a > 0 && b > 0 && dot / (a * b) > 0.5
     }
 }
 
