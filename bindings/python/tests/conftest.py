@@ -2,6 +2,7 @@
 $HONE_LIBRARY (scripts/test.sh sets it to the debug build); without it, the debug build
 of this checkout if there is one."""
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -23,3 +24,13 @@ def root() -> Path:
 @pytest.fixture
 def sqlite_url(tmp_path):
     return f"sqlite:///{tmp_path / 'studies.db'}"
+
+
+@pytest.fixture
+def sigint_raises():
+    """Python's own SIGINT handler for the test: a process started in the background of a
+    non-interactive shell (`cmd &`, as CI runners and nohup scripts do) inherits SIGINT
+    ignored, and then `_thread.interrupt_main()` — the tests' Ctrl-C — does nothing."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)

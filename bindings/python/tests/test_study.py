@@ -490,7 +490,7 @@ def test_keyboard_interrupt_stops_the_study_and_is_reraised():
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_ctrl_c_stops_the_study_lets_running_trials_finish_and_is_reraised(n_jobs):
+def test_ctrl_c_stops_the_study_lets_running_trials_finish_and_is_reraised(n_jobs, sigint_raises):
     import _thread
 
     def objective(t):
@@ -515,7 +515,7 @@ def test_ctrl_c_stops_the_study_lets_running_trials_finish_and_is_reraised(n_job
         assert len(late) <= n_jobs
 
 
-def test_ctrl_c_with_jobs_fails_running_trials_that_check_should_prune():
+def test_ctrl_c_with_jobs_fails_running_trials_that_check_should_prune(sigint_raises):
     import _thread
 
     def objective(t):
