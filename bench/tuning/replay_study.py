@@ -1,0 +1,85 @@
+#!/usr/bin/env python3
+"""Replays a stored study's proposals: for trial numbers N in a range, copies the study's
+SQLite file, deletes trials N and later, and asks a sampler (default: `auto` in hone
+auto's deterministic 2-worker mode) for trial N with the distributions trial N really had.
+Prints each proposal and how many of its numeric parameters sit on a bound of their range.
+
+A stored `hone auto` study is the real distribution of histories a sampler meets there, so
+this answers "what would this library's sampler have proposed at that point?" without
+training anything (how the pruned-trial question of BENCHMARKS.md, "MLP-only hone auto
+against its twin, 15 minutes, three seeds", was settled). Compare libraries with
+HONE_LIBRARY.
+
+    HONE_LIBRARY=.build/release/libhone.so PYTHONPATH=bindings/python \\
+        python3 bench/tuning/replay_study.py W/auto.db --from 60 --to 130 --step 5 --seed 2
+"""
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+
+import hone
+from hone import distributions as D
+
+
+def distribution(d):
+    if d["type"] == "float":
+        return D.FloatDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step"))
+    if d["type"] == "int":
+        return D.IntDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step", 1))
+    return D.CategoricalDistribution([list(c.values())[0] for c in d["choices"]])
+
+
+def on_bound(value, d):
+    return d["type"] in ("float", "int") and any(
+        abs(value - b) <= 1e-9 * max(1.0, abs(b)) for b in (d["low"], d["high"]))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("db", help="the study's SQLite file (hone auto --storage sqlite:///…)")
+    p.add_argument("--from", dest="first", type=int, required=True)
+    p.add_argument("--to", dest="last", type=int, required=True, help="exclusive")
+    p.add_argument("--step", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0, help="the study seed (hone auto's --seed)")
+    p.add_argument("--sampler", default='{"name": "auto", "deterministic_parallelism": 2}',
+                   help="sampler spec as JSON (default: hone auto's with --jobs 2)")
+    a = p.parse_args()
+    db = sqlite3.connect(a.db)
+    name = db.execute("select name from studies").fetchone()[0]
+    trial_ids = dict(db.execute("select number, trial_id from trials"))
+    counts = []
+    for n in range(a.first, a.last, a.step):
+        if n not in trial_ids:
+            raise SystemExit(f"trial {n} is not in {a.db}")
+        dists = {k: json.loads(v) for k, v in
+                 db.execute("select name, distribution from trial_params where trial_id=?", (trial_ids[n],))}
+        work = tempfile.mkdtemp()
+        try:
+            copy = os.path.join(work, "study.db")
+            shutil.copy(a.db, copy)
+            c = sqlite3.connect(copy)
+            c.execute("PRAGMA foreign_keys=ON")
+            c.execute("delete from trials where number >= ?", (n,))
+            c.execute("update studies set next_trial_number = ?", (n,))   # trial N again, not a new number
+            c.commit()
+            c.close()
+            study = hone.load_study(study_name=name, storage="sqlite:///" + copy, sampler=json.loads(a.sampler),
+                                    seed=a.seed)
+            trial = study.ask({k: distribution(v) for k, v in sorted(dists.items())})
+            numeric = [k for k in trial.params if dists[k]["type"] in ("float", "int")]
+            bound = sum(on_bound(trial.params[k], dists[k]) for k in numeric)
+            counts.append((bound, len(numeric)))
+            print(f"trial {trial.number}: {bound}/{len(numeric)} numeric parameters on a bound  {trial.params}",
+                  flush=True)
+        finally:
+            shutil.rmtree(work)
+    if counts:
+        print(f"mean on a bound: {sum(b for b, _ in counts) / len(counts):.2f} "
+              f"of {sum(k for _, k in counts) / len(counts):.2f} numeric parameters")
+
+
+if __name__ == "__main__":
+    main()
