@@ -25,11 +25,11 @@ from hone import distributions as D
 
 
 def distribution(d):
-    if d["type"] == "float":
-        return D.FloatDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step"))
-    if d["type"] == "int":
-        return D.IntDistribution(d["low"], d["high"], log=d.get("log", False), step=d.get("step", 1))
-    return D.CategoricalDistribution([list(c.values())[0] for c in d["choices"]])
+    """The SQLite storage's distribution JSON as a Python distribution; its categorical
+    choices are tagged values ({"string": "relu"}), which `from_hone` takes untagged."""
+    if d["type"] == "categorical":
+        d = dict(d, choices=[next(iter(c.values())) for c in d["choices"]])
+    return D.from_hone(d)
 
 
 def on_bound(value, d):

@@ -117,7 +117,7 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
             if t.systemAttrs[Self.radiusAttribute] != nil, t.number > (last?.number ?? -1) { last = t }
         }
         guard points.count >= pointsNeeded(dimension: d) else { return [:] }
-        let incumbent = points.min { $0.f != $1.f ? $0.f < $1.f : $0.number < $1.number }!
+        let incumbent = Self.best(of: points)!
         let centre = incumbent.x
 
         // Step 2: the trust-region radius.
@@ -239,16 +239,22 @@ public final class TrustRegionSampler: Sampler, @unchecked Sendable {
         QuadraticModel.coefficients(dimension: d, shape: d <= options.fullQuadraticDimensions ? .full : .diagonal)
     }
 
+    /// The incumbent among the points numbered below `n`: the lowest value, ties to the
+    /// earlier trial.
+    static func best(of points: [(x: [Double], f: Double, number: Int)], below n: Int = .max)
+        -> (x: [Double], f: Double, number: Int)?
+    {
+        points.filter { $0.number < n }.min { $0.f != $1.f ? $0.f < $1.f : $0.number < $1.number }
+    }
+
     /// Whether the step of trial `last` (from the incumbent it refined, c₁, to its point)
     /// points the way the incumbent last moved (from the incumbent before c₁, c₀, to c₁):
     /// cosine above ½. Both incumbents are the best of the points numbered below.
     func continuesTheIncumbentsMove(_ last: FrozenTrial, points: [(x: [Double], f: Double, number: Int)],
                                     encoding: UnitCubeEncoding) -> Bool
     {
-        func bestBelow(_ n: Int) -> (x: [Double], f: Double, number: Int)? {
-            points.filter { $0.number < n }.min { $0.f != $1.f ? $0.f < $1.f : $0.number < $1.number }
-        }
-        guard let x = encoding.encode(last.params), let c1 = bestBelow(last.number), let c0 = bestBelow(c1.number)
+        guard let x = encoding.encode(last.params), let c1 = Self.best(of: points, below: last.number),
+              let c0 = Self.best(of: points, below: c1.number)
         else { return false }
         let move = zip(c1.x, c0.x).map { $0 - $1 }, step = zip(x, c1.x).map { $0 - $1 }
         let dot = zip(move, step).reduce(0) { $0 + $1.0 * $1.1 }
