@@ -49,7 +49,7 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         let data = searchTrain.featureShape.count == 3
             ? try AutoMLData(name: "data", train: searchTrain, test: heldOut)
             : try AutoMLData.tabular(name: "data", train: searchTrain, test: heldOut)
-        var space = AutoSearchSpace.defaults(for: data.train)
+        var space = AutoSearchSpace.defaults(for: data.train, timeBudget: timeBudget)
         if let models { space.models = models }
         if let maxEpochs {
             space.maxEpochs = maxEpochs

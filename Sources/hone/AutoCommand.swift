@@ -42,7 +42,7 @@ struct AutoCommand: ParsableCommand {
     var jobs: Int?
     @Option(help: "Seed of every random choice (same seed with --jobs 1: same trials).")
     var seed: UInt64 = 0
-    @Option(help: "Most epochs per trial (default: 15 for large data, more for small tables).")
+    @Option(help: "Most epochs per trial (default: 15 for large data, more for small tables; × √(budget / 900 s) for time budgets over 15 minutes).")
     var maxEpochs: Int?
     @Option(help: "Share of the training data held out to compare configurations (default 0.1; 0.2 below 2,000 samples).")
     var valFraction: Double?
@@ -85,7 +85,7 @@ struct AutoCommand: ParsableCommand {
         let prepared = try AutoMLData.load(data, target: table.target, task: taskKind, testPath: table.test,
                                           testFraction: table.testFraction, seed: seed)
         for note in prepared.notes { print(note) }
-        var space = AutoSearchSpace.defaults(for: prepared.train)
+        var space = AutoSearchSpace.defaults(for: prepared.train, timeBudget: timeBudget)
         if let models { space.models = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         if let maxEpochs {
             guard maxEpochs >= 1 else { throw ValidationError("--max-epochs must be at least 1") }

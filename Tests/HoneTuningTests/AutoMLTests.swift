@@ -91,6 +91,11 @@ final class AutoMLTests: XCTestCase {
         let imageSpace = AutoSearchSpace.defaults(for: images)
         XCTAssertTrue(imageSpace.imageData)
         XCTAssertEqual(imageSpace.maxEpochs, 15)
+        // A longer budget trains the full trial further (√ of the budget over 15 minutes).
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 900).maxEpochs, 15)
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 180).maxEpochs, 15)
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).maxEpochs, 30)
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).minEpochs, 1)
         XCTAssertTrue(Set(imageSpace.distributions.names).isSuperset(of: ["model", "channels", "conv_layers", "cnn_hidden"]))
     }
 

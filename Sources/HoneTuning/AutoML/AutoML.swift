@@ -124,7 +124,7 @@ public final class AutoML: @unchecked Sendable {
         if let n = options.maxTrials, n < 1 { throw TuningError.invalidArgument("maxTrials must be at least 1, got \(n)") }
         self.data = data
         self.options = options
-        let space = options.space ?? AutoSearchSpace.defaults(for: data.train)
+        let space = options.space ?? AutoSearchSpace.defaults(for: data.train, timeBudget: options.timeBudget)
         try space.validate()
         self.space = space
         let fraction = options.validationFraction ?? (data.train.count < 2000 ? 0.2 : 0.1)

@@ -79,10 +79,17 @@ public struct AutoSearchSpace: Equatable, Sendable {
     /// ~1/27 of that, at least one epoch.
     /// Batch sizes shrink with the data so that small tables still get several steps per
     /// epoch.
-    public static func defaults(for data: Dataset) -> AutoSearchSpace {
+    /// A time budget longer than 15 minutes lengthens the full trial by √(budget / 900 s)
+    /// (60 minutes: 30 epochs instead of 15): the 15-epoch horizon was chosen for 15-minute
+    /// searches, and splitting a larger budget between more trials and longer training
+    /// keeps about as many full trials per run while each network trains further.
+    /// Shorter budgets keep the 15-minute horizon; Hyperband prunes most trials early anyway.
+    public static func defaults(for data: Dataset, timeBudget: Double? = nil) -> AutoSearchSpace {
         let batchSizes = data.count < 1000 ? [16, 32, 64] : data.count < 10000 ? [32, 64, 128] : [64, 128, 256]
         let stepsPerEpoch = max(1, (data.count + batchSizes[1] - 1) / batchSizes[1])
-        let maxEpochs = min(200, max(15, (2000 + stepsPerEpoch - 1) / stepsPerEpoch))
+        let epochsFor15Minutes = max(15, (2000 + stepsPerEpoch - 1) / stepsPerEpoch)
+        let budgetScale = timeBudget.map { $0.isFinite ? max(1, ($0 / 900).squareRoot()) : 1 } ?? 1
+        let maxEpochs = min(200, Int((Double(epochsFor15Minutes) * budgetScale).rounded()))
         var space = AutoSearchSpace(imageData: data.featureShape.count == 3, maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
         space.batchSizes = batchSizes
         return space
