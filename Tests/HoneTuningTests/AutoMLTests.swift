@@ -96,6 +96,9 @@ final class AutoMLTests: XCTestCase {
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 180).maxEpochs, 15)
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).maxEpochs, 30)
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).minEpochs, 1)
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).channels, 4...32)
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).cnnHiddenWidths, 64...512)
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 900).channels, 4...16)
         XCTAssertTrue(Set(imageSpace.distributions.names).isSuperset(of: ["model", "channels", "conv_layers", "cnn_hidden"]))
     }
 
