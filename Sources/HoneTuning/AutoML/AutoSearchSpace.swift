@@ -86,8 +86,10 @@ public struct AutoSearchSpace: Equatable, Sendable {
     /// Shorter budgets keep the 15-minute horizon; Hyperband prunes most trials early anyway.
     /// The CNNs' widths grow by the same factor (an hour: first-layer channels 4–32, dense
     /// head 64–512): in the first 60-minute run the best trials sat at the head's upper
-    /// bound (250–256) with 10–13 channels, 0.934 validation, and none of the larger
-    /// networks that augmentation needs fitted in the 15-minute ranges.
+    /// bound (250–256) with 10–13 channels (validation 0.934, test 0.9305); with the wider
+    /// ranges the best were 13–25 → 26–50-channel CNNs (0.940, test 0.9343; BENCHMARKS.md).
+    /// A study resumed with another budget gets other ranges: trials outside them are not
+    /// final-model candidates (as with another `maxEpochs`).
     public static func defaults(for data: Dataset, timeBudget: Double? = nil) -> AutoSearchSpace {
         let batchSizes = data.count < 1000 ? [16, 32, 64] : data.count < 10000 ? [32, 64, 128] : [64, 128, 256]
         let stepsPerEpoch = max(1, (data.count + batchSizes[1] - 1) / batchSizes[1])
