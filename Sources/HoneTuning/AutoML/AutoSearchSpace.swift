@@ -95,11 +95,12 @@ public struct AutoSearchSpace: Equatable, Sendable {
         let stepsPerEpoch = max(1, (data.count + batchSizes[1] - 1) / batchSizes[1])
         let epochsFor15Minutes = max(15, (2000 + stepsPerEpoch - 1) / stepsPerEpoch)
         let budgetScale = timeBudget.map { $0.isFinite ? max(1, ($0 / 900).squareRoot()) : 1 } ?? 1
-        let maxEpochs = min(200, Int((Double(epochsFor15Minutes) * budgetScale).rounded()))
+        func scaled(_ n: Int) -> Int { Int((Double(n) * budgetScale).rounded()) }
+        let maxEpochs = min(200, scaled(epochsFor15Minutes))
         var space = AutoSearchSpace(imageData: data.featureShape.count == 3, maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
         space.batchSizes = batchSizes
-        space.channels = space.channels.lowerBound...Int((Double(space.channels.upperBound) * budgetScale).rounded())
-        space.cnnHiddenWidths = space.cnnHiddenWidths.lowerBound...Int((Double(space.cnnHiddenWidths.upperBound) * budgetScale).rounded())
+        space.channels = space.channels.lowerBound...scaled(space.channels.upperBound)
+        space.cnnHiddenWidths = space.cnnHiddenWidths.lowerBound...scaled(space.cnnHiddenWidths.upperBound)
         return space
     }
 
