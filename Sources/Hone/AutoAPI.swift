@@ -49,12 +49,7 @@ public func hone_auto(_ train: OpaquePointer?, _ test: OpaquePointer?, _ options
         let data = searchTrain.featureShape.count == 3
             ? try AutoMLData(name: "data", train: searchTrain, test: heldOut)
             : try AutoMLData.tabular(name: "data", train: searchTrain, test: heldOut)
-        var space = AutoSearchSpace.defaults(for: data.train, timeBudget: timeBudget)
-        if let models { space.models = models }
-        if let maxEpochs {
-            space.maxEpochs = maxEpochs
-            space.minEpochs = min(space.minEpochs, maxEpochs)
-        }
+        let space = AutoSearchSpace.defaults(for: data.train, timeBudget: timeBudget, models: models, maxEpochs: maxEpochs)
         let automl = try AutoML(data: data, options: AutoMLOptions(
             timeBudget: timeBudget, maxTrials: maxTrials, jobs: jobs, seed: seed,
             studyName: studyName, validationFraction: validationFraction, space: space, ensembleSize: ensemble, refit: refit))

@@ -85,13 +85,10 @@ struct AutoCommand: ParsableCommand {
         let prepared = try AutoMLData.load(data, target: table.target, task: taskKind, testPath: table.test,
                                           testFraction: table.testFraction, seed: seed)
         for note in prepared.notes { print(note) }
-        var space = AutoSearchSpace.defaults(for: prepared.train, timeBudget: timeBudget)
-        if let models { space.models = models.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-        if let maxEpochs {
-            guard maxEpochs >= 1 else { throw ValidationError("--max-epochs must be at least 1") }
-            space.maxEpochs = maxEpochs
-            space.minEpochs = max(1, maxEpochs / 27)
-        }
+        if let maxEpochs, maxEpochs < 1 { throw ValidationError("--max-epochs must be at least 1") }
+        let space = AutoSearchSpace.defaults(for: prepared.train, timeBudget: timeBudget,
+                                             models: models?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) },
+                                             maxEpochs: maxEpochs)
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let workers = jobs ?? max(1, min(cores, 16))
         let automl = try AutoML(data: prepared, options: AutoMLOptions(

@@ -100,6 +100,17 @@ final class AutoMLTests: XCTestCase {
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).cnnHiddenWidths, 64...512)
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 900).channels, 4...16)
         XCTAssertTrue(Set(imageSpace.distributions.names).isSuperset(of: ["model", "channels", "conv_layers", "cnn_hidden"]))
+
+        // The front ends' overrides (`--max-epochs`, "max_epochs"; `--models`, "models"): the
+        // first rung follows an explicit maximum (~1/27 of it), whatever the computed one was.
+        XCTAssertEqual(tabular.minEpochs, tabular.maxEpochs / 27)
+        XCTAssertGreaterThan(tabular.minEpochs, 1)
+        let shortTabular = AutoSearchSpace.defaults(for: try Synthetic.moons(count: 300, seed: 0), maxEpochs: 10)
+        XCTAssertEqual([shortTabular.minEpochs, shortTabular.maxEpochs], [1, 10])
+        let longImages = AutoSearchSpace.defaults(for: images, timeBudget: 3600, models: ["cnn"], maxEpochs: 81)
+        XCTAssertEqual([longImages.minEpochs, longImages.maxEpochs], [3, 81])
+        XCTAssertEqual(longImages.models, ["cnn"])
+        XCTAssertEqual(longImages.channels, 4...32, "an explicit epoch count leaves the budget's widths")
     }
 
     func testStoredParametersRebuildTheSuggestedConfiguration() throws {

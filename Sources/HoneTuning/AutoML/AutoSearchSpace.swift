@@ -90,14 +90,19 @@ public struct AutoSearchSpace: Equatable, Sendable {
     /// ranges the best were 13–25 → 26–50-channel CNNs (0.940, test 0.9343; BENCHMARKS.md).
     /// A study resumed with another budget gets other ranges: trials outside them are not
     /// final-model candidates (as with another `maxEpochs`).
-    public static func defaults(for data: Dataset, timeBudget: Double? = nil) -> AutoSearchSpace {
+    /// `models` and `maxEpochs` are the front ends' overrides (`hone auto --models
+    /// --max-epochs`, `hone_auto`'s "models" / "max_epochs"): an explicit `maxEpochs`
+    /// replaces the computed one and Hyperband's first rung follows it (~1/27).
+    public static func defaults(for data: Dataset, timeBudget: Double? = nil, models: [String]? = nil,
+                                maxEpochs explicitMaxEpochs: Int? = nil) -> AutoSearchSpace {
         let batchSizes = data.count < 1000 ? [16, 32, 64] : data.count < 10000 ? [32, 64, 128] : [64, 128, 256]
         let stepsPerEpoch = max(1, (data.count + batchSizes[1] - 1) / batchSizes[1])
         let epochsFor15Minutes = max(15, (2000 + stepsPerEpoch - 1) / stepsPerEpoch)
         let budgetScale = timeBudget.map { $0.isFinite ? max(1, ($0 / 900).squareRoot()) : 1 } ?? 1
         func scaled(_ n: Int) -> Int { Int((Double(n) * budgetScale).rounded()) }
-        let maxEpochs = min(200, scaled(epochsFor15Minutes))
-        var space = AutoSearchSpace(imageData: data.featureShape.count == 3, maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
+        let maxEpochs = explicitMaxEpochs ?? min(200, scaled(epochsFor15Minutes))
+        var space = AutoSearchSpace(imageData: data.featureShape.count == 3, models: models,
+                                    maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
         space.batchSizes = batchSizes
         space.channels = space.channels.lowerBound...scaled(space.channels.upperBound)
         space.cnnHiddenWidths = space.cnnHiddenWidths.lowerBound...scaled(space.cnnHiddenWidths.upperBound)
