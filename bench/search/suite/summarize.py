@@ -108,7 +108,7 @@ def summary(med: Dict, subject: str, budgets: List[int], per_problem: bool) -> N
     groups = defaultdict(list)
     for key in med:
         groups[key[0]].append(key)
-        if key[0].startswith("hpo-") and key[0] != "hpo-synthetic":
+        if key[0].startswith("hpo-") and not key[0].startswith("hpo-synthetic"):
             groups["hpo-all (mixed+conditional+failing)"].append(key)
     peers = sorted({s for by in med.values() for s in by if not s.startswith("hone-")})
     print(f"Subject {subject}; peers: {', '.join(peers)}\n")
