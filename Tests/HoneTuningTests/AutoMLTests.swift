@@ -286,6 +286,28 @@ final class AutoMLTests: XCTestCase {
         XCTAssertNotEqual(a.map(\.params), c.map(\.params))
     }
 
+    /// With several jobs a worker does not wait for an earlier trial still running (the
+    /// deterministic parallel mode made trial k's sampler wait for every trial up to k − jobs,
+    /// which idled a worker behind each long trial): trial 2 starts while trial 0 runs.
+    func testParallelAsksDoNotWaitForRunningTrials() throws {
+        let data = try AutoMLData.tabular(name: "moons", train: try Synthetic.moons(count: 200, noise: 0.2, seed: 1),
+                                          test: try Synthetic.moons(count: 60, noise: 0.2, seed: 2))
+        let automl = try AutoML(data: data, options: AutoMLOptions(maxTrials: 3, jobs: 2, seed: 0, space: smallSpace(epochs: 2)))
+        let study = try automl.makeStudy(storage: InMemoryStorage())
+        let trialTwoStarted = DispatchSemaphore(value: 0)
+        let sawTrialTwo = Box(false)
+        try study.optimize({ trial in
+            let x = try trial.suggestFloat("x", 0, 1)
+            if trial.number == 0 {
+                let started = trialTwoStarted.wait(timeout: .now() + 30) == .success
+                sawTrialTwo.mutate { $0 = started }
+            }
+            if trial.number == 2 { trialTwoStarted.signal() }
+            return x
+        }, nTrials: 3, nJobs: 2)
+        XCTAssertTrue(sawTrialTwo.value, "trial 2 should start while trial 0 is still running")
+    }
+
     func testRegressionReportsRMSEInTargetUnitsAndR2() throws {
         var full = try Synthetic.regression(count: 500, featureCount: 3, function: .linear, noise: 0.05, seed: 6)
         full.targets = .regression(values: full.regression!.map { $0 * 10 + 100 }, outputCount: 1)
