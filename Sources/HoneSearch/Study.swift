@@ -370,10 +370,19 @@ public final class Study: @unchecked Sendable {
 
     // MARK: Results
 
-    /// Trials in the given states (all when nil), ordered by number.
-    public func trials(states: Set<TrialState>? = nil) throws -> [FrozenTrial] { try view.trials(states: states) }
+    /// Trials in the given states (all when nil), ordered by number. Read from storage as
+    /// it is now: the history cache is refreshed only by this handle's asks and tells, and
+    /// other handles or processes may have told trials since (a PostgreSQL study shared by
+    /// two handles listed 15 of its 20 trials after both had finished).
+    public func trials(states: Set<TrialState>? = nil) throws -> [FrozenTrial] {
+        history.invalidate()
+        return try view.trials(states: states)
+    }
 
-    public func trial(number: Int) throws -> FrozenTrial? { try view.trial(number: number) }
+    public func trial(number: Int) throws -> FrozenTrial? {
+        history.invalidate()
+        return try view.trial(number: number)
+    }
 
     /// How many trials the study has, in the given states (all when nil): one cheap
     /// storage call, no history read.
@@ -385,6 +394,7 @@ public final class Study: @unchecked Sendable {
     /// `noisyObjective`, the recommended one instead (`NoisyRecommendation`).
     public func bestTrial() throws -> FrozenTrial {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "bestTrial") }
+        history.invalidate()   // as in `trials`
         guard let best = try view.bestTrial() else { throw StudyError.noCompletedTrials(study: name) }
         if noisyObjective, let recommended = recommendation.recommend(try view.completeTrials(), direction: directions[0]) {
             return recommended
