@@ -22,6 +22,20 @@ final class StudyTests: XCTestCase {
         XCTAssertNotEqual(try Study.create(storage: storage).name, try Study.create(storage: storage).name)
     }
 
+    /// A handle's results reads show trials told through another handle (or process) since
+    /// its own last ask or tell: they read storage, not the sampler's cached history.
+    func testResultsShowTrialsToldThroughAnotherHandle() throws {
+        let storage = InMemoryStorage()
+        let a = try Study.create(name: "shared", storage: storage, directions: [.minimize])
+        let b = try Study.load(name: "shared", storage: storage)
+        _ = try a.tell(try a.ask(), value: 2)
+        XCTAssertEqual(try a.trials().map(\.number), [0])
+        _ = try b.tell(try b.ask(), value: 1)
+        XCTAssertEqual(try a.trials().map(\.number), [0, 1])
+        XCTAssertEqual(try a.trial(number: 1)?.value, 1)
+        XCTAssertEqual(try a.bestTrial().number, 1)
+    }
+
     func testAskTellErrors() throws {
         let st = try Study.create(seed: 1)
         let t = try st.ask()
