@@ -281,7 +281,7 @@ public final class Study: @unchecked Sendable {
                              skipIfExists: Bool = false) throws -> Int
     {
         if skipIfExists {
-            let existing = try view.trials().first { t in
+            let existing = try currentView.trials().first { t in
                 Study.decodeFixedParams(t.systemAttrs[Study.fixedParamsKey]) == params
                     || (t.state.isFinished && t.params == params)
             }
@@ -370,19 +370,16 @@ public final class Study: @unchecked Sendable {
 
     // MARK: Results
 
-    /// Trials in the given states (all when nil), ordered by number. Read from storage as
-    /// it is now: the history cache is refreshed only by this handle's asks and tells, and
-    /// other handles or processes may have told trials since (a PostgreSQL study shared by
-    /// two handles listed 15 of its 20 trials after both had finished).
-    public func trials(states: Set<TrialState>? = nil) throws -> [FrozenTrial] {
-        history.invalidate()
-        return try view.trials(states: states)
-    }
+    /// The history as storage has it now, for the public reads: the cache is refreshed only
+    /// by this handle's asks and tells, and other handles or processes may have told trials
+    /// since (a PostgreSQL study shared by two handles listed 15 of its 20 trials after both
+    /// had finished). Samplers keep reading `view`.
+    private var currentView: StudyView { history.invalidate(); return view }
 
-    public func trial(number: Int) throws -> FrozenTrial? {
-        history.invalidate()
-        return try view.trial(number: number)
-    }
+    /// Trials in the given states (all when nil), ordered by number.
+    public func trials(states: Set<TrialState>? = nil) throws -> [FrozenTrial] { try currentView.trials(states: states) }
+
+    public func trial(number: Int) throws -> FrozenTrial? { try currentView.trial(number: number) }
 
     /// How many trials the study has, in the given states (all when nil): one cheap
     /// storage call, no history read.
@@ -394,7 +391,7 @@ public final class Study: @unchecked Sendable {
     /// `noisyObjective`, the recommended one instead (`NoisyRecommendation`).
     public func bestTrial() throws -> FrozenTrial {
         guard directions.count == 1 else { throw StudyError.multiObjective(study: name, operation: "bestTrial") }
-        history.invalidate()   // as in `trials`
+        let view = currentView
         guard let best = try view.bestTrial() else { throw StudyError.noCompletedTrials(study: name) }
         if noisyObjective, let recommended = recommendation.recommend(try view.completeTrials(), direction: directions[0]) {
             return recommended
@@ -422,11 +419,11 @@ public final class Study: @unchecked Sendable {
     /// objective and better in one), ordered by number. Works for one objective too
     /// (then it is every trial sharing the best value).
     public func paretoFront() throws -> [FrozenTrial] {
-        ParetoFront.nonDominated(try view.completeTrials(), directions: directions)
+        ParetoFront.nonDominated(try currentView.completeTrials(), directions: directions)
     }
 
     /// The union of distributions seen in finished trials.
-    public func searchSpace() throws -> SearchSpace { try view.seenSearchSpace() }
+    public func searchSpace() throws -> SearchSpace { try currentView.seenSearchSpace() }
 
     public func userAttributes() throws -> [String: JSONValue] { try storage.study(id: id)?.userAttrs ?? [:] }
     public func systemAttributes() throws -> [String: JSONValue] { try storage.study(id: id)?.systemAttrs ?? [:] }

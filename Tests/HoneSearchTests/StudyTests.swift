@@ -34,6 +34,7 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(try a.trials().map(\.number), [0, 1])
         XCTAssertEqual(try a.trial(number: 1)?.value, 1)
         XCTAssertEqual(try a.bestTrial().number, 1)
+        XCTAssertEqual(try a.paretoFront().map(\.number), [1])
     }
 
     func testAskTellErrors() throws {
