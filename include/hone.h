@@ -524,7 +524,7 @@ void hone_model_free(hone_model *model);
  *   "time_budget": seconds of search, and/or "max_trials": n   (at least one)
  *   "jobs" (1), "seed" (0), "storage" ("memory:"), "study_name", "validation_fraction",
  *   "test_fraction" (0.2), "max_epochs" (a trial's full budget; default from the data size and,
- *   above 900 s, × √(time_budget / 900)),
+ *   above 900 s, × √(time_budget / 900), down to Hyperband's top rung when within a fifth of it),
  *   "ensemble": most networks averaged into the final model (1 to 16, default 5; 1: the best
  *   alone), "refit": true retrains them on all of `train` instead of keeping the search's
  *   networks, "models": model families searched (["mlp", "cnn"]; "cnn" for images only),

@@ -42,7 +42,7 @@ struct AutoCommand: ParsableCommand {
     var jobs: Int?
     @Option(help: "Seed of every random choice (same seed with --jobs 1: same trials).")
     var seed: UInt64 = 0
-    @Option(help: "Most epochs per trial (default: 15 for large data, more for small tables; × √(budget / 900 s) for time budgets over 15 minutes).")
+    @Option(help: "Most epochs per trial (default: 15 for large data, more for small tables; × √(budget / 900 s) for time budgets over 15 minutes, down to Hyperband's top rung when within a fifth of it).")
     var maxEpochs: Int?
     @Option(help: "Share of the training data held out to compare configurations (default 0.1; 0.2 below 2,000 samples).")
     var valFraction: Double?

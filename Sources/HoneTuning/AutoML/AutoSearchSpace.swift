@@ -80,7 +80,7 @@ public struct AutoSearchSpace: Equatable, Sendable {
     /// Batch sizes shrink with the data so that small tables still get several steps per
     /// epoch.
     /// A time budget longer than 15 minutes lengthens the full trial by √(budget / 900 s)
-    /// (60 minutes: 30 epochs instead of 15): the 15-epoch horizon was chosen for 15-minute
+    /// (60 minutes: 30, then 27 — see below — instead of 15): the 15-epoch horizon was chosen for 15-minute
     /// searches, and splitting a larger budget between more trials and longer training
     /// keeps about as many full trials per run while each network trains further.
     /// Shorter budgets keep the 15-minute horizon; Hyperband prunes most trials early anyway.
@@ -100,9 +100,20 @@ public struct AutoSearchSpace: Equatable, Sendable {
         let epochsFor15Minutes = max(15, (2000 + stepsPerEpoch - 1) / stepsPerEpoch)
         let budgetScale = timeBudget.map { $0.isFinite ? max(1, ($0 / 900).squareRoot()) : 1 } ?? 1
         func scaled(_ n: Int) -> Int { Int((Double(n) * budgetScale).rounded()) }
-        let maxEpochs = explicitMaxEpochs ?? min(200, scaled(epochsFor15Minutes))
+        var maxEpochs = explicitMaxEpochs ?? min(200, scaled(epochsFor15Minutes))
+        let minEpochs = max(1, maxEpochs / 27)
+        if explicitMaxEpochs == nil {
+            // Hyperband's top rung (the largest minEpochs·3^k ≤ maxEpochs) close below the
+            // full budget would prune two thirds of the networks that got there, nearly
+            // trained but never annealed, for under a fifth of their cost: there the full
+            // budget becomes that rung, and every network reaching it completes (an hour:
+            // 27 epochs instead of 30 with a cut at 27).
+            var topRung = minEpochs
+            while topRung * 3 <= maxEpochs { topRung *= 3 }
+            if 5 * topRung >= 4 * maxEpochs { maxEpochs = topRung }
+        }
         var space = AutoSearchSpace(imageData: data.featureShape.count == 3, models: models,
-                                    maxEpochs: maxEpochs, minEpochs: max(1, maxEpochs / 27))
+                                    maxEpochs: maxEpochs, minEpochs: minEpochs)
         space.batchSizes = batchSizes
         space.channels = space.channels.lowerBound...scaled(space.channels.upperBound)
         space.cnnHiddenWidths = space.cnnHiddenWidths.lowerBound...scaled(space.cnnHiddenWidths.upperBound)
