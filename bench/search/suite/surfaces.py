@@ -446,7 +446,7 @@ def trid(x: np.ndarray) -> float:
 
 
 def _box_function(name: str, f, d: int, lo: float, hi: float, shift: np.ndarray, minimum: float,
-                  xopt: np.ndarray) -> Surface:
+                  xopt: np.ndarray, family: str = "synthetic") -> Surface:
     # The box [lo, hi]^d of the user's view maps to f's domain shifted by `shift`, so the
     # optimum is off centre (a sampler that favours the middle gains nothing).
     params = [Param(f"x{i}", "float", lo, hi) for i in range(d)]
@@ -455,7 +455,7 @@ def _box_function(name: str, f, d: int, lo: float, hi: float, shift: np.ndarray,
         x = np.array([p[f"x{i}"] for i in range(d)]) - shift
         return f(x)
 
-    return Surface(name, "synthetic", params, value, minimum,
+    return Surface(name, family, params, value, minimum,
                    {f"x{i}": float(xopt[i] + shift[i]) for i in range(d)})
 
 
@@ -512,9 +512,7 @@ def _mk() -> Dict[str, Surface]:
     # known to ~6 digits; a regret below 1e-6 there is "solved").
     def broad(name, f, d, lo, hi, xopt, shift=True):
         offset = _offsets(d, lo, hi) if shift else np.zeros(d)
-        surface = _box_function(name, f, d, lo, hi, offset, f(xopt), xopt)
-        surface.family = "synthetic-broad"
-        return surface
+        return _box_function(name, f, d, lo, hi, offset, f(xopt), xopt, family="synthetic-broad")
     s["rastrigin4-off"] = broad("rastrigin4-off", rastrigin, 4, -5.12, 5.12, np.zeros(4))
     s["griewank6-off"] = broad("griewank6-off", griewank, 6, -50, 50, np.zeros(6))
     s["rosenbrock5-off"] = broad("rosenbrock5-off", rosenbrock, 5, -5, 10, np.ones(5))
