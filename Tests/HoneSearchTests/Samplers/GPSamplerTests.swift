@@ -226,6 +226,35 @@ final class GPSamplerTests: XCTestCase {
         XCTAssertLessThanOrEqual(far, 10, "proposals more than 1 from the optimum in some coordinate")
     }
 
+    /// Under a pruner, until `startupTrials` trials have completed, the GP models the
+    /// reports of the highest step that many trials reached (BOHB's rule) instead of
+    /// sampling at random: 2 COMPLETE and 24 PRUNED trials of a learning curve that peaks at
+    /// x = 0.3 at every epoch, 8 of them pruned at epoch 3 and 16 at epoch 1 → the model of
+    /// the 10 trials that reached epoch 3, whose proposals go to the peak.
+    func testPrunedTrialsReportsAreModelledUntilEnoughTrialsComplete() throws {
+        func curve(_ x: Double, _ epoch: Int) -> Double { -(x - 0.3) * (x - 0.3) - 1 / Double(epoch) }
+        let storage = InMemoryStorage()
+        let history = try Study.create(name: "pruned", storage: storage, directions: [.maximize], sampler: RandomSampler(), seed: 3)
+        for k in 0..<26 {
+            let t = try history.ask()
+            let x = try t.suggestFloat("x", 0, 1)
+            let epochs = k < 2 ? 9 : k % 3 == 0 ? 3 : 1
+            for e in 1...epochs { try t.report(curve(x, e), step: e) }
+            if k < 2 { try history.tell(t, value: curve(x, 9)) } else { try history.tell(t, state: .pruned) }
+        }
+        let study = try Study.load(name: "pruned", storage: storage, sampler: GPSampler(), seed: 3)
+        var near = 0
+        for k in 0..<6 {
+            let t = try study.ask()
+            let x = try t.suggestFloat("x", 0, 1)
+            XCTAssertEqual(t.systemAttributes[GPSampler.fidelityAttribute], .number(3), "proposal \(k): the step modelled")
+            if k == 0 { XCTAssertEqual(x, 0.3, accuracy: 0.1, "the first proposal") }
+            if abs(x - 0.3) < 0.15 { near += 1 }
+            try study.tell(t, state: .pruned)
+        }
+        XCTAssertGreaterThanOrEqual(near, 4, "proposals within 0.15 of the peak (random: 0.3 of them)")
+    }
+
     func testNoisyObjectiveFitsNoise() throws {
         var rng = RandomGenerator(seed: 9)
         let n = 40

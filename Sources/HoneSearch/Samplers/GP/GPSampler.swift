@@ -7,7 +7,9 @@ import HoneTensor
 /// Bayesian optimisation with a Gaussian-process surrogate.
 ///
 /// Per ask, after `startupTrials` random trials:
-/// 1. The COMPLETE trials numbered below this one that hold every parameter of the
+/// 1. The COMPLETE trials numbered below this one (under a pruner, until there are
+///    `startupTrials` of them: the trials that reached one step, valued by their reports
+///    there — `modelledTrials`) that hold every parameter of the
 ///    intersection search space (with `conditional`: any parameter of the union, the
 ///    missing ones inactive) are encoded (`MixedSpaceEncoding`: numeric parameters in the
 ///    unit cube — log dims in log space, ints widened by half a step — and categoricals
@@ -124,6 +126,9 @@ public final class GPSampler: Sampler, @unchecked Sendable {
     public let name = "gp"
     /// Trial system attribute: the fitted noise variance of the standardised values.
     public static let noiseAttribute = "gp.noise"
+    /// Trial system attribute: the step whose reports the model was fitted on, when it was
+    /// fitted on intermediate reports rather than COMPLETE trials' values (`modelledTrials`).
+    public static let fidelityAttribute = "gp.fidelity"
     public let options: Options
     private let fallback = RandomSampler()
     private let lock = NSLock()
@@ -147,7 +152,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         // The union of the complete trials' parameters (first seen wins).
         let visibleBelow = try window.visibleBound(for: trial, workers: options.deterministicParallelism, study: study)
         var union = SearchSpace()
-        for t in try study.completeTrials() where t.number < visibleBelow {
+        for (t, _) in try modelledTrials(study: study, visibleBelow: visibleBelow).trials {
             for (name, d) in t.distributions.sorted(by: { $0.key < $1.key }) where union[name] == nil { union.set(name, d) }
         }
         return union.searchable
@@ -164,13 +169,14 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         let visibleBelow = try window.visibleBound(for: trial, workers: options.deterministicParallelism, study: study)
         var points: [(x: [Double], y: Double, number: Int)] = []
         var activity: [(x: [Double], active: [Bool])] = []
-        for t in try study.completeTrials() where t.number < visibleBelow {
-            guard let v = t.value, v.isFinite, let (x, active) = encoding.encode(t.params, allowInactive: options.conditional)
-            else { continue }
+        let modelled = try modelledTrials(study: study, visibleBelow: visibleBelow)
+        for (t, v) in modelled.trials {
+            guard let (x, active) = encoding.encode(t.params, allowInactive: options.conditional) else { continue }
             points.append((x, sign * v, t.number))
             activity.append((x, active))
         }
         guard points.count >= max(options.startupTrials, 1) else { return [:] }
+        if let step = modelled.step { trial.setSystemAttribute(Self.fidelityAttribute, .number(Double(step))) }
         if options.failedTrialsAsWorst, let worst = points.map(\.y).min() {
             // A failed trial says its region is bad; left out, the model would propose the
             // same failing point again and again.
@@ -214,16 +220,16 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         trial.setSystemAttribute(Self.noiseAttribute, .number(options.noiseFloor + exp(theta.logNoiseExcess)))
 
         // Kriging believer points: running trials (none in deterministic mode, where which
-        // ones run is timing), and PRUNED trials. A pruned trial's last report is at a lower
-        // fidelity than the complete trials' values, so it is not an observation; left out,
-        // though, the model does not change while a pruner (Hyperband) stops each attempt,
-        // and it proposes the same point again and again — `hone auto` ran one MLP
-        // configuration ten times in a row that way. At its posterior mean it keeps the
-        // next proposal away without pulling the model.
+        // ones run is timing), and PRUNED trials that are not observations (stopped below
+        // the modelled step). Left out, the model does not change while a pruner (Hyperband)
+        // stops each attempt, and it proposes the same point again and again — `hone auto`
+        // ran one MLP configuration ten times in a row that way. At its posterior mean it
+        // keeps the next proposal away without pulling the model.
         var pending = options.deterministicParallelism != nil ? [] : try study.runningTrials()
             .filter { $0.number < trial.number }.compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
-        pending += try study.trials(states: [.pruned]).filter { $0.number < visibleBelow }.suffix(options.maxPosteriorPoints)
-            .compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
+        let observed = Set(points.map(\.number))
+        pending += try study.trials(states: [.pruned]).filter { $0.number < visibleBelow && !observed.contains($0.number) }
+            .suffix(options.maxPosteriorPoints).compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
         var model = posteriorPoints, excluded: (([Double]) -> Bool)? = nil
         var gp: GaussianProcess?
         // Step 6: in a conditional space, the stagnating trials go to the other branches.
@@ -280,6 +286,43 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             observed: ranked.map { (model[$0].x, branchByNumber[model[$0].number] ?? 0) },
             excluded: excluded, rng: &rng)
         return encoding.decode(proposal.x, active: branches[proposal.branch].active)
+    }
+
+    /// The trials the model is fitted on, with their values, and the step of their reports
+    /// used as values (nil: COMPLETE trials' own values).
+    ///
+    /// With `startupTrials` COMPLETE trials with finite values, those (as step 1 describes).
+    /// Under a multi-fidelity pruner that is most of a run without a model: Hyperband stops
+    /// most trials at a low rung, and 60-minute `hone auto` runs reached their tenth COMPLETE
+    /// trial after 53 minutes, so every trial before was random. Until then the model is
+    /// fitted, as BOHB does (Falkner et al. 2018), on the highest step that `startupTrials`
+    /// trials (COMPLETE or PRUNED) have reached, each trial valued by its report at that step
+    /// (its latest report up to it): the networks of one rung, compared at the same
+    /// epoch. Pruners compare reports with the objective's direction, and so does this.
+    /// Without reports (no pruner), nothing changes.
+    func modelledTrials(study: StudyView, visibleBelow: Int) throws -> (trials: [(FrozenTrial, Double)], step: Int?) {
+        let complete = try study.completeTrials().filter { $0.number < visibleBelow }
+            .compactMap { t in t.value.flatMap { $0.isFinite ? (t, $0) : nil } }
+        let needed = max(options.startupTrials, 1)
+        guard complete.count < needed else { return (complete, nil) }
+        // Each trained trial's finite reports (the objective's, fold 0), by step.
+        var curves: [(FrozenTrial, [(step: Int, value: Double)])] = []
+        for t in try study.trials(states: [.complete, .pruned]) where t.number < visibleBelow {
+            let curve: [(step: Int, value: Double)] = t.intermediateCurve().compactMap { r in
+                guard let v = r.values.first, v.isFinite else { return nil }
+                return (r.step, v)
+            }
+            if !curve.isEmpty { curves.append((t, curve)) }
+        }
+        // The highest step reached by `needed` trials: the needed-th largest last step.
+        let reached = curves.map { $0.1.last!.step }.sorted(by: >)
+        guard reached.count >= needed else { return (complete, nil) }
+        let step = reached[needed - 1]
+        let trials = curves.compactMap { t, curve -> (FrozenTrial, Double)? in
+            guard curve.last!.step >= step, let report = curve.last(where: { $0.step <= step }) else { return nil }
+            return (t, report.value)
+        }
+        return (trials, step)
     }
 
     /// Values shifted so the prior mean sits at a quantile of them, over their standard deviation.
