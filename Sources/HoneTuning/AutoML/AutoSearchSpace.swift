@@ -63,6 +63,9 @@ public struct AutoSearchSpace: Equatable, Sendable {
     public var maxEpochs: Int
     /// Hyperband's minimum resource: the first rung, in epochs.
     public var minEpochs: Int
+    /// Hyperband's η over epochs (rungs minEpochs·η^k): the pruner `AutoML` builds and the
+    /// full budget's alignment with the top rung (`defaults`) use the same one.
+    public static let hyperbandReductionFactor = 3
 
     /// `models` nil: MLPs and CNNs for image data, MLPs otherwise.
     public init(imageData: Bool = false, models: [String]? = nil, maxEpochs: Int = 15, minEpochs: Int = 1) {
@@ -103,13 +106,14 @@ public struct AutoSearchSpace: Equatable, Sendable {
         var maxEpochs = explicitMaxEpochs ?? min(200, scaled(epochsFor15Minutes))
         let minEpochs = max(1, maxEpochs / 27)
         if explicitMaxEpochs == nil {
-            // Hyperband's top rung (the largest minEpochs·3^k ≤ maxEpochs) close below the
+            // Hyperband's top rung (the largest minEpochs·η^k ≤ maxEpochs) close below the
             // full budget would prune two thirds of the networks that got there, nearly
             // trained but never annealed, for under a fifth of their cost: there the full
             // budget becomes that rung, and every network reaching it completes (an hour:
             // 27 epochs instead of 30 with a cut at 27).
+            let eta = hyperbandReductionFactor
             var topRung = minEpochs
-            while topRung * 3 <= maxEpochs { topRung *= 3 }
+            while topRung * eta <= maxEpochs { topRung *= eta }
             if 5 * topRung >= 4 * maxEpochs { maxEpochs = topRung }
         }
         var space = AutoSearchSpace(imageData: data.featureShape.count == 3, models: models,
