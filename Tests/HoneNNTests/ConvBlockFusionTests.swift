@@ -2,8 +2,8 @@ import XCTest
 @testable import HoneNN
 import HoneTensor
 
-/// A model runs conv → [batch norm] → ReLU → 2×2 max pool as one fused op; the result must
-/// match running its layers one by one, in training and in evaluation.
+/// A model runs conv → [batch norm] → [activation] → 2×2 max pool as one fused op; the result must match running its layers one by one, in training and in
+/// evaluation.
 final class ConvBlockFusionTests: XCTestCase {
     func testPlanFusesWhatDescriptionsBuild() throws {
         for batchNorm in [false, true] {
@@ -15,18 +15,28 @@ final class ConvBlockFusionTests: XCTestCase {
             }
             XCTAssertEqual(blocks.count, 2)
             XCTAssertEqual(blocks.map(\.layerCount), [batchNorm ? 4 : 3, batchNorm ? 4 : 3])
-            XCTAssertTrue(blocks.allSatisfy { $0.relu && $0.maxPool2x2 && ($0.norm != nil) == batchNorm })
+            XCTAssertTrue(blocks.allSatisfy { $0.activation == .relu && $0.maxPool2x2 && ($0.norm != nil) == batchNorm })
         }
-        // Average pooling and other activations stay separate layers.
-        let tanh = try ModelDescription.cnn(CNNDescription(inputShape: [1, 8, 8], convChannels: [3], pooling: .average,
-                                                           activation: "tanh", outputCount: 3)).build(seed: 1)
-        XCTAssertFalse(tanh.steps.contains { if case .convBlock = $0 { return true } else { return false } })
+        func blocks(_ activation: String, batchNorm: Bool = false, pooling: Pooling = .max) throws -> [FusedConvBlock] {
+            try ModelDescription.cnn(CNNDescription(inputShape: [1, 8, 8], convChannels: [3], pooling: pooling, batchNorm: batchNorm,
+                                                    activation: activation, outputCount: 3)).build(seed: 1).steps.compactMap {
+                if case .convBlock(let b) = $0 { return b } else { return nil }
+            }
+        }
+        // tanh commutes with max pooling: fused like ReLU.
+        XCTAssertEqual(try blocks("tanh").map(\.layerCount), [3])
+        XCTAssertEqual(try blocks("tanh").first?.activation, .tanh)
+        // Average pooling stays a separate layer.
+        XCTAssertEqual(try blocks("tanh", pooling: .average).map(\.layerCount), [2])
+        // GELU (not monotone: applied before the pooling's max) too.
+        XCTAssertEqual(try blocks("gelu").map(\.layerCount), [3])
+        XCTAssertEqual(try blocks("gelu", batchNorm: true).map(\.layerCount), [4])
     }
 
     func testFusedModelMatchesLayerByLayer() throws {
-        for batchNorm in [false, true] {
+        for (batchNorm, activation) in [(false, "relu"), (true, "relu"), (false, "tanh"), (true, "tanh"), (false, "gelu"), (true, "gelu")] {
             let description = ModelDescription.cnn(CNNDescription(inputShape: [2, 9, 9], convChannels: [4, 6], batchNorm: batchNorm,
-                                                                   hiddenWidths: [7], outputCount: 3))
+                                                                   activation: activation, hiddenWidths: [7], outputCount: 3))
             let fusedModel = try description.build(seed: 3), plainModel = try description.build(seed: 3)
             var rng = RandomGenerator(seed: 5)
             let x = Tensor(randomNormal: [5, 2, 9, 9], rng: &rng)

@@ -1,13 +1,13 @@
 import XCTest
 @testable import HoneTensor
 
-/// The fused conv block against the ops it replaces (conv2d → batchNorm → relu → maxPool2d):
+/// The fused conv block against the ops it replaces (conv2d → batchNorm → activation → maxPool2d):
 /// values, gradients and running statistics within float tolerance, for every kernel
 /// variant this CPU supports.
 final class ConvBlockTests: XCTestCase {
     struct Case {
         var input: [Int], weight: [Int], stride = 1, padding = 1
-        var bias = true, norm = false, training = true, relu = true, pool = true
+        var bias = true, norm = false, training = true, activation = Activation.relu, pool = true
     }
 
     let cases: [Case] = [
@@ -16,16 +16,28 @@ final class ConvBlockTests: XCTestCase {
         Case(input: [2, 2, 5, 7], weight: [3, 2, 3, 3], bias: false, norm: true), // odd output: a row and a column outside every window
         Case(input: [2, 2, 5, 7], weight: [3, 2, 3, 3]),
         Case(input: [2, 3, 7, 7], weight: [2, 3, 3, 3], stride: 2, padding: 0, bias: false, norm: true, training: false),
-        Case(input: [4, 1, 6, 6], weight: [3, 1, 3, 3], relu: false),
+        Case(input: [4, 1, 6, 6], weight: [3, 1, 3, 3], activation: .identity),
         Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], pool: false),
-        Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], bias: false, norm: true, relu: false, pool: false),
+        Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], bias: false, norm: true, activation: .identity, pool: false),
         Case(input: [2, 3, 4, 4], weight: [5, 3, 1, 1], padding: 0, bias: false, norm: true),
         // Four or more input channels, 3×3, stride 1: the Winograd path (ConvBlockWinograd.swift).
         Case(input: [3, 4, 6, 6], weight: [5, 4, 3, 3]),
         Case(input: [3, 4, 6, 6], weight: [5, 4, 3, 3], bias: false, norm: true),
         Case(input: [2, 5, 5, 7], weight: [3, 5, 3, 3], bias: false, norm: true),
-        Case(input: [2, 4, 7, 6], weight: [3, 4, 3, 3], padding: 0, relu: false),
+        Case(input: [2, 4, 7, 6], weight: [3, 4, 3, 3], padding: 0, activation: .identity),
         Case(input: [2, 4, 4, 4], weight: [3, 4, 3, 3], bias: false, norm: true, training: false, pool: false),
+        // Non-decreasing activations other than ReLU run on the pooled plane.
+        Case(input: [3, 2, 6, 6], weight: [4, 2, 3, 3], activation: .tanh),
+        Case(input: [3, 4, 6, 6], weight: [5, 4, 3, 3], bias: false, norm: true, activation: .tanh),
+        Case(input: [2, 5, 5, 7], weight: [3, 5, 3, 3], bias: false, norm: true, training: false, activation: .sigmoid),
+        Case(input: [2, 4, 7, 6], weight: [3, 4, 3, 3], padding: 0, activation: .elu(1)),
+        Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], bias: false, norm: true, activation: .leakyRelu(0.1), pool: false),
+        Case(input: [2, 4, 4, 4], weight: [3, 4, 3, 3], activation: .tanh, pool: false),
+        // GELU is not monotone: applied to every value before the window's max.
+        Case(input: [3, 2, 6, 6], weight: [4, 2, 3, 3], activation: .gelu),
+        Case(input: [3, 4, 6, 6], weight: [5, 4, 3, 3], bias: false, norm: true, activation: .gelu),
+        Case(input: [2, 5, 5, 7], weight: [3, 5, 3, 3], bias: false, norm: true, training: false, activation: .gelu),
+        Case(input: [2, 4, 4, 4], weight: [3, 4, 3, 3], activation: .gelu, pool: false),
     ]
 
     struct Parameters {
@@ -47,7 +59,7 @@ final class ConvBlockTests: XCTestCase {
         let norm = c.norm ? ConvBlockNormalization(gamma: p.gamma, beta: p.beta, runningMean: p.runningMean,
                                                    runningVar: p.runningVar, training: c.training) : nil
         return (x ?? p.x).convBlock(weight: w ?? p.w, bias: p.b, stride: c.stride, padding: c.padding, normalization: norm,
-                                    relu: c.relu, maxPool2x2: c.pool)
+                                    activation: c.activation, maxPool2x2: c.pool)
     }
 
     func separate(_ c: Case, _ p: Parameters) -> Tensor {
@@ -55,7 +67,7 @@ final class ConvBlockTests: XCTestCase {
         if c.norm {
             h = h.batchNorm(gamma: p.gamma, beta: p.beta, runningMean: p.runningMean, runningVar: p.runningVar, training: c.training)
         }
-        if c.relu { h = h.relu() }
+        h = h.activated(c.activation)
         if c.pool { h = h.maxPool2d(kernel: 2) }
         return h
     }
@@ -102,7 +114,7 @@ final class ConvBlockTests: XCTestCase {
 
     func testFiniteDifferenceGradients() {
         // Smooth cases (no ReLU kink or pooling tie near the probe points).
-        let smooth = Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], bias: false, norm: true, relu: false, pool: false)
+        let smooth = Case(input: [2, 2, 4, 4], weight: [3, 2, 3, 3], bias: false, norm: true, activation: .identity, pool: false)
         let p = parameters(smooth, seed: 3)
         assertGradients([p.x, p.w, p.gamma, p.beta], tolerance: 1e-2) { t in
             let q = Parameters(x: t[0], w: t[1], b: nil, gamma: t[2], beta: t[3], runningMean: p.runningMean, runningVar: p.runningVar)
@@ -113,9 +125,9 @@ final class ConvBlockTests: XCTestCase {
         var rng = RandomGenerator(seed: 2)
         let spaced = Tensor(rng.permutation(2 * 36).map { Float($0) * 0.1 - 3.55 }, shape: [2, 1, 6, 6])
         let w = Tensor([0.5, 1.5], shape: [2, 1, 1, 1]), b = Tensor([0.03, -0.02], shape: [2])
-        for relu in [false, true] {
-            assertGradients([spaced, w, b], tolerance: 1e-2, "relu \(relu)") { t in
-                t[0].convBlock(weight: t[1], bias: t[2], relu: relu, maxPool2x2: true)
+        for activation in [Activation.identity, .relu, .tanh, .sigmoid, .gelu] {
+            assertGradients([spaced, w, b], tolerance: 1e-2, "\(activation)") { t in
+                t[0].convBlock(weight: t[1], bias: t[2], activation: activation, maxPool2x2: true)
             }
         }
     }

@@ -80,6 +80,28 @@ void hone_winograd_output(const float *m, ptrdiff_t xi_stride, ptrdiff_t row_str
 void hone_winograd_output_backward(const float *dz, ptrdiff_t plane_stride, ptrdiff_t channels, ptrdiff_t out_h,
                                    ptrdiff_t out_w, float *dm, ptrdiff_t xi_stride, ptrdiff_t row_stride, float *scratch);
 
+/* Pointwise activations (HoneTensor's Activation): kinds, and `alpha` for the two that take
+ * one (leaky ReLU's slope, ELU's α). */
+enum {
+    HONE_ACTIVATION_IDENTITY = 0,
+    HONE_ACTIVATION_RELU = 1,
+    HONE_ACTIVATION_LEAKY_RELU = 2,
+    HONE_ACTIVATION_ELU = 3,
+    HONE_ACTIVATION_GELU = 4,
+    HONE_ACTIVATION_TANH = 5,
+    HONE_ACTIVATION_SIGMOID = 6,
+};
+
+/* y = f(x) elementwise; x and y are the same array or do not overlap. GELU is its tanh
+ * approximation; tanh, sigmoid, ELU and GELU use a Cephes-style exp (activation.c). */
+void hone_activation_forward(int kind, float alpha, const float *x, float *y, ptrdiff_t n);
+
+/* dx = dy · f'(x) (or += with `accumulate`), f' computed from the output y — and from the
+ * input x for GELU, the only kind that reads x (NULL otherwise). Without `accumulate` dx
+ * may be dy itself; otherwise no array overlaps dx. */
+void hone_activation_backward(int kind, float alpha, const float *x, const float *y, const float *dy, float *dx,
+                              ptrdiff_t n, int accumulate);
+
 /* One Adam(W) update of n parameters w with gradients g (zeroed afterwards) and moments
  * m, v (HoneNN's Optimizers/Adam.swift has the formula). The four arrays must not overlap. */
 void hone_adam_step(float *w, float *g, float *m, float *v, ptrdiff_t n, float beta1, float beta2,

@@ -1,4 +1,4 @@
-// Where a convolution meets the layers after it — [batch norm] → [ReLU] → [2×2 max
+// Where a convolution meets the layers after it — [batch norm] → [activation] → [2×2 max
 // pooling], as CNN descriptions build them — a model runs the run as one HoneTensor
 // `convBlock` op (one forward and one backward kernel that keep the convolution's output
 // in cache; see Ops/ConvBlock.swift). The layers themselves stay as they are, so names,
@@ -11,7 +11,7 @@ import HoneTensor
 struct FusedConvBlock {
     let conv: Conv2D
     let norm: BatchNorm?
-    let relu: Bool
+    let activation: Activation?
     let maxPool2x2: Bool
     /// How many layers of the model it stands for.
     let layerCount: Int
@@ -29,10 +29,10 @@ struct FusedConvBlock {
         // A bias before batch norm is cancelled by it; descriptions never build one, and
         // the block does not take one.
         let norm = conv.bias == nil ? take(BatchNorm.self) { _ in true } : nil
-        let relu = take(ActivationLayer.self) { $0.activation == .relu } != nil
+        let activation = take(ActivationLayer.self) { _ in true }?.activation
         let pool = take(MaxPool2D.self) { $0.kernelSize == 2 && $0.stride == 2 } != nil
         guard next > start + 1 else { return nil }
-        return FusedConvBlock(conv: conv, norm: norm, relu: relu, maxPool2x2: pool, layerCount: next - start)
+        return FusedConvBlock(conv: conv, norm: norm, activation: activation, maxPool2x2: pool, layerCount: next - start)
     }
 
     func forward(_ x: Tensor, context: inout ForwardContext) -> Tensor {
@@ -41,7 +41,7 @@ struct FusedConvBlock {
                                    momentum: $0.momentum, eps: $0.epsilon, training: context.training)
         }
         return x.convBlock(weight: conv.weight, bias: conv.bias, stride: conv.stride, padding: conv.padding,
-                           normalization: normalization, relu: relu, maxPool2x2: maxPool2x2)
+                           normalization: normalization, activation: activation ?? .identity, maxPool2x2: maxPool2x2)
     }
 }
 

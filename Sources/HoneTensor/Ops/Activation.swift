@@ -1,10 +1,11 @@
-// Pointwise activations: forward and backward kernels side by side. tanh, GELU, ELU and
-// sigmoid use FastMath's vectorizable exp/tanh rather than libm calls. The backward
-// kernels work from the output y where the derivative allows it (relu, leaky relu,
-// elu, tanh, sigmoid), so fused layers can apply the activation in place; only GELU
-// needs its input.
+// Pointwise activations. The forward and backward kernels are HoneKernels' activation.c
+// (AVX-512 / AVX2 + FMA / baseline, chosen at run time; tanh, GELU, ELU and sigmoid with
+// a vectorizable exp rather than libm calls). The backward kernels work from the output y
+// where the derivative allows it (relu, leaky relu, elu, tanh, sigmoid), so fused layers
+// can apply the activation in place; only GELU needs its input.
 
 import Foundation
+import HoneKernels
 
 public enum Activation: Equatable, Sendable, CustomStringConvertible {
     case identity, relu, leakyRelu(Float), elu(Float), gelu, tanh, sigmoid
@@ -40,71 +41,44 @@ public enum Activation: Equatable, Sendable, CustomStringConvertible {
     /// Whether backward needs the pre-activation input (otherwise the output suffices).
     public var backwardNeedsInput: Bool { self == .gelu }
 
-    /// y[i] = f(x[i]); x and y may alias.
-    @inlinable
-    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// Non-decreasing, with a derivative that follows from the output: such an f commutes
+    /// with max pooling (max f(u) = f(max u), the same winner), so a fused conv block
+    /// applies it to the pooled values only — a quarter of the work — and passes the
+    /// gradient back from its output. GELU dips below zero and is neither.
+    public var isMonotone: Bool {
         switch self {
-        case .identity:
-            if UnsafePointer(y) != x { y.update(from: x, count: n) }
-        case .relu:
-            for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : 0 }
-        case .leakyRelu(let a):
-            for i in 0..<n { let v = x[i]; y[i] = v > 0 ? v : a * v }
-        case .elu(let a):
-            // exp is evaluated for every element and then selected: no branch on the sign.
-            for i in 0..<n { let v = x[i], e = FastMath.exp(v); y[i] = v > 0 ? v : a * (e - 1) }
-        case .gelu:
-            for i in 0..<n { y[i] = Activation.gelu(x[i]) }
-        case .tanh:
-            for i in 0..<n { y[i] = FastMath.tanh(x[i]) }
-        case .sigmoid:
-            for i in 0..<n { y[i] = Activation.sigmoid(x[i]) }
+        case .identity, .relu, .tanh, .sigmoid: return true
+        case .leakyRelu(let a), .elu(let a): return a >= 0
+        case .gelu: return false
         }
+    }
+
+    /// The kernel's kind and parameter (HoneKernels' activation.c).
+    private var kernel: (kind: Int32, alpha: Float) {
+        switch self {
+        case .identity: return (Int32(HONE_ACTIVATION_IDENTITY), 0)
+        case .relu: return (Int32(HONE_ACTIVATION_RELU), 0)
+        case .leakyRelu(let a): return (Int32(HONE_ACTIVATION_LEAKY_RELU), a)
+        case .elu(let a): return (Int32(HONE_ACTIVATION_ELU), a)
+        case .gelu: return (Int32(HONE_ACTIVATION_GELU), 0)
+        case .tanh: return (Int32(HONE_ACTIVATION_TANH), 0)
+        case .sigmoid: return (Int32(HONE_ACTIVATION_SIGMOID), 0)
+        }
+    }
+
+    /// y[i] = f(x[i]); x and y are the same array or do not overlap.
+    public func forward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        let (kind, alpha) = kernel
+        hone_activation_forward(kind, alpha, x, y, n)
     }
 
     /// dx[i] (+)= dy[i] · f'(x[i]), from y (and x for GELU). With `accumulate` false,
     /// dx is overwritten; dx may alias dy in that case.
-    @inlinable
     public func backward(x: UnsafePointer<Float>?, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>, _ n: Int, accumulate: Bool) {
-        @inline(__always) func put(_ i: Int, _ v: Float) { if accumulate { dx[i] += v } else { dx[i] = v } }
-        switch self {
-        case .identity:
-            for i in 0..<n { put(i, dy[i]) }
-        // dy[i] is loaded before the comparison on purpose: read inside only one arm of
-        // the ternary, the load is conditional, LLVM keeps a branch (mispredicted half the
-        // time on activations) instead of a vector select, and relu backward runs ~20×
-        // slower (4.9 ms vs 0.2 ms on 800k elements).
-        case .relu:
-            for i in 0..<n { let g = dy[i]; put(i, y[i] > 0 ? g : 0) }
-        case .leakyRelu(let a):
-            // y > 0 exactly when x > 0 for a positive slope.
-            for i in 0..<n { let g = dy[i]; put(i, y[i] > 0 ? g : a * g) }
-        case .elu(let a):
-            for i in 0..<n { let g = dy[i], v = y[i]; put(i, v > 0 ? g : g * (v + a)) }
-        case .gelu:
-            let x = x!
-            for i in 0..<n { put(i, dy[i] * Activation.geluDerivative(x[i])) }
-        case .tanh:
-            for i in 0..<n { let t = y[i]; put(i, dy[i] * (1 - t * t)) }
-        case .sigmoid:
-            for i in 0..<n { let s = y[i]; put(i, dy[i] * s * (1 - s)) }
-        }
-    }
-
-    // GELU, tanh approximation (Hendrycks & Gimpel 2016), as in GPT-2 and llm.c.
-    @usableFromInline static let geluC: Float = 0.7978845608028654 // sqrt(2/pi)
-
-    @inlinable @inline(__always) static func gelu(_ x: Float) -> Float {
-        let u = geluC * (x + 0.044715 * x * x * x)
-        return 0.5 * x * (1 + FastMath.tanh(u))
-    }
-
-    @inlinable @inline(__always) static func geluDerivative(_ x: Float) -> Float {
-        let u = geluC * (x + 0.044715 * x * x * x)
-        let t = FastMath.tanh(u)
-        let sech2 = 1 - t * t
-        return 0.5 * (1 + t) + 0.5 * x * sech2 * geluC * (1 + 3 * 0.044715 * x * x)
+        require(!backwardNeedsInput || x != nil, "\(self) backward needs the activation's input")
+        let (kind, alpha) = kernel
+        hone_activation_backward(kind, alpha, x, y, dy, dx, n, accumulate ? 1 : 0)
     }
 
     @inlinable @inline(__always) static func sigmoid(_ x: Float) -> Float {

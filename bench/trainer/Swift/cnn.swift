@@ -69,7 +69,8 @@ private func sgemmRate(_ products: [Product], batch: Int, seconds: Double) -> Do
     return flops / dt / 1e9
 }
 
-func runCNNBenchmark(channels: [Int], hidden: Int, batchNorm: Bool, batch: Int, threads: Int, seconds: Double) throws {
+func runCNNBenchmark(channels: [Int], hidden: Int, batchNorm: Bool, activation: String, batch: Int, threads: Int,
+                     seconds: Double) throws {
     let sampleCount = 4096
     var rng = RandomGenerator(seed: 0)
     let features = (0..<(sampleCount * 784)).map { _ in Float(rng.normal()) }
@@ -77,7 +78,7 @@ func runCNNBenchmark(channels: [Int], hidden: Int, batchNorm: Bool, batch: Int, 
     let data = try Dataset(features: features, featureShape: [1, 28, 28],
                            targets: .classes(labels: labels, classCount: 10, classNames: nil))
     let description = ModelDescription.cnn(CNNDescription(inputShape: [1, 28, 28], convChannels: channels, batchNorm: batchNorm,
-                                                          hiddenWidths: [hidden], outputCount: 10))
+                                                          activation: activation, hiddenWidths: [hidden], outputCount: 10))
     let config = TrainerConfig(epochs: 1_000_000, batchSize: batch, optimizer: .adam(learningRate: 1e-3), seed: 0)
     let trainer = try Trainer(description: description, config: config)
 
@@ -85,7 +86,7 @@ func runCNNBenchmark(channels: [Int], hidden: Int, batchNorm: Bool, batch: Int, 
     let list = products(channels: channels, hidden: hidden, batch: batch)
     let flopsPerSample = list.reduce(0.0) { $0 + $1.flops * ($1.perImage ? 1 : 1 / Double(batch)) }
     let result: [String: Any] = [
-        "impl": "hone", "model": "cnn", "channels": channels, "hidden": hidden, "batch_norm": batchNorm, "batch": batch,
+        "impl": "hone", "model": "cnn", "channels": channels, "hidden": hidden, "batch_norm": batchNorm, "activation": activation, "batch": batch,
         "threads": threads, "samples_per_s": samplesPerSecond,
         "samples_per_cpu_s": samplesPerCPUSecond, "gflops": flopsPerSample * samplesPerSecond / 1e9,
         "sgemm_gflops": sgemmRate(list, batch: batch, seconds: min(seconds, 2)), "blas_core": BLAS.coreName,

@@ -5,7 +5,7 @@
 // With --cnn, the same for a CNN (cnn.swift; bench/trainer/run_cnn.sh).
 //
 //   hone-bench-trainer --sizes 784,256,256,10 --batch 256 --threads 1 --seconds 3
-//   hone-bench-trainer --cnn 32,64 --hidden 128 [--batch-norm] --batch 128 --threads 1 --seconds 3
+//   hone-bench-trainer --cnn 32,64 --hidden 128 [--batch-norm] [--activation tanh] --batch 128 --threads 1 --seconds 3
 
 import Foundation
 import HoneData
@@ -24,11 +24,11 @@ let threads = Int(argument("threads", "1"))!
 let seconds = Double(argument("seconds", "3"))!
 BLAS.setThreads(threads)
 
-// `--cnn 32,64 [--hidden 128] [--batch-norm]`: the CNN benchmark (cnn.swift) instead.
+// `--cnn 32,64 [--hidden 128] [--batch-norm] [--activation relu]`: the CNN benchmark (cnn.swift) instead.
 if CommandLine.arguments.contains("--cnn") {
     try runCNNBenchmark(channels: argument("cnn", "32,64").split(separator: ",").map { Int($0)! },
                         hidden: Int(argument("hidden", "128"))!, batchNorm: CommandLine.arguments.contains("--batch-norm"),
-                        batch: batch, threads: threads, seconds: seconds)
+                        activation: argument("activation", "relu"), batch: batch, threads: threads, seconds: seconds)
     exit(0)
 }
 
