@@ -422,10 +422,13 @@ struct ConvBlockShape {
         hone_conv_window_forward(z, outH, outW, scale, shift, 0, 0, u, nil)
     }
 
-    /// The plane's values at the windows' winners (the whole plane without pooling).
+    /// The plane's values at the windows' winners (the whole plane without pooling); `out`
+    /// holds `pooledCount` values.
     @inline(__always)
     func winnerValues(_ plane: UnsafePointer<Float>, winners: UnsafePointer<UInt8>?, into out: UnsafeMutablePointer<Float>) {
-        guard pooled, let winners else { out.update(from: plane, count: outH * outW); return }
+        guard pooled else { out.update(from: plane, count: outH * outW); return }
+        // Without winners the whole plane would not fit in `out`.
+        guard let winners else { fatalError("convBlock: a pooled plane's winner values need its winners") }
         let pw = pooledW
         for py in 0..<pooledH {
             for px in 0..<pw { out[py * pw + px] = plane[position(py, px, winners[py * pw + px])] }
