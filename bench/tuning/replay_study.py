@@ -37,6 +37,15 @@ def on_bound(value, d):
         abs(value - b) <= 1e-9 * max(1.0, abs(b)) for b in (d["low"], d["high"]))
 
 
+def same(a, b):
+    """The same configuration: equal choices, numbers within 1e-4 relative (a GP's repeated
+    proposal differs in the 7th digit)."""
+    if a.keys() != b.keys():
+        return False
+    return all(a[k] == b[k] if isinstance(a[k], (str, bool)) or isinstance(b[k], (str, bool))
+               else abs(a[k] - b[k]) <= 1e-4 * max(abs(a[k]), abs(b[k]), 1e-12) for k in a)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("db", help="the study's SQLite file (hone auto --storage sqlite:///…)")
@@ -44,6 +53,9 @@ def main():
     p.add_argument("--to", dest="last", type=int, required=True, help="exclusive")
     p.add_argument("--step", type=int, default=1)
     p.add_argument("--seed", type=int, default=0, help="the study seed (hone auto's --seed)")
+    p.add_argument("--pruned", type=int, default=0, metavar="K",
+                   help="then tell each proposal PRUNED, with the reports trial N really made, and ask "
+                        "again, K times: does the sampler bring a pruned configuration back?")
     p.add_argument("--sampler", default='{"name": "auto", "deterministic_parallelism": 2}',
                    help="sampler spec as JSON (default: hone auto's with --jobs 2)")
     a = p.parse_args()
@@ -74,6 +86,18 @@ def main():
             counts.append((bound, len(numeric)))
             print(f"trial {trial.number}: {bound}/{len(numeric)} numeric parameters on a bound  {trial.params}",
                   flush=True)
+            reports = db.execute("select step, value from trial_intermediate_values where trial_id=? and fold=0 "
+                                 "order by step", (trial_ids[n],)).fetchall()
+            seen = [trial.params]
+            for _ in range(a.pruned):
+                for step, value in reports:
+                    trial.report(json.loads(value)[0], step)
+                study.tell(trial, state="pruned")
+                trial = study.ask({k: distribution(v) for k, v in sorted(dists.items())})
+                again = [number for number, p in zip(range(n, trial.number), seen) if same(p, trial.params)]
+                print(f"  after pruning, trial {trial.number}: "
+                      f"{'the same as trial ' + str(again[0]) if again else 'new'}  {trial.params}", flush=True)
+                seen.append(trial.params)
         finally:
             shutil.rmtree(work)
     if counts:
