@@ -202,6 +202,80 @@ final class GPSamplerTests: XCTestCase {
         }
     }
 
+    /// The repeat `hone auto` showed (one CNN proposed six times in a row, each attempt
+    /// stopped by Hyperband): with a noisy objective the fitted noise is large, and a
+    /// believer observed with that noise neither lowers the variance at its point nor its
+    /// mean, so where the mean is above the best the same point keeps the largest log EI.
+    /// Here the objective has noise 0.05 on a range of ≈ 1, and every proposal is pruned
+    /// after one report of its noise-free value (below the complete trials' first reports,
+    /// as a network behind its rung's). The old code proposed the same point 5 times.
+    func testPrunedTrialsAreNotProposedAgainUnderNoise() throws {
+        var noise = RandomGenerator(seed: 4)
+        let f = { (x: Double, y: Double) in x + y }
+        let study = try Study.create(directions: [.maximize], sampler: GPSampler(startupTrials: 10), seed: 8)
+        for _ in 0..<16 {
+            let t = try study.ask()
+            let v = f(try t.suggestFloat("x", 0, 1), try t.suggestFloat("y", 0, 1))
+            try t.report(v - 0.3, step: 1)
+            try study.tell(t, value: v + 0.05 * noise.normal())
+        }
+        var proposals: [[Double]] = []
+        for _ in 0..<6 {
+            let t = try study.ask()
+            let x = [try t.suggestFloat("x", 0, 1), try t.suggestFloat("y", 0, 1)]
+            try t.report(f(x[0], x[1]) - 0.5, step: 1)
+            try study.tell(t, state: .pruned)
+            proposals.append(x)
+        }
+        XCTAssertGreaterThan(try study.trials().last!.systemAttrs[GPSampler.noiseAttribute]?.numberValue ?? 0, 1e-3,
+                             "the fitted noise (the case of the repeat)")
+        for i in proposals.indices {
+            for j in proposals.indices where j < i {
+                let distance = zip(proposals[i], proposals[j]).map { abs($0 - $1) }.max()!
+                XCTAssertGreaterThan(distance, 1e-3, "proposals \(j) and \(i): \(proposals[j]) and \(proposals[i])")
+            }
+        }
+    }
+
+    /// `PrunedTrialReports`: against five modelled trials whose values are twice their
+    /// step-3 reports, a trial pruned at step 3 is estimated on that line with a small
+    /// variance, and capped by the lowest value of those that reported at least as well; one
+    /// that led them all has no cap; one without reports has neither.
+    func testPrunedTrialReportsEstimateFromTheModelledCurves() throws {
+        let storage = InMemoryStorage()
+        let study = try Study.create(name: "curves", storage: storage, directions: [.maximize], sampler: RandomSampler(), seed: 1)
+        var modelled: [(FrozenTrial, Double)] = [], points: [(x: [Double], y: Double, number: Int)] = []
+        for k in 0..<5 {
+            let t = try study.ask()
+            let r = 0.1 * Double(k + 1)
+            for step in 1...9 { try t.report(step <= 3 ? r * Double(step) / 3 : r, step: step) }
+            try study.tell(t, value: 2 * r)
+            let frozen = try XCTUnwrap(try study.trial(number: t.number))
+            modelled.append((frozen, 2 * r)); points.append(([0], 2 * r, t.number))
+        }
+        func pruned(_ reports: [Double]) throws -> FrozenTrial {
+            let t = try study.ask()
+            for (i, v) in reports.enumerated() { try t.report(v, step: i + 1) }
+            try study.tell(t, state: .pruned)
+            return try XCTUnwrap(try study.trial(number: t.number))
+        }
+        let reports = GPSampler.PrunedTrialReports(modelled: modelled, values: points, sign: 1)
+        let middle = reports(try pruned([0.1, 0.2, 0.25]))
+        XCTAssertEqual(middle.estimate?.value ?? 0, 0.5, accuracy: 1e-9)
+        XCTAssertLessThan(middle.estimate?.variance ?? 1, 1e-12)
+        XCTAssertEqual(middle.cap ?? 0, 0.6, accuracy: 1e-12, "the lowest value of those at ≥ 0.25 at step 3 (0.3 → 0.6)")
+        let leader = reports(try pruned([0.9]))
+        XCTAssertNil(leader.cap, "ahead of every modelled trial at step 1")
+        XCTAssertEqual(leader.estimate?.value ?? 0, 5.4, accuracy: 1e-9, "step 1: values are six times the reports")
+        let silent = reports(try pruned([]))
+        XCTAssertNil(silent.cap); XCTAssertNil(silent.estimate)
+        // Minimisation: the same reading with the signs turned.
+        let flipped = GPSampler.PrunedTrialReports(modelled: modelled, values: points.map { ($0.x, -$0.y, $0.number) }, sign: -1)
+        let minimising = flipped(try pruned([0.1, 0.2, 0.25]))
+        XCTAssertEqual(minimising.cap ?? 0, -0.4, accuracy: 1e-12, "those with lower step-3 reports (0.1, 0.2) bound it at the worse of their values")
+        XCTAssertEqual(minimising.estimate?.value ?? 0, -0.5, accuracy: 1e-9)
+    }
+
     /// A long run of pruned trials (most trials under Hyperband) must not push the GP out of
     /// the promising region. They enter as kriging believers; the alternative tried instead
     /// (no proposal within half a fitted lengthscale of a pruned trial) excluded the

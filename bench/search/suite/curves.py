@@ -14,8 +14,8 @@ Each configuration p of a surface has a learning curve over epochs e = 1 … R (
 
 so that error(R) = f(p), the surface's value (noise-free). S is the problem's spread (the
 median regret of 200 random configurations); a(p) ∈ [0.5, 1.5] and τ(p) ∈ [1, 9] epochs
-are smooth functions of the configuration (fixed random projections of its unit-cube
-encoding, per problem), so curves cross: a configuration that starts slowly can finish
+(`--slowest` sets the 9) are smooth functions of the configuration (fixed random
+projections of its unit-cube encoding, per problem), so curves cross: a configuration that starts slowly can finish
 first, as networks with small learning rates or strong regularisation do. Each report has
 Gaussian noise of sd `--noise` · S (default 0.03; validation accuracy's epoch-to-epoch
 jitter relative to the spread of a tuning run). A trial reports every epoch, asks
@@ -57,8 +57,8 @@ FRACTIONS = (0.25, 0.5, 1.0)
 class Curves:
     """The learning curves of one surface (see the module's docstring)."""
 
-    def __init__(self, surface: S.Surface, noise: float) -> None:
-        self.surface = surface
+    def __init__(self, surface: S.Surface, noise: float, slowest: float = 9.0) -> None:
+        self.surface, self.slowest = surface, slowest
         rng = np.random.default_rng(_stable_seed(surface.name))
         regrets = []
         for _ in range(200):
@@ -91,7 +91,7 @@ class Curves:
         """Noise-free error at epochs 1 … R (raises Diverged where the surface does)."""
         final = self.surface.value(p)
         u = self._unit(p)
-        tau = math.exp(math.log(3.0) + math.log(3.0) * math.sin(float(self.w_tau @ u) + self.b_tau))
+        tau = math.exp(0.5 * math.log(self.slowest) * (1 + math.sin(float(self.w_tau @ u) + self.b_tau)))
         a = 1.0 + 0.5 * math.sin(float(self.w_a @ u) + self.b_a)
         tail = math.exp(-EPOCHS / tau)
         return [final + self.spread * a * (math.exp(-e / tau) - tail) for e in range(1, EPOCHS + 1)]
@@ -124,9 +124,9 @@ def optuna_study(spec: str, seed: int):
     return study, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.FAIL
 
 
-def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float) -> Dict[str, Any]:
+def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float, slowest: float = 9.0) -> Dict[str, Any]:
     surface = S.SURFACES[problem]
-    curves = Curves(surface, noise)
+    curves = Curves(surface, noise, slowest)
     rng = np.random.default_rng([seed, _stable_seed(problem)])
     study, pruned, fail = (hone_study if spec.startswith("hone-") else optuna_study)(spec, seed)
     budget = budget_trainings * EPOCHS
@@ -169,7 +169,8 @@ def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float)
                     break
         while marks and spent >= marks[0][1]:
             record(marks.pop(0)[0])
-    return dict(problem=problem, sampler=spec, seed=seed, budget=budget_trainings, noise=noise, trials=trials,
+    return dict(problem=problem, sampler=spec, seed=seed, budget=budget_trainings, noise=noise, slowest=slowest,
+                trials=trials,
                 complete=complete, regret=regret_at, recommended=recommended,
                 seconds=round(time.perf_counter() - started, 2))
 
@@ -227,6 +228,7 @@ def main() -> None:
     p.add_argument("--first-seed", type=int, default=0)
     p.add_argument("--budget", type=int, default=30, help="in full trainings (x 27 epochs)")
     p.add_argument("--noise", type=float, default=0.03, help="report noise sd, a fraction of the spread")
+    p.add_argument("--slowest", type=float, default=9.0, help="the slowest curve's time constant, in epochs")
     p.add_argument("--out")
     p.add_argument("--summarize", metavar="JSONL")
     p.add_argument("--pair", help="A,B: paired geometric mean of A's / B's median regret")
@@ -239,13 +241,13 @@ def main() -> None:
     if a.out and os.path.exists(a.out):
         for x in open(a.out):
             r = json.loads(x)
-            done.add((r["problem"], r["sampler"], r["seed"], r["budget"], r["noise"]))
+            done.add((r["problem"], r["sampler"], r["seed"], r["budget"], r["noise"], r.get("slowest", 9.0)))
     for problem in a.problems.split(","):
         for spec in a.samplers.split(","):
             for seed in range(a.first_seed, a.first_seed + a.seeds):
-                if (problem, spec, seed, a.budget, a.noise) in done:
+                if (problem, spec, seed, a.budget, a.noise, a.slowest) in done:
                     continue
-                r = run(problem, spec, seed, a.budget, a.noise)
+                r = run(problem, spec, seed, a.budget, a.noise, a.slowest)
                 print(f"{problem} {spec} seed {seed}: {r['trials']} trials ({r['complete']} complete), "
                       f"regret {r['regret']['1.0']}, {r['seconds']} s", file=sys.stderr, flush=True)
                 if a.out:

@@ -21,9 +21,12 @@ import HoneTensor
 ///    parameter, on r² summing squared differences of the numeric coordinates and the
 ///    overlap (0 when equal, 1 otherwise) of the categoricals. The fitted noise variance
 ///    is recorded in the trial's system attribute `gp.noise`.
-/// 3. Pending (RUNNING) trials numbered below this one enter as fantasies at their
-///    posterior mean (the "kriging believer" of Ginsbourger et al. 2010), which keeps
-///    parallel workers from proposing the same point.
+/// 3. Pending (RUNNING) trials numbered below this one, and PRUNED trials that are not
+///    observations, enter as exact fantasies at their posterior mean (the "kriging
+///    believer" of Ginsbourger et al. 2010), which keeps parallel workers, and a pruner's
+///    repeated stops, from bringing the same point back; a pruned trial whose reports the
+///    modelled trials' learning curves translate enters at that estimate instead
+///    (`PrunedTrialReports`).
 /// 4. log EI is maximised jointly over the continuous and discrete coordinates (and, for a
 ///    conditional space, over its branches; see `maximizeMixedAcquisition`): 256 random
 ///    points plus perturbations of the best observed points are scored, and the best few
@@ -219,19 +222,25 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         // The fitted noise, for `AutoSampler`'s noise check (variance of standardised values).
         trial.setSystemAttribute(Self.noiseAttribute, .number(options.noiseFloor + exp(theta.logNoiseExcess)))
 
-        // Kriging believer points: running trials (none in deterministic mode, where which
-        // ones run is timing), and PRUNED trials that are not observations (stopped below
-        // the modelled step). Left out, the model does not change while a pruner (Hyperband)
-        // stops each attempt, and it proposes the same point again and again — `hone auto`
-        // ran one MLP configuration ten times in a row that way. At its posterior mean it
-        // keeps the next proposal away without pulling the model.
-        var pending = options.deterministicParallelism != nil ? [] : try study.runningTrials()
-            .filter { $0.number < trial.number }.compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
+        // Kriging believer points (step 3): running trials (none in deterministic mode, where
+        // which ones run is timing), and PRUNED trials that are not observations (stopped
+        // below the modelled step). Left out, the model does not change while a pruner
+        // (Hyperband) stops each attempt, and it proposes the same point again and again —
+        // `hone auto` ran one MLP configuration ten times in a row that way.
+        var pending: [Believer] = options.deterministicParallelism != nil ? [] : try study.runningTrials()
+            .filter { $0.number < trial.number }
+            .compactMap { encoding.encode($0.params, allowInactive: options.conditional).map { Believer(x: $0.x) } }
         let observed = Set(points.map(\.number))
+        let reports = PrunedTrialReports(modelled: modelled.trials, values: points, sign: sign)
         pending += try study.trials(states: [.pruned]).filter { $0.number < visibleBelow && !observed.contains($0.number) }
-            .suffix(options.maxPosteriorPoints).compactMap { encoding.encode($0.params, allowInactive: options.conditional)?.x }
+            .suffix(options.maxPosteriorPoints).compactMap { t in
+                encoding.encode(t.params, allowInactive: options.conditional).map { Believer(x: $0.x, reports: reports(t)) }
+            }
         var model = posteriorPoints, excluded: (([Double]) -> Bool)? = nil
         var gp: GaussianProcess?
+        var remodel: ([Believer]) -> GaussianProcess? = { [self] in
+            posterior(posteriorPoints, scaling, theta, pending: $0, dimension: d, categoricalStart: cs)
+        }
         // Step 6: in a conditional space, the stagnating trials go to the other branches.
         let stagnating = trial.number % 2 == 0 && isStagnating(points)
         let branchTurn = stagnating && branches.count > 1 && options.branchTurnsOnStagnation
@@ -253,16 +262,31 @@ public final class GPSampler: Sampler, @unchecked Sendable {
                     inputs: outsideFit.flatMap(\.x), targets: outsideFit.map { outsideScaling($0.y) }, dimension: d,
                     categoricalStart: cs, noiseFloor: options.noiseFloor, starts: [.initial(dimension: d)],
                     maxIterations: options.hyperparameterIterations)
-                gp = posterior(outside, outsideScaling, outsideTheta, pending: pending.filter { !inside($0) }, dimension: d,
-                               categoricalStart: cs)
+                pending = pending.filter { !inside($0.x) }
+                let outsideModel: ([Believer]) -> GaussianProcess? = { [self] in
+                    posterior(outside, outsideScaling, outsideTheta, pending: $0, dimension: d, categoricalStart: cs)
+                }
+                gp = outsideModel(pending)
                 if gp != nil {
-                    model = outside; excluded = inside
+                    model = outside; excluded = inside; remodel = outsideModel
                     trial.setSystemAttribute("gp.mode", .string("basin-exclusion"))
                 }
             }
         }
-        if gp == nil { gp = posterior(posteriorPoints, scaling, theta, pending: pending, dimension: d, categoricalStart: cs) }
-        guard let gp else { return [:] }
+        if gp == nil { gp = remodel(pending) }
+        guard var gp else { return [:] }
+        // An estimated pruned trial is a noisy observation, so the acquisition may still peak
+        // on it; then it becomes exact and the acquisition is maximised again.
+        func repeatsPending(_ x: [Double], active: [Bool]) -> Bool {
+            guard let snapped = encoding.encode(encoding.decode(x, active: active), allowInactive: options.conditional)?.x
+            else { return false }
+            var found = false
+            for i in pending.indices where !pending[i].exact && pending[i].reports.estimate != nil
+                && zip(pending[i].x, snapped).allSatisfy({ abs($0 - $1) <= 1e-9 }) {
+                pending[i].exact = true; found = true
+            }
+            return found
+        }
 
         var rng = trial.random(for: "gp")
         let targets = gp.targets.prefix(model.count)
@@ -275,16 +299,26 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             let mine = ranked.filter { branchByNumber[model[$0].number] ?? 0 == b }
             if let top = mine.first {
                 trial.setSystemAttribute("gp.mode", .string("branch-turn"))
-                let proposal = maximizeMixedAcquisition(
+                var proposal = maximizeMixedAcquisition(
                     gp: gp, encoding: encoding, branches: [branches[b]], best: targets[top],
                     observed: mine.map { (model[$0].x, 0) }, excluded: nil, rng: &rng)
+                while repeatsPending(proposal.x, active: branches[b].active), let exact = remodel(pending) {
+                    gp = exact
+                    proposal = maximizeMixedAcquisition(
+                        gp: gp, encoding: encoding, branches: [branches[b]], best: targets[top],
+                        observed: mine.map { (model[$0].x, 0) }, excluded: nil, rng: &rng)
+                }
                 return encoding.decode(proposal.x, active: branches[b].active)
             }
         }
-        let proposal = maximizeMixedAcquisition(
-            gp: gp, encoding: encoding, branches: branches, best: targets.max()!,
-            observed: ranked.map { (model[$0].x, branchByNumber[model[$0].number] ?? 0) },
-            excluded: excluded, rng: &rng)
+        let observedPoints = ranked.map { (model[$0].x, branchByNumber[model[$0].number] ?? 0) }
+        var proposal = maximizeMixedAcquisition(gp: gp, encoding: encoding, branches: branches, best: targets.max()!,
+                                                observed: observedPoints, excluded: excluded, rng: &rng)
+        while repeatsPending(proposal.x, active: branches[proposal.branch].active), let exact = remodel(pending) {
+            gp = exact
+            proposal = maximizeMixedAcquisition(gp: gp, encoding: encoding, branches: branches, best: targets.max()!,
+                                                observed: observedPoints, excluded: excluded, rng: &rng)
+        }
         return encoding.decode(proposal.x, active: branches[proposal.branch].active)
     }
 
@@ -338,19 +372,123 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         func callAsFunction(_ y: Double) -> Double { (y - offset) / scale }
     }
 
-    /// The posterior given the points and, as the kriging believer (Ginsbourger et al. 2010),
-    /// the pending points at their posterior mean, which keeps parallel workers apart.
+    /// A trial without a value that the posterior must account for (step 3).
+    struct Believer {
+        let x: [Double]
+        /// What its reports say (a pruned trial's; running trials have none).
+        var reports = PrunedTrialReports.Reading()
+        /// An exact observation even with an estimate: set when the acquisition proposed
+        /// this point again (see `sampleRelative`).
+        var exact = false
+    }
+
+    /// The posterior given the points and the kriging believers (Ginsbourger et al. 2010).
+    ///
+    /// A pruned trial whose reports give an estimate (`PrunedTrialReports`) is an
+    /// observation of it, at most the best observed value (it was behind others of its
+    /// rung), with its prediction variance as noise: `hone auto` stops most trials after an
+    /// epoch or three, and this is what the model learns from them. Any other believer is
+    /// an exact observation of the posterior mean at its point, at most the bound its
+    /// reports give; so is an estimated one marked `exact` (the mean updated with the
+    /// estimate as a noisy measurement).
+    ///
+    /// Exact, not with the fitted noise: a noisy observation barely lowers the variance at
+    /// its point where the model is already confident (with `gp.noise` ≈ 8e-4, as `hone
+    /// auto` fits), so where the mean was above the best, log EI kept its maximum there and
+    /// the sampler proposed the same pruned configuration again — six times in a row in a
+    /// 15-minute `hone auto` run; `testPrunedTrialsAreNotProposedAgainUnderNoise`.
     private func posterior(_ points: [(x: [Double], y: Double, number: Int)], _ scaling: TargetScaling,
-                           _ theta: GPHyperparameters, pending: [[Double]], dimension d: Int,
+                           _ theta: GPHyperparameters, pending: [Believer], dimension d: Int,
                            categoricalStart cs: Int) -> GaussianProcess?
     {
         var inputs = points.flatMap(\.x), targets = points.map { scaling($0.y) }
         guard let gp = GaussianProcess(inputs: inputs, targets: targets, dimension: d, hyperparameters: theta,
                                        noiseFloor: options.noiseFloor, categoricalStart: cs) else { return nil }
-        guard !pending.isEmpty else { return gp }
-        for x in pending { inputs += x; targets.append(gp.predict(x).mean) }
+        guard !pending.isEmpty, let best = targets.max() else { return gp }
+        var noise = [Double](repeating: gp.noiseVariance, count: points.count)
+        for b in pending {
+            let prediction = gp.predict(b.x)
+            let cap = b.reports.cap.map { scaling($0) } ?? .infinity
+            inputs += b.x
+            if let e = b.reports.estimate {
+                let variance = max(gp.noiseVariance, e.variance / (scaling.scale * scaling.scale))
+                if b.exact {
+                    let gain = prediction.variance / (prediction.variance + variance)
+                    targets.append(min(prediction.mean + gain * (scaling(e.value) - prediction.mean), cap, best))
+                    noise.append(options.noiseFloor)
+                } else {
+                    targets.append(min(scaling(e.value), cap, best))
+                    noise.append(variance)
+                }
+            } else {
+                targets.append(min(prediction.mean, cap))
+                noise.append(options.noiseFloor)
+            }
+        }
         return GaussianProcess(inputs: inputs, targets: targets, dimension: d, hyperparameters: theta,
-                               noiseFloor: options.noiseFloor, categoricalStart: cs) ?? gp
+                               noiseFloor: options.noiseFloor, categoricalStart: cs, noiseVariances: noise) ?? gp
+    }
+
+    /// What a pruned trial's reports say of the value it would have reached, read against
+    /// the modelled trials' learning curves at the step where it stopped (each modelled
+    /// trial by its latest report up to that step, values oriented so larger is better):
+    /// - `estimate`: with `minimumReferences` or more of them, a least-squares line from
+    ///   their reports there to their values, evaluated at the pruned trial's report, with
+    ///   the line's prediction variance. `hone auto` stops most trials after one or three
+    ///   epochs; without this the GP learnt nothing from them (13 complete of 50 trials).
+    /// - `cap`: at most the lowest value of those that reported at least as well there.
+    ///   Learning curves rarely cross by much, so a network stopped at epoch 3 behind every
+    ///   complete network's epoch-3 accuracy is believed no better than the worst of them.
+    ///   None when it led them all.
+    /// A trial without reports (pruned by the user) has neither.
+    struct PrunedTrialReports {
+        struct Reading {
+            var cap: Double?
+            var estimate: (value: Double, variance: Double)?
+        }
+        static let minimumReferences = 4
+        /// Per modelled trial: its curve (oriented, larger is better) and its point value.
+        private let references: [(curve: [(step: Int, value: Double)], value: Double)]
+        private let sign: Double
+
+        init(modelled: [(FrozenTrial, Double)], values points: [(x: [Double], y: Double, number: Int)], sign: Double) {
+            var value: [Int: Double] = [:]
+            for p in points { value[p.number] = p.y }
+            self.sign = sign
+            references = modelled.compactMap { t, _ in
+                guard let y = value[t.number] else { return nil }
+                let curve = Self.curve(of: t, sign: sign)
+                return curve.isEmpty ? nil : (curve, y)
+            }
+        }
+
+        private static func curve(of t: FrozenTrial, sign: Double) -> [(step: Int, value: Double)] {
+            t.intermediateCurve().compactMap { r in r.values.first.flatMap { $0.isFinite ? (r.step, sign * $0) : nil } }
+        }
+
+        func callAsFunction(_ pruned: FrozenTrial) -> Reading {
+            var reading = Reading()
+            guard let last = Self.curve(of: pruned, sign: sign).last else { return reading }
+            var pairs: [(report: Double, value: Double)] = []
+            for r in references {
+                guard let report = r.curve.last(where: { $0.step <= last.step }) else { continue }
+                pairs.append((report.value, r.value))
+                if report.value >= last.value { reading.cap = min(reading.cap ?? r.value, r.value) }
+            }
+            let n = Double(pairs.count)
+            guard pairs.count >= Self.minimumReferences else { return reading }
+            let meanReport = pairs.reduce(0) { $0 + $1.report } / n, meanValue = pairs.reduce(0) { $0 + $1.value } / n
+            var sxx = 0.0, sxy = 0.0
+            for p in pairs { sxx += (p.report - meanReport) * (p.report - meanReport); sxy += (p.report - meanReport) * (p.value - meanValue) }
+            // A negative slope is noise: later accuracy does not fall as early accuracy rises.
+            let slope = sxx > 0 ? max(0, sxy / sxx) : 0
+            var sse = 0.0
+            for p in pairs { let r = p.value - meanValue - slope * (p.report - meanReport); sse += r * r }
+            let residual = sse / (n - 2), offset = last.value - meanReport
+            let variance = residual * (1 + 1 / n + (sxx > 0 ? offset * offset / sxx : 0))
+            reading.estimate = (meanValue + slope * offset, variance)
+            return reading
+        }
     }
 
     /// True when, over the last `stagnationWindow` points (by trial number), the best value

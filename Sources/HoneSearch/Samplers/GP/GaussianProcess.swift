@@ -74,18 +74,25 @@ final class GaussianProcess: @unchecked Sendable {
     var noiseVariance: Double { noiseFloor + exp(hyperparameters.logNoiseExcess) }
 
     /// Builds the posterior; nil when the kernel matrix cannot be factorised even with jitter.
+    /// `noiseVariances`, when given (one per point), replace the fitted noise variance point
+    /// by point: the sampler's kriging believers are exact (the noise floor), its estimated
+    /// values of pruned trials less certain than observations.
     init?(inputs: [Double], targets: [Double], dimension: Int, hyperparameters: GPHyperparameters, noiseFloor: Double,
-          categoricalStart: Int? = nil) {
+          categoricalStart: Int? = nil, noiseVariances: [Double]? = nil) {
         self.categoricalStart = min(categoricalStart ?? dimension, dimension)
         self.inputs = inputs; self.targets = targets; self.dimension = dimension
         self.count = targets.count; self.hyperparameters = hyperparameters; self.noiseFloor = noiseFloor
         inverseSquaredLengthscales = hyperparameters.logLengthscales.map { exp(-2 * $0) }
         signalVariance = exp(hyperparameters.logSignalVariance)
-        let k = GaussianProcess.kernelMatrix(inputs, n: targets.count, dimension: dimension,
+        var k = GaussianProcess.kernelMatrix(inputs, n: targets.count, dimension: dimension,
                                              categoricalStart: self.categoricalStart,
                                              inverseSquaredLengthscales: inverseSquaredLengthscales,
                                              signalVariance: signalVariance,
                                              noiseVariance: noiseFloor + exp(hyperparameters.logNoiseExcess))
+        if let noiseVariances {
+            let n = targets.count
+            for i in 0..<min(n, noiseVariances.count) { k[i * n + i] = signalVariance + noiseVariances[i] }
+        }
         guard let (l, _) = DenseLinearAlgebra.choleskyWithJitter(k, n: targets.count) else { return nil }
         factor = l
         alpha = DenseLinearAlgebra.choleskySolve(l, n: targets.count, targets)
