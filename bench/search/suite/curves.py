@@ -29,12 +29,13 @@ the sampler's recommendation (Hone's best_params; Optuna's best trial).
 
     export HONE_LIBRARY=<release libhone.so> OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
     python3 bench/search/suite/curves.py --samplers hone-auto,hone-tpe,optuna-tpe --seeds 10 --out R.jsonl
-    python3 bench/search/suite/curves.py --summarize R.jsonl [--pair hone-auto@new,hone-auto@old]
+    python3 bench/search/suite/curves.py --summarize R.jsonl [--pair hone-auto@new,hone-auto@old] [--slowest 2]
 
 A suffix @LABEL names a variant (run with another HONE_LIBRARY). Lines already in --out
 are skipped.
 """
 import argparse
+import gzip
 import json
 import math
 import os
@@ -175,8 +176,11 @@ def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float,
                 seconds=round(time.perf_counter() - started, 2))
 
 
-def summarize(path: str, pair: Optional[str], metric: str) -> None:
-    lines = [json.loads(x) for x in open(path)]
+def summarize(path: str, pair: Optional[str], metric: str, setting: tuple) -> None:
+    """Tables of the lines run with `setting` = (budget, noise, slowest)."""
+    opener = gzip.open if path.endswith(".gz") else open
+    lines = [r for r in map(json.loads, opener(path, "rt"))
+             if (r["budget"], r["noise"], r.get("slowest", 9.0)) == setting]
     by: Dict[tuple, List[float]] = {}
     for r in lines:
         for f, v in r[metric].items():
@@ -235,7 +239,7 @@ def main() -> None:
     p.add_argument("--metric", default="regret", choices=("regret", "recommended"))
     a = p.parse_args()
     if a.summarize:
-        summarize(a.summarize, a.pair, a.metric)
+        summarize(a.summarize, a.pair, a.metric, (a.budget, a.noise, a.slowest))
         return
     done = set()
     if a.out and os.path.exists(a.out):
