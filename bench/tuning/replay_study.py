@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Replays a stored study's proposals: for trial numbers N in a range, copies the study's
-SQLite file, deletes trials N and later, and asks a sampler (default: `auto` in hone
-auto's deterministic 2-worker mode) for trial N with the distributions trial N really had.
+SQLite file, deletes trials N and later, and asks a sampler (default: `auto`, as hone auto
+makes it; it left the deterministic parallel mode in session 12) for trial N with the
+distributions trial N really had.
 Prints each proposal and how many of its numeric parameters sit on a bound of their range.
 
 A stored `hone auto` study is the real distribution of histories a sampler meets there, so
@@ -56,8 +57,8 @@ def main():
     p.add_argument("--pruned", type=int, default=0, metavar="K",
                    help="then tell each proposal PRUNED, with the reports trial N really made, and ask "
                         "again, K times: does the sampler bring a pruned configuration back?")
-    p.add_argument("--sampler", default='{"name": "auto", "deterministic_parallelism": 2}',
-                   help="sampler spec as JSON (default: hone auto's with --jobs 2)")
+    p.add_argument("--sampler", default='{"name": "auto"}',
+                   help="sampler spec as JSON (default: hone auto's)")
     a = p.parse_args()
     db = sqlite3.connect(a.db)
     name = db.execute("select name from studies").fetchone()[0]
