@@ -48,6 +48,7 @@ import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import surfaces as S  # noqa: E402
+from run import split_specs  # noqa: E402  (commas inside a sampler's JSON options)
 
 EPOCHS = 27
 PROBLEMS = ["mlp-mixed-cliff", "sgd-mixed", "conditional", "optimizer-conditional", "model-conditional",
@@ -198,7 +199,7 @@ def summarize(path: str, pair: Optional[str], metric: str, setting: tuple) -> No
                 cells.append("" if not v else f"{float(np.median(v)):.3g} ({len(v)})")
             print(f"| {p} | " + " | ".join(cells) + " |")
         if pair:
-            a, b = pair.split(",")
+            a, b = split_specs(pair)
             ratios, better, worse = [], 0, 0
             for p in problems:
                 va, vb = by.get((p, a, f)), by.get((p, b, f))
@@ -247,7 +248,7 @@ def main() -> None:
             r = json.loads(x)
             done.add((r["problem"], r["sampler"], r["seed"], r["budget"], r["noise"], r.get("slowest", 9.0)))
     for problem in a.problems.split(","):
-        for spec in a.samplers.split(","):
+        for spec in split_specs(a.samplers):
             for seed in range(a.first_seed, a.first_seed + a.seeds):
                 if (problem, spec, seed, a.budget, a.noise, a.slowest) in done:
                     continue
