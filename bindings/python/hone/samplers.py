@@ -104,7 +104,11 @@ class TPESampler(BaseSampler):
 
 
 class GPSampler(BaseSampler):
-    """Gaussian-process Bayesian optimization (10 random startup trials, as Optuna)."""
+    """Gaussian-process Bayesian optimization (10 random startup trials, as Optuna).
+
+    Unlike Optuna's, it learns from pruned trials: under a pruner, a pruned trial enters
+    the model at the value its last report predicts from the complete trials' learning
+    curves (and is never proposed again), instead of being left out."""
 
     name = "gp"
 
