@@ -108,7 +108,7 @@ class GPSampler(BaseSampler):
 
     Unlike Optuna's, it learns from pruned trials: under a pruner, a pruned trial enters
     the model at the value its last report predicts from the complete trials' learning
-    curves (and is never proposed again), instead of being left out."""
+    curves, instead of being left out."""
 
     name = "gp"
 
