@@ -81,7 +81,8 @@ def main():
             c.close()
             study = hone.load_study(study_name=name, storage="sqlite:///" + copy, sampler=json.loads(a.sampler),
                                     seed=a.seed)
-            trial = study.ask({k: distribution(v) for k, v in sorted(dists.items())})
+            space = {k: distribution(v) for k, v in sorted(dists.items())}
+            trial = study.ask(space)
             numeric = [k for k in trial.params if dists[k]["type"] in ("float", "int")]
             bound = sum(on_bound(trial.params[k], dists[k]) for k in numeric)
             counts.append((bound, len(numeric)))
@@ -94,7 +95,7 @@ def main():
                 for step, value in reports:
                     trial.report(json.loads(value)[0], step)
                 study.tell(trial, state="pruned")
-                trial = study.ask({k: distribution(v) for k, v in sorted(dists.items())})
+                trial = study.ask(space)
                 again = [number for number, p in zip(range(n, trial.number), seen) if same(p, trial.params)]
                 print(f"  after pruning, trial {trial.number}: "
                       f"{'the same as trial ' + str(again[0]) if again else 'new'}  {trial.params}", flush=True)

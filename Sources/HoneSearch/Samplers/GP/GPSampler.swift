@@ -275,8 +275,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         }
         if gp == nil { gp = remodel(pending) }
         guard var gp else { return [:] }
-        // An estimated pruned trial is a noisy observation, so the acquisition may still peak
-        // on it; then it becomes exact and the acquisition is maximised again.
+        // Whether `x` repeats an estimated pruned trial not yet exact (then marked exact).
         func repeatsPending(_ x: [Double], active: [Bool]) -> Bool {
             guard let snapped = encoding.encode(encoding.decode(x, active: active), allowInactive: options.conditional)?.x
             else { return false }
@@ -291,6 +290,20 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         var rng = trial.random(for: "gp")
         let targets = gp.targets.prefix(model.count)
         let ranked = model.indices.sorted { model[$0].y > model[$1].y }
+        // The maximiser of log EI over `candidates`; an estimated pruned trial is a noisy
+        // observation, so the acquisition may still peak on it: then it becomes exact and
+        // the acquisition is maximised again.
+        func propose(_ candidates: [SpaceBranch], best: Double, observed: [(x: [Double], branch: Int)],
+                     excluded: (([Double]) -> Bool)?) -> [String: ParamValue] {
+            var proposal = maximizeMixedAcquisition(gp: gp, encoding: encoding, branches: candidates, best: best,
+                                                    observed: observed, excluded: excluded, rng: &rng)
+            while repeatsPending(proposal.x, active: candidates[proposal.branch].active), let exact = remodel(pending) {
+                gp = exact
+                proposal = maximizeMixedAcquisition(gp: gp, encoding: encoding, branches: candidates, best: best,
+                                                    observed: observed, excluded: excluded, rng: &rng)
+            }
+            return encoding.decode(proposal.x, active: candidates[proposal.branch].active)
+        }
         if branchTurn {
             // The branches other than the incumbent's, in turn; log EI against the branch's
             // own best, so the proposal refines that branch instead of probing its far corners.
@@ -299,27 +312,11 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             let mine = ranked.filter { branchByNumber[model[$0].number] ?? 0 == b }
             if let top = mine.first {
                 trial.setSystemAttribute("gp.mode", .string("branch-turn"))
-                var proposal = maximizeMixedAcquisition(
-                    gp: gp, encoding: encoding, branches: [branches[b]], best: targets[top],
-                    observed: mine.map { (model[$0].x, 0) }, excluded: nil, rng: &rng)
-                while repeatsPending(proposal.x, active: branches[b].active), let exact = remodel(pending) {
-                    gp = exact
-                    proposal = maximizeMixedAcquisition(
-                        gp: gp, encoding: encoding, branches: [branches[b]], best: targets[top],
-                        observed: mine.map { (model[$0].x, 0) }, excluded: nil, rng: &rng)
-                }
-                return encoding.decode(proposal.x, active: branches[b].active)
+                return propose([branches[b]], best: targets[top], observed: mine.map { (model[$0].x, 0) }, excluded: nil)
             }
         }
-        let observedPoints = ranked.map { (model[$0].x, branchByNumber[model[$0].number] ?? 0) }
-        var proposal = maximizeMixedAcquisition(gp: gp, encoding: encoding, branches: branches, best: targets.max()!,
-                                                observed: observedPoints, excluded: excluded, rng: &rng)
-        while repeatsPending(proposal.x, active: branches[proposal.branch].active), let exact = remodel(pending) {
-            gp = exact
-            proposal = maximizeMixedAcquisition(gp: gp, encoding: encoding, branches: branches, best: targets.max()!,
-                                                observed: observedPoints, excluded: excluded, rng: &rng)
-        }
-        return encoding.decode(proposal.x, active: branches[proposal.branch].active)
+        return propose(branches, best: targets.max()!,
+                       observed: ranked.map { (model[$0].x, branchByNumber[model[$0].number] ?? 0) }, excluded: excluded)
     }
 
     /// The trials the model is fitted on, with their values, and the step of their reports
@@ -342,10 +339,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         // Each trained trial's finite reports (the objective's, fold 0), by step.
         var curves: [(FrozenTrial, [(step: Int, value: Double)])] = []
         for t in try study.trials(states: [.complete, .pruned]) where t.number < visibleBelow {
-            let curve: [(step: Int, value: Double)] = t.intermediateCurve().compactMap { r in
-                guard let v = r.values.first, v.isFinite else { return nil }
-                return (r.step, v)
-            }
+            let curve = Self.finiteReports(of: t)
             if !curve.isEmpty { curves.append((t, curve)) }
         }
         // The highest step reached by `needed` trials: the needed-th largest last step.
@@ -357,6 +351,11 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             return (t, report.value)
         }
         return (trials, step)
+    }
+
+    /// A trial's finite reports of the objective (fold 0), by step.
+    static func finiteReports(of t: FrozenTrial) -> [(step: Int, value: Double)] {
+        t.intermediateCurve().compactMap { r in r.values.first.flatMap { $0.isFinite ? (r.step, $0) : nil } }
     }
 
     /// Values shifted so the prior mean sits at a quantile of them, over their standard deviation.
@@ -407,12 +406,12 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         guard !pending.isEmpty, let best = targets.max() else { return gp }
         var noise = [Double](repeating: gp.noiseVariance, count: points.count)
         for b in pending {
-            let prediction = gp.predict(b.x)
             let cap = b.reports.cap.map { scaling($0) } ?? .infinity
             inputs += b.x
             if let e = b.reports.estimate {
                 let variance = max(gp.noiseVariance, e.variance / (scaling.scale * scaling.scale))
                 if b.exact {
+                    let prediction = gp.predict(b.x)
                     let gain = prediction.variance / (prediction.variance + variance)
                     targets.append(min(prediction.mean + gain * (scaling(e.value) - prediction.mean), cap, best))
                     noise.append(options.noiseFloor)
@@ -421,7 +420,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
                     noise.append(variance)
                 }
             } else {
-                targets.append(min(prediction.mean, cap))
+                targets.append(min(gp.predict(b.x).mean, cap))
                 noise.append(options.noiseFloor)
             }
         }
@@ -463,7 +462,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         }
 
         private static func curve(of t: FrozenTrial, sign: Double) -> [(step: Int, value: Double)] {
-            t.intermediateCurve().compactMap { r in r.values.first.flatMap { $0.isFinite ? (r.step, sign * $0) : nil } }
+            GPSampler.finiteReports(of: t).map { ($0.step, sign * $0.value) }
         }
 
         func callAsFunction(_ pruned: FrozenTrial) -> Reading {
