@@ -7,7 +7,8 @@ import Foundation
 
 /// Hyperband's brackets over ASHA: trial n is assigned to a bracket in proportion to the
 /// bracket's number of configurations n_s in the paper's table (deterministically, from
-/// its number), and competes only with trials of the same bracket. Bracket s starts
+/// its number, the brackets evenly interleaved), and competes only with trials of the
+/// same bracket. Bracket s starts
 /// pruning at resource r·η^(s_max − s) (r = `minResource`, R = `maxResource`, s_max =
 /// ⌊log_η(R / r)⌋): bracket s_max is the most aggressive, bracket 0 the least — its only
 /// rung is r·η^(s_max), so it never prunes (random search at full budget) when R is
@@ -37,12 +38,21 @@ public final class HyperbandPruner: Pruner, @unchecked Sendable {
         self.minResource = minResource; self.maxResource = maxResource; self.reductionFactor = reductionFactor
         let table = try HyperbandBrackets(maxResource: Double(maxResource) / Double(minResource), reductionFactor: reductionFactor)
         self.table = table
-        // Interleave brackets so that the first trials already cover every bracket:
-        // round-robin over brackets, each bracket taking part until its n_s are used.
-        var remaining = Dictionary(uniqueKeysWithValues: table.brackets.map { ($0.s, $0.configurations) })
+        // Spread each bracket's n_s evenly over the cycle of Σ n_s trials (smooth weighted
+        // round robin: every prefix holds each bracket within one trial of its share), as
+        // Optuna's hash of the trial number does on average. Plain round robin until the
+        // small brackets ran out put 4 of the first 16 trials (of 49) into the never-pruning
+        // bracket: on bench/search/suite/curves.py the best complete trial at a quarter of the
+        // budget was then worse (random sampling, 8 problems × 30 seeds, mean log regret ratio
+        // +0.185 ± 0.046 against this order; at the end +0.036 ± 0.031).
+        let total = table.brackets.reduce(0) { $0 + $1.configurations }
+        var credit = [Int](repeating: 0, count: table.brackets.count)
         var order: [Int] = []
-        while remaining.values.contains(where: { $0 > 0 }) {
-            for b in table.brackets where remaining[b.s]! > 0 { order.append(b.s); remaining[b.s]! -= 1 }
+        for _ in 0..<total {
+            for (i, b) in table.brackets.enumerated() { credit[i] += b.configurations }
+            let pick = credit.indices.max { credit[$0] < credit[$1] || (credit[$0] == credit[$1] && $0 > $1) }!
+            credit[pick] -= total
+            order.append(table.brackets[pick].s)
         }
         assignment = order
         let sMax = table.sMax

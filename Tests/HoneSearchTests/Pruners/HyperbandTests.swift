@@ -106,8 +106,16 @@ final class HyperbandTests: XCTestCase {
         var counts = [Int: Int]()
         for n in 0..<49 { counts[pruner.bracket(ofTrial: n), default: 0] += 1 }
         XCTAssertEqual(counts, [3: 27, 2: 12, 1: 6, 0: 4])
-        // The first trials already cover every bracket.
-        XCTAssertEqual(Set((0..<4).map { pruner.bracket(ofTrial: $0) }), [0, 1, 2, 3])
+        // Evenly interleaved: every prefix holds each bracket within one trial of its share
+        // (so the never-pruning bracket 0 does not take 4 of the first 16 trials).
+        var prefix = [Int: Int]()
+        for n in 0..<98 {
+            prefix[pruner.bracket(ofTrial: n), default: 0] += 1
+            for (s, share) in [3: 27.0, 2: 12.0, 1: 6.0, 0: 4.0] {
+                XCTAssertLessThan(abs(Double(prefix[s] ?? 0) - Double(n + 1) * share / 49), 1, "bracket \(s) after \(n + 1) trials")
+            }
+        }
+        XCTAssertEqual(Set((0..<6).map { pruner.bracket(ofTrial: $0) }), [0, 1, 2, 3])
 
         let study = try Study.create(storage: InMemoryStorage(), pruner: pruner, seed: 5)
         try study.optimize({ t in

@@ -187,6 +187,63 @@ final class TPESamplerTests: XCTestCase {
         XCTAssertEqual(s[1], 0.7, accuracy: 1e-12)   // outermost: inner gap only
     }
 
+    /// Observations outside the pool take the larger gap to the pooled values around them.
+    func testParzenPooledBandwidths() {
+        let xs = [0.2, 0.9, 0.1, 0.5, 0.55, 0.93, 0.04]
+        let pooled = [true, true, true, false, false, false, false]
+        for ends in [false, true] {
+            let s = ParzenEstimator.pooledBandwidths(xs, pooled: pooled, considerEndpoints: ends)
+            let own = ParzenEstimator.neighbourBandwidths([0.2, 0.9, 0.1], considerEndpoints: ends)
+            for i in 0..<3 { XCTAssertEqual(s[i], own[i], accuracy: 1e-12) }
+            XCTAssertEqual(s[3], 0.4, accuracy: 1e-12)    // between 0.2 and 0.9: max(0.3, 0.4)
+            XCTAssertEqual(s[4], 0.35, accuracy: 1e-12)
+            XCTAssertEqual(s[5], ends ? 0.07 : 0.03, accuracy: 1e-12)   // beyond 0.9: the end counts only with endpoints
+            XCTAssertEqual(s[6], 0.06, accuracy: 1e-12)                 // max(0.04, 0.06) or the inner 0.06
+        }
+        // Everything pooled: exactly the neighbour gaps.
+        XCTAssertEqual(ParzenEstimator.pooledBandwidths([0.2, 0.9, 0.1], pooled: [true, true, true], considerEndpoints: false),
+                       ParzenEstimator.neighbourBandwidths([0.2, 0.9, 0.1], considerEndpoints: false))
+    }
+
+    /// Shared bandwidths under a pruner: PRUNED trials on the bad side neither narrow the
+    /// kernels of the trials with values nor count in the clip; a pruned trial on the good
+    /// side (fewer complete trials than γ(n)) is part of the estimator.
+    func testSharedBandwidthsLeaveOutPrunedTrialsOfTheBadSide() {
+        let dims: [ParzenDimension] = [.numeric(.float(0, 1)), .categorical(choices: 2)]
+        // Three complete trials (0.3 good; 0.1, 0.7 bad), then 20 pruned ones on a fine grid.
+        let complete = [0.3, 0.1, 0.7]
+        let prunedXs = (0..<20).map { 0.025 + 0.05 * Double($0) }
+        let x = complete + prunedXs
+        let values = [x, x.map { _ in 0.0 }]
+        let n = x.count
+        let valid = [Bool](repeating: true, count: n)
+        var isBelow = [Bool](repeating: false, count: n); isBelow[0] = true
+        let pruned = (0..<n).map { $0 >= 3 }
+        let with = TPESampler.sharedBandwidths(values, dims: dims, valid: valid, isBelow: isBelow, pruned: pruned,
+                                               considerEndpoints: false)
+        let alone = TPESampler.sharedBandwidths([complete, [0, 0, 0]], dims: dims, valid: [true, true, true],
+                                                isBelow: [true, false, false], pruned: [false, false, false],
+                                                considerEndpoints: false)
+        XCTAssertEqual(with.below[0][0], 0.4, accuracy: 1e-12)   // max(0.3 − 0.1, 0.7 − 0.3), as without the pruned trials
+        XCTAssertEqual(with.below[0], alone.below[0])
+        XCTAssertEqual(with.clipKernelCount, 4)
+        XCTAssertEqual(with.above[0].count, 22)
+        XCTAssertTrue(with.below[1].isEmpty)          // categorical dims have no bandwidths
+        XCTAssertEqual(with.above[0][0], 0.2, accuracy: 1e-12)     // complete 0.1: its inner gap to 0.3
+        XCTAssertEqual(with.above[0][2], 0.075, accuracy: 1e-12)   // pruned 0.025: the gap to 0.1, the first pooled value
+        // Counting every pruned trial in (the estimator before): the good kernel narrows to the grid's 0.05.
+        let all = TPESampler.sharedBandwidths(values, dims: dims, valid: valid, isBelow: isBelow,
+                                              pruned: [Bool](repeating: false, count: n), considerEndpoints: false)
+        XCTAssertEqual(all.below[0][0], 0.025, accuracy: 1e-12)
+        XCTAssertEqual(all.clipKernelCount, 24)
+        // A pruned trial on the good side joins the estimator: 0.325 is now 0.3's neighbour.
+        var good = isBelow; good[3 + 6] = true       // prunedXs[6] = 0.325
+        let withGoodPruned = TPESampler.sharedBandwidths(values, dims: dims, valid: valid, isBelow: good, pruned: pruned,
+                                                         considerEndpoints: false)
+        XCTAssertEqual(withGoodPruned.below[0][0], 0.2, accuracy: 1e-12)   // max(0.3 − 0.1, 0.325 − 0.3)
+        XCTAssertEqual(withGoodPruned.clipKernelCount, 5)
+    }
+
     func testParzenDensityIntegratesToOne() {
         var settings = ParzenSettings()
         settings.priorWeight = 1

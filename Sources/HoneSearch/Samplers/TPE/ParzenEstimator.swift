@@ -231,6 +231,34 @@ struct ParzenEstimator {
         return out
     }
 
+    /// `neighbourBandwidths` of the observations marked `pooled`; every other observation
+    /// gets the bandwidth it would have among them: the larger gap to the pooled values on
+    /// either side (with the domain ends as neighbours, or, without `considerEndpoints`,
+    /// only the inner gap beyond the outermost pooled value). TPE's shared bandwidths pool
+    /// the trials with a final value, so that pruned trials — many, and at low fidelity —
+    /// do not narrow every kernel.
+    static func pooledBandwidths(_ xs: [Double], pooled: [Bool], considerEndpoints: Bool) -> [Double] {
+        var inside: [Double] = []
+        for (x, p) in zip(xs, pooled) where p { inside.append(x) }
+        let gaps = neighbourBandwidths(inside, considerEndpoints: considerEndpoints)
+        if inside.count == xs.count { return gaps }
+        let sorted = inside.sorted()
+        var out = [Double](repeating: 1, count: xs.count)
+        var k = 0
+        for (i, x) in xs.enumerated() {
+            if pooled[i] { out[i] = gaps[k]; k += 1; continue }
+            let p = sorted.partitionPoint { $0 >= x }
+            let left = p > 0 ? sorted[p - 1] : nil, right = p < sorted.count ? sorted[p] : nil
+            switch (left, right) {
+            case let (l?, r?): out[i] = max(x - l, r - x)
+            case let (l?, nil): out[i] = considerEndpoints ? max(x - l, 1 - x) : x - l
+            case let (nil, r?): out[i] = considerEndpoints ? max(x, r - x) : r - x
+            case (nil, nil): out[i] = 1
+            }
+        }
+        return out
+    }
+
     // MARK: Sampling
 
     /// Draws `count` points: a kernel by weight, then each coordinate from that kernel.
