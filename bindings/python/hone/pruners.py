@@ -139,7 +139,10 @@ class SuccessiveHalvingPruner(BasePruner):
 class HyperbandPruner(BasePruner):
     """Hyperband (Li et al. 2018) over asynchronous successive halving brackets, between
     ``min_resource`` and ``max_resource`` steps; ``max_resource="auto"`` (Optuna's default)
-    takes the last step of the first completed trial + 1, and prunes nothing before."""
+    takes the last step of the first completed trial + 1, and prunes nothing before.
+    Trials go to brackets in the paper's proportions, evenly interleaved by trial number
+    (Optuna: by a hash of it); a trial competes only within its bracket, but samplers see
+    the whole study (Optuna's see only the trial's bracket)."""
 
     name = "hyperband"
 

@@ -80,7 +80,8 @@ class TPESampler(BaseSampler):
     10 random startup trials, 24 candidates, independent (``multivariate=False``).
 
     ``bandwidths`` (Hone's, not Optuna's): ``"shared"`` (default) gives each observation's
-    kernel the bandwidth it would have in one estimator over all trials, so l(x) and g(x)
+    kernel the bandwidth it would have in one estimator over all trials (pruned trials of
+    the bad side left out: under a pruner they would narrow every kernel), so l(x) and g(x)
     share their kernels; ``"per_side"`` is Optuna's (gaps among each side's own trials)."""
 
     name = "tpe"
