@@ -245,7 +245,9 @@ public final class AlgorithmRegistry: @unchecked Sendable {
                 throw StudyError.invalidArgument("pruner 'percentile' needs \"percentile\" in (0, 100]")
             }
             return try PercentilePruner(percentile: p, nStartupTrials: try o.int("n_startup_trials", min: 0) ?? 5,
-                                    nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0)
+                                    nWarmupSteps: try o.int("n_warmup_steps", min: 0) ?? 0,
+                                    intervalSteps: try o.int("interval_steps", min: 1) ?? 1,
+                                    nMinTrials: try o.int("n_min_trials", min: 1) ?? 1)
         },
         "threshold": { o in
             let lower = try o.number("lower"), upper = try o.number("upper")

@@ -13,18 +13,24 @@ final class MedianPrunerTests: XCTestCase {
         return st
     }
 
-    func testPrunesBelowTheMedianOfRunningAveragesAtTheSameStep() throws {
-        // Running averages at step 1: 1.5, 2.5, 3.5 → median 2.5.
+    func testPrunesWhenTheBestSoFarIsWorseThanTheMedianAtTheSameStep() throws {
+        // Reports at step 1: 1, 2, 3 → median 2 (Optuna's rule; the running averages
+        // Vizier's rule uses would give 2.5 and keep a trial at 2.4).
         let st = try study(try MedianPruner(nStartupTrials: 3), completed: [[2, 1, 0.5], [3, 2, 1], [4, 3, 2]])
         let bad = try st.ask()
         try bad.report(5, step: 0)
         XCTAssertTrue(try bad.shouldPrune(), "5 at step 0 is worse than the median 3")
+        let behind = try st.ask()
+        try behind.report(3.5, step: 0)
+        try behind.report(2.4, step: 1)
+        XCTAssertTrue(try behind.shouldPrune(), "best so far 2.4 is worse than the median 2 at step 1")
         let good = try st.ask()
-        try good.report(3.5, step: 0)
-        try good.report(2.4, step: 1)
-        XCTAssertFalse(try good.shouldPrune(), "best so far 2.4 beats the median 2.5")
+        try good.report(1.5, step: 0)
+        XCTAssertFalse(try good.shouldPrune(), "1.5 beats the median 3 at step 0")
+        try good.report(2.2, step: 1)
+        XCTAssertFalse(try good.shouldPrune(), "judged by its best so far (1.5), not its last report (2.2 > 2)")
         let borderline = try st.ask()
-        try borderline.report(2.5, step: 1)
+        try borderline.report(2, step: 1)
         XCTAssertFalse(try borderline.shouldPrune(), "equal to the median is not strictly worse")
     }
 

@@ -81,6 +81,9 @@ int main(void) {
     refused("{\"pruner\": {\"name\": \"percentile\"}}", "percentile");
     refused("{\"pruner\": {\"name\": \"percentile\", \"percentile\": 25, \"n_startup_trials\": -1}}", "n_startup_trials");
     refused("{\"pruner\": {\"name\": \"percentile\", \"percentile\": 25, \"n_warmup_steps\": -3}}", "n_warmup_steps");
+    refused("{\"pruner\": {\"name\": \"percentile\", \"percentile\": 25, \"interval_steps\": 0}}", "interval_steps");
+    refused("{\"pruner\": {\"name\": \"percentile\", \"percentile\": 25, \"n_min_trials\": 0}}", "n_min_trials");
+    accepted("{\"pruner\": {\"name\": \"percentile\", \"percentile\": 25, \"interval_steps\": 2, \"n_min_trials\": 3}}");
     accepted("{\"pruner\": {\"name\": \"percentile\", \"percentile\": 100, \"n_startup_trials\": 0}}");
 
     /* ThresholdPruner: a bound, lower ≤ upper (checked by the pruner itself), n_warmup_steps ≥ 0. */

@@ -45,10 +45,13 @@ public final class PercentilePruner: Pruner, @unchecked Sendable {
             direction.isBetter($1, than: $0) ? $1 : $0
         }
         lock.lock(); defer { lock.unlock() }
-        for t in try study.finishedTrials(from: digested) where t.state == .complete {
+        // Advance by what was read: a trial that finished since would be skipped for good
+        // if the count were read again after.
+        let new = try study.finishedTrials(from: digested)
+        digested += new.count
+        for t in new where t.state == .complete {
             for (s, v) in t.foldAveragedCurve() where objective < v.count { valuesAtStep[s, default: []].append(v[objective]) }
         }
-        digested = try study.finishedTrialCount()
         guard try study.completeTrialCount() >= nStartupTrials else { return false }
         guard let others = valuesAtStep[step], others.count >= nMinTrials else { return false }
         // The q-th best: for minimization the q-th percentile, for maximization the (100−q)-th.

@@ -103,34 +103,36 @@ def _stable_seed(name: str) -> int:
     return sum((i + 1) * ord(c) for i, c in enumerate(name)) % (2 ** 31)
 
 
-def hone_study(spec: str, seed: int):
+def hone_study(spec: str, seed: int, pruner: str):
     import hone
-    from hone.pruners import HyperbandPruner
+    from hone.pruners import HyperbandPruner, MedianPruner
     base = spec.split("@")[0]
     name, _, opts = base[len("hone-"):].partition(":")
     sampler: Any = name if not opts else dict(json.loads(opts), name=name)
-    study = hone.create_study(sampler=sampler, seed=seed,
-                              pruner=HyperbandPruner(min_resource=1, max_resource=EPOCHS, reduction_factor=3))
+    study = hone.create_study(sampler=sampler, seed=seed, pruner=MedianPruner() if pruner == "median" else
+                              HyperbandPruner(min_resource=1, max_resource=EPOCHS, reduction_factor=3))
     return study, "pruned", "fail"
 
 
-def optuna_study(spec: str, seed: int):
+def optuna_study(spec: str, seed: int, pruner: str):
     import optuna
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     warnings.filterwarnings("ignore")
     samplers = {"optuna-tpe": lambda: optuna.samplers.TPESampler(seed=seed),
                 "optuna-gp": lambda: optuna.samplers.GPSampler(seed=seed),
                 "optuna-random": lambda: optuna.samplers.RandomSampler(seed=seed)}
-    study = optuna.create_study(sampler=samplers[spec.split("@")[0]](), pruner=optuna.pruners.HyperbandPruner(
-        min_resource=1, max_resource=EPOCHS, reduction_factor=3))
+    study = optuna.create_study(sampler=samplers[spec.split("@")[0]](), pruner=optuna.pruners.MedianPruner()
+                                if pruner == "median" else optuna.pruners.HyperbandPruner(
+                                    min_resource=1, max_resource=EPOCHS, reduction_factor=3))
     return study, optuna.trial.TrialState.PRUNED, optuna.trial.TrialState.FAIL
 
 
-def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float, slowest: float = 9.0) -> Dict[str, Any]:
+def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float, slowest: float = 9.0,
+        pruner: str = "hyperband") -> Dict[str, Any]:
     surface = S.SURFACES[problem]
     curves = Curves(surface, noise, slowest)
     rng = np.random.default_rng([seed, _stable_seed(problem)])
-    study, pruned, fail = (hone_study if spec.startswith("hone-") else optuna_study)(spec, seed)
+    study, pruned, fail = (hone_study if spec.startswith("hone-") else optuna_study)(spec, seed, pruner)
     budget = budget_trainings * EPOCHS
     spent, trials, complete = 0, 0, 0
     best_observed, best_regret = math.inf, math.inf
@@ -172,16 +174,16 @@ def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float,
         while marks and spent >= marks[0][1]:
             record(marks.pop(0)[0])
     return dict(problem=problem, sampler=spec, seed=seed, budget=budget_trainings, noise=noise, slowest=slowest,
-                trials=trials,
+                pruner=pruner, trials=trials,
                 complete=complete, regret=regret_at, recommended=recommended,
                 seconds=round(time.perf_counter() - started, 2))
 
 
 def summarize(path: str, pair: Optional[str], metric: str, setting: tuple) -> None:
-    """Tables of the lines run with `setting` = (budget, noise, slowest)."""
+    """Tables of the lines run with `setting` = (budget, noise, slowest, pruner)."""
     opener = gzip.open if path.endswith(".gz") else open
     lines = [r for r in map(json.loads, opener(path, "rt"))
-             if (r["budget"], r["noise"], r.get("slowest", 9.0)) == setting]
+             if (r["budget"], r["noise"], r.get("slowest", 9.0), r.get("pruner", "hyperband")) == setting]
     by: Dict[tuple, List[float]] = {}
     for r in lines:
         for f, v in r[metric].items():
@@ -234,25 +236,27 @@ def main() -> None:
     p.add_argument("--budget", type=int, default=30, help="in full trainings (x 27 epochs)")
     p.add_argument("--noise", type=float, default=0.03, help="report noise sd, a fraction of the spread")
     p.add_argument("--slowest", type=float, default=9.0, help="the slowest curve's time constant, in epochs")
+    p.add_argument("--pruner", default="hyperband", choices=("hyperband", "median"))
     p.add_argument("--out")
     p.add_argument("--summarize", metavar="JSONL")
     p.add_argument("--pair", help="A,B: paired geometric mean of A's / B's median regret")
     p.add_argument("--metric", default="regret", choices=("regret", "recommended"))
     a = p.parse_args()
     if a.summarize:
-        summarize(a.summarize, a.pair, a.metric, (a.budget, a.noise, a.slowest))
+        summarize(a.summarize, a.pair, a.metric, (a.budget, a.noise, a.slowest, a.pruner))
         return
     done = set()
     if a.out and os.path.exists(a.out):
         for x in open(a.out):
             r = json.loads(x)
-            done.add((r["problem"], r["sampler"], r["seed"], r["budget"], r["noise"], r.get("slowest", 9.0)))
+            done.add((r["problem"], r["sampler"], r["seed"], r["budget"], r["noise"], r.get("slowest", 9.0),
+                      r.get("pruner", "hyperband")))
     for problem in a.problems.split(","):
         for spec in split_specs(a.samplers):
             for seed in range(a.first_seed, a.first_seed + a.seeds):
-                if (problem, spec, seed, a.budget, a.noise, a.slowest) in done:
+                if (problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner) in done:
                     continue
-                r = run(problem, spec, seed, a.budget, a.noise, a.slowest)
+                r = run(problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner)
                 print(f"{problem} {spec} seed {seed}: {r['trials']} trials ({r['complete']} complete), "
                       f"regret {r['regret']['1.0']}, {r['seconds']} s", file=sys.stderr, flush=True)
                 if a.out:

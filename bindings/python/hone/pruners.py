@@ -64,9 +64,9 @@ class NopPruner(BasePruner):
 
 
 class MedianPruner(BasePruner):
-    """Prunes a trial whose best report so far is worse than the median of the other
-    trials' reports at the same step (after ``n_startup_trials`` trials and
-    ``n_warmup_steps`` steps, every ``interval_steps``)."""
+    """Prunes a trial whose best report so far is worse than the median of the completed
+    trials' reports at the same step (after ``n_startup_trials`` completed trials and
+    ``n_warmup_steps`` steps, every ``interval_steps``), as Optuna's."""
 
     name = "median"
 
@@ -85,11 +85,9 @@ class PercentilePruner(BasePruner):
                  interval_steps: int = 1, *, n_min_trials: int = 1) -> None:
         if not 0.0 <= percentile <= 100:
             raise ValueError(f"Percentile must be between 0 and 100 inclusive but got {percentile}.")
-        if interval_steps != 1 or n_min_trials != 1:
-            warnings.warn("PercentilePruner: Hone checks at every step with one trial minimum; "
-                          f"interval_steps={interval_steps}, n_min_trials={n_min_trials} are ignored", stacklevel=2)
         super().__init__({"percentile": float(percentile), "n_startup_trials": int(n_startup_trials),
-                          "n_warmup_steps": int(n_warmup_steps)})
+                          "n_warmup_steps": int(n_warmup_steps), "interval_steps": int(interval_steps),
+                          "n_min_trials": int(n_min_trials)})
 
 
 class ThresholdPruner(BasePruner):
