@@ -8,12 +8,11 @@ import Foundation
 /// Hyperband's brackets over ASHA: trial n is assigned to a bracket in proportion to the
 /// bracket's number of configurations n_s in the paper's table (deterministically, from
 /// its number, the brackets evenly interleaved), and competes only with trials of the
-/// same bracket. Bracket s starts
-/// pruning at resource r·η^(s_max − s) (r = `minResource`, R = `maxResource`, s_max =
-/// ⌊log_η(R / r)⌋): bracket s_max is the most aggressive, bracket 0 the least — its only
-/// rung is r·η^(s_max), so it never prunes (random search at full budget) when R is
-/// exactly r·η^(s_max), and otherwise prunes once, close to R (R = 30, r = 1: at 27, as
-/// Optuna's brackets do).
+/// same bracket. Bracket s starts pruning at resource r·η^(s_max − s) (r = `minResource`,
+/// R = `maxResource`, s_max = ⌊log_η(R / r)⌋): bracket s_max is the most aggressive,
+/// bracket 0 the least — its only rung is r·η^(s_max), so it never prunes (random search
+/// at full budget) when R is exactly r·η^(s_max), and otherwise prunes once, close to R
+/// (R = 30, r = 1: at 27, as Optuna's brackets do).
 ///
 /// The trial's bracket is written to the system attribute `hyperband.bracket` when it
 /// starts. Call `trial.shouldPrune()` after every report; steps are resource units.
