@@ -40,17 +40,21 @@ final class SignalCommandsTests: XCTestCase {
     }
 
     /// Waits (at most `timeout` s) until the child printed `line` on stderr and the study
-    /// has `running` RUNNING trials.
+    /// has `running` RUNNING and at least `complete` COMPLETE trials (with two workers, a
+    /// fast trial may still be RUNNING beside a slow one when the first COMPLETE is printed).
     private func waitForRunning(_ process: WorkerProcess, study: String, after line: String, running: Int,
-                                timeout: Double = 15) throws {
+                                complete: Int = 0, timeout: Double = 15) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if !process.process.isRunning { break }
-            if process.standardError.contains(line),
-               try trials(study).filter({ $0.state == .running }).count >= running { return }
+            if process.standardError.contains(line) {
+                let stored = try trials(study)
+                if stored.filter({ $0.state == .running }).count >= running,
+                   stored.filter({ $0.state == .complete }).count >= complete { return }
+            }
             usleep(20_000)
         }
-        XCTFail("no \(running) running trial(s) after \"\(line)\"; stderr: \(process.standardError)")
+        XCTFail("no \(running) running and \(complete) complete trial(s) after \"\(line)\"; stderr: \(process.standardError)")
     }
 
     private func finish(_ process: WorkerProcess) -> (status: Int32, reason: Process.TerminationReason) {
@@ -93,7 +97,7 @@ final class SignalCommandsTests: XCTestCase {
     func testTuneSIGTERMExits143StoresBothRunningTrialsFailedAndResumes() throws {
         let path = try script(slow: [2, 3])
         let process = try WorkerProcess(["tune", path, "--storage", url, "--jobs", "2", "--verbose"], executable: "hone-cli")
-        try waitForRunning(process, study: "signals", after: "COMPLETE", running: 2)
+        try waitForRunning(process, study: "signals", after: "COMPLETE", running: 2, complete: 2)
         kill(process.process.processIdentifier, SIGTERM)
         let (status, reason) = finish(process)
         XCTAssertEqual(reason, .exit)
