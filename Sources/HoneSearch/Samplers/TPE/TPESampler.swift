@@ -369,22 +369,24 @@ public final class TPESampler: Sampler, @unchecked Sendable {
         -> (below: [[Double]], above: [[Double]], clipKernelCount: Int)
     {
         let n = valid.count
-        var pooled = [Bool](repeating: false, count: n)
-        for i in 0..<n where valid[i] { pooled[i] = isBelow[i] || !pruned[i] }
+        // Per valid observation (the same for every dim): is it in the estimator?
+        var inPool: [Bool] = []
+        inPool.reserveCapacity(n)
+        for i in 0..<n where valid[i] { inPool.append(isBelow[i] || !pruned[i]) }
         var below: [[Double]] = [], above: [[Double]] = []
         for (j, v) in values.enumerated() {
             var b: [Double] = [], a: [Double] = []
             if case .numeric = dims[j] {
-                var xs: [Double] = [], inPool: [Bool] = []
-                xs.reserveCapacity(n); inPool.reserveCapacity(n)
-                for i in 0..<n where valid[i] { xs.append(v[i]); inPool.append(pooled[i]) }
+                var xs: [Double] = []
+                xs.reserveCapacity(inPool.count)
+                for i in 0..<n where valid[i] { xs.append(v[i]) }
                 let gaps = ParzenEstimator.pooledBandwidths(xs, pooled: inPool, considerEndpoints: considerEndpoints)
                 var k = 0
                 for i in 0..<n where valid[i] { if isBelow[i] { b.append(gaps[k]) } else { a.append(gaps[k]) }; k += 1 }
             }
             below.append(b); above.append(a)
         }
-        return (below, above, pooled.reduce(0) { $0 + ($1 ? 1 : 0) } + 1)
+        return (below, above, inPool.reduce(0) { $0 + ($1 ? 1 : 0) } + 1)
     }
 
     /// One TPE draw for the parameters `space` (one, or a group sampled jointly): l and g
