@@ -200,6 +200,10 @@ final class TPESamplerTests: XCTestCase {
             XCTAssertEqual(s[5], ends ? 0.07 : 0.03, accuracy: 1e-12)   // beyond 0.9: the end counts only with endpoints
             XCTAssertEqual(s[6], 0.06, accuracy: 1e-12)                 // max(0.04, 0.06) or the inner 0.06
         }
+        // Nothing pooled: each takes the gap a lone observation has (to the farther end).
+        XCTAssertEqual(ParzenEstimator.pooledBandwidths([0.2, 0.7], pooled: [false, false], considerEndpoints: false),
+                       [0.8, 0.7])
+        XCTAssertEqual(ParzenEstimator.neighbourBandwidths([0.2], considerEndpoints: false), [0.8])
         // Everything pooled: exactly the neighbour gaps.
         XCTAssertEqual(ParzenEstimator.pooledBandwidths([0.2, 0.9, 0.1], pooled: [true, true, true], considerEndpoints: false),
                        ParzenEstimator.neighbourBandwidths([0.2, 0.9, 0.1], considerEndpoints: false))

@@ -234,7 +234,8 @@ struct ParzenEstimator {
     /// `neighbourBandwidths` of the observations marked `pooled`; every other observation
     /// gets the bandwidth it would have among them: the larger gap to the pooled values on
     /// either side (with the domain ends as neighbours, or, without `considerEndpoints`,
-    /// only the inner gap beyond the outermost pooled value). TPE's shared bandwidths pool
+    /// only the inner gap beyond the outermost pooled value; with none pooled, the gap to the
+    /// farther domain end, as for a lone observation). TPE's shared bandwidths pool
     /// the trials with a final value, so that pruned trials — many, and at low fidelity —
     /// do not narrow every kernel.
     static func pooledBandwidths(_ xs: [Double], pooled: [Bool], considerEndpoints: Bool) -> [Double] {
@@ -253,7 +254,7 @@ struct ParzenEstimator {
             case let (l?, r?): out[i] = max(x - l, r - x)
             case let (l?, nil): out[i] = considerEndpoints ? max(x - l, 1 - x) : x - l
             case let (nil, r?): out[i] = considerEndpoints ? max(x, r - x) : r - x
-            case (nil, nil): out[i] = 1
+            case (nil, nil): out[i] = max(x, 1 - x)   // alone, as `neighbourBandwidths([x])`
             }
         }
         return out
