@@ -158,6 +158,37 @@ final class MixedSpaceGPTests: XCTestCase {
         XCTAssertTrue(try run(false).allSatisfy { $0.systemAttrs["gp.mode"] != .string("branch-turn") })
     }
 
+    /// A branch whose turns the pruner keeps stopping gets no more of them
+    /// (`branchTurnWindow`): with noisy values the incumbent's branch soon stagnates, and
+    /// without the window every second trial went on to the hopeless branch — as in `hone
+    /// auto`'s image searches, where Hyperband stopped turn after turn into the MLP branches.
+    func testBranchTurnsStopWhereThePrunerStopsThem() throws {
+        func turns(window: Int?) throws -> (hopeless: Int, all: Int) {
+            var o = GPSampler.Options(); o.conditional = true; o.startupTrials = 8; o.branchTurnWindow = window
+            let study = try Study.create(sampler: GPSampler(options: o), seed: 4)
+            try study.optimize({ t in
+                // Noise from the trial number: the same study repeats exactly.
+                var rng = RandomGenerator.derived(seed: 11, UInt64(t.number))
+                let noise = 0.02 * (rng.uniform() - 0.5)
+                if try t.suggestCategorical("family", ["good", "hopeless"]) == "good" {
+                    return pow(try t.suggestFloat("g_x", 0, 1) - 0.4, 2) + noise
+                }
+                _ = try t.suggestFloat("h_x", 0, 1)
+                _ = try t.suggestFloat("h_y", 0, 1)
+                // The random start's trials complete (so the branch is modelled); later a
+                // pruner stops such a far worse network after its first epoch.
+                guard t.number >= 8 else { return 1 + noise }
+                try t.report(1 + noise, step: 1)
+                throw TrialPruned()
+            }, nTrials: 60)
+            let turns = try study.trials().filter { $0.systemAttrs["gp.mode"] == .string("branch-turn") }
+            return (turns.filter { $0.params["family"] == "hopeless" }.count, turns.count)
+        }
+        let bounded = try turns(window: 3), unbounded = try turns(window: nil)
+        XCTAssertGreaterThan(unbounded.hopeless, 12, "the case does not stagnate: \(unbounded) turns without a window")
+        XCTAssertLessThanOrEqual(bounded.hopeless, 4, "\(bounded) turns with a window of 3, \(unbounded) without")
+    }
+
     /// A failed region is not proposed again and again.
     func testFailedTrialsAreAvoided() throws {
         let study = try Study.create(sampler: GPSampler(startupTrials: 6), seed: 2)
