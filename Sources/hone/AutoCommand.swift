@@ -97,7 +97,7 @@ struct AutoCommand: ParsableCommand {
         print("search: \(automl.searchTrain.count) training / \(automl.searchValidation.count) validation samples; "
             + "\(automl.metric.rawValue) (\(automl.direction.rawValue.lowercased())); "
             + "models: \(space.models.map { $0.uppercased() + "s" }.joined(separator: " and ")); "
-            + "sampler auto, pruner Hyperband over epochs \(space.minEpochs)–\(space.maxEpochs) (η = \(AutoSearchSpace.hyperbandReductionFactor)); "
+            + "sampler auto, pruner Hyperband judging after epochs \(space.hyperbandRungs.map(String.init).joined(separator: ", ")) of \(space.maxEpochs) (η = \(AutoSearchSpace.hyperbandReductionFactor)); "
             + "\(workers) worker\(workers == 1 ? "" : "s")" + (workers > 1 ? " × 1 BLAS thread" : "")
             + (jobs == nil ? " (one per core)" : "") + "; "
             + (automl.ensembleSize > 1 ? "final model: up to \(automl.ensembleSize) networks averaged; " : "")

@@ -102,6 +102,20 @@ final class AutoMLTests: XCTestCase {
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).channels, 4...32)
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).cnnHiddenWidths, 64...512)
         XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 900).channels, 4...16)
+        // Hyperband's rungs stop at the first one past half the full budget: 15 epochs are
+        // judged after 1 and 3 (not 9), 21 and 27 after 1, 3 and 9.
+        XCTAssertEqual(imageSpace.lastRungEpochs, 9)
+        XCTAssertEqual(imageSpace.hyperbandRungs, [1, 3])
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).hyperbandRungs, [1, 3, 9])
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 1800).lastRungEpochs, 21)
+        XCTAssertEqual(AutoSearchSpace.defaults(for: images, timeBudget: 3600).lastRungEpochs, 27)
+        XCTAssertEqual(AutoSearchSpace(maxEpochs: 1, minEpochs: 1).lastRungEpochs, 1)
+        XCTAssertEqual(AutoSearchSpace(maxEpochs: 60, minEpochs: 2).lastRungEpochs, 54)
+        let moons = try Synthetic.moons(count: 300, seed: 0)
+        let pruner = try XCTUnwrap(try AutoML(data: AutoMLData.tabular(name: "moons", train: moons, test: moons),
+                                              options: AutoMLOptions(space: imageSpace))
+            .makeStudy(storage: InMemoryStorage()).pruner as? HyperbandPruner)
+        XCTAssertEqual([pruner.minResource, pruner.maxResource], [1, 9])
         XCTAssertTrue(Set(imageSpace.distributions.names).isSuperset(of: ["model", "channels", "conv_layers", "cnn_hidden"]))
 
         // The front ends' overrides (`--max-epochs`, "max_epochs"; `--models`, "models"): the

@@ -142,7 +142,7 @@ public final class AutoML: @unchecked Sendable {
 
     /// Creates the study on `storage` (or resumes it: a study of the same name continues
     /// with its trials), with AutoSampler and a Hyperband pruner over epochs
-    /// (minEpochs…maxEpochs, η = `AutoSearchSpace.hyperbandReductionFactor`).
+    /// (minEpochs…lastRungEpochs, η = `AutoSearchSpace.hyperbandReductionFactor`).
     public func makeStudy(storage: Storage) throws -> Study {
         // Each ask sees the trials finished by then, running ones as the GP's kriging
         // believers — not the deterministic parallel mode, where trial k waits until every
@@ -152,7 +152,7 @@ public final class AutoML: @unchecked Sendable {
         // time of two 60-minute Fashion-MNIST runs (one trial waited 28 minutes for a 30-epoch
         // 28 → 56-channel CNN). Same seed with `jobs` = 1 still gives the same trials.
         let sampler = AutoSampler(budget: options.maxTrials)
-        let pruner = try HyperbandPruner(minResource: space.minEpochs, maxResource: space.maxEpochs,
+        let pruner = try HyperbandPruner(minResource: space.minEpochs, maxResource: space.lastRungEpochs,
                                          reductionFactor: AutoSearchSpace.hyperbandReductionFactor)
         let study = try Study.create(name: studyName, storage: storage, directions: [direction], sampler: sampler,
                                      pruner: pruner, seed: options.seed, loadIfExists: true)
