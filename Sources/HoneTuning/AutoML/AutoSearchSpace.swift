@@ -67,9 +67,9 @@ public struct AutoSearchSpace: Equatable, Sendable {
     /// saves less training than the trial already had, and it throws away a nearly trained
     /// network the final ensemble could average; so the rungs stop at the first one past
     /// half. A 15-epoch trial is judged after epochs 1 and 3, not 9: 15-minute Fashion-MNIST
-    /// searches had spent 10–39 % of their worker time on trials pruned at epoch 9, whose
-    /// networks there were within 0.5 points of the best complete ones at the same epoch
-    /// (and the complete ones gained 0.1–2.4 points by epoch 15). An hour's 27 epochs keep
+    /// searches had spent 10–39 % of their worker time on trials pruned at epoch 9, CNNs at
+    /// 0.900–0.920 there against 0.913–0.925 for the complete ones at the same epoch (which
+    /// gained a median 0.6 points by epoch 15; BENCHMARKS.md). An hour's 27 epochs keep
     /// rungs 1, 3 and 9.
     public var lastRungEpochs: Int {
         let eta = Self.hyperbandReductionFactor
