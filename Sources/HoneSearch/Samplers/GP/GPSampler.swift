@@ -332,8 +332,9 @@ public final class GPSampler: Sampler, @unchecked Sendable {
             return encoding.decode(proposal.x, active: candidates[proposal.branch].active)
         }
         if branchTurn {
-            // The branches other than the incumbent's, in turn; log EI against the branch's
-            // own best, so the proposal refines that branch instead of probing its far corners.
+            // The branches other than the incumbent's that still get turns, in turn; log EI
+            // against the branch's own best, so the proposal refines that branch instead of
+            // probing its far corners.
             let b = turnBranches[(trial.number / 2) % turnBranches.count]
             let mine = ranked.filter { branchByNumber[model[$0].number] ?? 0 == b }
             if let top = mine.first {
@@ -523,10 +524,15 @@ public final class GPSampler: Sampler, @unchecked Sendable {
     private func isStagnating(_ points: [(x: [Double], y: Double, number: Int)]) -> Bool {
         guard let tolerance = options.stagnationTolerance, points.count > options.stagnationWindow else { return false }
         let ordered = points.sorted { $0.number < $1.number }.map(\.y)
-        let sorted = ordered.sorted()
-        let spread = sorted.last! - sorted[(3 * (sorted.count - 1)) / 4]
         let split = ordered.count - options.stagnationWindow
-        return ordered[split...].max()! <= ordered[..<split].max()! + tolerance * spread
+        return ordered[split...].max()! <= ordered[..<split].max()! + tolerance * Self.spread(ordered)
+    }
+
+    /// The gap between the best value and the upper quartile: the scale of "improved" in
+    /// steps 5 and 6.
+    private static func spread(_ ys: [Double]) -> Double {
+        let sorted = ys.sorted()
+        return sorted.last! - sorted[(3 * (sorted.count - 1)) / 4]
     }
 
     /// Step 6: whether a branch's last `window` turns were all pruned or failed and nothing
@@ -543,9 +549,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         guard last.allSatisfy(\.stopped), let first = last.first?.number else { return false }
         guard let before = points.filter({ $0.number < first }).map(\.y).max() else { return false }
         guard let since = points.filter({ $0.number >= first }).map(\.y).max() else { return true }
-        let sorted = points.map(\.y).sorted()
-        let spread = sorted.last! - sorted[(3 * (sorted.count - 1)) / 4]
-        return since <= before + tolerance * spread
+        return since <= before + tolerance * Self.spread(points.map(\.y))
     }
 
     /// At most `cap` points: the best half by value and the most recent of the rest.
