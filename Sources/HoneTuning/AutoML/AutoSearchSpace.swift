@@ -72,15 +72,16 @@ public struct AutoSearchSpace: Equatable, Sendable {
     /// gained a median 0.6 points by epoch 15; BENCHMARKS.md). An hour's 27 epochs keep
     /// rungs 1, 3 and 9.
     public var lastRungEpochs: Int {
-        let eta = Self.hyperbandReductionFactor
-        var rung = minEpochs
-        while 2 * rung <= maxEpochs { rung *= eta }
+        let rung = Self.rungs(from: minEpochs).first { 2 * $0 > maxEpochs }!
         return max(minEpochs, min(rung, maxEpochs))
     }
 
     /// The epochs after which Hyperband's most aggressive bracket judges a trial.
-    public var hyperbandRungs: [Int] {
-        Array(sequence(first: minEpochs) { $0 * Self.hyperbandReductionFactor }.prefix { $0 < lastRungEpochs })
+    public var hyperbandRungs: [Int] { Self.rungs(from: minEpochs).prefix { $0 < lastRungEpochs } }
+
+    /// Hyperband's rungs minEpochs·η^k, k = 0, 1, … without end (callers take a prefix).
+    static func rungs(from minEpochs: Int) -> UnfoldFirstSequence<Int> {
+        sequence(first: minEpochs) { $0 * hyperbandReductionFactor }
     }
     /// Hyperband's η over epochs (rungs minEpochs·η^k): the pruner `AutoML` builds and the
     /// full budget's alignment with the top rung (`defaults`) use the same one.
@@ -130,9 +131,7 @@ public struct AutoSearchSpace: Equatable, Sendable {
             // trained but never annealed, for under a fifth of their cost: there the full
             // budget becomes that rung, and every network reaching it completes (an hour:
             // 27 epochs instead of 30 with a cut at 27).
-            let eta = hyperbandReductionFactor
-            var topRung = minEpochs
-            while topRung * eta <= maxEpochs { topRung *= eta }
+            let topRung = rungs(from: minEpochs).prefix { $0 <= maxEpochs }.last ?? minEpochs
             if 5 * topRung >= 4 * maxEpochs { maxEpochs = topRung }
         }
         var space = AutoSearchSpace(imageData: data.featureShape.count == 3, models: models,
