@@ -316,7 +316,15 @@ public final class PostgresConnection: SQLDatabase {
         commitFault = nil
         if fault == .dropBeforeCommit { shutdown(PQsocket(connection), Int32(SHUT_RDWR)) }
         guard PQsendQuery(connection, "COMMIT") == 1 else { throw error(from: nil, sql: "COMMIT") }
-        if fault == .dropAfterSendingCommit { shutdown(PQsocket(connection), Int32(SHUT_RDWR)) }
+        if fault == .dropAfterSendingCommit {
+            // On loopback the server's answer can be in our receive buffer before the cut,
+            // and Linux still delivers buffered data after SHUT_RD; discard it, so the
+            // answer is lost on every run, not only when the cut wins the race.
+            shutdown(PQsocket(connection), Int32(SHUT_RDWR))
+            while let result = PQgetResult(connection) { PQclear(result) }
+            throw DatabaseError(.connectionLost, location: location,
+                                message: "connection cut after COMMIT was sent (injected fault)", sql: "COMMIT")
+        }
         var failed: OpaquePointer?
         while let result = PQgetResult(connection) {
             let status = PQresultStatus(result)
