@@ -318,10 +318,10 @@ public final class PostgresConnection: SQLDatabase {
         guard PQsendQuery(connection, "COMMIT") == 1 else { throw error(from: nil, sql: "COMMIT") }
         if fault == .dropAfterSendingCommit {
             // On loopback the server's answer can be in our receive buffer before the cut,
-            // and Linux still delivers buffered data after SHUT_RD; discard it, so the
-            // answer is lost on every run, not only when the cut wins the race.
+            // and Linux still delivers buffered data after SHUT_RD; so the answer is never
+            // read (the reconnection's PQreset drops it), and it is lost on every run, not
+            // only when the cut wins the race.
             shutdown(PQsocket(connection), Int32(SHUT_RDWR))
-            while let result = PQgetResult(connection) { PQclear(result) }
             throw DatabaseError(.connectionLost, location: location,
                                 message: "connection cut after COMMIT was sent (injected fault)", sql: "COMMIT")
         }
