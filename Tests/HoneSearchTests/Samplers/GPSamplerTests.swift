@@ -72,6 +72,30 @@ final class GPSamplerTests: XCTestCase {
         }
     }
 
+    /// The lengthscale prior peaks at the dimension-scaled mode (short in few dimensions,
+    /// longer in many), not at ℓ = 1 in every dimension as Optuna's does.
+    func testLengthscalePriorPeaksAtTheDimensionScaledMode() {
+        XCTAssertEqual(GaussianProcess.LengthscalePrior.dimensionScaled.mode(dimension: 2), 0.29, accuracy: 0.01)
+        XCTAssertEqual(GaussianProcess.LengthscalePrior.dimensionScaled.mode(dimension: 20), 0.92, accuracy: 0.01)
+        XCTAssertEqual(GaussianProcess.LengthscalePrior.unit.mode(dimension: 20), 1)
+        var previous = 0.0
+        for d in [1, 2, 5, 10, 20] {
+            let m = GaussianProcess.LengthscalePrior.dimensionScaled.mode(dimension: d)
+            XCTAssertGreaterThan(m, previous)
+            previous = m
+            func prior(_ lengthscale: Double) -> (value: Double, gradient: [Double]) {
+                let theta = [Double](repeating: log(lengthscale), count: d) + [0, log(1e-2)]
+                var g = [Double](repeating: 0, count: d + 2)
+                return (GaussianProcess.logPrior(theta, noiseFloor: 1e-10, lengthscalePrior: .dimensionScaled, gradient: &g), g)
+            }
+            let atMode = prior(m)
+            for j in 0..<d { XCTAssertEqual(atMode.gradient[j], 0, accuracy: 1e-12, "D = \(d)") }
+            XCTAssertGreaterThan(atMode.value, prior(2 * m).value)
+            XCTAssertGreaterThan(atMode.value, prior(m / 2).value)
+            XCTAssertGreaterThan(atMode.value, prior(1).value, "D = \(d): ℓ = 1 is not the peak")
+        }
+    }
+
     /// Duplicate points make the noise-free kernel matrix singular; jitter must rescue it.
     func testCholeskyHandlesDuplicatePointsWithJitter() throws {
         let x = [0.5, 0.5, 0.5, 0.5, 0.1, 0.9]   // three copies of (0.5, 0.5)

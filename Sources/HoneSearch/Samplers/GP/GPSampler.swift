@@ -16,7 +16,8 @@ import HoneTensor
 ///    as the index of their value), and their values standardised and oriented so that
 ///    larger is better.
 /// 2. A GP is fitted by MAP (marginal likelihood + priors, L-BFGS with analytic
-///    gradients), warm-started from the previous fit (and from the default point on cold
+///    gradients; the lengthscales' prior peaks at a length that grows with the number of
+///    parameters, `GaussianProcess.logPrior`), warm-started from the previous fit (and from the default point on cold
 ///    starts and periodically). Its kernel is Matérn-5/2 with one lengthscale per
 ///    parameter, on r² summing squared differences of the numeric coordinates and the
 ///    overlap (0 when equal, 1 otherwise) of the categoricals. The fitted noise variance
@@ -237,7 +238,7 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         // `hone auto` ran one MLP configuration ten times in a row that way.
         var pending: [Believer] = options.deterministicParallelism != nil ? [] : try study.runningTrials()
             .filter { $0.number < trial.number }
-            .compactMap { encoding.encode($0.params, allowInactive: options.conditional).map { Believer(x: $0.x) } }
+            .compactMap { encoding.encode($0.params, allowInactive: options.conditional).map { Believer(x: $0.x, running: true) } }
         let observed = Set(points.map(\.number))
         let reports = PrunedTrialReports(modelled: modelled.trials, values: points, sign: sign)
         pending += try study.trials(states: [.pruned]).filter { $0.number < visibleBelow && !observed.contains($0.number) }
@@ -342,7 +343,17 @@ public final class GPSampler: Sampler, @unchecked Sendable {
                 return propose([branches[b]], best: targets[top], observed: mine.map { (model[$0].x, 0) }, excluded: nil)
             }
         }
-        return propose(branches, best: targets.max()!,
+        // The incumbent of log EI counts the running trials' believers: they are data to the
+        // posterior, and against the observed best alone a running trial whose mean beats it
+        // leaves log EI positive all around it, so the next worker's proposal could land next
+        // to it (1e-8 away in `testPendingTrialsAreNotProposedTwice`). Not the pruned
+        // trials': a pruner stops many, and counting their means pushed the proposals out to
+        // the box's bounds (`testManyPrunedTrialsKeepProposalsNearTheOptimum`).
+        var best = targets.max()!
+        for (i, b) in pending.enumerated() where b.running && model.count + i < gp.targets.count {
+            best = max(best, gp.targets[model.count + i])
+        }
+        return propose(branches, best: best,
                        observed: ranked.map { (model[$0].x, branchByNumber[model[$0].number] ?? 0) }, excluded: excluded)
     }
 
@@ -406,6 +417,8 @@ public final class GPSampler: Sampler, @unchecked Sendable {
         /// An exact observation even with an estimate: set when the acquisition proposed
         /// this point again (see `sampleRelative`).
         var exact = false
+        /// A RUNNING trial's (not a pruned one's).
+        var running = false
     }
 
     /// The posterior given the points and the kriging believers (Ginsbourger et al. 2010).

@@ -143,7 +143,7 @@ final class NoisyRecommendation: @unchecked Sendable {
         noisy.logNoiseExcess = log(0.3)
         let theta = GaussianProcess.fitHyperparameters(
             inputs: fitPoints.flatMap(\.x), targets: fitPoints.map { scaling($0.y) }, dimension: d, categoricalStart: cs,
-            noiseFloor: noiseFloor, starts: [.initial(dimension: d), noisy], maxIterations: 80)
+            noiseFloor: noiseFloor, lengthscalePrior: .unit, starts: [.initial(dimension: d), noisy], maxIterations: 80)
         guard let gp = GaussianProcess(inputs: posteriorPoints.flatMap(\.x), targets: posteriorPoints.map { scaling($0.y) },
                                        dimension: d, hyperparameters: theta, noiseFloor: noiseFloor, categoricalStart: cs)
         else { return nil }
