@@ -222,8 +222,9 @@ final class GaussianProcess: @unchecked Sendable {
         /// smooth in few dimensions to resolve rugged or multimodal functions with the
         /// points it has (`auto` on bbob 2-D at 100 evaluations, median of 15 seeds:
         /// Weierstrass f16 1.37 → 0.028, Gallagher f21 0.0036 → 0.0002); the slowly growing
-        /// mode keeps many dimensions from needing more points than a budget gives. Their LogNormal's own width lost in 20-D and on the
-        /// mixed spaces, so the shape stays Optuna's. BENCHMARKS.md, "the GP's lengthscale prior".
+        /// mode keeps many dimensions from needing more points than a budget gives. Their
+        /// LogNormal's own width lost in 20-D and on the mixed spaces, so the shape stays
+        /// Optuna's. BENCHMARKS.md, "the GP's lengthscale prior".
         case dimensionScaled
         /// At ℓ = 1 in every dimension (Optuna's). For `NoisyRecommendation`, whose model
         /// smooths noisy values: shorter lengthscales follow the noise.
