@@ -18,10 +18,11 @@ import HoneTensor
 /// 2. A GP is fitted by MAP (marginal likelihood + priors, L-BFGS with analytic
 ///    gradients; the lengthscales' prior peaks at a length that grows with the number of
 ///    parameters, `GaussianProcess.LengthscalePrior`), warm-started from the previous fit
-///    (and from the default point on cold starts and periodically). Its kernel is Matérn-5/2 with one lengthscale per
-///    parameter, on r² summing squared differences of the numeric coordinates and the
-///    overlap (0 when equal, 1 otherwise) of the categoricals. The fitted noise variance
-///    is recorded in the trial's system attribute `gp.noise`.
+///    (and from the default point on cold starts and periodically). Its kernel is
+///    Matérn-5/2 with one lengthscale per parameter, on r² summing squared differences of
+///    the numeric coordinates and the overlap (0 when equal, 1 otherwise) of the
+///    categoricals. The fitted noise variance is recorded in the trial's system attribute
+///    `gp.noise`.
 /// 3. Pending (RUNNING) trials numbered below this one, and PRUNED trials that are not
 ///    observations, enter as exact fantasies at their posterior mean (the "kriging
 ///    believer" of Ginsbourger et al. 2010), which keeps parallel workers, and a pruner's
