@@ -128,7 +128,7 @@ def optuna_study(spec: str, seed: int, pruner: str):
 
 
 def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float, slowest: float = 9.0,
-        pruner: str = "hyperband") -> Dict[str, Any]:
+        pruner: str = "hyperband", workers: int = 1) -> Dict[str, Any]:
     surface = S.SURFACES[problem]
     curves = Curves(surface, noise, slowest)
     rng = np.random.default_rng([seed, _stable_seed(problem)])
@@ -148,42 +148,58 @@ def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float,
         except Exception:  # noqa: BLE001 — no complete trial yet
             recommended[str(f)] = None
 
+    # Parallel workers (`hone auto --jobs 2`), simulated: each worker trains its trial one
+    # epoch at a time, and the one that has spent the fewest epochs goes next, so the trials
+    # of different workers interleave as they would in wall-clock time and each ask sees
+    # the others' trials RUNNING. One worker is the sequential loop (same draws, same marks).
+    clocks = [0] * workers
+    jobs: List[Optional[Dict[str, Any]]] = [None] * workers
     while marks:
-        trial = study.ask()
-        trials += 1
-        params = surface.define_by_run(trial)
-        try:
-            errors = curves.curve(params)
-        except S.Diverged:
-            spent += 1
-            study.tell(trial, state=fail)
-            errors = None
-        if errors is not None:
-            for e, err in enumerate(errors, start=1):
-                observed = err + float(rng.normal(0, curves.noise_sd))
+        w = min(range(workers), key=lambda i: (clocks[i], i))
+        job = jobs[w]
+        if job is None:
+            trial = study.ask()
+            trials += 1
+            params = surface.define_by_run(trial)
+            try:
+                jobs[w] = dict(trial=trial, params=params, errors=curves.curve(params), epoch=0)
+                continue
+            except S.Diverged:
                 spent += 1
-                trial.report(observed, e)
-                if e == EPOCHS:
-                    study.tell(trial, observed)
-                    complete += 1
-                    if observed < best_observed:
-                        best_observed, best_regret = observed, surface.regret(params)
-                elif trial.should_prune():
-                    study.tell(trial, state=pruned)
-                    break
+                clocks[w] += 1
+                study.tell(trial, state=fail)
+        else:
+            trial, params = job["trial"], job["params"]
+            job["epoch"] += 1
+            e = job["epoch"]
+            observed = job["errors"][e - 1] + float(rng.normal(0, curves.noise_sd))
+            spent += 1
+            clocks[w] += 1
+            trial.report(observed, e)
+            if e == EPOCHS:
+                study.tell(trial, observed)
+                complete += 1
+                if observed < best_observed:
+                    best_observed, best_regret = observed, surface.regret(params)
+            elif trial.should_prune():
+                study.tell(trial, state=pruned)
+            else:
+                continue
+            jobs[w] = None
+        # Budget marks are read when a trial ends (as the sequential loop always did).
         while marks and spent >= marks[0][1]:
             record(marks.pop(0)[0])
     return dict(problem=problem, sampler=spec, seed=seed, budget=budget_trainings, noise=noise, slowest=slowest,
-                pruner=pruner, trials=trials,
+                pruner=pruner, workers=workers, trials=trials,
                 complete=complete, regret=regret_at, recommended=recommended,
                 seconds=round(time.perf_counter() - started, 2))
 
 
 def summarize(path: str, pair: Optional[str], metric: str, setting: tuple) -> None:
-    """Tables of the lines run with `setting` = (budget, noise, slowest, pruner)."""
+    """Tables of the lines run with `setting` = (budget, noise, slowest, pruner, workers)."""
     opener = gzip.open if path.endswith(".gz") else open
     lines = [r for r in map(json.loads, opener(path, "rt"))
-             if (r["budget"], r["noise"], r.get("slowest", 9.0), r.get("pruner", "hyperband")) == setting]
+             if (r["budget"], r["noise"], r.get("slowest", 9.0), r.get("pruner", "hyperband"), r.get("workers", 1)) == setting]
     by: Dict[tuple, List[float]] = {}
     for r in lines:
         for f, v in r[metric].items():
@@ -237,26 +253,27 @@ def main() -> None:
     p.add_argument("--noise", type=float, default=0.03, help="report noise sd, a fraction of the spread")
     p.add_argument("--slowest", type=float, default=9.0, help="the slowest curve's time constant, in epochs")
     p.add_argument("--pruner", default="hyperband", choices=("hyperband", "median"))
+    p.add_argument("--workers", type=int, default=1, help="parallel workers (simulated; hone auto runs 2)")
     p.add_argument("--out")
     p.add_argument("--summarize", metavar="JSONL")
     p.add_argument("--pair", help="A,B: paired geometric mean of A's / B's median regret")
     p.add_argument("--metric", default="regret", choices=("regret", "recommended"))
     a = p.parse_args()
     if a.summarize:
-        summarize(a.summarize, a.pair, a.metric, (a.budget, a.noise, a.slowest, a.pruner))
+        summarize(a.summarize, a.pair, a.metric, (a.budget, a.noise, a.slowest, a.pruner, a.workers))
         return
     done = set()
     if a.out and os.path.exists(a.out):
         for x in open(a.out):
             r = json.loads(x)
             done.add((r["problem"], r["sampler"], r["seed"], r["budget"], r["noise"], r.get("slowest", 9.0),
-                      r.get("pruner", "hyperband")))
+                      r.get("pruner", "hyperband"), r.get("workers", 1)))
     for problem in a.problems.split(","):
         for spec in split_specs(a.samplers):
             for seed in range(a.first_seed, a.first_seed + a.seeds):
-                if (problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner) in done:
+                if (problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner, a.workers) in done:
                     continue
-                r = run(problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner)
+                r = run(problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner, a.workers)
                 print(f"{problem} {spec} seed {seed}: {r['trials']} trials ({r['complete']} complete), "
                       f"regret {r['regret']['1.0']}, {r['seconds']} s", file=sys.stderr, flush=True)
                 if a.out:
