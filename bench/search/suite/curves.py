@@ -32,7 +32,8 @@ the sampler's recommendation (Hone's best_params; Optuna's best trial).
     python3 bench/search/suite/curves.py --summarize R.jsonl [--pair hone-auto@new,hone-auto@old] [--slowest 2]
 
 A suffix @LABEL names a variant (run with another HONE_LIBRARY). Lines already in --out
-are skipped.
+are skipped. `--workers 2` runs two simulated parallel workers, as `hone auto --jobs 2` does
+(each ask then sees the other worker's trial RUNNING); `--summarize` needs the same option.
 """
 import argparse
 import gzip
