@@ -26,8 +26,9 @@ import Foundation
 /// advances slowly (median regret at 100 evaluations on Rosenbrock-4: 20 with the GP
 /// alone, ≈ 2 with the trust region; see BENCHMARKS.md). When a GP trial moves the
 /// incumbent, the trust region restarts there with Δ at least half the jump (its Δ had
-/// shrunk around the old incumbent; `TrustRegionSampler`, step 2). Two things take trials back
-/// from the trust region:
+/// shrunk around the old incumbent; `TrustRegionSampler`, step 2). In 10 or more dimensions
+/// its share falls to one trial in two once d more trials have finished
+/// (`trustRegionHalfShareStart`). Two things take trials back from the trust region:
 ///
 /// - **Noise.** The trust region compares single evaluations and assumes they are exact.
 ///   Whether they are is measured, not guessed: trials `replicateTrials` (20, 50, 80, …)
@@ -213,6 +214,21 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
     public static func isReplicateTrial(_ n: Int) -> Bool { n >= 20 && (n - 20) % 30 == 0 }
     /// Trust-region steps without improving the incumbent before it counts as stalled.
     public static let stallWindow = 8
+    /// From this many numeric dimensions on, the trust region's share falls from three
+    /// trials in four to one in two once d more trials have finished since it started
+    /// (`trustRegionHalfShareStart`).
+    public static let halfShareDimensions = 10
+
+    /// Finished trials from which a study of d ≥ `halfShareDimensions` numeric dimensions
+    /// gives the trust region one trial in two: its start plus d. Its first steps (a linear
+    /// model from the GP's points) are where a 10–20-D study progresses, and giving them
+    /// away lost bbob 20-D at 25 evaluations; later its diagonal model, blind to rotations,
+    /// gains less per trial than the GP's proposals (bbob 20-D −0.12 ± 0.04 in paired log
+    /// regret at 100 evaluations, 10-D unchanged, `ackley10-off` −0.64; BENCHMARKS.md). Nil
+    /// in fewer dimensions, where the trust region's precision is what wins.
+    public static func trustRegionHalfShareStart(dimension d: Int, trustRegion tr: TrustRegionSampler) -> Int? {
+        d >= halfShareDimensions ? trustRegionStart(dimension: d, trustRegion: tr) + d : nil
+    }
 
     /// Finished trials before the trust region takes three trials in four: at least the
     /// GP's startup (10) and the d + 1 points of a linear model; no more than the richest
@@ -306,9 +322,10 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
         if a == .gp, numeric, !Self.isNoisy(o), let tr = delegate(.trustRegion) as? TrustRegionSampler,
            o.finishedTrials >= Self.trustRegionStart(dimension: o.space.count, trustRegion: tr)
         {
+            let halfShare = !stalled && o.finishedTrials >= Self.trustRegionHalfShareStart(dimension: o.space.count, trustRegion: tr) ?? .max
             if Self.isReplicateTrial(trialNumber), delegate(.replicate) != nil {
                 a = .replicate
-            } else if trialNumber % 4 != 0, !stalled || trialNumber % 4 == 1 {
+            } else if halfShare ? trialNumber % 2 == 1 : trialNumber % 4 != 0 && (!stalled || trialNumber % 4 == 1) {
                 a = .trustRegion
             }
         }

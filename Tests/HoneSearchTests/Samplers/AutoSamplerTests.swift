@@ -152,6 +152,27 @@ final class AutoSamplerTests: XCTestCase {
         }
     }
 
+    /// In 10 or more dimensions the trust region takes three trials in four from its start
+    /// (21) and one in two — the odd-numbered — once d more trials have finished (31 in
+    /// 10-D); in fewer dimensions there is no such point.
+    func testTrustRegionTakesHalfTheTrialsLateInTenDimensions() throws {
+        let tr = TrustRegionSampler()
+        XCTAssertNil(AutoSampler.trustRegionHalfShareStart(dimension: 9, trustRegion: tr))
+        XCTAssertEqual(AutoSampler.trustRegionHalfShareStart(dimension: 10, trustRegion: tr), 31)
+        XCTAssertEqual(AutoSampler.trustRegionHalfShareStart(dimension: 20, trustRegion: tr), 41)
+        // A rotated ellipsoid, so the trust region keeps improving (does not stall) here.
+        let d = 10
+        let study = try runStudy(AutoSampler(budget: 100), seed: 3, nTrials: 40) { t in
+            let x = try (0..<d).map { try t.suggestFloat("x\($0)", -5, 5) - 1 }
+            return (0..<d).reduce(0.0) { s, j in let u = x[j] + 0.5 * x[(j + 1) % d]; return s + pow(10, Double(j) / 3) * u * u }
+        }
+        let algorithm = try study.trials().map { $0.systemAttrs[AutoSampler.trialAttribute]?.stringValue ?? "" }
+        XCTAssertEqual(algorithm[21..<31].filter { $0 == "trust-region" }.count, 8, "\(algorithm[21..<31])")
+        for n in 31..<40 where !AutoSampler.isReplicateTrial(n) {
+            XCTAssertEqual(algorithm[n], n % 2 == 1 ? "trust-region" : "gp", "trial \(n): \(algorithm[21...])")
+        }
+    }
+
     func testSameSeedSameSuggestions() throws {
         func params(_ seed: UInt64) throws -> [[String: ParamValue]] {
             try runStudy(AutoSampler(), seed: seed, nTrials: 25, braninObjective).trials().map(\.params)
