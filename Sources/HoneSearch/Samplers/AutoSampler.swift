@@ -270,7 +270,7 @@ public final class AutoSampler: Sampler, @unchecked Sendable {
             if isNoisy(o) {
                 return Decision(algorithm: .gp, reason: "\(d) numeric dimensions, \(b), noisy (a replicate of the incumbent differed by \(String(format: "%.3g", o.replicateNoise ?? 0)) of the values' spread): GP-BO, which fits the noise; no trust region")
             }
-            return Decision(algorithm: .gp, reason: "\(d) numeric dimensions, \(b): GP-BO is the most sample-efficient; three of every four trials refine the incumbent in a quadratic trust region once there are enough points")
+            return Decision(algorithm: .gp, reason: "\(d) numeric dimensions, \(b): GP-BO is the most sample-efficient; three of every four trials refine the incumbent in a quadratic trust region once there are enough points\(d >= halfShareDimensions ? ", one in two later" : "")")
         }
         if d >= 2 {
             return Decision(algorithm: .cmaes, reason: "\(d) numeric dimensions, \(b): CMA-ES scales to long continuous runs")
