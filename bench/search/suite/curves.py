@@ -196,11 +196,16 @@ def run(problem: str, spec: str, seed: int, budget_trainings: int, noise: float,
                 seconds=round(time.perf_counter() - started, 2))
 
 
+def setting_of(r: Dict[str, Any]) -> tuple:
+    """What a run line was run with besides problem, sampler and seed (lines from before an
+    option existed read as its default)."""
+    return (r["budget"], r["noise"], r.get("slowest", 9.0), r.get("pruner", "hyperband"), r.get("workers", 1))
+
+
 def summarize(path: str, pair: Optional[str], metric: str, setting: tuple) -> None:
-    """Tables of the lines run with `setting` = (budget, noise, slowest, pruner, workers)."""
+    """Tables of the lines run with `setting` (as `setting_of` reads it)."""
     opener = gzip.open if path.endswith(".gz") else open
-    lines = [r for r in map(json.loads, opener(path, "rt"))
-             if (r["budget"], r["noise"], r.get("slowest", 9.0), r.get("pruner", "hyperband"), r.get("workers", 1)) == setting]
+    lines = [r for r in map(json.loads, opener(path, "rt")) if setting_of(r) == setting]
     by: Dict[tuple, List[float]] = {}
     for r in lines:
         for f, v in r[metric].items():
@@ -260,19 +265,19 @@ def main() -> None:
     p.add_argument("--pair", help="A,B: paired geometric mean of A's / B's median regret")
     p.add_argument("--metric", default="regret", choices=("regret", "recommended"))
     a = p.parse_args()
+    setting = (a.budget, a.noise, a.slowest, a.pruner, a.workers)
     if a.summarize:
-        summarize(a.summarize, a.pair, a.metric, (a.budget, a.noise, a.slowest, a.pruner, a.workers))
+        summarize(a.summarize, a.pair, a.metric, setting)
         return
     done = set()
     if a.out and os.path.exists(a.out):
         for x in open(a.out):
             r = json.loads(x)
-            done.add((r["problem"], r["sampler"], r["seed"], r["budget"], r["noise"], r.get("slowest", 9.0),
-                      r.get("pruner", "hyperband"), r.get("workers", 1)))
+            done.add((r["problem"], r["sampler"], r["seed"]) + setting_of(r))
     for problem in a.problems.split(","):
         for spec in split_specs(a.samplers):
             for seed in range(a.first_seed, a.first_seed + a.seeds):
-                if (problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner, a.workers) in done:
+                if (problem, spec, seed) + setting in done:
                     continue
                 r = run(problem, spec, seed, a.budget, a.noise, a.slowest, a.pruner, a.workers)
                 print(f"{problem} {spec} seed {seed}: {r['trials']} trials ({r['complete']} complete), "
